@@ -1,0 +1,634 @@
+#include "roomctl/config/settings.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "roomctl/util/duration.hpp"
+#include "roomctl/util/error.hpp"
+#include "roomctl/util/redact.hpp"
+
+extern char** environ;
+
+namespace roomctl::config {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Env = std::map<std::string, std::string>;
+
+// Flag spellings, used as Origin::detail. The command line must define these names.
+constexpr std::string_view k_flag_config = "--config";
+constexpr std::string_view k_flag_provider = "--provider";
+constexpr std::string_view k_flag_url = "--url";
+constexpr std::string_view k_flag_api_key = "--api-key";
+constexpr std::string_view k_flag_api_secret_file = "--api-secret-file";
+constexpr std::string_view k_flag_database_url = "--database-url";
+constexpr std::string_view k_flag_table = "--table";
+constexpr std::string_view k_flag_timeout = "--timeout";
+constexpr std::string_view k_flag_cacert = "--cacert";
+
+// Largest whole number of seconds accepted anywhere (parse_duration has the same limit).
+constexpr std::int64_t k_max_seconds = std::numeric_limits<std::int32_t>::max();
+
+// An environment value, or nullptr when the variable is unset or empty.
+const std::string* env_value(const Env& env, std::string_view name) {
+    auto it = env.find(std::string{name});
+    if (it == env.end() || it->second.empty()) return nullptr;
+    return &it->second;
+}
+
+std::string lower(std::string_view s) {
+    std::string out{s};
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Resolves a path named in the config file against the config file's directory.
+std::string resolve_against(const std::string& config_path, const std::string& p) {
+    fs::path path{p};
+    if (path.is_absolute()) return p;
+    return (fs::path{config_path}.parent_path() / path).lexically_normal().string();
+}
+
+// ---------------------------------------------------------------------------------------
+// Config file layer
+
+// Values found in the config file; unset optionals mean "not in the file".
+struct FileLayer {
+    std::string path;
+    std::optional<std::string> provider;
+    std::optional<std::string> url;
+    std::optional<std::string> api_key;
+    std::optional<std::string> api_secret;
+    std::optional<std::string> api_secret_file;  // already resolved against the file's dir
+    std::optional<std::string> database_url;
+    std::optional<std::string> table;
+    std::optional<std::string> name_column;
+    std::optional<std::string> sid_column;
+    std::optional<std::string> status_column;
+    std::optional<std::vector<std::string>> live_statuses;
+    std::optional<std::chrono::milliseconds> request_timeout;
+    std::optional<std::string> ca_file;  // already resolved against the file's dir
+    std::optional<std::uint32_t> empty_timeout;
+    std::optional<std::uint32_t> departure_timeout;
+    std::optional<std::chrono::seconds> min_age;
+};
+
+class FileReader {
+public:
+    explicit FileReader(std::string path) : m_path(std::move(path)) {}
+
+    // "/path (line 3)": where a node is, for messages.
+    std::string where(const toml::node& n) const {
+        const auto line = n.source().begin.line;
+        return line > 0 ? fmt::format("{} (line {})", m_path, line) : m_path;
+    }
+
+    [[noreturn]] void fail(std::string_view what, const toml::node& n) const {
+        throw config_error(fmt::format("{} in {}", what, where(n)));
+    }
+
+    std::optional<std::string> string(const toml::node& n, std::string_view key) const {
+        if (const auto* v = n.as_string()) return v->get();
+        fail(fmt::format("{} must be a string", key), n);
+    }
+
+    std::vector<std::string> string_list(const toml::node& n, std::string_view key) const {
+        const auto* arr = n.as_array();
+        if (arr == nullptr) fail(fmt::format("{} must be a list of strings", key), n);
+        std::vector<std::string> out;
+        for (const auto& elem : *arr) {
+            const auto* v = elem.as_string();
+            if (v == nullptr) fail(fmt::format("{} must be a list of strings", key), elem);
+            out.push_back(v->get());
+        }
+        return out;
+    }
+
+    // A duration string ("10m") or a whole number of seconds; never negative.
+    std::chrono::seconds seconds(const toml::node& n, std::string_view key) const {
+        if (const auto* i = n.as_integer()) {
+            auto v = i->get();
+            if (v < 0) fail(fmt::format("{} must not be negative", key), n);
+            if (v > k_max_seconds) fail(fmt::format("{} is too large", key), n);
+            return std::chrono::seconds{v};
+        }
+        if (const auto* s = n.as_string()) {
+            try {
+                return parse_duration(s->get());
+            } catch (const Error& e) {
+                throw config_error(fmt::format("{} in {}: {}", key, where(n), e.what()));
+            }
+        }
+        fail(fmt::format("{} must be a duration such as \"10m\" or a whole number of seconds",
+                         key),
+             n);
+    }
+
+    [[noreturn]] void unknown(std::string_view key, const toml::node& n) const {
+        fail(fmt::format("unknown key {}", key), n);
+    }
+
+    const toml::table& table(const toml::node& n, std::string_view key) const {
+        const auto* t = n.as_table();
+        if (t == nullptr) fail(fmt::format("{} must be a table ([{}])", key, key), n);
+        return *t;
+    }
+
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+};
+
+// Unknown keys: inside the tables roomctl owns completely ([livekit], [database], [rooms],
+// [http]) an unknown key is almost always a typo ("api_secert_file") that would otherwise be
+// silently ignored, so it is an error. Unknown top-level *tables* are ignored, and so are
+// unknown keys in [recreate] and [cleanup]: those name future features (profiles, twilio,
+// more recreate/cleanup knobs) and a config file written for a newer roomctl must still
+// load. Unknown top-level *scalar* keys are errors (a misplaced `url = ...` belongs in a
+// table and would otherwise be lost).
+FileLayer read_config_file(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw config_error(fmt::format("config file {} is a directory", path));
+    {
+        std::ifstream probe(path, std::ios::binary);
+        if (!probe) {
+            const int err = errno;
+            throw config_error(fmt::format("cannot read config file {}: {}", path,
+                                           err != 0 ? std::strerror(err) : "open failed"));
+        }
+    }
+    toml::table root;
+    try {
+        root = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        throw config_error(fmt::format("config file {} is not valid TOML: {} at line {}, column {}",
+                                       path, e.description(), e.source().begin.line,
+                                       e.source().begin.column));
+    }
+
+    FileReader r{path};
+    FileLayer f;
+    f.path = path;
+
+    for (const auto& [k, node] : root) {
+        const std::string_view key = k.str();
+        if (key == "provider") {
+            f.provider = r.string(node, "provider");
+        } else if (key == "livekit") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                const std::string dotted = fmt::format("livekit.{}", sub);
+                if (sub == "url") f.url = r.string(n2, dotted);
+                else if (sub == "api_key") f.api_key = r.string(n2, dotted);
+                else if (sub == "api_secret") f.api_secret = r.string(n2, dotted);
+                else if (sub == "api_secret_file") {
+                    auto v = *r.string(n2, dotted);
+                    if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n2);
+                    f.api_secret_file = resolve_against(path, v);
+                } else r.unknown(dotted, n2);
+            }
+        } else if (key == "database") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                const std::string dotted = fmt::format("database.{}", sub);
+                if (sub == "url") f.database_url = r.string(n2, dotted);
+                else r.unknown(dotted, n2);
+            }
+        } else if (key == "rooms") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                const std::string dotted = fmt::format("rooms.{}", sub);
+                if (sub == "table") f.table = r.string(n2, dotted);
+                else if (sub == "name_column") f.name_column = r.string(n2, dotted);
+                else if (sub == "sid_column") f.sid_column = r.string(n2, dotted);
+                else if (sub == "status_column") f.status_column = r.string(n2, dotted);
+                else if (sub == "live_statuses") f.live_statuses = r.string_list(n2, dotted);
+                else r.unknown(dotted, n2);
+            }
+        } else if (key == "http") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                const std::string dotted = fmt::format("http.{}", sub);
+                if (sub == "timeout") {
+                    auto s = r.seconds(n2, dotted);
+                    if (s.count() == 0) r.fail(fmt::format("{} must be positive", dotted), n2);
+                    f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s);
+                } else if (sub == "cacert") {
+                    auto v = *r.string(n2, dotted);
+                    f.ca_file = v.empty() ? v : resolve_against(path, v);
+                } else {
+                    r.unknown(dotted, n2);
+                }
+            }
+        } else if (key == "recreate") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                const std::string dotted = fmt::format("recreate.{}", sub);
+                if (sub == "empty_timeout")
+                    f.empty_timeout = static_cast<std::uint32_t>(r.seconds(n2, dotted).count());
+                else if (sub == "departure_timeout")
+                    f.departure_timeout = static_cast<std::uint32_t>(r.seconds(n2, dotted).count());
+                // other keys: future features, ignored (see above)
+            }
+        } else if (key == "cleanup") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                if (sub == "min_age") f.min_age = r.seconds(n2, "cleanup.min_age");
+                // other keys: future features, ignored (see above)
+            }
+        } else if (node.is_table()) {
+            // unknown top-level table: a future feature ([profiles], [twilio]); ignored
+        } else {
+            r.unknown(key, node);
+        }
+    }
+    return f;
+}
+
+// Which config file to read: --config, else ROOMCTL_CONFIG, else the XDG user file if it
+// exists. Explicitly named files must exist. Returns nullopt when there is none.
+std::optional<std::string> config_file_path(const FlagValues& flags, const Env& env) {
+    auto explicit_file = [](const std::string& p, std::string_view from) {
+        if (p.empty()) throw config_error(fmt::format("{} names no config file (empty path)", from));
+        std::error_code ec;
+        if (!fs::exists(p, ec))
+            throw config_error(fmt::format("config file {} (from {}) does not exist", p, from));
+        return p;
+    };
+    if (flags.config_path) return explicit_file(*flags.config_path, k_flag_config);
+    if (const auto* p = env_value(env, "ROOMCTL_CONFIG")) return explicit_file(*p, "ROOMCTL_CONFIG");
+
+    fs::path base;
+    // The XDG spec says relative values are invalid and must be ignored.
+    if (const auto* x = env_value(env, "XDG_CONFIG_HOME"); x && fs::path{*x}.is_absolute())
+        base = *x;
+    else if (const auto* home = env_value(env, "HOME"))
+        base = fs::path{*home} / ".config";
+    else
+        return std::nullopt;
+    const fs::path candidate = base / "roomctl" / "config.toml";
+    std::error_code ec;
+    if (fs::exists(candidate, ec)) return candidate.string();
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------
+// Secrets
+
+// Reads a secret file: strips one trailing "\n" or "\r\n". Messages name the path, never
+// the content.
+std::string read_secret_file(const std::string& path, const std::string& from) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw config_error(fmt::format("cannot read API secret file {} (from {}): it is a directory",
+                                       path, from));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        const int err = errno;
+        throw config_error(fmt::format("cannot read API secret file {} (from {}): {}", path, from,
+                                       err != 0 ? std::strerror(err) : "open failed"));
+    }
+    std::string content{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    if (in.bad())
+        throw config_error(fmt::format("cannot read API secret file {} (from {})", path, from));
+    if (content.size() >= 2 && content.compare(content.size() - 2, 2, "\r\n") == 0)
+        content.resize(content.size() - 2);
+    else if (!content.empty() && content.back() == '\n')
+        content.pop_back();
+    if (content.empty())
+        throw config_error(fmt::format("API secret file {} (from {}) is empty", path, from));
+    return content;
+}
+
+// ---------------------------------------------------------------------------------------
+// Layering
+
+template <class T>
+struct Candidate {
+    const std::optional<T>* value;
+    Source source;
+    std::string detail;
+};
+
+// Sets `field` from the first candidate that has a value; records the origin under `key`.
+template <class T>
+void pick(Settings& s, const std::string& key, T& field, std::initializer_list<Candidate<T>> cands) {
+    for (const auto& c : cands) {
+        if (c.value != nullptr && c.value->has_value()) {
+            field = **c.value;
+            s.origins[key] = Origin{c.source, c.detail};
+            return;
+        }
+    }
+    s.origins[key] = Origin{};
+}
+
+std::optional<std::string> env_opt(const Env& env, std::string_view name) {
+    if (const auto* v = env_value(env, name)) return *v;
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------
+// URLs
+
+// Replaces the userinfo of scheme://user:pw@host with ******** so a URL can be echoed.
+std::string hide_userinfo(std::string_view url) {
+    auto sep = url.find("://");
+    if (sep == std::string_view::npos) return std::string{url};
+    const auto start = sep + 3;
+    const auto end = url.find_first_of("/?#", start);
+    const auto authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+    const auto at = authority.rfind('@');
+    if (at == std::string_view::npos) return std::string{url};
+    return fmt::format("{}{}@{}", url.substr(0, start), k_redacted, url.substr(start + at + 1));
+}
+
+// Minimal check of scheme://host[:port][/path] with scheme http, https, ws or wss.
+bool valid_media_url(std::string_view url) {
+    for (char c : url)
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+    const auto sep = url.find("://");
+    if (sep == std::string_view::npos) return false;
+    const auto scheme = lower(url.substr(0, sep));
+    if (scheme != "http" && scheme != "https" && scheme != "ws" && scheme != "wss") return false;
+    const auto rest = url.substr(sep + 3);
+    const auto end = rest.find_first_of("/?#");
+    const auto authority = rest.substr(0, end);
+    const auto tail = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+    // API paths are appended to the URL: a query or fragment would end up in front of them.
+    if (tail.find_first_of("?#") != std::string_view::npos) return false;
+    if (authority.find('@') != std::string_view::npos) return false;  // no userinfo
+
+    std::string_view host;
+    std::string_view after_host;
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return false;
+        host = authority.substr(1, close - 1);
+        after_host = authority.substr(close + 1);
+        if (host.empty()) return false;
+        for (char c : host)
+            if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.' && c != '%')
+                return false;
+    } else {
+        const auto colon = authority.find(':');
+        host = authority.substr(0, colon);
+        after_host = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
+        if (host.empty()) return false;
+        for (char c : host)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_')
+                return false;
+    }
+    if (!after_host.empty()) {
+        if (after_host.front() != ':') return false;
+        const auto port = after_host.substr(1);
+        if (port.empty() || port.size() > 5) return false;
+        unsigned value = 0;
+        for (char c : port) {
+            if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+            value = value * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (value == 0 || value > 65535) return false;
+    }
+    return true;
+}
+
+std::string show_timeout(std::chrono::milliseconds ms) {
+    if (ms.count() % 1000 == 0)
+        return format_duration(std::chrono::duration_cast<std::chrono::seconds>(ms));
+    return fmt::format("{}ms", ms.count());
+}
+
+}  // namespace
+
+std::string to_string(Source s) {
+    switch (s) {
+        case Source::default_value: return "default";
+        case Source::file: return "file";
+        case Source::env: return "env";
+        case Source::flag: return "flag";
+    }
+    return "unknown";
+}
+
+std::string to_string(const Origin& o) {
+    if (o.detail.empty()) return to_string(o.source);
+    return fmt::format("{} {}", to_string(o.source), o.detail);
+}
+
+Settings resolve_settings(const FlagValues& flags, const Env& env) {
+    Settings s;
+    FileLayer file;
+    if (auto path = config_file_path(flags, env)) {
+        file = read_config_file(*path);
+        s.config_path = *path;
+    }
+    const std::string& fp = file.path;
+
+    // provider
+    const auto env_provider = env_opt(env, "ROOMCTL_PROVIDER");
+    pick<std::string>(s, "provider", s.provider,
+                      {{&flags.provider, Source::flag, std::string{k_flag_provider}},
+                       {&env_provider, Source::env, "ROOMCTL_PROVIDER"},
+                       {&file.provider, Source::file, fp}});
+
+    // [livekit]
+    const auto env_url = env_opt(env, "LIVEKIT_URL");
+    pick<std::string>(s, "livekit.url", s.livekit.url,
+                      {{&flags.url, Source::flag, std::string{k_flag_url}},
+                       {&env_url, Source::env, "LIVEKIT_URL"},
+                       {&file.url, Source::file, fp}});
+    const auto env_key = env_opt(env, "LIVEKIT_API_KEY");
+    pick<std::string>(s, "livekit.api_key", s.livekit.api_key,
+                      {{&flags.api_key, Source::flag, std::string{k_flag_api_key}},
+                       {&env_key, Source::env, "LIVEKIT_API_KEY"},
+                       {&file.api_key, Source::file, fp}});
+
+    // The secret: --api-secret-file > LIVEKIT_API_SECRET > LIVEKIT_API_SECRET_FILE >
+    // file api_secret_file > file api_secret. Only the winning file is read.
+    if (flags.api_secret_file) {
+        const std::string from{k_flag_api_secret_file};
+        s.livekit.api_secret = read_secret_file(*flags.api_secret_file, from);
+        s.origins["livekit.api_secret"] = Origin{Source::flag, from};
+    } else if (const auto* v = env_value(env, "LIVEKIT_API_SECRET")) {
+        s.livekit.api_secret = *v;
+        s.origins["livekit.api_secret"] = Origin{Source::env, "LIVEKIT_API_SECRET"};
+    } else if (const auto* p = env_value(env, "LIVEKIT_API_SECRET_FILE")) {
+        s.livekit.api_secret = read_secret_file(*p, "LIVEKIT_API_SECRET_FILE");
+        s.origins["livekit.api_secret"] = Origin{Source::env, "LIVEKIT_API_SECRET_FILE"};
+    } else if (file.api_secret_file) {
+        s.livekit.api_secret =
+            read_secret_file(*file.api_secret_file, fmt::format("livekit.api_secret_file in {}", fp));
+        s.origins["livekit.api_secret"] = Origin{Source::file, fp};
+    } else if (file.api_secret) {
+        s.livekit.api_secret = *file.api_secret;
+        s.origins["livekit.api_secret"] = Origin{Source::file, fp};
+    } else {
+        s.origins["livekit.api_secret"] = Origin{};
+    }
+
+    // [database]
+    const auto env_db_roomctl = env_opt(env, "ROOMCTL_DATABASE_URL");
+    const auto env_db = env_opt(env, "DATABASE_URL");
+    pick<std::string>(s, "database.url", s.database_url,
+                      {{&flags.database_url, Source::flag, std::string{k_flag_database_url}},
+                       {&env_db_roomctl, Source::env, "ROOMCTL_DATABASE_URL"},
+                       {&env_db, Source::env, "DATABASE_URL"},
+                       {&file.database_url, Source::file, fp}});
+
+    // [rooms]
+    pick<std::string>(s, "rooms.table", s.rooms.table,
+                      {{&flags.table, Source::flag, std::string{k_flag_table}},
+                       {&file.table, Source::file, fp}});
+    pick<std::string>(s, "rooms.name_column", s.rooms.name_column,
+                      {{&file.name_column, Source::file, fp}});
+    pick<std::string>(s, "rooms.sid_column", s.rooms.sid_column,
+                      {{&file.sid_column, Source::file, fp}});
+    pick<std::string>(s, "rooms.status_column", s.rooms.status_column,
+                      {{&file.status_column, Source::file, fp}});
+    pick<std::vector<std::string>>(s, "rooms.live_statuses", s.rooms.live_statuses,
+                                   {{&file.live_statuses, Source::file, fp}});
+
+    // [http]
+    pick<std::chrono::milliseconds>(
+        s, "request_timeout", s.request_timeout,
+        {{&flags.request_timeout, Source::flag, std::string{k_flag_timeout}},
+         {&file.request_timeout, Source::file, fp}});
+    const auto env_ca = env_opt(env, "ROOMCTL_CACERT");
+    pick<std::string>(s, "ca_file", s.ca_file,
+                      {{&flags.ca_file, Source::flag, std::string{k_flag_cacert}},
+                       {&env_ca, Source::env, "ROOMCTL_CACERT"},
+                       {&file.ca_file, Source::file, fp}});
+
+    // [recreate], [cleanup]
+    pick<std::uint32_t>(s, "recreate.empty_timeout", s.empty_timeout,
+                        {{&file.empty_timeout, Source::file, fp}});
+    pick<std::uint32_t>(s, "recreate.departure_timeout", s.departure_timeout,
+                        {{&file.departure_timeout, Source::file, fp}});
+    pick<std::chrono::seconds>(s, "cleanup.min_age", s.min_age, {{&file.min_age, Source::file, fp}});
+
+    // Validation of what does not depend on the command being run.
+    if (s.provider != "livekit" && s.provider != "twilio")
+        throw config_error(fmt::format("unknown provider \"{}\" ({}): expected \"livekit\"",
+                                       s.provider, to_string(s.origins["provider"])));
+    auto non_empty = [&](const std::string& key, const std::string& value) {
+        if (value.empty())
+            throw config_error(fmt::format("{} must not be empty ({})", key, to_string(s.origins[key])));
+    };
+    non_empty("rooms.table", s.rooms.table);
+    non_empty("rooms.name_column", s.rooms.name_column);
+    non_empty("rooms.sid_column", s.rooms.sid_column);
+    non_empty("rooms.status_column", s.rooms.status_column);
+    if (s.rooms.live_statuses.empty())
+        throw config_error(fmt::format("rooms.live_statuses must list at least one status ({})",
+                                       to_string(s.origins["rooms.live_statuses"])));
+    if (s.request_timeout.count() <= 0)
+        throw config_error(fmt::format("request_timeout must be positive ({})",
+                                       to_string(s.origins["request_timeout"])));
+    if (s.min_age.count() < 0)
+        throw config_error(fmt::format("cleanup.min_age must not be negative ({})",
+                                       to_string(s.origins["cleanup.min_age"])));
+    return s;
+}
+
+std::map<std::string, std::string> process_environment() {
+    std::map<std::string, std::string> out;
+    if (environ == nullptr) return out;
+    for (char** e = environ; *e != nullptr; ++e) {
+        std::string_view entry{*e};
+        const auto eq = entry.find('=');
+        if (eq == std::string_view::npos || eq == 0) continue;
+        out.emplace(std::string{entry.substr(0, eq)}, std::string{entry.substr(eq + 1)});
+    }
+    return out;
+}
+
+void require_media_server(const Settings& s) {
+    if (s.provider == "twilio") throw config_error("provider twilio is not supported yet");
+    auto from = [&](const char* key) {
+        auto it = s.origins.find(key);
+        return it == s.origins.end() ? std::string{"default"} : to_string(it->second);
+    };
+    if (s.livekit.url.empty())
+        throw config_error(
+            "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config file");
+    if (!valid_media_url(s.livekit.url))
+        throw config_error(fmt::format(
+            "malformed LiveKit URL \"{}\": expected http(s):// or ws(s)://host[:port] ({})",
+            hide_userinfo(s.livekit.url), from("livekit.url")));
+    if (s.livekit.api_key.empty())
+        throw config_error(
+            "no LiveKit API key configured: set LIVEKIT_API_KEY, --api-key, or [livekit] api_key "
+            "in the config file");
+    if (s.livekit.api_secret.empty())
+        throw config_error(
+            "no LiveKit API secret configured: set LIVEKIT_API_SECRET or LIVEKIT_API_SECRET_FILE, "
+            "--api-secret-file, or [livekit] api_secret_file in the config file");
+}
+
+void require_database(const Settings& s) {
+    if (s.database_url.empty())
+        throw config_error(
+            "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or [database] url "
+            "in the config file");
+}
+
+std::vector<std::string> describe(const Settings& s) {
+    std::vector<std::string> lines;
+    lines.push_back(fmt::format("config_file = {}", s.config_path.empty() ? "(none)" : s.config_path));
+    auto line = [&](const std::string& key, const std::string& value) {
+        auto it = s.origins.find(key);
+        const std::string origin = it == s.origins.end() ? "default" : to_string(it->second);
+        lines.push_back(fmt::format("{} = {} ({})", key, value.empty() ? "(not set)" : value, origin));
+    };
+    line("provider", s.provider);
+    line("livekit.url", hide_userinfo(s.livekit.url));
+    line("livekit.api_key", s.livekit.api_key);
+    line("livekit.api_secret", redact_secret(s.livekit.api_secret));
+    line("database.url", redact_database_url(s.database_url));
+    line("rooms.table", s.rooms.table);
+    line("rooms.name_column", s.rooms.name_column);
+    line("rooms.sid_column", s.rooms.sid_column);
+    line("rooms.status_column", s.rooms.status_column);
+    line("rooms.live_statuses", fmt::format("{}", fmt::join(s.rooms.live_statuses, ", ")));
+    line("request_timeout", show_timeout(s.request_timeout));
+    line("ca_file", s.ca_file);
+    line("recreate.empty_timeout", format_duration(std::chrono::seconds{s.empty_timeout}));
+    line("recreate.departure_timeout", format_duration(std::chrono::seconds{s.departure_timeout}));
+    line("cleanup.min_age", format_duration(s.min_age));
+    return lines;
+}
+
+std::string api_url(const LiveKitSettings& lk) {
+    std::string url = lk.url;
+    std::size_t keep = 0;  // never strip into "scheme://"
+    if (const auto sep = url.find("://"); sep != std::string::npos) {
+        const auto scheme = lower(std::string_view{url}.substr(0, sep));
+        const std::string mapped = scheme == "ws" ? "http" : scheme == "wss" ? "https" : scheme;
+        url = mapped + url.substr(sep);
+        keep = mapped.size() + 3;
+    }
+    while (url.size() > keep && url.back() == '/') url.pop_back();
+    return url;
+}
+
+}  // namespace roomctl::config

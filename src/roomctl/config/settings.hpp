@@ -1,0 +1,91 @@
+#pragma once
+// Resolved settings of one roomctl run. Precedence, highest first:
+//   flag > environment > config file (TOML, --config or $XDG_CONFIG_HOME/roomctl/config.toml)
+//   > built-in default.
+// Every value remembers where it came from, for `check -v` and error messages.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace roomctl::config {
+
+enum class Source { default_value, file, env, flag };
+std::string to_string(Source s);
+
+// Where one setting came from: the source and a detail ("LIVEKIT_URL", "/etc/roomctl.toml").
+struct Origin {
+    Source source = Source::default_value;
+    std::string detail;
+};
+// "default", "file /etc/roomctl.toml", "env LIVEKIT_URL", "flag --url": for messages.
+std::string to_string(const Origin& o);
+
+// The room-table mapping ([rooms] in the config file). Defaults match seed 003's schema.
+struct RoomMapping {
+    std::string table = "livekit_rooms";  // may be schema-qualified: "app.livekit_rooms"
+    std::string name_column = "room_name";
+    std::string sid_column = "room_sid";
+    std::string status_column = "status";
+    std::vector<std::string> live_statuses = {"pending", "active"};
+};
+
+struct LiveKitSettings {
+    std::string url;         // http(s):// or ws(s):// (ws is rewritten to http for API calls)
+    std::string api_key;     // not secret; printed in diagnostics
+    std::string api_secret;  // secret: never printed
+};
+
+struct Settings {
+    std::string provider = "livekit";
+    LiveKitSettings livekit;
+    std::string database_url;  // libpq URI or conninfo; may carry a password: redact to print
+    RoomMapping rooms;
+    std::chrono::milliseconds request_timeout{10'000};  // per HTTP request
+    std::string ca_file;                                 // extra CA bundle for TLS
+    std::uint32_t empty_timeout = 3600;                  // seconds, for rooms roomctl creates
+    std::uint32_t departure_timeout = 0;                 // seconds; 0 = server default
+    std::chrono::seconds min_age{600};                   // cleanup: never delete younger rooms
+    std::map<std::string, Origin> origins;               // key ("livekit.url") -> origin
+    std::string config_path;                             // file that was read, if any
+};
+
+// Values given on the command line; unset optionals leave lower layers in charge.
+struct FlagValues {
+    std::optional<std::string> config_path;
+    std::optional<std::string> provider;
+    std::optional<std::string> url;
+    std::optional<std::string> api_key;
+    std::optional<std::string> api_secret_file;
+    std::optional<std::string> database_url;
+    std::optional<std::string> table;
+    std::optional<std::chrono::milliseconds> request_timeout;
+    std::optional<std::string> ca_file;
+};
+
+// Resolves settings. Pure apart from reading the config file and api_secret_file: the
+// environment is passed in as a map, so tests need not touch the process environment.
+// Throws Error(config) naming the file, key or variable that is wrong (non-TOML file,
+// wrong type, unreadable secret file, unknown provider, explicit --config that is missing).
+Settings resolve_settings(const FlagValues& flags, const std::map<std::string, std::string>& env);
+
+// Snapshot of the process environment for resolve_settings.
+std::map<std::string, std::string> process_environment();
+
+// Throws Error(config) when the media-server settings needed for API calls are missing or
+// malformed (no URL, URL scheme not http/https/ws/wss, no key, no secret).
+void require_media_server(const Settings& s);
+// Throws Error(config) when no database URL is configured.
+void require_database(const Settings& s);
+
+// Lines "key = value (source)" with secrets redacted, for diagnostics.
+std::vector<std::string> describe(const Settings& s);
+
+// Base URL for API calls: ws:// -> http://, wss:// -> https://, trailing slashes removed
+// (callers append "/twirp/..."). Call after require_media_server has validated the URL.
+std::string api_url(const LiveKitSettings& lk);
+
+}  // namespace roomctl::config
