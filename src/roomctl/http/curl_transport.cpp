@@ -1,0 +1,195 @@
+#include "roomctl/http/curl_transport.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace roomctl::http {
+
+namespace {
+
+void global_init_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::string trim(std::string s) {
+    auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+    return s;
+}
+
+struct Sink {
+    Response* response;
+    std::size_t limit;
+    bool overflow = false;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* sink = static_cast<Sink*>(user);
+    std::size_t bytes = size * n;
+    if (sink->response->body.size() + bytes > sink->limit) {
+        sink->overflow = true;
+        return 0;  // aborts the transfer: an unbounded response must not exhaust memory
+    }
+    sink->response->body.append(data, bytes);
+    return bytes;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* response = static_cast<Response*>(user);
+    std::string line(data, size * n);
+    if (line.rfind("HTTP/", 0) == 0) {
+        response->headers.clear();  // a new response (after 100-continue or a redirect)
+        return size * n;
+    }
+    auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        response->headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    }
+    return size * n;
+}
+
+}  // namespace
+
+std::string endpoint_of(const std::string& url) {
+    CURLU* u = curl_url();
+    std::string out = url;
+    if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+        char* host = nullptr;
+        char* port = nullptr;
+        if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+            out = host;
+            if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+                out += std::string(":") + port;
+            }
+        }
+        curl_free(host);
+        curl_free(port);
+    }
+    curl_url_cleanup(u);
+    return out;
+}
+
+struct CurlTransport::Impl {
+    TransportOptions options;
+    CURL* handle = nullptr;
+    char error_buffer[CURL_ERROR_SIZE]{};
+};
+
+CurlTransport::CurlTransport(TransportOptions options) : m_impl(std::make_unique<Impl>()) {
+    global_init_once();
+    m_impl->options = std::move(options);
+    m_impl->handle = curl_easy_init();
+    if (!m_impl->handle) throw runtime_error("could not initialise libcurl");
+}
+
+CurlTransport::~CurlTransport() { curl_easy_cleanup(m_impl->handle); }
+
+Response CurlTransport::send(const Request& request) {
+    CURL* h = m_impl->handle;
+    curl_easy_reset(h);  // keeps the connection cache, clears per-request options
+    Response response;
+    Sink sink{&response, m_impl->options.max_response_bytes};
+
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, m_impl->error_buffer);
+    m_impl->error_buffer[0] = '\0';
+    auto total = request.timeout.count();
+    auto connect = std::min<long long>(total, m_impl->options.connect_timeout.count());
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect));
+    // Verification stays on; a private CA is added, never a bypass.
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!m_impl->options.ca_file.empty()) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, m_impl->options.ca_file.c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "roomctl/" ROOMCTL_VERSION);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+
+    if (request.method == "POST") {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
+    } else if (request.method != "GET") {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        if (!request.body.empty()) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(request.body.size()));
+        }
+    }
+
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    for (const auto& [name, value] : request.headers) {
+        headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+    const auto& trace = m_impl->options.trace;
+    if (trace) {
+        // Only method and URL: headers carry bearer tokens and bodies may carry metadata.
+        trace(fmt::format("> {} {} ({} bytes)", request.method, request.url, request.body.size()));
+    }
+    CURLcode rc = curl_easy_perform(h);
+    curl_slist_free_all(headers);
+
+    if (rc != CURLE_OK) {
+        std::string where = endpoint_of(request.url);
+        std::string detail = m_impl->error_buffer[0] ? m_impl->error_buffer : curl_easy_strerror(rc);
+        if (trace) trace(fmt::format("< failed: {}", detail));
+        switch (rc) {
+            case CURLE_COULDNT_CONNECT:
+                throw TransportError(FailureCause::refused,
+                                     fmt::format("connection refused at {}", where));
+            case CURLE_COULDNT_RESOLVE_HOST:
+                throw TransportError(FailureCause::dns,
+                                     fmt::format("cannot resolve host of {}", where));
+            case CURLE_OPERATION_TIMEDOUT:
+                throw TransportError(FailureCause::timeout,
+                                     fmt::format("no answer from {} within {} ms", where, total));
+            case CURLE_PEER_FAILED_VERIFICATION:
+            case CURLE_SSL_CACERT_BADFILE:
+            case CURLE_SSL_CONNECT_ERROR:
+            case CURLE_SSL_CERTPROBLEM:
+                throw TransportError(
+                    FailureCause::tls,
+                    fmt::format("TLS handshake with {} failed: {} (use --cacert for a private CA)",
+                                where, detail));
+            case CURLE_WRITE_ERROR:
+                if (sink.overflow) {
+                    throw TransportError(
+                        FailureCause::too_large,
+                        fmt::format("response from {} exceeds {} bytes; refusing to read it", where,
+                                    m_impl->options.max_response_bytes));
+                }
+                [[fallthrough]];
+            default:
+                throw TransportError(FailureCause::other,
+                                     fmt::format("request to {} failed: {}", where, detail));
+        }
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+    if (trace) trace(fmt::format("< {} ({} bytes)", response.status, response.body.size()));
+    return response;
+}
+
+}  // namespace roomctl::http

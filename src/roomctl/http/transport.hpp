@@ -1,0 +1,66 @@
+#pragma once
+// HTTP transport: sends one request, returns status, headers and body. It never interprets
+// 4xx/5xx (callers do, because Twirp and Twilio put their error codes in the body) and never
+// knows JSON. Network-level failures throw TransportError with a cause in operator words.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "roomctl/util/error.hpp"
+
+namespace roomctl::http {
+
+struct Request {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    // Whole-transfer deadline. Connect timeout is min(this, TransportOptions::connect_timeout).
+    std::chrono::milliseconds timeout{10'000};
+};
+
+struct Response {
+    long status = 0;
+    std::map<std::string, std::string> headers;  // names lower-cased; last value wins
+    std::string body;
+    // Media type from Content-Type, lower-cased, without parameters ("application/json").
+    std::string media_type() const;
+    std::optional<std::string> header(const std::string& lower_name) const;
+};
+
+enum class FailureCause { refused, dns, timeout, tls, too_large, other };
+
+// A request that got no HTTP response. what() reads like "connection refused at 127.0.0.1:7880".
+class TransportError : public Error {
+public:
+    TransportError(FailureCause cause, const std::string& message)
+        : Error(ErrorKind::runtime, message), m_cause(cause) {}
+    FailureCause cause() const noexcept { return m_cause; }
+
+private:
+    FailureCause m_cause;
+};
+
+// Receives one line per request/response at -v; values are already redacted.
+using TraceSink = std::function<void(const std::string&)>;
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    // Throws TransportError when no response was received.
+    virtual Response send(const Request& request) = 0;
+};
+
+struct TransportOptions {
+    std::chrono::milliseconds connect_timeout{5'000};
+    std::string ca_file;                       // extra CA bundle (--cacert); empty = system CAs
+    std::size_t max_response_bytes = 64u << 20; // responses larger than this are refused
+    TraceSink trace;                            // may be empty
+};
+
+}  // namespace roomctl::http

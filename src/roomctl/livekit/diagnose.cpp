@@ -1,0 +1,50 @@
+#include "roomctl/livekit/diagnose.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace roomctl::livekit {
+
+std::string scrub_tokens(const std::string& text) {
+    static const std::regex jwt{R"(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)"};
+    return std::regex_replace(text, jwt, "<token>");
+}
+
+std::string explain_auth_failure(const std::string& raw_body, const std::string& api_key) {
+    std::string body = scrub_tokens(raw_body);
+    if (auto nl = body.find('\n'); nl != std::string::npos) body.resize(nl);
+    auto has = [&](const char* needle) { return body.find(needle) != std::string::npos; };
+
+    if (has("invalid API key")) {
+        return fmt::format(
+            "API key {} is not known to the server: check LIVEKIT_API_KEY against the server's "
+            "keys",
+            api_key);
+    }
+    if (has("signature is invalid") || has("cryptographic primitive") ||
+        has("signature")) {
+        return fmt::format("API secret does not match key {}: signature rejected", api_key);
+    }
+    if (has("not valid yet") || has("(nbf)")) {
+        return "token not valid yet: this machine's clock is ahead of the server's by more than "
+               "LiveKit's 60 s leeway; sync the clocks (NTP)";
+    }
+    if (has("expired")) {
+        return "token already expired when the server checked it: this machine's clock is behind "
+               "the server's by more than LiveKit's 60 s leeway; sync the clocks (NTP)";
+    }
+    if (has("Must start with Bearer")) {
+        return "the server did not receive a Bearer token (a proxy may be rewriting the "
+               "Authorization header)";
+    }
+    if (has("permissions denied") || has("no permissions")) {
+        return "the token lacks the grant this call needs (permissions denied)";
+    }
+    if (has("invalid authorization token")) {
+        return "the server could not parse the token (invalid authorization token)";
+    }
+    return fmt::format("credentials refused: {}", body.empty() ? "HTTP 401" : body);
+}
+
+}  // namespace roomctl::livekit

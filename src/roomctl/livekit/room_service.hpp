@@ -1,0 +1,38 @@
+#pragma once
+// LiveKit RoomService client implementing media::MediaServer over Twirp JSON.
+// Each call carries a fresh token with the one grant the server checks for it
+// (roomList / roomCreate / roomAdmin+room, livekit-protocol.md §1 "Endpoints").
+
+#include <nlohmann/json.hpp>
+
+#include "roomctl/http/transport.hpp"
+#include "roomctl/livekit/twirp.hpp"
+#include "roomctl/media/server.hpp"
+
+namespace roomctl::livekit {
+
+// Parses a Room message as the server emits it (snake_case, int64 as strings) and as SDKs
+// emit it (camelCase, int64 as numbers). Missing keys keep defaults; turn_password is dropped
+// on purpose so it can never be printed. Throws Error(runtime) when `j` is not an object or
+// a field has an impossible type.
+media::ServerRoom room_from_json(const nlohmann::json& j);
+media::Participant participant_from_json(const nlohmann::json& j);
+
+class RoomServiceClient final : public media::MediaServer {
+public:
+    // `transport` must outlive the client.
+    RoomServiceClient(http::Transport& transport, ApiEndpoint endpoint);
+
+    std::string provider() const override { return "livekit"; }
+    std::vector<media::ServerRoom> list_rooms(const std::vector<std::string>& names) override;
+    media::ServerRoom create_room(const media::CreateRoomOptions& options) override;
+    // DeleteRoom takes the room *name*; 404 not_found means already gone (server ≥ v1.4.4).
+    media::DeleteOutcome delete_room(const std::string& name) override;
+    std::vector<media::Participant> list_participants(const std::string& room) override;
+
+private:
+    http::Transport& m_transport;
+    ApiEndpoint m_endpoint;
+};
+
+}  // namespace roomctl::livekit

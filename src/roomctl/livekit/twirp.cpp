@@ -1,0 +1,111 @@
+#include "roomctl/livekit/twirp.hpp"
+
+#include <fmt/format.h>
+
+#include "roomctl/livekit/diagnose.hpp"
+
+namespace roomctl::livekit {
+
+namespace {
+
+constexpr std::string_view k_prefix = "twirp error unknown: ";
+
+std::string first_line(const std::string& s, std::size_t max = 160) {
+    std::string line = s.substr(0, s.find('\n'));
+    if (line.size() > max) line = line.substr(0, max) + "...";
+    for (char& c : line) {
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    return line;
+}
+
+std::string describe_body(const http::Response& r) {
+    auto type = r.media_type().empty() ? std::string{"no content type"} : r.media_type();
+    if (r.body.empty()) return fmt::format("an empty body ({})", type);
+    return fmt::format("{}: \"{}\"", type, first_line(scrub_tokens(r.body), 80));
+}
+
+}  // namespace
+
+std::string strip_twirp_prefix(const std::string& msg) {
+    if (msg.rfind(k_prefix, 0) == 0) return msg.substr(k_prefix.size());
+    return msg;
+}
+
+nlohmann::json interpret_twirp_response(const std::string& method, const http::Response& r,
+                                        const ApiEndpoint& endpoint) {
+    const bool json = r.media_type() == "application/json";
+    if (r.status >= 200 && r.status < 300) {
+        if (!json) {
+            throw runtime_error(fmt::format(
+                "LiveKit {} at {} answered with {}, not JSON: is the URL a LiveKit server?", method,
+                endpoint.base_url, describe_body(r)));
+        }
+        try {
+            auto parsed = nlohmann::json::parse(r.body);
+            if (!parsed.is_object()) throw std::runtime_error("not an object");
+            return parsed;
+        } catch (const std::exception&) {
+            throw runtime_error(fmt::format("LiveKit {} at {} answered with malformed JSON ({})",
+                                            method, endpoint.base_url, describe_body(r)));
+        }
+    }
+    if (json) {
+        nlohmann::json err;
+        try {
+            err = nlohmann::json::parse(r.body);
+        } catch (const std::exception&) {
+        }
+        if (err.is_object() && err.contains("code") && err["code"].is_string()) {
+            std::string code = err["code"];
+            std::string msg = err.value("msg", std::string{});
+            if (!err["msg"].is_string()) msg.clear();
+            msg = scrub_tokens(strip_twirp_prefix(msg));
+            if (code == "unauthenticated" || code == "permission_denied") {
+                throw TwirpError(ErrorKind::auth, code, msg, r.status,
+                                 fmt::format("LiveKit refused {}: {}", method,
+                                             explain_auth_failure(msg, endpoint.api_key)));
+            }
+            throw TwirpError(ErrorKind::runtime, code, msg, r.status,
+                             fmt::format("LiveKit {} failed: {} ({})", method, first_line(msg),
+                                         code));
+        }
+    }
+    if (r.status == 401) {
+        throw Error(ErrorKind::auth, fmt::format("LiveKit refused {}: {}", method,
+                                                 explain_auth_failure(r.body, endpoint.api_key)));
+    }
+    if (r.status == 404) {
+        throw runtime_error(fmt::format(
+            "no LiveKit RoomService at {} (HTTP 404, {}): check the URL and port (7880 by default)",
+            endpoint.base_url, describe_body(r)));
+    }
+    throw runtime_error(fmt::format("LiveKit {} at {} failed with HTTP {} and {}", method,
+                                    endpoint.base_url, r.status, describe_body(r)));
+}
+
+http::Request twirp_request(const ApiEndpoint& endpoint, const std::string& method,
+                            const nlohmann::json& request, const VideoGrant& grant) {
+    AccessTokenSpec spec;
+    spec.api_key = endpoint.api_key;
+    spec.ttl = std::chrono::minutes{10};
+    spec.video = grant;
+    auto token = mint(spec, endpoint.api_secret, std::chrono::system_clock::now());
+
+    http::Request req;
+    req.method = "POST";
+    req.url = endpoint.base_url + "/twirp/livekit.RoomService/" + method;
+    req.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}};
+    req.body = request.dump();
+    req.timeout = endpoint.timeout;
+    return req;
+}
+
+nlohmann::json twirp_call(http::Transport& transport, const ApiEndpoint& endpoint,
+                          const std::string& method, const nlohmann::json& request,
+                          const VideoGrant& grant) {
+    auto response = transport.send(twirp_request(endpoint, method, request, grant));
+    return interpret_twirp_response(method, response, endpoint);
+}
+
+}  // namespace roomctl::livekit

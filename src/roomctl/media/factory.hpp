@@ -1,0 +1,20 @@
+#pragma once
+// Builds the media-server client for the configured provider. The returned object owns its
+// HTTP connection; it is not thread-safe, so concurrent workers each call this once.
+
+#include <memory>
+
+#include "roomctl/config/settings.hpp"
+#include "roomctl/http/transport.hpp"
+#include "roomctl/media/server.hpp"
+
+namespace roomctl::media {
+
+// Throws Error(config) when the provider's settings are incomplete (require_media_server).
+std::unique_ptr<MediaServer> connect_media_server(const config::Settings& settings,
+                                                  http::TraceSink trace = {});
+
+// Transport options derived from settings (timeouts, CA file) with the given trace sink.
+http::TransportOptions transport_options(const config::Settings& settings, http::TraceSink trace);
+
+}  // namespace roomctl::media

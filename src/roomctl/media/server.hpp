@@ -1,0 +1,60 @@
+#pragma once
+// The media-server interface the reconcile core works against. LiveKit implements it today;
+// other providers (Twilio Video) implement the same contract. Rooms are identified by name
+// on the server; the SID is the server-assigned id the database records.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace roomctl::media {
+
+struct ServerRoom {
+    std::string name;
+    std::string sid;
+    std::int64_t creation_time = 0;  // unix seconds, as the server reports it
+    std::uint32_t num_participants = 0;
+    std::uint32_t empty_timeout = 0;      // seconds
+    std::uint32_t departure_timeout = 0;  // seconds
+    std::uint32_t max_participants = 0;
+    std::string metadata;
+};
+
+struct Participant {
+    std::string sid;
+    std::string identity;
+    std::string name;
+    std::string state;
+    std::int64_t joined_at = 0;  // unix seconds
+};
+
+struct CreateRoomOptions {
+    std::string name;
+    std::uint32_t empty_timeout = 0;      // seconds; 0 = server default (LiveKit cannot set 0)
+    std::uint32_t departure_timeout = 0;  // seconds; 0 = server default
+    std::uint32_t max_participants = 0;   // 0 = unlimited
+    std::string metadata;
+};
+
+enum class DeleteOutcome { deleted, already_gone };
+
+// Every call throws roomctl::Error: kind auth when credentials are refused, runtime for
+// network failures, server errors and unexpected responses. Messages are single lines.
+class MediaServer {
+public:
+    virtual ~MediaServer() = default;
+    virtual std::string provider() const = 0;  // "livekit"
+    // All rooms when `names` is empty; otherwise only those of `names` that exist.
+    virtual std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names = {}) = 0;
+    // Idempotent on LiveKit: an existing room is returned unchanged (same SID).
+    virtual ServerRoom create_room(const CreateRoomOptions& options) = 0;
+    // Deletes by name. A room that does not exist is `already_gone`, not an error.
+    virtual DeleteOutcome delete_room(const std::string& name) = 0;
+    virtual std::vector<Participant> list_participants(const std::string& room) = 0;
+    // Longest room name the server accepts (LiveKit default limit.max_room_name_length = 256).
+    virtual std::size_t max_room_name_length() const { return 256; }
+};
+
+}  // namespace roomctl::media
