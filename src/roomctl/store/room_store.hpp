@@ -1,0 +1,56 @@
+#pragma once
+// The application's room table in PostgreSQL, read and written through the configured
+// mapping ([rooms]). All SQL lives in room_store.cpp; identifiers are quoted with the
+// server's quoting rules and every value is a bound parameter.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "roomctl/config/settings.hpp"
+
+namespace roomctl::store {
+
+// One row of the room table, as the mapping sees it.
+struct DbRoom {
+    std::string name;
+    std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""
+    std::optional<std::string> status;
+    bool live = false;  // status is one of live_statuses
+};
+
+// Result of checking that the mapping names a real table and real columns.
+struct MappingCheck {
+    bool ok = false;
+    std::string problem;  // e.g. "column \"room_sid\" does not exist in table public.livekit_rooms"
+    std::string qualified_table;  // resolved "schema.table" when the table exists
+};
+
+class RoomStore {
+public:
+    virtual ~RoomStore() = default;
+    // Every row of the table (live and not), ordered by name. Throws Error(config) when the
+    // mapping is wrong, Error(runtime) on database errors.
+    virtual std::vector<DbRoom> load_rooms() = 0;
+    // Sets the SID of the live rows named `name` to `new_sid`, but only where the SID still
+    // equals `expected_sid` (nullopt matches NULL). Returns the number of rows changed; 0 means
+    // a concurrent writer got there first (or the row stopped being live) and nothing changed.
+    virtual int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
+                           const std::string& new_sid) = 0;
+    // True when at least one live row is named `name` (read fresh, not cached).
+    virtual bool is_live(const std::string& name) = 0;
+    virtual MappingCheck check_mapping() = 0;
+};
+
+// Connects to PostgreSQL. Throws Error(auth) when the server refuses the credentials,
+// Error(runtime) when it cannot be reached, Error(config) for a malformed connection string.
+// Messages never contain the password.
+std::unique_ptr<RoomStore> connect_room_store(const std::string& database_url,
+                                              const config::RoomMapping& mapping);
+
+// Server version string ("PostgreSQL 15.x") of a fresh connection, for `check`.
+// Same errors as connect_room_store.
+std::string probe_database(const std::string& database_url);
+
+}  // namespace roomctl::store
