@@ -1,0 +1,303 @@
+#include "roomctl/check/probes.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
+#include <functional>
+#include <random>
+
+#include "roomctl/http/curl_transport.hpp"
+#include "roomctl/livekit/access_token.hpp"
+#include "roomctl/livekit/diagnose.hpp"
+#include "roomctl/livekit/twirp.hpp"
+#include "roomctl/store/room_store.hpp"
+#include "roomctl/util/redact.hpp"
+
+namespace roomctl::check {
+
+namespace {
+
+using clock = std::chrono::system_clock;
+
+// Twice LiveKit's leeway would already fail; warn well before that.
+constexpr std::int64_t k_leeway_seconds = 60;
+constexpr std::int64_t k_warn_skew_seconds = 10;
+
+std::string random_suffix() {
+    static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::random_device rd;
+    std::string s;
+    for (int i = 0; i < 10; ++i) s += alphabet[rd() % 36];
+    return s;
+}
+
+std::string first_line(std::string s) {
+    s = livekit::scrub_tokens(s);
+    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+    if (s.size() > 120) s = s.substr(0, 120) + "...";
+    return s;
+}
+
+// Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); 0 when it is not one.
+std::int64_t parse_http_date(const std::string& value) {
+    std::tm tm{};
+    const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end) return 0;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
+
+class Runner {
+public:
+    Runner(const config::Settings& s, http::Transport& t, const CheckOptions& o)
+        : m_settings(s), m_transport(t), m_options(o) {}
+
+    CheckReport run() {
+        if (m_options.server) run_server();
+        if (m_options.database) run_database();
+        return std::move(m_report);
+    }
+
+private:
+    Probe& add(const std::string& name, const std::string& target) {
+        m_report.probes.push_back({name, target, ProbeStatus::skipped, "", {}});
+        return m_report.probes.back();
+    }
+
+    // Times `body`, which sets status and message; an Error from it is a failed probe.
+    void timed(Probe& p, const std::function<void(Probe&)>& body) {
+        auto start = std::chrono::steady_clock::now();
+        try {
+            body(p);
+        } catch (const std::exception& e) {
+            p.status = ProbeStatus::failed;
+            p.message = first_line(e.what());
+        }
+        p.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - start);
+    }
+
+    void skip_rest(const std::vector<std::string>& names, const std::string& target,
+                   const std::string& why) {
+        for (const auto& n : names) add(n, target).message = why;
+    }
+
+    void run_server() {
+        const auto& lk = m_settings.livekit;
+        try {
+            config::require_media_server(m_settings);
+        } catch (const Error& e) {
+            auto& p = add("server.reach", lk.url);
+            p.status = ProbeStatus::failed;
+            p.message = e.what();
+            skip_rest({"server.health", "server.clock", "server.auth", "server.join"}, lk.url,
+                      "skipped: the server settings are incomplete");
+            return;
+        }
+        m_endpoint = {config::api_url(lk), lk.api_key, lk.api_secret, m_options.timeout};
+        std::string target = http::endpoint_of(m_endpoint.base_url);
+
+        // One GET / answers three layers: reach (any HTTP answer), health and clock.
+        http::Request req;
+        req.url = m_endpoint.base_url + "/";
+        req.timeout = m_options.timeout;
+        http::Response health;
+        clock::time_point sent, received;
+        auto& reach = add("server.reach", target);
+        bool reached = false;
+        timed(reach, [&](Probe& p) {
+            sent = clock::now();
+            health = m_transport.send(req);
+            received = clock::now();
+            reached = true;
+            p.status = ProbeStatus::ok;
+            p.message = fmt::format("connected to {}{}", target,
+                                    m_endpoint.base_url.rfind("https", 0) == 0 ? " over TLS" : "");
+        });
+        if (!reached) {
+            skip_rest({"server.health", "server.clock", "server.auth", "server.join"}, target,
+                      "skipped: server unreachable");
+            return;
+        }
+        probe_health(add("server.health", target), health);
+        probe_clock(add("server.clock", target), health, sent, received);
+        auto& auth = add("server.auth", target);
+        timed(auth, [&](Probe& p) { probe_auth(p); });
+        auto& join = add("server.join", target);
+        timed(join, [&](Probe& p) { probe_join(p); });
+    }
+
+    void probe_health(Probe& p, const http::Response& r) {
+        std::string body = first_line(r.body);
+        if (r.status == 200) {
+            p.status = ProbeStatus::ok;
+            p.message = "GET / answered 200 " + (body.empty() ? std::string{"(empty)"} : body);
+        } else if (r.status == 406) {
+            p.status = ProbeStatus::failed;
+            p.message = "server is up but not ready (406): " + body;
+        } else {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format(
+                "GET / answered HTTP {} ({}): is this the LiveKit server's HTTP port (7880)?",
+                r.status, body.empty() ? r.media_type() : body);
+        }
+    }
+
+    void probe_clock(Probe& p, const http::Response& r, clock::time_point sent,
+                     clock::time_point received) {
+        auto date = r.header("date");
+        std::int64_t server = date ? parse_http_date(*date) : 0;
+        if (!server) {
+            p.message = "skipped: the server sent no Date header";
+            return;
+        }
+        auto mid = sent + (received - sent) / 2;
+        double local = std::chrono::duration<double>(mid.time_since_epoch()).count();
+        // Date has 1 s resolution: compare against the whole second it names.
+        double skew = static_cast<double>(server) + 0.5 - local;
+        auto secs = static_cast<std::int64_t>(std::llround(skew));
+        std::string direction = secs >= 0 ? "ahead of" : "behind";
+        if (std::llabs(secs) >= k_leeway_seconds) {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format(
+                "server clock is {} s {} this machine; LiveKit allows {} s, so tokens will be "
+                "rejected (sync clocks with NTP)",
+                std::llabs(secs), direction, k_leeway_seconds);
+        } else {
+            p.status = ProbeStatus::ok;
+            p.message = std::llabs(secs) >= k_warn_skew_seconds
+                            ? fmt::format("server clock is {} s {} this machine (LiveKit allows "
+                                          "{} s; sync clocks soon)",
+                                          std::llabs(secs), direction, k_leeway_seconds)
+                            : fmt::format("clocks agree within {} s", k_warn_skew_seconds);
+        }
+    }
+
+    void probe_auth(Probe& p) {
+        livekit::VideoGrant grant;
+        grant.room_list = true;
+        // A name that cannot exist: the answer is {"rooms":[]} and reveals nothing.
+        nlohmann::json request = {{"names", {"roomctl-check-" + random_suffix()}}};
+        auto r = m_transport.send(livekit::twirp_request(m_endpoint, "ListRooms", request, grant));
+        if (r.status == 401) {
+            // The probe's answer is the cause itself, without the command-style prefix.
+            p.status = ProbeStatus::failed;
+            p.message = livekit::explain_auth_failure(r.body, m_endpoint.api_key);
+            return;
+        }
+        livekit::interpret_twirp_response("ListRooms", r, m_endpoint);
+        p.status = ProbeStatus::ok;
+        p.message = fmt::format("API key {} accepted (ListRooms with a roomList-only token)",
+                                m_endpoint.api_key);
+    }
+
+    void probe_join(Probe& p) {
+        bool named = !m_options.room.empty();
+        livekit::AccessTokenSpec spec;
+        spec.api_key = m_endpoint.api_key;
+        spec.identity = "roomctl-check";
+        spec.ttl = std::chrono::minutes{1};
+        spec.video.room_join = true;
+        spec.video.room = named ? m_options.room : "roomctl-check-" + random_suffix();
+        auto token = livekit::mint(spec, m_endpoint.api_secret, clock::now());
+        http::Request req;
+        req.url = m_endpoint.base_url + "/rtc/validate";
+        req.headers = {{"Authorization", "Bearer " + token}};
+        req.timeout = m_options.timeout;
+        auto r = m_transport.send(req);
+        std::string body = first_line(r.body);
+        if (r.status == 200) {
+            p.status = ProbeStatus::ok;
+            p.message = named ? fmt::format("a join token for room \"{}\" is accepted", m_options.room)
+                              : "join tokens are accepted (/rtc/validate: success)";
+        } else if (r.status == 404 && body.find("requested room does not exist") != std::string::npos) {
+            if (named) {
+                p.status = ProbeStatus::failed;
+                p.message = fmt::format(
+                    "room \"{}\" does not exist and the server does not auto-create rooms: "
+                    "clients get \"requested room does not exist\" (run roomctl recreate)",
+                    m_options.room);
+            } else {
+                p.status = ProbeStatus::ok;
+                p.message = "join tokens are accepted; room.auto_create is off, so clients can "
+                            "only join rooms that exist";
+            }
+        } else if (r.status == 401) {
+            p.status = ProbeStatus::failed;
+            p.message = livekit::explain_auth_failure(r.body, m_endpoint.api_key);
+        } else if (r.status == 404) {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format("/rtc/validate answered 404 ({}): is this a LiveKit server?",
+                                    body.empty() ? "empty body" : body);
+        } else {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format("/rtc/validate answered HTTP {}: {}", r.status, body);
+        }
+    }
+
+    void run_database() {
+        if (m_settings.database_url.empty()) {
+            auto& p = add("database.connect", "");
+            p.status = ProbeStatus::failed;
+            p.message = "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or "
+                        "[database] url in the config file";
+            skip_rest({"database.mapping"}, "", "skipped: no database");
+            return;
+        }
+        std::string target = redact_database_url(m_settings.database_url);
+        auto& connect = add("database.connect", target);
+        timed(connect, [&](Probe& p) {
+            p.message = "connected: " + store::probe_database(m_settings.database_url);
+            p.status = ProbeStatus::ok;
+        });
+        if (connect.status != ProbeStatus::ok) {
+            skip_rest({"database.mapping"}, target, "skipped: database unreachable");
+            return;
+        }
+        auto& mapping = add("database.mapping", target);
+        timed(mapping, [&](Probe& p) {
+            auto store = store::connect_room_store(m_settings.database_url, m_settings.rooms);
+            auto result = store->check_mapping();
+            const auto& m = m_settings.rooms;
+            if (result.ok) {
+                p.status = ProbeStatus::ok;
+                p.message = fmt::format("table {} has columns {}, {}, {}", result.qualified_table,
+                                        m.name_column, m.sid_column, m.status_column);
+            } else {
+                p.status = ProbeStatus::failed;
+                p.message = result.problem;
+            }
+        });
+    }
+
+    const config::Settings& m_settings;
+    http::Transport& m_transport;
+    const CheckOptions& m_options;
+    livekit::ApiEndpoint m_endpoint;
+    CheckReport m_report;
+};
+
+}  // namespace
+
+std::string to_string(ProbeStatus s) {
+    switch (s) {
+        case ProbeStatus::ok: return "ok";
+        case ProbeStatus::failed: return "failed";
+        case ProbeStatus::skipped: return "skipped";
+    }
+    return "unknown";
+}
+
+bool CheckReport::ok() const {
+    for (const auto& p : probes) {
+        if (p.status == ProbeStatus::failed) return false;
+    }
+    return true;
+}
+
+CheckReport run_checks(const config::Settings& settings, http::Transport& transport,
+                       const CheckOptions& options) {
+    return Runner(settings, transport, options).run();
+}
+
+}  // namespace roomctl::check

@@ -1,0 +1,40 @@
+#pragma once
+// The one place that acts. Runs a plan's `planned` actions against the media server and the
+// database, updating each action's status in place; never throws for one failed action (it
+// is recorded, the rest go on). Before each delete it re-checks that no live row claims the
+// room and that nobody joined since the audit, because the audit's view may be minutes old.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "roomctl/media/server.hpp"
+#include "roomctl/reconcile/plan.hpp"
+#include "roomctl/store/room_store.hpp"
+
+namespace roomctl::reconcile {
+
+struct ExecutorPorts {
+    // Called once per worker thread: each worker gets its own server client (and connection).
+    std::function<std::unique_ptr<media::MediaServer>()> make_server;
+    store::RoomStore* store = nullptr;  // shared; the executor serialises access to it
+};
+
+struct ExecuteOptions {
+    unsigned concurrency = 4;                  // parallel server calls, >= 1
+    std::uint32_t empty_timeout = 0;           // seconds, for create_room
+    std::uint32_t departure_timeout = 0;       // seconds, for create_room
+    bool include_occupied = false;             // delete_room: allow rooms with participants
+    const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT: stop starting actions
+    std::function<void(const Action&)> on_finished;  // progress; called under a lock
+};
+
+struct ExecutionSummary {
+    std::size_t done = 0, failed = 0, skipped = 0, not_started = 0;
+    bool interrupted = false;
+    bool auth_refused = false;  // at least one failure was refused credentials
+};
+
+ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOptions& options);
+
+}  // namespace roomctl::reconcile

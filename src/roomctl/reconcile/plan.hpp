@@ -1,0 +1,42 @@
+#pragma once
+// Actions roomctl may take, with the status each ends in. A plan is a list of actions; the
+// planner fills it (status planned or skipped), the executor updates statuses in place.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace roomctl::reconcile {
+
+enum class ActionKind {
+    create_room,  // create the room on the server, then record its SID in the live row(s)
+    update_sid,   // record the server's SID in the live row(s)
+    delete_room,  // delete an orphaned room from the server
+};
+enum class ActionStatus { planned, done, failed, skipped };
+
+std::string to_string(ActionKind k);
+std::string to_string(ActionStatus s);
+
+struct Action {
+    ActionKind kind = ActionKind::create_room;
+    std::string room;
+    // The SID the row held when it was read; the write is conditional on it (nullopt = NULL).
+    std::optional<std::string> expected_sid;
+    std::optional<std::string> server_sid;  // known server SID (update_sid, delete_room)
+    std::optional<std::string> new_sid;     // SID written to the database, once done
+    std::uint32_t num_participants = 0;
+    std::int64_t server_created_at = 0;
+    ActionStatus status = ActionStatus::planned;
+    std::string reason;  // why it is planned/skipped, or what happened
+    std::string error;   // one line, when failed
+    bool auth_failure = false;  // failed because the credentials were refused
+};
+
+struct Plan {
+    std::vector<Action> actions;
+    std::size_t count(ActionStatus s) const;
+};
+
+}  // namespace roomctl::reconcile

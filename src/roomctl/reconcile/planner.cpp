@@ -1,0 +1,105 @@
+#include "roomctl/reconcile/planner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "roomctl/util/duration.hpp"
+
+namespace roomctl::reconcile {
+
+std::string to_string(ActionKind k) {
+    switch (k) {
+        case ActionKind::create_room: return "create_room";
+        case ActionKind::update_sid: return "update_sid";
+        case ActionKind::delete_room: return "delete_room";
+    }
+    return "unknown";
+}
+
+std::string to_string(ActionStatus s) {
+    switch (s) {
+        case ActionStatus::planned: return "planned";
+        case ActionStatus::done: return "done";
+        case ActionStatus::failed: return "failed";
+        case ActionStatus::skipped: return "skipped";
+    }
+    return "unknown";
+}
+
+std::size_t Plan::count(ActionStatus s) const {
+    return static_cast<std::size_t>(std::count_if(
+        actions.begin(), actions.end(), [s](const Action& a) { return a.status == s; }));
+}
+
+Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
+    Plan plan;
+    for (const auto& f : audit.findings) {
+        Action a;
+        a.room = f.room;
+        a.expected_sid = f.database_sid;
+        a.server_sid = f.server_sid;
+        a.num_participants = f.num_participants;
+        a.server_created_at = f.server_created_at;
+        if (f.kind == FindingKind::missing) {
+            a.kind = ActionKind::create_room;
+            if (f.room.empty()) {
+                a.status = ActionStatus::skipped;
+                a.reason = "the row's room name is empty; fix the row, then run recreate again";
+            } else if (f.room.size() > policy.max_name_length) {
+                a.status = ActionStatus::skipped;
+                a.reason = fmt::format(
+                    "room name is {} bytes; the server accepts at most {} (limit."
+                    "max_room_name_length)",
+                    f.room.size(), policy.max_name_length);
+            } else {
+                a.reason = "live in the database, absent on the server";
+            }
+        } else if (f.kind == FindingKind::sid_drift) {
+            a.kind = ActionKind::update_sid;
+            a.new_sid = f.server_sid;
+            a.reason = (!f.database_sid || f.database_sid->empty())
+                           ? "the row has no SID; record the server's"
+                           : "the row's SID differs from the server's; record the server's";
+        } else {
+            continue;  // orphans are cleanup's business
+        }
+        plan.actions.push_back(std::move(a));
+    }
+    return plan;
+}
+
+Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
+    Plan plan;
+    for (const auto& f : audit.findings) {
+        if (f.kind != FindingKind::orphaned) continue;
+        Action a;
+        a.kind = ActionKind::delete_room;
+        a.room = f.room;
+        a.server_sid = f.server_sid;
+        a.expected_sid = f.database_sid;
+        a.num_participants = f.num_participants;
+        a.server_created_at = f.server_created_at;
+        auto age = std::chrono::seconds{policy.now - f.server_created_at};
+        if (age < policy.min_age) {
+            a.status = ActionStatus::skipped;
+            a.reason = fmt::format("created {} ago, younger than --min-age {}",
+                                   format_duration(std::max(age, std::chrono::seconds{0})),
+                                   format_duration(policy.min_age));
+        } else if (f.num_participants > 0 && !policy.include_occupied) {
+            a.status = ActionStatus::skipped;
+            a.reason = fmt::format("{} participant(s) in the room; pass --include-occupied to "
+                                   "delete occupied rooms",
+                                   f.num_participants);
+        } else {
+            a.reason = f.database_status
+                           ? fmt::format("no live row owns it (row status \"{}\")",
+                                         *f.database_status)
+                           : "no row in the database owns it";
+        }
+        plan.actions.push_back(std::move(a));
+    }
+    return plan;
+}
+
+}  // namespace roomctl::reconcile

@@ -1,0 +1,30 @@
+#pragma once
+// Pure planners: audit findings and a policy in, a plan out. No I/O, no clock reads (the
+// current time is part of the policy), so every decision is unit-testable.
+
+#include <chrono>
+#include <cstdint>
+
+#include "roomctl/reconcile/audit.hpp"
+#include "roomctl/reconcile/plan.hpp"
+
+namespace roomctl::reconcile {
+
+struct RecreatePolicy {
+    std::size_t max_name_length = 256;  // the server's limit.max_room_name_length
+};
+
+// `missing` -> create_room (then record SID); `sid_drift` -> update_sid. Rooms whose names
+// the server would refuse (empty, too long) are planned as skipped with the reason.
+Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy);
+
+struct CleanupPolicy {
+    std::chrono::seconds min_age{600};  // rooms younger than this are never deleted
+    bool include_occupied = false;      // delete rooms with participants too
+    std::int64_t now = 0;               // unix seconds
+};
+
+// `orphaned` -> delete_room, skipped when younger than min_age or occupied.
+Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy);
+
+}  // namespace roomctl::reconcile

@@ -1,0 +1,125 @@
+// plan_recreate / plan_cleanup: findings and policy in, plan out.
+
+#include "roomctl/reconcile/planner.hpp"
+
+#include <gtest/gtest.h>
+
+namespace roomctl::reconcile {
+namespace {
+
+Finding finding(FindingKind kind, std::string name) {
+    Finding f;
+    f.kind = kind;
+    f.room = std::move(name);
+    return f;
+}
+
+AuditResult with(std::vector<Finding> findings) {
+    AuditResult r;
+    r.findings = std::move(findings);
+    return r;
+}
+
+TEST(PlanRecreate, MissingRoomsAreCreatedConditionalOnTheSidRead) {
+    auto f = finding(FindingKind::missing, "session-1");
+    f.database_sid = "RM_expired";
+    auto plan = plan_recreate(with({f}), {});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.kind, ActionKind::create_room);
+    EXPECT_EQ(a.status, ActionStatus::planned);
+    EXPECT_EQ(a.expected_sid, "RM_expired");
+}
+
+TEST(PlanRecreate, DriftRecordsTheServerSid) {
+    auto f = finding(FindingKind::sid_drift, "r");
+    f.database_sid = std::nullopt;
+    f.server_sid = "RM_live";
+    auto plan = plan_recreate(with({f}), {});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].kind, ActionKind::update_sid);
+    EXPECT_EQ(plan.actions[0].new_sid, "RM_live");
+    EXPECT_FALSE(plan.actions[0].expected_sid.has_value());
+}
+
+TEST(PlanRecreate, OrphansAreNotRecreatesBusiness) {
+    auto plan = plan_recreate(with({finding(FindingKind::orphaned, "o")}), {});
+    EXPECT_TRUE(plan.actions.empty());
+}
+
+TEST(PlanRecreate, NamesTheServerWouldRefuseAreSkippedWithTheReason) {
+    auto plan = plan_recreate(
+        with({finding(FindingKind::missing, std::string(300, 'x')), finding(FindingKind::missing, "")}),
+        {});
+    ASSERT_EQ(plan.actions.size(), 2u);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("300 bytes"), std::string::npos);
+    EXPECT_NE(plan.actions[0].reason.find("256"), std::string::npos);
+    EXPECT_EQ(plan.actions[1].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[1].reason.find("empty"), std::string::npos);
+}
+
+TEST(PlanRecreate, ExactlyTheLimitIsAccepted) {
+    auto plan = plan_recreate(with({finding(FindingKind::missing, std::string(256, 'x'))}), {});
+    EXPECT_EQ(plan.actions.at(0).status, ActionStatus::planned);
+}
+
+Finding orphan(std::string name, std::int64_t created, std::uint32_t participants = 0) {
+    auto f = finding(FindingKind::orphaned, std::move(name));
+    f.server_created_at = created;
+    f.num_participants = participants;
+    f.server_sid = "RM_" + f.room;
+    return f;
+}
+
+TEST(PlanCleanup, OldEmptyOrphansAreDeleted) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::minutes{10};
+    auto plan = plan_cleanup(with({orphan("old", 10'000 - 601)}), p);
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].kind, ActionKind::delete_room);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::planned);
+    EXPECT_EQ(plan.actions[0].server_sid, "RM_old");
+}
+
+TEST(PlanCleanup, YoungRoomsAreNeverDeleted) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::minutes{10};
+    auto plan = plan_cleanup(with({orphan("young", 10'000 - 599), orphan("edge", 10'000 - 600)}), p);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("younger than --min-age 10m"), std::string::npos);
+    EXPECT_EQ(plan.actions[1].status, ActionStatus::planned);  // exactly min_age old
+}
+
+TEST(PlanCleanup, OccupiedRoomsNeedIncludeOccupied) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    auto plan = plan_cleanup(with({orphan("busy", 0, 3)}), p);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("3 participant"), std::string::npos);
+    p.include_occupied = true;
+    EXPECT_EQ(plan_cleanup(with({orphan("busy", 0, 3)}), p).actions[0].status,
+              ActionStatus::planned);
+}
+
+TEST(PlanCleanup, OnlyOrphansArePlanned) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    auto plan = plan_cleanup(
+        with({finding(FindingKind::missing, "m"), finding(FindingKind::sid_drift, "d")}), p);
+    EXPECT_TRUE(plan.actions.empty());
+}
+
+TEST(PlanCleanup, ClockBehindTheServerCountsAsYoung) {
+    CleanupPolicy p;
+    p.now = 1'000;
+    p.min_age = std::chrono::minutes{10};
+    auto plan = plan_cleanup(with({orphan("future", 2'000)}), p);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+}
+
+}  // namespace
+}  // namespace roomctl::reconcile
