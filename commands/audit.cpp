@@ -1,0 +1,53 @@
+// roomctl audit: compare the database's live rooms with the server's rooms.
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "roomctl/reconcile/inventory.hpp"
+#include "roomctl/report/json.hpp"
+#include "roomctl/report/text.hpp"
+#include "roomctl/util/exit_code.hpp"
+
+namespace roomctl::cli {
+
+reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store) {
+    auto server = ctx.media_server();  // config errors first, before connecting anywhere
+    store = ctx.room_store();
+    auto inventory = reconcile::gather_inventory(*server, *store);
+    ctx.printer().status(fmt::format("read {} database row(s) and {} server room(s)",
+                                     inventory.database.size(), inventory.server.size()));
+    return reconcile::audit(inventory);
+}
+
+namespace {
+
+int run_audit(Context& ctx) {
+    std::unique_ptr<store::RoomStore> store;
+    auto result = audit_now(ctx, store);
+    auto& printer = ctx.printer();
+    printer.result(report::audit_json(result),
+                   report::render_audit(result, {printer.options().color, ctx.now()}));
+    return to_int(result.findings.empty() ? ExitCode::ok : ExitCode::drift);
+}
+
+}  // namespace
+
+void register_audit(CLI::App& root, Context& ctx) {
+    auto* cmd = root.add_subcommand(
+        "audit", "List database rooms missing on the server, orphaned server rooms, SID drift");
+    cmd->footer(
+        "Findings:\n"
+        "  missing    live in the database (status in [rooms] live_statuses), absent on the server\n"
+        "  orphaned   on the server, and no live row owns it (no row, or the row says ended)\n"
+        "  sid_drift  on both sides, but the stored SID is empty or differs from the server's\n"
+        "Exit 0 when in sync, 5 when anything is found. Read-only.\n\n"
+        "Examples:\n"
+        "  roomctl audit\n"
+        "  roomctl audit --json | jq '.findings[] | select(.kind == \"missing\") | .room'");
+    cmd->callback([&ctx] {
+        ctx.command = "audit";
+        ctx.exit_code = run_audit(ctx);
+    });
+}
+
+}  // namespace roomctl::cli

@@ -1,0 +1,33 @@
+#pragma once
+// One register function per command (one file each). Each binds its flags to an options
+// struct owned by the callback, calls the core, and hands a report to the printer; the
+// callback stores the command's exit code in Context::exit_code.
+
+#include <CLI/CLI.hpp>
+
+#include "context.hpp"
+
+namespace roomctl::cli {
+
+void register_check(CLI::App& root, Context& ctx);
+void register_token(CLI::App& root, Context& ctx);
+void register_rooms(CLI::App& root, Context& ctx);
+void register_audit(CLI::App& root, Context& ctx);
+void register_recreate(CLI::App& root, Context& ctx);
+void register_cleanup(CLI::App& root, Context& ctx);
+
+// Validates a room name given on the command line against LiveKit's limits
+// (non-empty, at most 256 bytes); throws Error(usage) naming the problem.
+void require_valid_room_name(const std::string& name, const char* what = "room name");
+
+}  // namespace roomctl::cli
+
+#include "roomctl/reconcile/audit.hpp"
+
+namespace roomctl::cli {
+
+// Reads the database and the server and compares them (shared by audit, recreate, cleanup).
+// `store` receives the open database connection for reuse by the executor.
+reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store);
+
+}  // namespace roomctl::cli

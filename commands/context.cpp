@@ -1,0 +1,85 @@
+#include "context.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include "roomctl/media/factory.hpp"
+#include "roomctl/util/duration.hpp"
+
+namespace roomctl::cli {
+
+namespace {
+
+std::optional<std::string> flag(const std::string& v) {
+    if (v.empty()) return std::nullopt;
+    return v;
+}
+
+bool use_color(const GlobalOptions& g) {
+    if (g.no_color || g.json) return false;
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    const char* term = std::getenv("TERM");
+    if (term && std::string{term} == "dumb") return false;
+    return isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace
+
+const config::Settings& Context::settings() {
+    if (!m_settings) {
+        config::FlagValues f;
+        f.config_path = flag(globals.config_path);
+        f.provider = flag(globals.provider);
+        f.url = flag(globals.url);
+        f.api_key = flag(globals.api_key);
+        f.api_secret_file = flag(globals.api_secret_file);
+        f.database_url = flag(globals.database_url);
+        f.table = flag(globals.table);
+        f.ca_file = flag(globals.cacert);
+        if (!globals.timeout.empty()) {
+            auto t = parse_duration(globals.timeout);
+            if (t.count() <= 0) throw usage_error("--timeout must be at least 1s");
+            f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t);
+        }
+        m_settings = config::resolve_settings(f, config::process_environment());
+    }
+    return *m_settings;
+}
+
+report::Printer& Context::printer() {
+    if (!m_printer) {
+        report::OutputOptions o;
+        o.json = globals.json;
+        o.quiet = globals.quiet;
+        o.verbosity = globals.verbose;
+        o.color = use_color(globals);
+        m_printer = std::make_unique<report::Printer>(std::cout, std::cerr, o);
+    }
+    return *m_printer;
+}
+
+std::unique_ptr<media::MediaServer> Context::media_server() {
+    http::TraceSink trace;
+    if (globals.verbose > 0) {
+        auto* p = &printer();
+        trace = [p](const std::string& line) { p->trace(line); };
+    }
+    return media::connect_media_server(settings(), trace);
+}
+
+std::unique_ptr<store::RoomStore> Context::room_store() {
+    config::require_database(settings());
+    return store::connect_room_store(settings().database_url, settings().rooms);
+}
+
+std::int64_t Context::now() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace roomctl::cli

@@ -1,0 +1,132 @@
+// roomctl token create: mint a LiveKit access token.
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "roomctl/livekit/access_token.hpp"
+#include "roomctl/report/json.hpp"
+#include "roomctl/util/duration.hpp"
+
+namespace roomctl::cli {
+
+namespace {
+
+struct TokenFlags {
+    std::string identity, name, room, ttl = "1h", metadata;
+    std::vector<std::string> attributes, sources;
+    bool join = false, admin = false, create = false, list = false, record = false;
+    bool can_publish = true, can_subscribe = true, can_publish_data = true;
+    bool can_update_metadata = false, hidden = false;
+    CLI::Option* can_publish_opt = nullptr;
+    CLI::Option* can_subscribe_opt = nullptr;
+    CLI::Option* can_publish_data_opt = nullptr;
+};
+
+livekit::AccessTokenSpec build_spec(const TokenFlags& f, const config::Settings& s) {
+    if (s.livekit.api_key.empty()) {
+        throw config_error("no API key configured: set LIVEKIT_API_KEY or --api-key");
+    }
+    if (s.livekit.api_secret.empty()) {
+        throw config_error(
+            "no API secret configured: set LIVEKIT_API_SECRET or --api-secret-file");
+    }
+    livekit::AccessTokenSpec spec;
+    spec.api_key = s.livekit.api_key;
+    spec.identity = f.identity;
+    spec.name = f.name;
+    spec.metadata = f.metadata;
+    spec.ttl = parse_duration(f.ttl);
+    if (spec.ttl.count() <= 0) throw usage_error("--ttl must be at least 1s");
+    for (const auto& kv : f.attributes) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw usage_error(fmt::format("--attribute \"{}\" is not key=value", kv));
+        }
+        spec.attributes[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    auto& v = spec.video;
+    if (f.join) v.room_join = true;
+    if (f.admin) v.room_admin = true;
+    if (f.create) v.room_create = true;
+    if (f.list) v.room_list = true;
+    if (f.record) v.room_record = true;
+    if (f.hidden) v.hidden = true;
+    if (f.can_update_metadata) v.can_update_own_metadata = true;
+    if (f.can_publish_opt->count()) v.can_publish = f.can_publish;
+    if (f.can_subscribe_opt->count()) v.can_subscribe = f.can_subscribe;
+    if (f.can_publish_data_opt->count()) v.can_publish_data = f.can_publish_data;
+    v.can_publish_sources = f.sources;
+    v.room = f.room;
+    if (!(f.join || f.admin || f.create || f.list || f.record)) {
+        throw usage_error("no grant given: pass at least one of --join, --admin, --create, --list, "
+                          "--record");
+    }
+    if (!f.room.empty()) require_valid_room_name(f.room, "--room");
+    if ((f.join || f.admin) && f.room.empty()) {
+        throw usage_error("--join and --admin grants are for one room: pass --room NAME");
+    }
+    if (f.join && f.identity.empty()) {
+        throw usage_error("--join needs --identity (LiveKit refuses joins without identity)");
+    }
+    return spec;
+}
+
+int run_token_create(const TokenFlags& f, Context& ctx) {
+    auto spec = build_spec(f, ctx.settings());
+    auto now = std::chrono::system_clock::now();
+    auto claims = livekit::build_claims(spec, now);
+    auto jwt = livekit::mint(spec, ctx.settings().livekit.api_secret, now);
+    auto doc = report::envelope("token create");
+    doc["token"] = jwt;
+    doc["claims"] = claims;
+    doc["expires_at"] = report::iso8601(claims.value("exp", std::int64_t{0}));
+    ctx.printer().result(doc, jwt + "\n");
+    return 0;
+}
+
+}  // namespace
+
+void register_token(CLI::App& root, Context& ctx) {
+    auto* token = root.add_subcommand("token", "Mint LiveKit access tokens");
+    token->require_subcommand(1);
+    auto f = std::make_shared<TokenFlags>();
+    auto* create = token->add_subcommand("create", "Mint an access token (prints only the JWT)");
+    create->add_option("-i,--identity", f->identity, "Participant identity (sub)");
+    create->add_option("-n,--name", f->name, "Participant display name");
+    create->add_option("-r,--room", f->room, "Room the grant is for");
+    create->add_option("--ttl", f->ttl, "Validity, e.g. 90s, 10m, 6h (default 1h)");
+    create->add_flag("--join", f->join, "Grant roomJoin");
+    create->add_flag("--admin", f->admin, "Grant roomAdmin (for --room only)");
+    create->add_flag("--create", f->create, "Grant roomCreate (CreateRoom, DeleteRoom)");
+    create->add_flag("--list", f->list, "Grant roomList (ListRooms)");
+    create->add_flag("--record", f->record, "Grant roomRecord");
+    f->can_publish_opt = create->add_flag("--can-publish,!--no-can-publish", f->can_publish,
+                                          "Allow or forbid publishing tracks");
+    f->can_subscribe_opt = create->add_flag("--can-subscribe,!--no-can-subscribe",
+                                            f->can_subscribe, "Allow or forbid subscribing");
+    f->can_publish_data_opt = create->add_flag("--can-publish-data,!--no-can-publish-data",
+                                               f->can_publish_data,
+                                               "Allow or forbid data messages");
+    create->add_option("--can-publish-sources", f->sources,
+                       "Restrict publishing to these sources")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"camera", "microphone", "screen_share", "screen_share_audio"}));
+    create->add_flag("--can-update-metadata", f->can_update_metadata,
+                     "Allow the participant to update its own metadata");
+    create->add_flag("--hidden", f->hidden, "Hide the participant from others");
+    create->add_option("--metadata", f->metadata, "Participant metadata");
+    create->add_option("--attribute", f->attributes, "Participant attribute key=value (repeatable)");
+    create->footer(
+        "Only the grants you pass go into the token. The API key and secret come from\n"
+        "LIVEKIT_API_KEY / LIVEKIT_API_SECRET (or --api-key / --api-secret-file).\n\n"
+        "Examples:\n"
+        "  TOKEN=$(roomctl token create --join --room session-42 --identity alice)\n"
+        "  roomctl token create --join --room demo --identity bot --no-can-publish --ttl 10m\n"
+        "  roomctl token create --list --create --json");
+    create->callback([f, &ctx] {
+        ctx.command = "token create";
+        ctx.exit_code = run_token_create(*f, ctx);
+    });
+}
+
+}  // namespace roomctl::cli
