@@ -1,0 +1,1087 @@
+#!/usr/bin/python3
+"""A protocol-faithful stand-in for the parts of livekit-server that roomctl uses.
+
+The real livekit-server cannot be installed where roomctl's tests run, so this
+module reproduces, with the Python 3 standard library only, the HTTP behaviour
+described in docs /work/shared/reference/livekit-protocol.md sections 1-4:
+
+* the API-key auth middleware (plain-text 401s) that runs before everything;
+* the Twirp RoomService JSON API (routing, Content-Type, protojson decoding,
+  Twirp error JSON and status codes, grant checks, psrpc message prefixes);
+* ``GET /`` health check and ``GET /rtc/validate``;
+* the room lifecycle (empty_timeout / departure_timeout closing rooms).
+
+A small unauthenticated control surface under ``/_standin/`` lets tests seed
+rooms and participants, inspect request counts, change configuration and
+inject faults. See tests/standin/README.md.
+"""
+
+import argparse
+import base64
+import decimal
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import string
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+# --- Server limits and defaults (livekit pkg/config/config.go DefaultConfig) ---
+MAX_ROOM_NAME_LENGTH = 256
+MAX_IDENTITY_LENGTH = 256
+MAX_METADATA_SIZE = 512 * 1024
+MAX_REQUEST_BODY = 10 * 1024 * 1024
+JWT_LEEWAY_SECONDS = 60
+
+TWIRP_PREFIX = "/twirp/livekit.RoomService/"
+# Every method the real RoomService routes (ServeHTTP's switch). Only some are
+# implemented here; the others answer bad_route so a client notices at once.
+ALL_ROOM_METHODS = (
+    "CreateRoom", "ListRooms", "DeleteRoom", "ListParticipants", "GetParticipant",
+    "RemoveParticipant", "MutePublishedTrack", "UpdateParticipant", "UpdateSubscriptions",
+    "SendData", "UpdateRoomMetadata", "ForwardParticipant", "MoveParticipant", "PerformRpc",
+)
+IMPLEMENTED_METHODS = (
+    "CreateRoom", "ListRooms", "DeleteRoom", "ListParticipants", "GetParticipant",
+    "RemoveParticipant", "UpdateRoomMetadata",
+)
+FAULT_TARGETS = set(ALL_ROOM_METHODS) | {"*", "health", "validate"}
+
+# twirp/errors.go ServerHTTPStatusFromErrorCode
+TWIRP_STATUS = {
+    "canceled": 408, "unknown": 500, "invalid_argument": 400, "malformed": 400,
+    "deadline_exceeded": 408, "not_found": 404, "bad_route": 404, "already_exists": 409,
+    "permission_denied": 403, "unauthenticated": 401, "resource_exhausted": 429,
+    "failed_precondition": 412, "aborted": 409, "out_of_range": 400, "unimplemented": 501,
+    "internal": 500, "unavailable": 503, "dataloss": 500,
+}
+# Since server v1.8.4 psrpc service errors pass through xtwirp.ServerPassErrorDetails,
+# which re-wraps them and so prefixes the message with this text.
+PSRPC_PREFIX = "twirp error unknown: "
+
+ENABLED_CODECS = ("audio/opus", "video/VP8", "video/H264", "video/VP9", "video/AV1")
+BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+PLAIN = "text/plain; charset=utf-8"
+JSON_CT = "application/json"
+
+# Registered jwt/v5 signing methods: any other alg makes ParseUnverified fail.
+KNOWN_JWT_ALGS = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384",
+                  "ES512", "PS256", "PS384", "PS512", "EdDSA", "none"}
+
+
+def random_id(prefix, n=12):
+    return prefix + "".join(secrets.choice(BASE62) for _ in range(n))
+
+
+def go_quote(s):
+    """Approximates Go's %q, which Twirp uses in its bad_route messages."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def to_json_bytes(obj):
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class HTTPError(Exception):
+    """A finished HTTP answer raised from deep inside request handling."""
+
+    def __init__(self, status, body, content_type=PLAIN):
+        super().__init__(body)
+        self.status, self.body, self.content_type = status, body, content_type
+
+
+def twirp_error(code, msg, meta=None):
+    body = {"code": code, "msg": msg}
+    if meta:  # twerrJSON has `json:"meta,omitempty"`
+        body["meta"] = meta
+    return HTTPError(TWIRP_STATUS[code], to_json_bytes(body), JSON_CT)
+
+
+def bad_route(msg, method, path):
+    return twirp_error("bad_route", msg, {"twirp_invalid_route": f"{method} {path}"})
+
+
+def malformed():
+    # twirp's handleRequestBodyError wraps the cause without exposing it.
+    return twirp_error("malformed", "the json request could not be decoded")
+
+
+def permission_denied():
+    # roomservice.go twirpAuthError: Unauthenticated (401), not PermissionDenied.
+    return twirp_error("unauthenticated", "permissions denied")
+
+
+# ----------------------------------------------------------------------------
+# protojson-like request decoding
+# ----------------------------------------------------------------------------
+
+REQUEST_FIELDS = {
+    "CreateRoom": {
+        "name": "string", "room_preset": "string", "empty_timeout": "uint32",
+        "departure_timeout": "uint32", "max_participants": "uint32", "node_id": "string",
+        "metadata": "string", "tags": "map", "egress": "message",
+        "min_playout_delay": "uint32", "max_playout_delay": "uint32", "sync_streams": "bool",
+        "replay_enabled": "bool", "agents": "repeated_message",
+    },
+    "ListRooms": {"names": "repeated_string"},
+    "DeleteRoom": {"room": "string"},
+    "ListParticipants": {"room": "string"},
+    "GetParticipant": {"room": "string", "identity": "string", "revoke_token_ts": "int64"},
+    "RemoveParticipant": {"room": "string", "identity": "string", "revoke_token_ts": "int64"},
+    "UpdateRoomMetadata": {"room": "string", "metadata": "string"},
+}
+DEFAULTS = {"string": "", "uint32": 0, "int64": 0, "bool": False, "map": {}, "message": None,
+            "repeated_string": [], "repeated_message": []}
+INT_RANGES = {"uint32": (0, 2**32 - 1), "int64": (-2**63, 2**63 - 1)}
+JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
+
+
+def camel(name):
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs_no_duplicates(pairs):
+    # protojson rejects a field given twice; Python's json would keep the last.
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise _DuplicateKey()
+    return dict(pairs)
+
+
+def _reject_constant(name):
+    raise ValueError(f"not JSON: {name}")  # Go's JSON has no NaN/Infinity
+
+
+def _integer(value, kind):
+    """protojson integers: JSON numbers or strings holding one, integral, in range."""
+    if isinstance(value, bool):
+        raise ValueError("bool is not a number")
+    if isinstance(value, str):
+        if not JSON_NUMBER.match(value):
+            raise ValueError("bad numeric string")
+        value = decimal.Decimal(value)
+    if isinstance(value, decimal.Decimal):
+        if value != value.to_integral_value():
+            raise ValueError("not an integer")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError("not a number")
+    lo, hi = INT_RANGES[kind]
+    if not lo <= value <= hi:
+        raise ValueError("out of range")
+    return value
+
+
+def _field_value(value, kind):
+    if value is None:  # protojson: null means "unset" for every field kind here
+        return DEFAULTS[kind]
+    if kind == "string":
+        if not isinstance(value, str):
+            raise ValueError("want string")
+        return value
+    if kind in INT_RANGES:
+        return _integer(value, kind)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError("want bool")
+        return value
+    if kind == "map":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError("want map<string,string>")
+        return value
+    if kind == "message":
+        if not isinstance(value, dict):
+            raise ValueError("want object")
+        return value
+    if kind == "repeated_string":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("want list of strings")
+        return value
+    if kind == "repeated_message":
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValueError("want list of objects")
+        return value
+    raise AssertionError(kind)
+
+
+def decode_request(body, method):
+    """Decodes a Twirp JSON body the way protojson.UnmarshalOptions{DiscardUnknown: true} does.
+
+    Accepts proto (snake_case) and JSON (lowerCamelCase) names, ignores unknown
+    keys, takes integers as numbers or strings. Any failure is Twirp `malformed`.
+    """
+    try:
+        text = body.decode("utf-8")
+        # twirp reads one JSON value with json.Decoder and ignores what follows.
+        doc, _ = json.JSONDecoder(object_pairs_hook=_pairs_no_duplicates,
+                                  parse_float=decimal.Decimal,
+                                  parse_constant=_reject_constant).raw_decode(text.lstrip(" \t\r\n"))
+        if not isinstance(doc, dict):
+            raise ValueError("top level must be an object")
+        out = {}
+        for proto_name, kind in REQUEST_FIELDS[method].items():
+            json_name = camel(proto_name)
+            present = [k for k in {proto_name, json_name} if k in doc]
+            if len(present) > 1:
+                raise ValueError("duplicate field")
+            out[proto_name] = _field_value(doc[present[0]], kind) if present else DEFAULTS[kind]
+        return out
+    except (ValueError, _DuplicateKey, UnicodeDecodeError, decimal.InvalidOperation):
+        raise malformed() from None
+
+
+# ----------------------------------------------------------------------------
+# Access tokens
+# ----------------------------------------------------------------------------
+
+class Unparseable(Exception):
+    pass
+
+
+def b64url_decode(seg):
+    # jwt/v5 DecodeSegment uses base64.RawURLEncoding: no padding, URL alphabet.
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", seg) or len(seg) % 4 == 1:
+        bad = next((i for i, c in enumerate(seg) if not (c.isalnum() or c in "-_")), len(seg))
+        raise ValueError(f"illegal base64 data at input byte {bad}")
+    return base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4))
+
+
+def cget(obj, name):
+    """Go's encoding/json matches keys exactly first, then case-insensitively."""
+    if name in obj:
+        return obj[name]
+    lname = name.lower()
+    for k, v in obj.items():
+        if k.lower() == lname:
+            return v
+    return None
+
+
+def _check_types(obj, spec):
+    for name, kind in spec.items():
+        v = cget(obj, name)
+        if v is None:
+            continue
+        ok = {"str": isinstance(v, str),
+              "num": isinstance(v, (int, float)) and not isinstance(v, bool),
+              "bool": isinstance(v, bool),
+              "strlist": isinstance(v, list) and all(isinstance(x, str) for x in v),
+              "strmap": isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+              "obj": isinstance(v, dict),
+              "aud": isinstance(v, str) or (isinstance(v, list)
+                                            and all(isinstance(x, str) for x in v))}[kind]
+        if not ok:
+            raise Unparseable(f"claim {name} has the wrong type")
+
+
+CLAIM_TYPES = {"iss": "str", "sub": "str", "jti": "str", "aud": "aud", "exp": "num", "nbf": "num",
+               "iat": "num", "name": "str", "identity": "str", "kind": "str", "metadata": "str",
+               "attributes": "strmap", "sha256": "str", "roomPreset": "str", "video": "obj",
+               "sip": "obj", "agent": "obj", "inference": "obj", "observability": "obj",
+               "roomConfig": "obj"}
+VIDEO_TYPES = {"roomCreate": "bool", "roomList": "bool", "roomRecord": "bool", "roomAdmin": "bool",
+               "roomJoin": "bool", "room": "str", "destinationRoom": "str", "canPublish": "bool",
+               "canSubscribe": "bool", "canPublishData": "bool", "canPublishSources": "strlist",
+               "canUpdateOwnMetadata": "bool", "ingressAdmin": "bool", "hidden": "bool",
+               "recorder": "bool", "agent": "bool", "canSubscribeMetrics": "bool",
+               "canManageAgentSession": "bool"}
+
+
+def parse_unverified(token):
+    """Mirrors auth.ParseAPIToken: reads header and claims without checking the signature."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise Unparseable("token contains an invalid number of segments")
+    try:
+        header = json.loads(b64url_decode(parts[0]))
+        claims = json.loads(b64url_decode(parts[1]))
+    except ValueError as e:
+        raise Unparseable(str(e)) from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise Unparseable("not a JSON object")
+    if header.get("alg") not in KNOWN_JWT_ALGS:
+        raise Unparseable("signing method (alg) is unavailable")
+    _check_types(claims, CLAIM_TYPES)
+    video = cget(claims, "video")
+    if video is not None:
+        _check_types(video, VIDEO_TYPES)
+    return header, claims, parts
+
+
+def verify_token(header, claims, parts, secret, now):
+    """jwt/v5 ParseWithClaims with WithValidMethods([HS256]) and a 60 s leeway.
+
+    Returns None when valid or the jwt error string. The signature is checked
+    before the claims, as in jwt/v5. Released servers (<= v1.13.5) do not require exp.
+    """
+    alg = header.get("alg")
+    if alg != "HS256":
+        return f"token signature is invalid: signing method {alg} is invalid"
+    try:
+        sig = b64url_decode(parts[2])
+    except ValueError as e:
+        return f"token is malformed: could not base64 decode signature: {e}"
+    expected = hmac.new(secret.encode("utf-8"), f"{parts[0]}.{parts[1]}".encode("ascii"),
+                        hashlib.sha256).digest()
+    if not hmac.compare_digest(sig, expected):
+        return "token signature is invalid: signature is invalid"
+    errs = []
+    exp, nbf = cget(claims, "exp"), cget(claims, "nbf")
+    if exp is not None and not (now - JWT_LEEWAY_SECONDS) < exp:
+        errs.append("token is expired")
+    if nbf is not None and (now + JWT_LEEWAY_SECONDS) < nbf:
+        errs.append("token is not valid yet")
+    if errs:  # errors.Join uses newlines
+        return "token has invalid claims: " + "\n".join(errs)
+    return None
+
+
+class Grants:
+    """The verified claims a handler needs: identity and the video grant."""
+
+    def __init__(self, claims):
+        self.identity = cget(claims, "sub") or cget(claims, "jti") or ""
+        video = cget(claims, "video")
+        self.has_video = isinstance(video, dict)
+        self.video = video if self.has_video else {}
+
+    def flag(self, name):
+        return cget(self.video, name) is True
+
+    def explicit_false(self, name):
+        return cget(self.video, name) is False
+
+    @property
+    def room(self):
+        return cget(self.video, "room") or ""
+
+
+# ----------------------------------------------------------------------------
+# Server state
+# ----------------------------------------------------------------------------
+
+class Participant:
+    def __init__(self, identity, now):
+        self.sid = random_id("PA_")
+        self.identity = identity
+        self.joined_at_ms = int(now * 1000)
+
+    def to_json(self):
+        return {
+            "sid": self.sid, "identity": self.identity, "state": "ACTIVE", "tracks": [],
+            "metadata": "", "joined_at": str(self.joined_at_ms // 1000),
+            "joined_at_ms": str(self.joined_at_ms), "name": "", "version": 0,
+            "permission": {
+                "can_subscribe": True, "can_publish": True, "can_publish_data": True,
+                "can_publish_sources": [], "hidden": False, "recorder": False,
+                "can_update_metadata": False, "agent": False, "can_subscribe_metrics": False,
+                "can_manage_agent_session": False,
+            },
+            "region": "", "is_publisher": False, "kind": "STANDARD", "attributes": {},
+            "disconnect_reason": "UNKNOWN_REASON", "kind_details": [], "data_tracks": [],
+            "client_protocol": 0, "capabilities": [],
+        }
+
+
+class Room:
+    def __init__(self, name, now, empty_timeout, departure_timeout, max_participants=0,
+                 metadata="", sid=None, creation_time_ms=None):
+        self.sid = sid or random_id("RM_")
+        self.name = name
+        self.empty_timeout = empty_timeout
+        self.departure_timeout = departure_timeout
+        self.max_participants = max_participants
+        self.creation_time_ms = int(now * 1000) if creation_time_ms is None else creation_time_ms
+        self.turn_password = random_id("", 32)
+        self.metadata = metadata
+        self.participants = {}  # identity -> Participant, in join order
+        self.first_joined_at = None
+        self.last_left_at = None
+        self.version_micro = int(now * 1_000_000)
+        self.version_ticks = 0
+
+    def bump_version(self, now):
+        micro = int(now * 1_000_000)
+        if micro <= self.version_micro:
+            self.version_ticks += 1
+        else:
+            self.version_micro, self.version_ticks = micro, 0
+
+    def join(self, identity, now):
+        # A second join with the same identity replaces the first (DUPLICATE_IDENTITY).
+        self.participants[identity] = Participant(identity, now)
+        self.first_joined_at = self.first_joined_at or now
+
+    def leave(self, identity, now):
+        del self.participants[identity]
+        self.last_left_at = now
+
+    def should_close(self, now):
+        """pkg/rtc/room.go CloseIfEmpty."""
+        if self.participants:
+            return False
+        if self.first_joined_at is not None and self.last_left_at is not None:
+            return now - self.last_left_at >= self.departure_timeout
+        return now - self.creation_time_ms / 1000 >= self.empty_timeout
+
+    def to_json(self):
+        return {
+            "sid": self.sid, "name": self.name, "empty_timeout": self.empty_timeout,
+            "departure_timeout": self.departure_timeout,
+            "max_participants": self.max_participants,
+            "creation_time": str(self.creation_time_ms // 1000),
+            "creation_time_ms": str(self.creation_time_ms),
+            "turn_password": self.turn_password,
+            "enabled_codecs": [{"mime": m, "fmtp_line": ""} for m in ENABLED_CODECS],
+            "metadata": self.metadata, "num_participants": len(self.participants),
+            "num_publishers": 0, "active_recording": False,
+            "version": {"unix_micro": str(self.version_micro), "ticks": self.version_ticks},
+        }
+
+
+class Fault:
+    def __init__(self, spec):
+        if not isinstance(spec, dict) or spec.get("method") not in FAULT_TARGETS:
+            raise ValueError(f"method must be one of {sorted(FAULT_TARGETS)}")
+        self.method = spec["method"]
+        self.status = _opt_int(spec, "status")
+        self.body = spec.get("body", "")
+        self.content_type = spec.get("content_type", PLAIN)
+        self.delay_ms = _opt_int(spec, "delay_ms") or 0
+        self.count = _opt_int(spec, "count")  # None = unlimited
+        self.after = _opt_int(spec, "after") or 0
+        self.drop = bool(spec.get("drop", False))
+        if not isinstance(self.body, str) or not isinstance(self.content_type, str):
+            raise ValueError("body and content_type must be strings")
+        if self.status is not None and not 100 <= self.status <= 599:
+            raise ValueError("status must be 100..599")
+
+    def to_json(self):
+        return {"method": self.method, "status": self.status, "body": self.body,
+                "content_type": self.content_type, "delay_ms": self.delay_ms,
+                "count": self.count, "after": self.after, "drop": self.drop}
+
+
+def _opt_int(spec, key):
+    v = spec.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError(f"{key} must be a non-negative integer")
+    return v
+
+
+class State:
+    """Everything mutable, behind one lock (handlers run on many threads)."""
+
+    def __init__(self, keys, defaults):
+        self.lock = threading.Lock()
+        self.keys = keys
+        self.defaults = dict(defaults)
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.config = dict(self.defaults)
+            self.rooms = {}
+            self.faults = []
+            self.counts = {m: 0 for m in IMPLEMENTED_METHODS}
+
+    def now(self):
+        # The simulated server clock: Date header, token checks, timestamps and
+        # the room lifecycle all use it, so a skewed server behaves consistently.
+        return time.time() + self.config["date_offset_seconds"]
+
+    def pick_fault(self, target):
+        """Consumes and returns the first active fault for `target`, if any."""
+        with self.lock:
+            for f in self.faults:
+                if f.method not in (target, "*"):
+                    continue
+                if f.method == "*" and target in ("health", "validate"):
+                    continue  # "*" means any Twirp method
+                if f.count is not None and f.count <= 0:
+                    continue
+                if f.after > 0:
+                    f.after -= 1
+                    continue
+                if f.count is not None:
+                    f.count -= 1
+                return f
+        return None
+
+    def close_idle_rooms(self):
+        with self.lock:
+            now = self.now()
+            for name in [n for n, r in self.rooms.items() if r.should_close(now)]:
+                del self.rooms[name]
+
+    def snapshot(self):
+        with self.lock:
+            return {
+                "rooms": [r.to_json() for r in self.rooms.values()],
+                "participants": {n: list(r.participants) for n, r in self.rooms.items()},
+                "requests": dict(self.counts),
+                "faults": [f.to_json() for f in self.faults],
+                "config": dict(self.config),
+            }
+
+
+# ----------------------------------------------------------------------------
+# RoomService
+# ----------------------------------------------------------------------------
+
+class RoomService:
+    """The service methods: grant check first, then the logic (roomservice.go)."""
+
+    def __init__(self, state):
+        self.state = state
+
+    @staticmethod
+    def _need(grants, flag):
+        if grants is None or not grants.flag(flag):
+            raise permission_denied()
+
+    @staticmethod
+    def _need_admin(grants, room):
+        # EnsureAdminPermission: roomAdmin AND the token's room equals the request's.
+        if grants is None or not grants.flag("roomAdmin") or grants.room != room:
+            raise permission_denied()
+
+    def _room(self, name):
+        room = self.state.rooms.get(name)
+        if room is None:
+            raise twirp_error("not_found", PSRPC_PREFIX + "requested room does not exist")
+        return room
+
+    def CreateRoom(self, req, grants):
+        self._need(grants, "roomCreate")
+        if len(req["name"].encode("utf-8")) > MAX_ROOM_NAME_LENGTH:
+            raise twirp_error("invalid_argument", PSRPC_PREFIX + "room name length exceeds "
+                              f"limits: max length {MAX_ROOM_NAME_LENGTH}")
+        if len(req["metadata"].encode("utf-8")) > MAX_METADATA_SIZE:
+            raise twirp_error("invalid_argument",
+                              f"metadata size exceeds limits {MAX_METADATA_SIZE}",
+                              {"argument": "metadata size exceeds limits"})
+        st = self.state
+        with st.lock:
+            room = st.rooms.get(req["name"])
+            if room is None:
+                # Zero means "server default": it cannot be set explicitly.
+                room = Room(req["name"], st.now(),
+                            req["empty_timeout"] or st.config["default_empty_timeout"],
+                            req["departure_timeout"] or st.config["default_departure_timeout"],
+                            req["max_participants"], req["metadata"])
+                st.rooms[room.name] = room
+            # else: a live room is returned as it is, the request's settings ignored.
+            return room.to_json()
+
+    def ListRooms(self, req, grants):
+        self._need(grants, "roomList")
+        with self.state.lock:
+            rooms = self.state.rooms
+            if req["names"]:
+                found = [rooms[n] for n in dict.fromkeys(req["names"]) if n in rooms]
+            else:
+                found = list(rooms.values())
+            return {"rooms": [r.to_json() for r in found]}
+
+    def DeleteRoom(self, req, grants):
+        self._need(grants, "roomCreate")
+        with self.state.lock:
+            self._room(req["room"])  # `room` is the room NAME; a sid never matches
+            del self.state.rooms[req["room"]]
+        return {}
+
+    def ListParticipants(self, req, grants):
+        self._need_admin(grants, req["room"])
+        with self.state.lock:
+            room = self.state.rooms.get(req["room"])
+            # The OSS store answers an unknown room with an empty list, not an error.
+            parts = list(room.participants.values()) if room else []
+            return {"participants": [p.to_json() for p in parts]}
+
+    def _participant(self, req):
+        room = self.state.rooms.get(req["room"])
+        p = room.participants.get(req["identity"]) if room else None
+        if p is None:
+            raise twirp_error("not_found", PSRPC_PREFIX + "participant does not exist")
+        return room, p
+
+    def GetParticipant(self, req, grants):
+        self._need_admin(grants, req["room"])
+        with self.state.lock:
+            return self._participant(req)[1].to_json()
+
+    def RemoveParticipant(self, req, grants):
+        self._need_admin(grants, req["room"])
+        with self.state.lock:
+            room, p = self._participant(req)
+            room.leave(p.identity, self.state.now())
+        return {}
+
+    def UpdateRoomMetadata(self, req, grants):
+        self._need_admin(grants, req["room"])
+        if len(req["metadata"].encode("utf-8")) > MAX_METADATA_SIZE:
+            raise twirp_error("invalid_argument",
+                              f"metadata size exceeds limits {MAX_METADATA_SIZE}",
+                              {"argument": "metadata size exceeds limits"})
+        with self.state.lock:
+            room = self._room(req["room"])
+            room.metadata = req["metadata"]
+            room.bump_version(self.state.now())
+            return room.to_json()
+
+
+# ----------------------------------------------------------------------------
+# HTTP
+# ----------------------------------------------------------------------------
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
+    timeout = 120  # drop idle keep-alive connections eventually
+
+    # Set on the class by make_server().
+    state = None
+    service = None
+    verbose = False
+    stop_event = None
+
+    # -- plumbing ---------------------------------------------------------
+
+    def log_message(self, fmt, *args):
+        if self.verbose:
+            line = fmt % args
+            # Never log tokens: they may sit in the query string or the header.
+            line = re.sub(r"(access_token=)[^&\s\"']+", r"\1REDACTED", line)
+            line = re.sub(r"(Bearer\s+)\S+", r"\1REDACTED", line)
+            sys.stderr.write(f"livekit-standin: {self.address_string()} {line}\n")
+
+    def send_response(self, code, message=None):
+        # Like Go's net/http: a Date header and no Server header.
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+    def date_time_string(self, timestamp=None):
+        # Date header from the simulated (possibly skewed) server clock.
+        return super().date_time_string(self.state.now() if timestamp is None else timestamp)
+
+    def _send(self, status, body=b"", content_type=PLAIN, headers=None):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _read_body(self):
+        """Reads the whole body up front (Content-Length or chunked), max 10 MiB."""
+        te = self.headers.get("Transfer-Encoding", "").lower()
+        if "chunked" in te:
+            chunks, total = [], 0
+            while True:
+                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    break
+                total += size
+                if total > MAX_REQUEST_BODY:
+                    self.close_connection = True
+                    raise BodyTooLarge()
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(8)
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BODY:
+            self.close_connection = True  # the unread body would poison keep-alive
+            raise BodyTooLarge()
+        return self.rfile.read(length) if length > 0 else b""
+
+    def do_GET(self):
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def _dispatch(self):
+        try:
+            url = urlsplit(self.path)
+            self.url_path, self.query = url.path, parse_qs(url.query, keep_blank_values=True)
+            try:
+                self.body = self._read_body()
+            except BodyTooLarge:
+                raise HTTPError(413, "request body too large") from None
+            except ValueError:
+                self.close_connection = True
+                raise HTTPError(400, "bad request body") from None
+            if self.url_path.startswith("/_standin/"):
+                self._control()
+            else:
+                self._livekit()
+        except HTTPError as e:
+            self._send(e.status, e.body, e.content_type)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 - keep serving; the traceback holds no token
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            try:
+                self._send(500, "livekit-standin internal error")
+            except OSError:
+                pass
+
+    # -- the LiveKit surface ------------------------------------------------
+
+    def _livekit(self):
+        grants = self._authenticate()
+        path = self.url_path
+        if path == "/":
+            self._apply_fault("health")
+            self._send(200, "OK")  # healthCheck answers any method
+        elif path == "/rtc/validate":
+            self._apply_fault("validate")
+            self._validate(grants)
+        elif path.startswith(TWIRP_PREFIX):
+            self._twirp(grants)
+        else:
+            # Go's http.NotFound (http.Error appends a newline).
+            self._send(404, "404 page not found\n", headers={"X-Content-Type-Options": "nosniff"})
+
+    def _authenticate(self):
+        """APIKeyAuthMiddleware. Returns Grants, or None when no token was given."""
+        header = self.headers.get("Authorization")
+        if header:  # Go's Header.Get: an empty header counts as absent
+            if not header.startswith("Bearer "):
+                raise HTTPError(401, "invalid authorization header. Must start with Bearer ")
+            token = header[len("Bearer "):]
+        else:
+            token = (self.query.get("access_token") or [""])[0]
+        if not token:
+            return None
+        try:
+            hdr, claims, parts = parse_unverified(token)
+        except Unparseable:
+            raise HTTPError(401, "invalid authorization token") from None
+        key = cget(claims, "iss") or ""
+        secret = self.state.keys.get(key)
+        if not secret:
+            raise HTTPError(401, f"invalid API key: {key}")
+        err = verify_token(hdr, claims, parts, secret, self.state.now())
+        if err:
+            # Master-branch form: the token itself is never echoed back.
+            raise HTTPError(401, f"invalid authorization token: {err}")
+        return Grants(claims)
+
+    def _apply_fault(self, target):
+        fault = self.state.pick_fault(target)
+        if fault is None:
+            return
+        if fault.delay_ms:
+            # Interruptible, so SIGTERM is not held up by a simulated hang.
+            self.stop_event.wait(fault.delay_ms / 1000)
+        if fault.drop:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            raise ConnectionResetError()
+        if fault.status is not None:
+            raise HTTPError(fault.status, fault.body, fault.content_type)
+
+    def _validate(self, grants):
+        """RTCService.v0Validate: plain-text answers, creates nothing."""
+        if grants is None or not grants.has_video:
+            raise HTTPError(401, "no permissions to access the room")
+        if not grants.flag("roomJoin"):
+            raise HTTPError(401, "permissions denied")
+        if not grants.identity:
+            raise HTTPError(400, "identity cannot be empty")
+        if len(grants.identity.encode("utf-8")) > MAX_IDENTITY_LENGTH:
+            raise HTTPError(400, "participant identity length exceeds limits: "
+                                 f"max length {MAX_IDENTITY_LENGTH}")
+        room = grants.room
+        if not room:
+            raise HTTPError(400, "no room name")
+        if len(room.encode("utf-8")) > MAX_ROOM_NAME_LENGTH:
+            raise HTTPError(400, f"room name length exceeds limits: max length {MAX_ROOM_NAME_LENGTH}")
+        q = lambda k: (self.query.get(k) or [""])[0]  # noqa: E731
+        if q("publish") and grants.explicit_false("canPublish"):
+            raise HTTPError(401, "no permissions to access the room")
+        if (q("metadata") or q("attributes")) and not grants.flag("canUpdateOwnMetadata"):
+            raise HTTPError(401, "no permissions to access the room")
+        st = self.state
+        with st.lock:
+            missing = room not in st.rooms
+            auto_create = st.config["auto_create"]
+        if not auto_create and missing and not grants.flag("roomCreate"):
+            raise HTTPError(404, "requested room does not exist")
+        self._send(200, "success")
+
+    def _twirp(self, grants):
+        """The generated Twirp ServeHTTP: method, route, Content-Type, decode, call."""
+        path = self.url_path
+        if self.command != "POST":
+            raise bad_route(f"unsupported method {go_quote(self.command)} (only POST is allowed)",
+                            self.command, path)
+        method = path[len(TWIRP_PREFIX):]
+        if method not in ALL_ROOM_METHODS:
+            raise bad_route(f"no handler for path {go_quote(path)}", self.command, path)
+        with self.state.lock:
+            self.state.counts[method] = self.state.counts.get(method, 0) + 1
+        self._apply_fault(method)
+        if method not in IMPLEMENTED_METHODS:
+            raise bad_route(f"no handler for path {go_quote(path)}", self.command, path)
+        raw_ct = self.headers.get("Content-Type", "")
+        ct = raw_ct.split(";", 1)[0].strip().lower()
+        if ct == "application/protobuf":
+            # Deliberately unsupported: roomctl and the Node SDK speak JSON.
+            raise twirp_error("unimplemented",
+                              "livekit-standin does not implement application/protobuf bodies")
+        if ct != "application/json":
+            raise bad_route(f"unexpected Content-Type: {go_quote(raw_ct)}", self.command, path)
+        req = decode_request(self.body, method)
+        result = getattr(self.service, method)(req, grants)
+        self._send(200, to_json_bytes(result), JSON_CT)
+
+    # -- the control surface -------------------------------------------------
+
+    def _control_json(self):
+        try:
+            doc = json.loads(self.body.decode("utf-8") or "{}")
+        except ValueError:
+            raise HTTPError(400, to_json_bytes({"error": "body is not JSON"}), JSON_CT) from None
+        if not isinstance(doc, dict):
+            raise HTTPError(400, to_json_bytes({"error": "body must be an object"}), JSON_CT)
+        return doc
+
+    def _control(self):
+        st, path = self.state, self.url_path
+        routes = {
+            ("GET", "/_standin/state"): lambda _doc: st.snapshot(),
+            ("POST", "/_standin/rooms"): self._seed_room,
+            ("POST", "/_standin/participants"): self._add_participant,
+            ("POST", "/_standin/participants/remove"): self._remove_participant,
+            ("POST", "/_standin/reset"): lambda _doc: (st.reset(), {})[1],
+            ("POST", "/_standin/config"): self._set_config,
+            ("POST", "/_standin/faults"): self._add_fault,
+            ("POST", "/_standin/faults/clear"): self._clear_faults,
+        }
+        route = routes.get((self.command, path))
+        if route is None:
+            raise HTTPError(404, to_json_bytes({"error": f"no control route {self.command} {path}"}),
+                            JSON_CT)
+        try:
+            result = route(self._control_json() if self.command == "POST" else {})
+        except (ValueError, TypeError) as e:
+            raise HTTPError(400, to_json_bytes({"error": str(e)}), JSON_CT) from None
+        except KeyError as e:
+            raise HTTPError(404, to_json_bytes({"error": f"not found: {e.args[0]}"}), JSON_CT) from None
+        self._send(200, to_json_bytes(result), JSON_CT)
+
+    @staticmethod
+    def _str(doc, key, required=True):
+        v = doc.get(key)
+        if v is None and not required:
+            return None
+        if not isinstance(v, str):
+            raise ValueError(f"{key} must be a string")
+        return v
+
+    def _seed_room(self, doc):
+        st = self.state
+        name = self._str(doc, "name")
+        sid = self._str(doc, "sid", required=False)
+        metadata = self._str(doc, "metadata", required=False) or ""
+        creation = doc.get("creation_time")
+        if creation is not None and (isinstance(creation, bool) or not isinstance(creation, (int, float))):
+            raise ValueError("creation_time must be unix seconds")
+        identities = doc.get("participants") or []
+        if not isinstance(identities, list) or not all(isinstance(i, str) for i in identities):
+            raise ValueError("participants must be a list of identities")
+        with st.lock:
+            now = st.now()
+            room = Room(name, now,
+                        _opt_int(doc, "empty_timeout") or st.config["default_empty_timeout"],
+                        _opt_int(doc, "departure_timeout") or st.config["default_departure_timeout"],
+                        _opt_int(doc, "max_participants") or 0, metadata, sid,
+                        None if creation is None else int(creation * 1000))
+            for identity in identities:
+                room.join(identity, now)
+            st.rooms[name] = room  # replaces any existing room of that name
+            return room.to_json()
+
+    def _add_participant(self, doc):
+        room_name, identity = self._str(doc, "room"), self._str(doc, "identity")
+        with self.state.lock:
+            room = self.state.rooms.get(room_name)
+            if room is None:
+                raise KeyError(f"room {room_name}")
+            room.join(identity, self.state.now())
+            return room.participants[identity].to_json()
+
+    def _remove_participant(self, doc):
+        room_name, identity = self._str(doc, "room"), self._str(doc, "identity")
+        with self.state.lock:
+            room = self.state.rooms.get(room_name)
+            if room is None or identity not in room.participants:
+                raise KeyError(f"participant {identity} in room {room_name}")
+            room.leave(identity, self.state.now())
+            return {}
+
+    def _set_config(self, doc):
+        st = self.state
+        updates = {}
+        if "auto_create" in doc:
+            if not isinstance(doc["auto_create"], bool):
+                raise ValueError("auto_create must be a boolean")
+            updates["auto_create"] = doc["auto_create"]
+        for key in ("date_offset_seconds", "default_empty_timeout", "default_departure_timeout"):
+            if key in doc:
+                v = doc[key]
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise ValueError(f"{key} must be an integer")
+                if key != "date_offset_seconds" and v <= 0:
+                    raise ValueError(f"{key} must be positive")
+                updates[key] = v
+        with st.lock:
+            st.config.update(updates)
+            return dict(st.config)
+
+    def _add_fault(self, doc):
+        fault = Fault(doc)
+        with self.state.lock:
+            self.state.faults.append(fault)
+            return {"faults": [f.to_json() for f in self.state.faults]}
+
+    def _clear_faults(self, _doc):
+        with self.state.lock:
+            self.state.faults.clear()
+        return {"faults": []}
+
+
+# ----------------------------------------------------------------------------
+# Entry point
+# ----------------------------------------------------------------------------
+
+class StandinServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def parse_keys(text):
+    keys = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        key, sep, secret = item.partition(":")
+        if not sep or not key or not secret:
+            raise argparse.ArgumentTypeError(f"--keys entries must be KEY:SECRET, got {item!r}")
+        keys[key.strip()] = secret.strip()
+    if not keys:
+        raise argparse.ArgumentTypeError("--keys needs at least one KEY:SECRET")
+    return keys
+
+
+def parse_bool(text):
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError("expected true or false")
+
+
+def positive_int(text):
+    v = int(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return v
+
+
+def write_port_file(path, port):
+    # Write then rename, so a reader polling for the file never sees it half-written.
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".port-", dir=directory)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def lifecycle_loop(state, stop_event):
+    # server.go backgroundWorker: a 1 s ticker calling CloseIdleRooms.
+    while not stop_event.wait(1.0):
+        state.close_idle_rooms()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="LiveKit server stand-in for roomctl's tests")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--keys", type=parse_keys, default=parse_keys("devkey:secret"))
+    ap.add_argument("--port-file")
+    ap.add_argument("--auto-create", type=parse_bool, default=True)
+    ap.add_argument("--default-empty-timeout", type=positive_int, default=300)
+    ap.add_argument("--default-departure-timeout", type=positive_int, default=20)
+    ap.add_argument("--verbose", action="store_true", help="log request lines (tokens redacted)")
+    args = ap.parse_args(argv)
+
+    state = State(args.keys, {
+        "auto_create": args.auto_create,
+        "date_offset_seconds": 0,
+        "default_empty_timeout": args.default_empty_timeout,
+        "default_departure_timeout": args.default_departure_timeout,
+    })
+    stop_event = threading.Event()
+    handler = type("BoundHandler", (Handler,), {
+        "state": state, "service": RoomService(state), "verbose": args.verbose,
+        "stop_event": stop_event,
+    })
+    server_cls = StandinServer
+    if ":" in args.host:
+        server_cls = type("StandinServer6", (StandinServer,), {"address_family": socket.AF_INET6})
+    server = server_cls((args.host, args.port), handler)
+    port = server.server_address[1]
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_event.set())
+
+    threading.Thread(target=lifecycle_loop, args=(state, stop_event), daemon=True).start()
+    serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    serve.start()
+
+    if args.port_file:
+        write_port_file(args.port_file, port)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"livekit-standin listening on http://{host}:{port}", flush=True)
+
+    while not stop_event.wait(0.5):
+        pass
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
