@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The repair loop on a realistically broken state, from a fresh clone:
+# installs, builds, starts a throwaway PostgreSQL and a LiveKit-protocol server, loads the
+# seed-003 schema with missing rooms, an orphan and a SID drift, then runs
+# check -> audit -> recreate -> cleanup -> audit. Stops everything it started.
+#
+# Uses livekit-server --dev when it is on PATH; otherwise the protocol stand-in in tests/.
+set -euo pipefail
+ROOMCTL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export ROOMCTL_ROOT
+# shellcheck source=lib/deps.sh
+source "$ROOMCTL_ROOT/scripts/lib/deps.sh"
+# shellcheck source=lib/pg.sh
+source "$ROOMCTL_ROOT/scripts/lib/pg.sh"
+
+bold=""; reset=""
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then bold=$'\e[1m'; reset=$'\e[0m'; fi
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
+show() { printf '%s$ %s%s\n' "$bold" "$*" "$reset"; "$@" || echo "(exit code $?)"; }
+
+step "Installing dependencies and building roomctl"
+deps_install
+build_roomctl build >/dev/null
+ROOMCTL="$ROOMCTL_ROOT/build/commands/roomctl"
+roomctl() { "$ROOMCTL" "$@"; }
+
+WORK=$(mktemp -d /tmp/roomctl-demo.XXXXXX)
+SERVER_PID=""
+stop_all() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  pg_stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap stop_all EXIT
+
+step "Starting a throwaway PostgreSQL"
+pg_start "$WORK/pg" >/dev/null
+export ROOMCTL_DATABASE_URL="$ROOMCTL_TEST_DATABASE_URL"
+echo "database: postgresql://roomctl:********@127.0.0.1 (throwaway)"
+
+export LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret
+if command -v livekit-server >/dev/null 2>&1; then
+  step "Starting livekit-server --dev"
+  livekit-server --dev --bind 127.0.0.1 >"$WORK/livekit.log" 2>&1 &
+  SERVER_PID=$!
+  export LIVEKIT_URL=http://127.0.0.1:7880
+  STANDIN=""
+else
+  step "Starting the LiveKit-protocol stand-in (livekit-server is not installed)"
+  python3 "$ROOMCTL_ROOT/tests/standin/livekit_standin.py" --port 0 \
+    --port-file "$WORK/port" --keys devkey:secret >/dev/null &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [[ -s "$WORK/port" ]] && break; sleep 0.1; done
+  export LIVEKIT_URL="http://127.0.0.1:$(cat "$WORK/port")"
+  STANDIN=$LIVEKIT_URL
+fi
+for _ in $(seq 100); do curl -fsS "$LIVEKIT_URL/" >/dev/null 2>&1 && break; sleep 0.1; done
+echo "server: $LIVEKIT_URL (key devkey)"
+
+step "Loading the app's schema with a realistically broken state"
+psql -q "$ROOMCTL_DATABASE_URL" -v ON_ERROR_STOP=1 -f "$ROOMCTL_ROOT/scripts/demo/schema.sql"
+
+# Server-side rooms: one in sync, one whose row lost its SID, one whose row says ended,
+# one created by a run that crashed before its INSERT, and one created a minute ago.
+seed_server_room() {  # name age_seconds
+  if [[ -n "$STANDIN" ]]; then
+    curl -fsS -X POST "$STANDIN/_standin/rooms" -H 'Content-Type: application/json' \
+      -d "{\"name\":\"$1\",\"creation_time\":$(($(date +%s) - $2)),\"empty_timeout\":86400}" >/dev/null
+  else
+    roomctl rooms create "$1" --empty-timeout 1h -q >/dev/null
+  fi
+}
+seed_server_room session-7c9e6679-7425-40de-944b-e07fc1f90ae7 900
+seed_server_room session-16fd2706-8baf-433b-82eb-8c7fada847da 900
+seed_server_room session-a8098c1a-f86e-11da-bd1a-00112444be1e 7200
+seed_server_room session-e5f0a1b2-0000-4c1d-9d5e-3b1f2c4d5e6f 5400
+seed_server_room session-0f8fad5b-d9cb-469f-a165-70867728950e 60
+# The in-sync row records its room's real SID.
+SID=$(roomctl rooms list session-7c9e6679-7425-40de-944b-e07fc1f90ae7 --json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["rooms"][0]["sid"])')
+psql -q "$ROOMCTL_DATABASE_URL" -c \
+  "UPDATE livekit_rooms SET room_sid = '$SID' WHERE room_name = 'session-7c9e6679-7425-40de-944b-e07fc1f90ae7'"
+psql "$ROOMCTL_DATABASE_URL" -c \
+  "SELECT room_name, coalesce(room_sid, '(null)') AS room_sid, status FROM livekit_rooms ORDER BY id"
+
+MIN_AGE=10m
+[[ -z "$STANDIN" ]] && MIN_AGE=0s  # a real server's rooms are all brand new
+
+step "1. Is everything reachable? (check)"
+show roomctl check
+step "2. What has drifted? (audit: exit 5 means findings)"
+show roomctl audit
+step "3. What would recreate do? (plan only; nothing changes)"
+show roomctl recreate
+step "4. Recreate the missing rooms and record SIDs"
+show roomctl recreate --apply --empty-timeout 1h
+step "5. Delete orphaned rooms older than $MIN_AGE"
+show roomctl cleanup --apply --min-age "$MIN_AGE"
+step "6. Audit again"
+show roomctl audit
+psql "$ROOMCTL_DATABASE_URL" -c \
+  "SELECT room_name, room_sid, status FROM livekit_rooms ORDER BY id"
+step "Done. Everything the demo started is being stopped."
