@@ -25,16 +25,17 @@ ROOMCTL="$ROOMCTL_ROOT/build/commands/roomctl"
 roomctl() { "$ROOMCTL" "$@"; }
 
 WORK=$(mktemp -d /tmp/roomctl-demo.XXXXXX)
+PGDIR=$(mktemp -d /tmp/roomctl-demo-pg.XXXXXX)  # its own dir: the postgres user must reach it
 SERVER_PID=""
 stop_all() {
   [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  pg_stop "$WORK/pg" >/dev/null 2>&1 || true
+  pg_stop "$PGDIR" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap stop_all EXIT
 
 step "Starting a throwaway PostgreSQL"
-pg_start "$WORK/pg" >/dev/null
+pg_start "$PGDIR" >/dev/null
 export ROOMCTL_DATABASE_URL="$ROOMCTL_TEST_DATABASE_URL"
 echo "database: postgresql://roomctl:********@127.0.0.1 (throwaway)"
 
@@ -100,4 +101,10 @@ step "6. Audit again"
 show roomctl audit
 psql "$ROOMCTL_DATABASE_URL" -c \
   "SELECT room_name, room_sid, status FROM livekit_rooms ORDER BY id"
+cat <<'NOTE'
+
+The one orphan left was created a minute ago: cleanup never deletes rooms younger than
+--min-age (default 10m), because the app may be about to record it. A later scheduled run
+deletes it once it is old enough.
+NOTE
 step "Done. Everything the demo started is being stopped."
