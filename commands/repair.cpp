@@ -32,10 +32,7 @@ int exit_code_after(const reconcile::ExecutionSummary& s) {
 }
 
 std::uint32_t seconds_or(const std::string& text, std::uint32_t fallback, const char* flag) {
-    if (text.empty()) return fallback;
-    auto s = parse_duration(text).count();
-    if (s > 0xFFFFFFFFll) throw usage_error(fmt::format("{} is too large", flag));
-    return static_cast<std::uint32_t>(s);
+    return text.empty() ? fallback : parse_seconds_u32(text, flag);
 }
 
 int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,

@@ -19,13 +19,6 @@ struct RoomsFlags {
     bool ignore_not_found = false;
 };
 
-std::uint32_t seconds_flag(const std::string& text, const char* flag) {
-    if (text.empty()) return 0;
-    auto s = parse_duration(text).count();
-    if (s > 0xFFFFFFFFll) throw usage_error(fmt::format("{} is too large", flag));
-    return static_cast<std::uint32_t>(s);
-}
-
 report::TextStyle style(Context& ctx) { return {ctx.printer().options().color, ctx.now()}; }
 
 int run_list(const RoomsFlags& f, Context& ctx) {
@@ -44,9 +37,12 @@ int run_create(const RoomsFlags& f, Context& ctx) {
     require_valid_room_name(f.name);
     media::CreateRoomOptions o;
     o.name = f.name;
-    o.empty_timeout = f.empty_timeout.empty() ? ctx.settings().empty_timeout
-                                              : seconds_flag(f.empty_timeout, "--empty-timeout");
-    o.departure_timeout = seconds_flag(f.departure_timeout, "--departure-timeout");
+    o.empty_timeout = f.empty_timeout.empty()
+                          ? ctx.settings().empty_timeout
+                          : parse_seconds_u32(f.empty_timeout, "--empty-timeout");
+    o.departure_timeout = f.departure_timeout.empty()
+                              ? 0
+                              : parse_seconds_u32(f.departure_timeout, "--departure-timeout");
     o.max_participants = f.max_participants;
     o.metadata = f.metadata;
     auto room = ctx.media_server()->create_room(o);

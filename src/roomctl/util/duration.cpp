@@ -47,6 +47,14 @@ std::chrono::seconds parse_duration(std::string_view text) {
     return std::chrono::seconds{total};
 }
 
+std::uint32_t parse_seconds_u32(std::string_view text, std::string_view flag) {
+    auto s = parse_duration(text).count();
+    if (s > std::numeric_limits<std::uint32_t>::max()) {
+        throw usage_error(fmt::format("{} is too large", flag));
+    }
+    return static_cast<std::uint32_t>(s);
+}
+
 std::string format_duration(std::chrono::seconds s) {
     auto v = s.count();
     if (v < 0) return "-" + format_duration(std::chrono::seconds{-v});
