@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         if (ctx.interrupted.load()) {
-            ctx.printer().error("interrupted; actions already done are kept, see the report");
+            report_error(ctx, "interrupted; actions already done are kept (see the report)",
+                         ExitCode::interrupted);
             return to_int(ExitCode::interrupted);
         }
         return ctx.exit_code;
