@@ -188,7 +188,7 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
     config = tmp_path / "roomctl.toml"
     config.write_text(f'[rooms]\ntable = "{db.table}"\n')
 
-    def _run(*args, env=None, url=None, secret=API_SECRET, database_url=None, timeout=60):
+    def _env(env=None, url=None, secret=API_SECRET, database_url=None):
         e = {k: v for k, v in os.environ.items()
              if not k.startswith(("LIVEKIT_", "ROOMCTL_", "DATABASE_URL", "PG"))}
         e.update({
@@ -201,12 +201,21 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
             "NO_COLOR": "1",
         })
         e.update(env or {})
+        return e
+
+    def _run(*args, env=None, url=None, secret=API_SECRET, database_url=None, timeout=60):
+        e = _env(env, url, secret, database_url)
         start = time.monotonic()
         proc = subprocess.run([roomctl_bin, *args], env=e, capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
         return Result(proc, time.monotonic() - start)
 
+    def _spawn(*args):
+        return subprocess.Popen([roomctl_bin, *args], env=_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+
     _run.config = config
+    _run.spawn = _spawn
     return _run
 
 

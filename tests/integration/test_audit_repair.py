@@ -202,3 +202,24 @@ def test_repair_loop_converges(run, db, standin):
     final = run("audit", "--json")
     assert final.code == 0, final.stdout
     assert final.json["in_sync"] is True
+
+
+def test_interrupt_finishes_the_action_in_flight_and_starts_no_new_one(run, db, standin):
+    import json
+    import signal
+    for i in range(5):
+        db.insert(f"int-{i}", None, "pending")
+    standin.fault(method="CreateRoom", delay_ms=1500)
+    proc = run.spawn("recreate", "--apply", "--concurrency", "1", "--json")
+    time.sleep(0.8)  # the first CreateRoom is in flight
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    doc = json.loads(out)
+    statuses = [a["status"] for a in doc["actions"]]
+    assert statuses.count("done") == 1, doc
+    assert statuses.count("skipped") == 4
+    assert "interrupted" in err
+    # What was done is recorded on both sides; nothing else was touched.
+    assert len(standin.rooms()) == 1
+    assert sum(1 for _, sid, _ in db.rows() if sid) == 1
