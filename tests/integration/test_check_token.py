@@ -132,3 +132,13 @@ def test_token_create_without_secret_is_a_config_error(run):
     r = run("token", "create", "--list", secret="")
     assert r.code == 3
     assert "LIVEKIT_API_SECRET" in r.stderr
+
+
+def test_libpq_variables_alone_reach_the_database(run, db, pg_url):
+    from urllib.parse import urlparse
+    u = urlparse(pg_url)
+    r = run("check", "--only", "database", "--json",
+            env={"ROOMCTL_DATABASE_URL": "", "PGHOST": u.hostname, "PGPORT": str(u.port),
+                 "PGUSER": u.username, "PGPASSWORD": u.password,
+                 "PGDATABASE": u.path.lstrip("/")})
+    assert r.code == 0, r.stdout + r.stderr

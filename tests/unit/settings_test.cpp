@@ -170,6 +170,16 @@ TEST_F(SettingsTest, RoomctlDatabaseUrlBeatsDatabaseUrl) {
     EXPECT_EQ(s.origins.at("database.url").source, Source::flag);
 }
 
+TEST_F(SettingsTest, LibpqVariablesAloneConfigureTheDatabase) {
+    EXPECT_TRUE(resolve().database_url.empty());
+    env["PGHOST"] = "db.internal";
+    auto s = resolve();
+    EXPECT_EQ(s.database_url, "postgresql://");  // libpq fills in the rest from PG*
+    EXPECT_EQ(s.origins.at("database.url").detail, "PG* variables");
+    env["DATABASE_URL"] = "postgresql://explicit/db";
+    EXPECT_EQ(resolve().database_url, "postgresql://explicit/db");
+}
+
 TEST_F(SettingsTest, FullConfigFileIsRead) {
     const auto cfg = write("full.toml", R"(
 provider = "livekit"
@@ -504,8 +514,8 @@ TEST(RequireDatabase, MissingAndPresent) {
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::config);
         EXPECT_EQ(std::string{e.what()},
-                  "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or "
-                  "[database] url in the config file");
+                  "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL (or libpq's "
+                  "PGHOST/PGDATABASE), or [database] url in the config file");
     }
     s.database_url = "postgresql://localhost/app";
     EXPECT_NO_THROW(require_database(s));

@@ -494,6 +494,17 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
                        {&env_db_roomctl, Source::env, "ROOMCTL_DATABASE_URL"},
                        {&env_db, Source::env, "DATABASE_URL"},
                        {&file.database_url, Source::file, fp}});
+    if (s.database_url.empty()) {
+        // libpq's own variables are enough on their own: "postgresql://" means "all defaults",
+        // which libpq fills from PGHOST, PGDATABASE, PGUSER, PGSERVICE, ...
+        for (const char* var : {"PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE"}) {
+            if (env_opt(env, var)) {
+                s.database_url = "postgresql://";
+                s.origins["database.url"] = Origin{Source::env, "PG* variables"};
+                break;
+            }
+        }
+    }
 
     // [rooms]
     pick<std::string>(s, "rooms.table", s.rooms.table,
@@ -588,8 +599,8 @@ void require_media_server(const Settings& s) {
 void require_database(const Settings& s) {
     if (s.database_url.empty())
         throw config_error(
-            "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or [database] url "
-            "in the config file");
+            "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL (or libpq's PGHOST/"
+            "PGDATABASE), or [database] url in the config file");
 }
 
 std::vector<std::string> describe(const Settings& s) {
