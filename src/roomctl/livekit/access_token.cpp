@@ -85,16 +85,14 @@ nlohmann::json build_claims(const AccessTokenSpec& spec,
                             std::chrono::system_clock::time_point now) {
     if (spec.api_key.empty()) throw usage_error("cannot mint an access token: API key is empty");
     if (spec.ttl.count() <= 0) {
-        throw usage_error(
-            fmt::format("cannot mint an access token: ttl must be positive, got {}s",
-                        spec.ttl.count()));
+        throw usage_error(fmt::format("cannot mint an access token: ttl must be positive, got {}s",
+                                      spec.ttl.count()));
     }
     if (spec.video.room_join.value_or(false) && spec.identity.empty()) {
         // The server answers 400 "identity cannot be empty" to such a token.
         throw usage_error("cannot mint a join token without an identity (set one with --identity)");
     }
-    const auto nbf =
-        std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    const auto nbf = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
     using Rep = std::chrono::seconds::rep;
     if (spec.ttl.count() > std::numeric_limits<Rep>::max() - nbf) {
         throw usage_error("cannot mint an access token: ttl is too large");

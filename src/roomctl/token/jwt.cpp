@@ -110,11 +110,10 @@ std::optional<std::string> base64url_decode(std::string_view text) {
     // Padding is optional, but when present it must complete a 4-character group.
     std::size_t pad = 0;
     while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
-    if (pad > 0 && text.size() % 4 != 0) return std::nullopt;
     text.remove_suffix(pad);
     const std::size_t rest = text.size() % 4;
-    if (rest == 1) return std::nullopt;  // 6 bits cannot encode a byte
-    if (pad > 0 && pad != 4 - rest) return std::nullopt;
+    if (rest == 1) return std::nullopt;                   // 6 bits cannot encode a byte
+    if (pad > 0 && pad != 4 - rest) return std::nullopt;  // "Zg=", "Zm8==", "Zm9v=="
 
     std::string out;
     out.reserve(text.size() / 4 * 3 + 2);
@@ -137,8 +136,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     if (key.size() > static_cast<std::size_t>(INT_MAX)) throw usage_error("HMAC key is too long");
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     unsigned int len = 0;
-    if (HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(data),
-             data.size(), mac.data(), &len) == nullptr) {
+    if (HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(data), data.size(),
+             mac.data(), &len) == nullptr) {
         throw runtime_error("OpenSSL HMAC-SHA256 failed");
     }
     return {reinterpret_cast<const char*>(mac.data()), len};
@@ -177,9 +176,9 @@ DecodedJwt decode(std::string_view token) {
         start = dot + 1;
     }
     if (parts.size() != 3) {
-        not_a_jwt(parts.size() > 3 ? "more than 3 dot-separated parts"
-                                   : fmt::format("{} dot-separated part(s), expected 3",
-                                                 parts.size()));
+        not_a_jwt(parts.size() > 3
+                      ? "more than 3 dot-separated parts"
+                      : fmt::format("{} dot-separated part(s), expected 3", parts.size()));
     }
     static constexpr std::array<std::string_view, 3> names{"header", "payload", "signature"};
     std::array<std::string, 3> raw;
@@ -201,7 +200,8 @@ bool verify_hs256(const DecodedJwt& jwt, std::string_view secret) {
     // Checking alg before anything else closes the "alg":"none" and algorithm-confusion holes.
     if (!jwt.header.is_object()) return false;
     const auto alg = jwt.header.find("alg");
-    if (alg == jwt.header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256")
+    if (alg == jwt.header.end() || !alg->is_string() ||
+        alg->get_ref<const std::string&>() != "HS256")
         return false;
     return constant_time_equal(hmac_sha256(secret, jwt.signing_input), jwt.signature);
 }
