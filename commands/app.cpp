@@ -25,11 +25,19 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
     app.add_option("--config", g.config_path,
                    "TOML config file (default $XDG_CONFIG_HOME/roomctl/config.toml)")
         ->group(group);
-    app.add_option("--provider", g.provider, "Media server provider: livekit")->group(group);
-    app.add_option("--url", g.url, "LiveKit server URL (env LIVEKIT_URL)")->group(group);
-    app.add_option("--api-key", g.api_key, "API key (env LIVEKIT_API_KEY)")->group(group);
+    app.add_option("--provider", g.provider,
+                   "Media server: livekit (default) or twilio (env ROOMCTL_PROVIDER)")
+        ->check(CLI::IsMember({"livekit", "twilio"}))
+        ->group(group);
+    app.add_option("--url", g.url,
+                   "Server URL (env LIVEKIT_URL; Twilio: TWILIO_VIDEO_BASE_URL)")
+        ->group(group);
+    app.add_option("--api-key", g.api_key, "API key (env LIVEKIT_API_KEY; Twilio: TWILIO_API_KEY)")
+        ->group(group);
     app.add_option("--api-secret-file", g.api_secret_file,
-                   "File holding the API secret (env LIVEKIT_API_SECRET or LIVEKIT_API_SECRET_FILE)")
+                   "File holding the API secret (env LIVEKIT_API_SECRET; Twilio: TWILIO_API_SECRET)")
+        ->group(group);
+    app.add_option("--account-sid", g.account_sid, "Twilio Account SID (env TWILIO_ACCOUNT_SID)")
         ->group(group);
     app.add_option("--database-url", g.database_url,
                    "PostgreSQL URI or conninfo (env ROOMCTL_DATABASE_URL, DATABASE_URL)")
@@ -62,11 +70,12 @@ void report_error(Context& ctx, const std::string& message, ExitCode code) {
 
 }  // namespace
 
-void require_valid_room_name(const std::string& name, const char* what) {
+void require_valid_room_name(const std::string& name, const char* what, std::size_t limit) {
     if (name.empty()) throw usage_error(std::string{what} + " must not be empty");
-    if (name.size() > 256) {
+    if (name.size() > limit) {
         throw usage_error(std::string{what} + " is " + std::to_string(name.size()) +
-                          " bytes; LiveKit accepts at most 256 (limit.max_room_name_length)");
+                          " bytes; the server accepts at most " + std::to_string(limit) +
+                          (limit == 256 ? " (LiveKit limit.max_room_name_length)" : " (Twilio)"));
     }
 }
 
@@ -77,7 +86,7 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_interrupt);
 
     CLI::App app{"roomctl keeps video rooms consistent between your PostgreSQL database and "
-                 "your media server (LiveKit)."};
+                 "your media server (LiveKit or Twilio Video)."};
     app.name("roomctl");
     app.set_version_flag("--version", std::string{"roomctl "} + ROOMCTL_VERSION);
     app.fallthrough();

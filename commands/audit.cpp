@@ -10,8 +10,9 @@
 
 namespace roomctl::cli {
 
-reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store) {
-    auto server = ctx.media_server();  // config errors first, before connecting anywhere
+reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
+                                 std::unique_ptr<media::MediaServer>& server) {
+    server = ctx.media_server();  // config errors first, before connecting anywhere
     store = ctx.room_store();
     auto inventory = reconcile::gather_inventory(*server, *store);
     ctx.printer().status(fmt::format("read {} database row(s) and {} server room(s)",
@@ -23,7 +24,8 @@ namespace {
 
 int run_audit(Context& ctx) {
     std::unique_ptr<store::RoomStore> store;
-    auto result = audit_now(ctx, store);
+    std::unique_ptr<media::MediaServer> server;
+    auto result = audit_now(ctx, store, server);
     auto& printer = ctx.printer();
     printer.result(report::audit_json(result),
                    report::render_audit(result, {printer.options().color, ctx.now()}));

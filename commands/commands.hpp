@@ -16,9 +16,10 @@ void register_audit(CLI::App& root, Context& ctx);
 void register_recreate(CLI::App& root, Context& ctx);
 void register_cleanup(CLI::App& root, Context& ctx);
 
-// Validates a room name given on the command line against LiveKit's limits
-// (non-empty, at most 256 bytes); throws Error(usage) naming the problem.
-void require_valid_room_name(const std::string& name, const char* what = "room name");
+// Validates a room name given on the command line (non-empty, at most `limit` bytes:
+// LiveKit's 256 or Twilio's 128); throws Error(usage) naming the problem.
+void require_valid_room_name(const std::string& name, const char* what = "room name",
+                             std::size_t limit = 256);
 
 }  // namespace roomctl::cli
 
@@ -28,6 +29,8 @@ namespace roomctl::cli {
 
 // Reads the database and the server and compares them (shared by audit, recreate, cleanup).
 // `store` receives the open database connection for reuse by the executor.
-reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store);
+// `server` receives the media-server client (for its limits and for reuse).
+reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
+                                 std::unique_ptr<media::MediaServer>& server);
 
 }  // namespace roomctl::cli

@@ -37,6 +37,7 @@ const config::Settings& Context::settings() {
         f.url = flag(globals.url);
         f.api_key = flag(globals.api_key);
         f.api_secret_file = flag(globals.api_secret_file);
+        f.account_sid = flag(globals.account_sid);
         f.database_url = flag(globals.database_url);
         f.table = flag(globals.table);
         f.ca_file = flag(globals.cacert);

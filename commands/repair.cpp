@@ -67,9 +67,18 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     if (options.empty_timeout == 0) {
         throw usage_error("--empty-timeout must be at least 1s (LiveKit treats 0 as its default)");
     }
+    // Options the provider cannot honour (Twilio: whole minutes 1-60) fail before any work.
+    auto probe_server = ctx.media_server();
+    media::CreateRoomOptions sample;
+    sample.empty_timeout = options.empty_timeout;
+    sample.departure_timeout = options.departure_timeout;
+    probe_server->validate(sample);
     std::unique_ptr<store::RoomStore> store;
-    auto audit = audit_now(ctx, store);
-    auto plan = reconcile::plan_recreate(audit, {});
+    std::unique_ptr<media::MediaServer> server;
+    auto audit = audit_now(ctx, store, server);
+    reconcile::RecreatePolicy policy;
+    policy.max_name_length = server->max_room_name_length();
+    auto plan = reconcile::plan_recreate(audit, policy);
     return finish(ctx, "recreate", plan, audit, f, store, options);
 }
 
@@ -79,7 +88,8 @@ int run_cleanup(const RepairFlags& f, Context& ctx) {
     policy.include_occupied = f.include_occupied;
     policy.now = ctx.now();
     std::unique_ptr<store::RoomStore> store;
-    auto audit = audit_now(ctx, store);
+    std::unique_ptr<media::MediaServer> server;
+    auto audit = audit_now(ctx, store, server);
     auto plan = reconcile::plan_cleanup(audit, policy);
     reconcile::ExecuteOptions options;
     options.include_occupied = f.include_occupied;

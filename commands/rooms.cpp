@@ -34,7 +34,8 @@ int run_list(const RoomsFlags& f, Context& ctx) {
 }
 
 int run_create(const RoomsFlags& f, Context& ctx) {
-    require_valid_room_name(f.name);
+    auto server = ctx.media_server();
+    require_valid_room_name(f.name, "room name", server->max_room_name_length());
     media::CreateRoomOptions o;
     o.name = f.name;
     o.empty_timeout = f.empty_timeout.empty()
@@ -45,7 +46,8 @@ int run_create(const RoomsFlags& f, Context& ctx) {
                               : parse_seconds_u32(f.departure_timeout, "--departure-timeout");
     o.max_participants = f.max_participants;
     o.metadata = f.metadata;
-    auto room = ctx.media_server()->create_room(o);
+    server->validate(o);
+    auto room = server->create_room(o);
     auto doc = report::envelope("rooms create");
     doc["room"] = report::room_json(room);
     ctx.printer().status(fmt::format("room {} is on the server (sid {})", room.name, room.sid));
@@ -55,7 +57,7 @@ int run_create(const RoomsFlags& f, Context& ctx) {
 
 int run_delete(const RoomsFlags& f, Context& ctx) {
     require_valid_room_name(f.name);
-    auto outcome = ctx.media_server()->delete_room(f.name);
+    auto outcome = ctx.media_server()->delete_room(f.name, "");
     bool gone = outcome == media::DeleteOutcome::already_gone;
     if (gone && !f.ignore_not_found) {
         throw runtime_error(fmt::format(

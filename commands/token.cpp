@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/twilio/access_token.hpp"
 #include "roomctl/util/duration.hpp"
 
 namespace roomctl::cli {
@@ -71,12 +72,52 @@ livekit::AccessTokenSpec build_spec(const TokenFlags& f, const config::Settings&
     return spec;
 }
 
+// Twilio Video tokens carry an identity and optionally a room; LiveKit's grant flags do not
+// apply, and asking for them is a mistake worth naming.
+int run_twilio_token_create(const TokenFlags& f, Context& ctx) {
+    const auto& tw = ctx.settings().twilio;
+    if (f.admin || f.create || f.list || f.record || f.hidden || f.can_update_metadata ||
+        !f.sources.empty() || f.can_publish_opt->count() || f.can_subscribe_opt->count() ||
+        f.can_publish_data_opt->count() || !f.attributes.empty() || !f.metadata.empty() ||
+        !f.name.empty()) {
+        throw usage_error("Twilio Video tokens carry only --identity and --room (and --ttl); the "
+                          "other grant flags are LiveKit's");
+    }
+    if (tw.account_sid.empty()) {
+        throw config_error("no Twilio Account SID configured: set TWILIO_ACCOUNT_SID");
+    }
+    if (!tw.uses_api_key()) {
+        throw config_error("Twilio access tokens must be signed with an API key: set "
+                           "TWILIO_API_KEY and TWILIO_API_SECRET (an Auth Token cannot sign them)");
+    }
+    if (!f.room.empty()) require_valid_room_name(f.room, "--room");
+    twilio::AccessTokenSpec spec;
+    spec.account_sid = tw.account_sid;
+    spec.api_key = tw.api_key;
+    spec.identity = f.identity;
+    spec.room = f.room;
+    spec.ttl = parse_duration(f.ttl);
+    auto now = std::chrono::system_clock::now();
+    auto claims = twilio::build_claims(spec, now);
+    auto jwt = twilio::mint(spec, tw.api_secret, now);
+    auto doc = report::envelope("token create");
+    doc["provider"] = "twilio";
+    doc["token"] = jwt;
+    doc["header"] = twilio::header();
+    doc["claims"] = claims;
+    doc["expires_at"] = report::iso8601(claims.value("exp", std::int64_t{0}));
+    ctx.printer().result(doc, jwt + "\n");
+    return 0;
+}
+
 int run_token_create(const TokenFlags& f, Context& ctx) {
+    if (ctx.settings().provider == "twilio") return run_twilio_token_create(f, ctx);
     auto spec = build_spec(f, ctx.settings());
     auto now = std::chrono::system_clock::now();
     auto claims = livekit::build_claims(spec, now);
     auto jwt = livekit::mint(spec, ctx.settings().livekit.api_secret, now);
     auto doc = report::envelope("token create");
+    doc["provider"] = "livekit";
     doc["token"] = jwt;
     doc["claims"] = claims;
     doc["expires_at"] = report::iso8601(claims.value("exp", std::int64_t{0}));
@@ -87,7 +128,7 @@ int run_token_create(const TokenFlags& f, Context& ctx) {
 }  // namespace
 
 void register_token(CLI::App& root, Context& ctx) {
-    auto* token = root.add_subcommand("token", "Mint LiveKit access tokens");
+    auto* token = root.add_subcommand("token", "Mint access tokens (LiveKit or Twilio)");
     token->require_subcommand(1);
     auto f = std::make_shared<TokenFlags>();
     auto* create = token->add_subcommand("create", "Mint an access token (prints only the JWT)");
@@ -117,12 +158,15 @@ void register_token(CLI::App& root, Context& ctx) {
     create->add_option("--metadata", f->metadata, "Participant metadata");
     create->add_option("--attribute", f->attributes, "Participant attribute key=value (repeatable)");
     create->footer(
-        "Only the grants you pass go into the token. The API key and secret come from\n"
-        "LIVEKIT_API_KEY / LIVEKIT_API_SECRET (or --api-key / --api-secret-file).\n\n"
+        "LiveKit: only the grants you pass go into the token; the API key and secret come from\n"
+        "LIVEKIT_API_KEY / LIVEKIT_API_SECRET (or --api-key / --api-secret-file).\n"
+        "Twilio (--provider twilio): a Video token for --identity and optionally --room, signed\n"
+        "with TWILIO_API_KEY / TWILIO_API_SECRET; --ttl at most 24h.\n\n"
         "Examples:\n"
         "  TOKEN=$(roomctl token create --join --room session-42 --identity alice)\n"
         "  roomctl token create --join --room demo --identity bot --no-can-publish --ttl 10m\n"
-        "  roomctl token create --list --create --json");
+        "  roomctl token create --list --create --json\n"
+        "  roomctl --provider twilio token create --identity alice --room session-P46odHdPO0wJ");
     create->callback([f, &ctx] {
         ctx.command = "token create";
         ctx.exit_code = run_token_create(*f, ctx);

@@ -259,12 +259,58 @@ TEST_F(SettingsTest, ProviderFromEnvAndFlag) {
     auto s = resolve();
     EXPECT_EQ(s.provider, "twilio");
     EXPECT_EQ(s.origins.at("provider").detail, "ROOMCTL_PROVIDER");
-    EXPECT_TRUE(contains(media_failure(s), "provider twilio is not supported yet"));
+    EXPECT_TRUE(contains(media_failure(s), "no Twilio Account SID configured"));
 
     flags.provider = "livekit";
     s = resolve();
     EXPECT_EQ(s.provider, "livekit");
     EXPECT_EQ(s.origins.at("provider").source, Source::flag);
+}
+
+constexpr const char* k_account = "AC0123456789abcdef0123456789abcdef";
+constexpr const char* k_key = "SK0123456789abcdef0123456789abcdef";
+
+TEST_F(SettingsTest, TwilioTakesTwilioCliEnvironmentAndSeed001Mapping) {
+    env["ROOMCTL_PROVIDER"] = "twilio";
+    env["TWILIO_ACCOUNT_SID"] = k_account;
+    env["TWILIO_API_KEY"] = k_key;
+    env["TWILIO_API_SECRET"] = "key-secret";
+    env["LIVEKIT_URL"] = "http://livekit.invalid";  // ignored for twilio
+    auto s = resolve();
+    EXPECT_EQ(s.twilio.account_sid, k_account);
+    EXPECT_TRUE(s.twilio.uses_api_key());
+    EXPECT_EQ(s.twilio.base_url, "https://video.twilio.com");
+    EXPECT_EQ(s.rooms.table, "breakout_rooms");
+    EXPECT_EQ(s.rooms.sid_column, "twilio_room_sid");
+    EXPECT_EQ(s.rooms.status_column, "is_active");
+    EXPECT_EQ(s.rooms.live_statuses, std::vector<std::string>{"true"});
+    EXPECT_NO_THROW(require_media_server(s));
+    for (const auto& line : describe(s)) EXPECT_FALSE(contains(line, "key-secret")) << line;
+}
+
+TEST_F(SettingsTest, TwilioAuthTokenAloneIsEnoughAndFlagsAddressTwilio) {
+    flags.provider = "twilio";
+    flags.url = "http://127.0.0.1:9999";
+    env["TWILIO_ACCOUNT_SID"] = k_account;
+    env["TWILIO_AUTH_TOKEN"] = "auth-token";
+    auto s = resolve();
+    EXPECT_FALSE(s.twilio.uses_api_key());
+    EXPECT_EQ(s.twilio.base_url, "http://127.0.0.1:9999");
+    EXPECT_TRUE(s.livekit.url.empty());
+    EXPECT_NO_THROW(require_media_server(s));
+}
+
+TEST_F(SettingsTest, TwilioCredentialProblemsAreNamed) {
+    env["ROOMCTL_PROVIDER"] = "twilio";
+    env["TWILIO_ACCOUNT_SID"] = "SK0123456789abcdef0123456789abcdef";
+    EXPECT_TRUE(contains(media_failure(resolve()), "is not an AC SID"));
+    env["TWILIO_ACCOUNT_SID"] = k_account;
+    EXPECT_TRUE(contains(media_failure(resolve()), "no Twilio credentials configured"));
+    env["TWILIO_API_KEY"] = k_key;
+    EXPECT_TRUE(contains(media_failure(resolve()), "without its secret"));
+    env["TWILIO_API_KEY"] = "APIdevkey";
+    env["TWILIO_API_SECRET"] = "s";
+    EXPECT_TRUE(contains(media_failure(resolve()), "is not an SK SID"));
 }
 
 TEST_F(SettingsTest, UnknownProviderIsConfigError) {

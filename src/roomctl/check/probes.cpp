@@ -8,6 +8,9 @@
 #include <random>
 
 #include "roomctl/http/curl_transport.hpp"
+#include "roomctl/http/form.hpp"
+#include "roomctl/media/factory.hpp"
+#include "roomctl/twilio/rest.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/livekit/diagnose.hpp"
 #include "roomctl/livekit/twirp.hpp"
@@ -83,6 +86,7 @@ private:
     }
 
     void run_server() {
+        if (m_settings.provider == "twilio") return run_twilio();
         const auto& lk = m_settings.livekit;
         try {
             config::require_media_server(m_settings);
@@ -125,6 +129,69 @@ private:
         timed(auth, [&](Probe& p) { probe_auth(p); });
         auto& join = add("server.join", target);
         timed(join, [&](Probe& p) { probe_join(p); });
+    }
+
+    void run_twilio() {
+        const auto& tw = m_settings.twilio;
+        try {
+            config::require_media_server(m_settings);
+        } catch (const Error& e) {
+            auto& p = add("server.reach", tw.base_url);
+            p.status = ProbeStatus::failed;
+            p.message = e.what();
+            skip_rest({"server.clock", "server.auth", "server.tokens"}, tw.base_url,
+                      "skipped: the Twilio settings are incomplete");
+            return;
+        }
+        auto endpoint = media::twilio_endpoint(m_settings);
+        endpoint.timeout = m_options.timeout;
+        std::string target = http::endpoint_of(endpoint.base_url);
+
+        // One authenticated GET /v1/Rooms?PageSize=1 answers reach, clock and credentials;
+        // Twilio has no unauthenticated health route.
+        http::Request req;
+        req.url = endpoint.base_url + "/v1/Rooms?PageSize=1";
+        req.timeout = m_options.timeout;
+        req.headers = {{"Authorization", http::basic_authorization(endpoint.username, endpoint.password)},
+                       {"Accept", "application/json"}};
+        http::Response r;
+        clock::time_point sent, received;
+        auto& reach = add("server.reach", target);
+        bool reached = false;
+        timed(reach, [&](Probe& p) {
+            sent = clock::now();
+            r = m_transport.send(req);
+            received = clock::now();
+            reached = true;
+            p.status = ProbeStatus::ok;
+            p.message = fmt::format("connected to {}{}", target,
+                                    endpoint.base_url.rfind("https", 0) == 0 ? " over TLS" : "");
+        });
+        if (!reached) {
+            skip_rest({"server.clock", "server.auth", "server.tokens"}, target,
+                      "skipped: server unreachable");
+            return;
+        }
+        probe_clock(add("server.clock", target), r, sent, received);
+        auto& auth = add("server.auth", target);
+        timed(auth, [&](Probe& p) {
+            twilio::interpret("ListRooms", r, endpoint);
+            p.status = ProbeStatus::ok;
+            p.message = endpoint.api_key
+                            ? fmt::format("API key {} accepted for account {} (GET /v1/Rooms)",
+                                          endpoint.username, endpoint.account_sid)
+                            : fmt::format("Auth Token accepted for account {} (GET /v1/Rooms)",
+                                          endpoint.account_sid);
+        });
+        auto& tokens = add("server.tokens", target);
+        if (endpoint.api_key) {
+            tokens.status = ProbeStatus::ok;
+            tokens.message = fmt::format("access tokens are signed with API key {}", endpoint.username);
+        } else {
+            tokens.message = "skipped: with only the Auth Token roomctl cannot mint access tokens; "
+                             "Twilio needs a Standard API key (TWILIO_API_KEY/TWILIO_API_SECRET) to "
+                             "sign them";
+        }
     }
 
     void probe_health(Probe& p, const http::Response& r) {

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
@@ -67,6 +68,34 @@ std::string resolve_against(const std::string& config_path, const std::string& p
 }
 
 // ---------------------------------------------------------------------------------------
+// Secrets
+
+// Reads a secret file: strips one trailing "\n" or "\r\n". Messages name the path, never
+// the content.
+std::string read_secret_file(const std::string& path, const std::string& from) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw config_error(fmt::format("cannot read API secret file {} (from {}): it is a directory",
+                                       path, from));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        const int err = errno;
+        throw config_error(fmt::format("cannot read API secret file {} (from {}): {}", path, from,
+                                       err != 0 ? std::strerror(err) : "open failed"));
+    }
+    std::string content{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    if (in.bad())
+        throw config_error(fmt::format("cannot read API secret file {} (from {})", path, from));
+    if (content.size() >= 2 && content.compare(content.size() - 2, 2, "\r\n") == 0)
+        content.resize(content.size() - 2);
+    else if (!content.empty() && content.back() == '\n')
+        content.pop_back();
+    if (content.empty())
+        throw config_error(fmt::format("API secret file {} (from {}) is empty", path, from));
+    return content;
+}
+
+// ---------------------------------------------------------------------------------------
 // Config file layer
 
 // Values found in the config file; unset optionals mean "not in the file".
@@ -78,6 +107,11 @@ struct FileLayer {
     std::optional<std::string> api_secret;
     std::optional<std::string> api_secret_file;  // already resolved against the file's dir
     std::optional<std::string> database_url;
+    std::optional<std::string> twilio_account_sid;
+    std::optional<std::string> twilio_api_key;
+    std::optional<std::string> twilio_api_secret;
+    std::optional<std::string> twilio_auth_token;
+    std::optional<std::string> twilio_base_url;
     std::optional<std::string> table;
     std::optional<std::string> name_column;
     std::optional<std::string> sid_column;
@@ -206,6 +240,24 @@ FileLayer read_config_file(const std::string& path) {
                     f.api_secret_file = resolve_against(path, v);
                 } else r.unknown(dotted, n2);
             }
+        } else if (key == "twilio") {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string_view sub = k2.str();
+                const std::string dotted = fmt::format("twilio.{}", sub);
+                auto secret_file = [&](std::optional<std::string>& field) {
+                    auto v = *r.string(n2, dotted);
+                    if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n2);
+                    field = read_secret_file(resolve_against(path, v), dotted + " in " + path);
+                };
+                if (sub == "account_sid") f.twilio_account_sid = r.string(n2, dotted);
+                else if (sub == "api_key") f.twilio_api_key = r.string(n2, dotted);
+                else if (sub == "api_secret") f.twilio_api_secret = r.string(n2, dotted);
+                else if (sub == "api_secret_file") secret_file(f.twilio_api_secret);
+                else if (sub == "auth_token") f.twilio_auth_token = r.string(n2, dotted);
+                else if (sub == "auth_token_file") secret_file(f.twilio_auth_token);
+                else if (sub == "base_url") f.twilio_base_url = r.string(n2, dotted);
+                else r.unknown(dotted, n2);
+            }
         } else if (key == "database") {
             for (const auto& [k2, n2] : r.table(node, key)) {
                 const std::string_view sub = k2.str();
@@ -289,34 +341,6 @@ std::optional<std::string> config_file_path(const FlagValues& flags, const Env& 
     std::error_code ec;
     if (fs::exists(candidate, ec)) return candidate.string();
     return std::nullopt;
-}
-
-// ---------------------------------------------------------------------------------------
-// Secrets
-
-// Reads a secret file: strips one trailing "\n" or "\r\n". Messages name the path, never
-// the content.
-std::string read_secret_file(const std::string& path, const std::string& from) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-        throw config_error(fmt::format("cannot read API secret file {} (from {}): it is a directory",
-                                       path, from));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int err = errno;
-        throw config_error(fmt::format("cannot read API secret file {} (from {}): {}", path, from,
-                                       err != 0 ? std::strerror(err) : "open failed"));
-    }
-    std::string content{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-    if (in.bad())
-        throw config_error(fmt::format("cannot read API secret file {} (from {})", path, from));
-    if (content.size() >= 2 && content.compare(content.size() - 2, 2, "\r\n") == 0)
-        content.resize(content.size() - 2);
-    else if (!content.empty() && content.back() == '\n')
-        content.pop_back();
-    if (content.empty())
-        throw config_error(fmt::format("API secret file {} (from {}) is empty", path, from));
-    return content;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -451,21 +475,28 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
                        {&env_provider, Source::env, "ROOMCTL_PROVIDER"},
                        {&file.provider, Source::file, fp}});
 
+    // --url, --api-key and --api-secret-file address the selected provider.
+    const bool twilio = s.provider == "twilio";
+    const std::optional<std::string> none;
+    const auto& lk_flag_url = twilio ? none : flags.url;
+    const auto& lk_flag_api_key = twilio ? none : flags.api_key;
+    if (twilio) s.rooms = twilio_default_mapping();
+
     // [livekit]
     const auto env_url = env_opt(env, "LIVEKIT_URL");
     pick<std::string>(s, "livekit.url", s.livekit.url,
-                      {{&flags.url, Source::flag, std::string{k_flag_url}},
+                      {{&lk_flag_url, Source::flag, std::string{k_flag_url}},
                        {&env_url, Source::env, "LIVEKIT_URL"},
                        {&file.url, Source::file, fp}});
     const auto env_key = env_opt(env, "LIVEKIT_API_KEY");
     pick<std::string>(s, "livekit.api_key", s.livekit.api_key,
-                      {{&flags.api_key, Source::flag, std::string{k_flag_api_key}},
+                      {{&lk_flag_api_key, Source::flag, std::string{k_flag_api_key}},
                        {&env_key, Source::env, "LIVEKIT_API_KEY"},
                        {&file.api_key, Source::file, fp}});
 
     // The secret: --api-secret-file > LIVEKIT_API_SECRET > LIVEKIT_API_SECRET_FILE >
     // file api_secret_file > file api_secret. Only the winning file is read.
-    if (flags.api_secret_file) {
+    if (!twilio && flags.api_secret_file) {
         const std::string from{k_flag_api_secret_file};
         s.livekit.api_secret = read_secret_file(*flags.api_secret_file, from);
         s.origins["livekit.api_secret"] = Origin{Source::flag, from};
@@ -485,6 +516,37 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     } else {
         s.origins["livekit.api_secret"] = Origin{};
     }
+
+    // [twilio]
+    const auto env_account = env_opt(env, "TWILIO_ACCOUNT_SID");
+    const auto env_tw_key = env_opt(env, "TWILIO_API_KEY");
+    const auto env_tw_secret = env_opt(env, "TWILIO_API_SECRET");
+    const auto env_tw_token = env_opt(env, "TWILIO_AUTH_TOKEN");
+    const auto env_tw_url = env_opt(env, "TWILIO_VIDEO_BASE_URL");
+    const auto& tw_flag_url = twilio ? flags.url : none;
+    const auto& tw_flag_key = twilio ? flags.api_key : none;
+    std::optional<std::string> tw_flag_secret;
+    if (twilio && flags.api_secret_file)
+        tw_flag_secret = read_secret_file(*flags.api_secret_file, std::string{k_flag_api_secret_file});
+    pick<std::string>(s, "twilio.account_sid", s.twilio.account_sid,
+                      {{&flags.account_sid, Source::flag, "--account-sid"},
+                       {&env_account, Source::env, "TWILIO_ACCOUNT_SID"},
+                       {&file.twilio_account_sid, Source::file, fp}});
+    pick<std::string>(s, "twilio.api_key", s.twilio.api_key,
+                      {{&tw_flag_key, Source::flag, std::string{k_flag_api_key}},
+                       {&env_tw_key, Source::env, "TWILIO_API_KEY"},
+                       {&file.twilio_api_key, Source::file, fp}});
+    pick<std::string>(s, "twilio.api_secret", s.twilio.api_secret,
+                      {{&tw_flag_secret, Source::flag, std::string{k_flag_api_secret_file}},
+                       {&env_tw_secret, Source::env, "TWILIO_API_SECRET"},
+                       {&file.twilio_api_secret, Source::file, fp}});
+    pick<std::string>(s, "twilio.auth_token", s.twilio.auth_token,
+                      {{&env_tw_token, Source::env, "TWILIO_AUTH_TOKEN"},
+                       {&file.twilio_auth_token, Source::file, fp}});
+    pick<std::string>(s, "twilio.base_url", s.twilio.base_url,
+                      {{&tw_flag_url, Source::flag, std::string{k_flag_url}},
+                       {&env_tw_url, Source::env, "TWILIO_VIDEO_BASE_URL"},
+                       {&file.twilio_base_url, Source::file, fp}});
 
     // [database]
     const auto env_db_roomctl = env_opt(env, "ROOMCTL_DATABASE_URL");
@@ -539,7 +601,7 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
 
     // Validation of what does not depend on the command being run.
     if (s.provider != "livekit" && s.provider != "twilio")
-        throw config_error(fmt::format("unknown provider \"{}\" ({}): expected \"livekit\"",
+        throw config_error(fmt::format("unknown provider \"{}\" ({}): expected \"livekit\" or \"twilio\"",
                                        s.provider, to_string(s.origins["provider"])));
     auto non_empty = [&](const std::string& key, const std::string& value) {
         if (value.empty())
@@ -573,12 +635,60 @@ std::map<std::string, std::string> process_environment() {
     return out;
 }
 
+RoomMapping twilio_default_mapping() {
+    RoomMapping m;
+    m.table = "breakout_rooms";
+    m.name_column = "room_name";
+    m.sid_column = "twilio_room_sid";
+    m.status_column = "is_active";
+    m.live_statuses = {"true"};
+    return m;
+}
+
+namespace {
+
+// A Twilio SID: two-letter prefix and 32 hex digits.
+bool is_sid(std::string_view v, std::string_view prefix) {
+    if (v.size() != 34 || v.substr(0, 2) != prefix) return false;
+    return std::all_of(v.begin() + 2, v.end(),
+                       [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+void require_twilio(const Settings& s, const std::function<std::string(const char*)>& from) {
+    const auto& t = s.twilio;
+    if (t.account_sid.empty())
+        throw config_error(
+            "no Twilio Account SID configured: set TWILIO_ACCOUNT_SID, --account-sid, or [twilio] "
+            "account_sid in the config file");
+    if (!is_sid(t.account_sid, "AC"))
+        throw config_error(fmt::format(
+            "Twilio Account SID \"{}\" is not an AC SID (AC followed by 32 hex digits) ({})",
+            t.account_sid, from("twilio.account_sid")));
+    if (!t.api_key.empty() && !is_sid(t.api_key, "SK"))
+        throw config_error(fmt::format(
+            "Twilio API key \"{}\" is not an SK SID (SK followed by 32 hex digits) ({})",
+            t.api_key, from("twilio.api_key")));
+    if (!t.api_key.empty() && t.api_secret.empty() && t.auth_token.empty())
+        throw config_error("Twilio API key given without its secret: set TWILIO_API_SECRET or "
+                           "--api-secret-file");
+    if (!t.uses_api_key() && t.auth_token.empty())
+        throw config_error(
+            "no Twilio credentials configured: set TWILIO_API_KEY and TWILIO_API_SECRET (a Standard "
+            "API key), or TWILIO_AUTH_TOKEN");
+    if (!valid_media_url(t.base_url) || t.base_url.rfind("ws", 0) == 0)
+        throw config_error(fmt::format(
+            "malformed Twilio Video base URL \"{}\": expected https://host[:port] ({})",
+            hide_userinfo(t.base_url), from("twilio.base_url")));
+}
+
+}  // namespace
+
 void require_media_server(const Settings& s) {
-    if (s.provider == "twilio") throw config_error("provider twilio is not supported yet");
     auto from = [&](const char* key) {
         auto it = s.origins.find(key);
         return it == s.origins.end() ? std::string{"default"} : to_string(it->second);
     };
+    if (s.provider == "twilio") return require_twilio(s, from);
     if (s.livekit.url.empty())
         throw config_error(
             "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config file");
@@ -615,6 +725,11 @@ std::vector<std::string> describe(const Settings& s) {
     line("livekit.url", hide_userinfo(s.livekit.url));
     line("livekit.api_key", s.livekit.api_key);
     line("livekit.api_secret", redact_secret(s.livekit.api_secret));
+    line("twilio.account_sid", s.twilio.account_sid);
+    line("twilio.api_key", s.twilio.api_key);
+    line("twilio.api_secret", redact_secret(s.twilio.api_secret));
+    line("twilio.auth_token", redact_secret(s.twilio.auth_token));
+    line("twilio.base_url", hide_userinfo(s.twilio.base_url));
     line("database.url", redact_database_url(s.database_url));
     line("rooms.table", s.rooms.table);
     line("rooms.name_column", s.rooms.name_column);

@@ -39,9 +39,25 @@ struct LiveKitSettings {
     std::string api_secret;  // secret: never printed
 };
 
+// Twilio Programmable Video, with twilio-cli's credential conventions: the Account SID plus
+// either an API key (SK...) and its secret, or the Auth Token. A key wins when both are set.
+struct TwilioSettings {
+    std::string account_sid;  // AC... ; not secret
+    std::string api_key;      // SK... ; not secret
+    std::string api_secret;   // secret
+    std::string auth_token;   // secret
+    std::string base_url = "https://video.twilio.com";  // TWILIO_VIDEO_BASE_URL overrides
+    bool uses_api_key() const { return !api_key.empty() && !api_secret.empty(); }
+};
+
+// Seed 001's schema: breakout_rooms(room_name, twilio_room_sid, is_active boolean). A boolean
+// column works as the liveness rule: its text form is "true"/"false".
+RoomMapping twilio_default_mapping();
+
 struct Settings {
     std::string provider = "livekit";
     LiveKitSettings livekit;
+    TwilioSettings twilio;
     std::string database_url;  // libpq URI or conninfo; may carry a password: redact to print
     RoomMapping rooms;
     std::chrono::milliseconds request_timeout{10'000};  // per HTTP request
@@ -60,6 +76,7 @@ struct FlagValues {
     std::optional<std::string> url;
     std::optional<std::string> api_key;
     std::optional<std::string> api_secret_file;
+    std::optional<std::string> account_sid;  // Twilio
     std::optional<std::string> database_url;
     std::optional<std::string> table;
     std::optional<std::chrono::milliseconds> request_timeout;
@@ -76,7 +93,9 @@ Settings resolve_settings(const FlagValues& flags, const std::map<std::string, s
 std::map<std::string, std::string> process_environment();
 
 // Throws Error(config) when the media-server settings needed for API calls are missing or
-// malformed (no URL, URL scheme not http/https/ws/wss, no key, no secret).
+// malformed. LiveKit: no URL, URL scheme not http/https/ws/wss, no key, no secret. Twilio: no
+// Account SID (AC...), neither an API key (SK...) with its secret nor an Auth Token, or a
+// malformed base URL.
 void require_media_server(const Settings& s);
 // Throws Error(config) when no database URL is configured.
 void require_database(const Settings& s);

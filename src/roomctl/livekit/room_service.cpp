@@ -118,7 +118,8 @@ media::ServerRoom RoomServiceClient::create_room(const media::CreateRoomOptions&
     return room_from_json(twirp_call(m_transport, m_endpoint, "CreateRoom", request, grant));
 }
 
-media::DeleteOutcome RoomServiceClient::delete_room(const std::string& name) {
+media::DeleteOutcome RoomServiceClient::delete_room(const std::string& name,
+                                                    const std::string& /*sid*/) {
     VideoGrant grant;
     grant.room_create = true;
     try {

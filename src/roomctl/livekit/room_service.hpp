@@ -27,7 +27,8 @@ public:
     std::vector<media::ServerRoom> list_rooms(const std::vector<std::string>& names) override;
     media::ServerRoom create_room(const media::CreateRoomOptions& options) override;
     // DeleteRoom takes the room *name*; 404 not_found means already gone (server ≥ v1.4.4).
-    media::DeleteOutcome delete_room(const std::string& name) override;
+    // `sid` is unused: the OSS server matches DeleteRoom's `room` against names only.
+    media::DeleteOutcome delete_room(const std::string& name, const std::string& sid) override;
     std::vector<media::Participant> list_participants(const std::string& room) override;
 
 private:

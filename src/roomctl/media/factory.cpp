@@ -2,6 +2,7 @@
 
 #include "roomctl/http/curl_transport.hpp"
 #include "roomctl/livekit/room_service.hpp"
+#include "roomctl/twilio/video_client.hpp"
 
 namespace roomctl::media {
 
@@ -17,8 +18,8 @@ public:
         return m_client.list_rooms(names);
     }
     ServerRoom create_room(const CreateRoomOptions& o) override { return m_client.create_room(o); }
-    DeleteOutcome delete_room(const std::string& name) override {
-        return m_client.delete_room(name);
+    DeleteOutcome delete_room(const std::string& name, const std::string& sid) override {
+        return m_client.delete_room(name, sid);
     }
     std::vector<Participant> list_participants(const std::string& room) override {
         return m_client.list_participants(room);
@@ -29,7 +30,51 @@ private:
     livekit::RoomServiceClient m_client;
 };
 
+// Same ownership for Twilio.
+class TwilioServer final : public MediaServer {
+public:
+    TwilioServer(http::TransportOptions options, twilio::Endpoint endpoint)
+        : m_transport(std::move(options)), m_client(m_transport, std::move(endpoint)) {}
+    std::string provider() const override { return m_client.provider(); }
+    std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names) override {
+        return m_client.list_rooms(names);
+    }
+    ServerRoom create_room(const CreateRoomOptions& o) override { return m_client.create_room(o); }
+    DeleteOutcome delete_room(const std::string& name, const std::string& sid) override {
+        return m_client.delete_room(name, sid);
+    }
+    std::vector<Participant> list_participants(const std::string& room) override {
+        return m_client.list_participants(room);
+    }
+    std::size_t max_room_name_length() const override { return m_client.max_room_name_length(); }
+    std::optional<ServerRoom> confirm_missing(const std::string& name,
+                                              const std::string& sid) override {
+        return m_client.confirm_missing(name, sid);
+    }
+    bool reports_participant_counts() const override {
+        return m_client.reports_participant_counts();
+    }
+    void validate(const CreateRoomOptions& o) const override { m_client.validate(o); }
+
+private:
+    http::CurlTransport m_transport;
+    twilio::VideoClient m_client;
+};
+
 }  // namespace
+
+twilio::Endpoint twilio_endpoint(const config::Settings& s) {
+    const auto& t = s.twilio;
+    twilio::Endpoint e;
+    e.base_url = t.base_url;
+    while (!e.base_url.empty() && e.base_url.back() == '/') e.base_url.pop_back();
+    e.account_sid = t.account_sid;
+    e.api_key = t.uses_api_key();
+    e.username = e.api_key ? t.api_key : t.account_sid;
+    e.password = e.api_key ? t.api_secret : t.auth_token;
+    e.timeout = s.request_timeout;
+    return e;
+}
 
 http::TransportOptions transport_options(const config::Settings& s, http::TraceSink trace) {
     http::TransportOptions o;
@@ -42,6 +87,10 @@ http::TransportOptions transport_options(const config::Settings& s, http::TraceS
 std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
                                                   http::TraceSink trace) {
     config::require_media_server(s);
+    if (s.provider == "twilio") {
+        return std::make_unique<TwilioServer>(transport_options(s, std::move(trace)),
+                                              twilio_endpoint(s));
+    }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
                                   s.livekit.api_secret, s.request_timeout};
     return std::make_unique<LiveKitServer>(transport_options(s, std::move(trace)),

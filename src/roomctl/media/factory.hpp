@@ -7,12 +7,16 @@
 #include "roomctl/config/settings.hpp"
 #include "roomctl/http/transport.hpp"
 #include "roomctl/media/server.hpp"
+#include "roomctl/twilio/rest.hpp"
 
 namespace roomctl::media {
 
 // Throws Error(config) when the provider's settings are incomplete (require_media_server).
 std::unique_ptr<MediaServer> connect_media_server(const config::Settings& settings,
                                                   http::TraceSink trace = {});
+
+// Twilio REST endpoint from settings (API key preferred over the Auth Token).
+twilio::Endpoint twilio_endpoint(const config::Settings& settings);
 
 // Transport options derived from settings (timeouts, CA file) with the given trace sink.
 http::TransportOptions transport_options(const config::Settings& settings, http::TraceSink trace);

@@ -50,11 +50,30 @@ public:
     virtual std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names = {}) = 0;
     // Idempotent on LiveKit: an existing room is returned unchanged (same SID).
     virtual ServerRoom create_room(const CreateRoomOptions& options) = 0;
-    // Deletes by name. A room that does not exist is `already_gone`, not an error.
-    virtual DeleteOutcome delete_room(const std::string& name) = 0;
+    // Ends the room. LiveKit deletes by name (DeleteRoom takes the name); Twilio completes it
+    // by `sid` when one is known, else by its unique name. A room that no longer exists or
+    // has already ended is `already_gone`, not an error.
+    virtual DeleteOutcome delete_room(const std::string& name, const std::string& sid) = 0;
     virtual std::vector<Participant> list_participants(const std::string& room) = 0;
-    // Longest room name the server accepts (LiveKit default limit.max_room_name_length = 256).
+    // Longest room name the server accepts (LiveKit default limit.max_room_name_length = 256;
+    // Twilio: 128 characters).
     virtual std::size_t max_room_name_length() const { return 256; }
+    // False when list_rooms cannot fill num_participants (Twilio): the inventory then asks
+    // list_participants for the rooms whose occupancy matters.
+    virtual bool reports_participant_counts() const { return true; }
+    // Throws Error(usage) when the provider cannot honour these options (Twilio timeouts are
+    // whole minutes from 1 to 60; its names are at most 128 characters). No request is made.
+    virtual void validate(const CreateRoomOptions& options) const { (void)options; }
+    // Second look at a room the list did not contain, by its recorded SID. Providers whose
+    // list is authoritative (LiveKit) return nullopt without a request; Twilio fetches the
+    // SID (re-checking a 404, which Twilio can answer right after a room ended) and returns
+    // the room when it is in fact still in progress.
+    virtual std::optional<ServerRoom> confirm_missing(const std::string& name,
+                                                      const std::string& sid) {
+        (void)name;
+        (void)sid;
+        return std::nullopt;
+    }
 };
 
 }  // namespace roomctl::media

@@ -99,7 +99,7 @@ private:
             a.reason = "a live row owns this room now; not deleted";
             return;
         }
-        auto outcome = m_server.delete_room(a.room);
+        auto outcome = m_server.delete_room(a.room, a.server_sid.value_or(""));
         a.status = ActionStatus::done;
         a.reason = outcome == media::DeleteOutcome::already_gone ? "already gone from the server"
                                                                  : "deleted from the server";

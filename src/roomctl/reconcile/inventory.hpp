@@ -8,7 +8,9 @@
 namespace roomctl::reconcile {
 
 // Reads the database first, then the server, so a room created by the app in between shows
-// up as in sync or drifted rather than orphaned. Errors propagate unchanged.
+// up as in sync or drifted rather than orphaned. Live rows whose room is not listed get a
+// confirm_missing() look; where the provider's list has no participant counts, rooms no live
+// row owns are counted with list_participants(). Errors propagate unchanged.
 Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store);
 
 }  // namespace roomctl::reconcile

@@ -1,0 +1,163 @@
+#include "roomctl/twilio/rest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "roomctl/http/form.hpp"
+
+namespace roomctl::twilio {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::string first_line(const std::string& s, std::size_t max = 100) {
+    std::string line = s.substr(0, s.find('\n'));
+    if (line.size() > max) line = line.substr(0, max) + "...";
+    for (char& c : line) {
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    return line;
+}
+
+// Process-wide pacing of writes: one account's limit is shared by every worker thread.
+class WritePacer {
+public:
+    void acquire(double per_second) {
+        if (per_second <= 0) return;
+        auto interval = std::chrono::duration_cast<clock::duration>(
+            std::chrono::duration<double>(1.0 / per_second));
+        clock::time_point slot;
+        {
+            std::lock_guard lock(m_mutex);
+            auto now = clock::now();
+            m_next = std::max(m_next, now);
+            slot = m_next;
+            m_next += interval;
+        }
+        std::this_thread::sleep_until(slot);
+    }
+
+private:
+    std::mutex m_mutex;
+    clock::time_point m_next{};
+};
+
+WritePacer& write_pacer() {
+    static WritePacer pacer;
+    return pacer;
+}
+
+std::chrono::milliseconds backoff(int attempt, const RetryPolicy& p, const http::Response& r) {
+    // Full jitter (random in [0, min(cap, base * 2^attempt)]), but never less than Retry-After.
+    auto cap = std::min<long long>(p.max_delay.count(), p.base_delay.count() << std::min(attempt, 10));
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    std::chrono::milliseconds delay{std::uniform_int_distribution<long long>(0, cap)(rng)};
+    if (auto ra = r.header("retry-after")) {
+        try {
+            auto seconds = std::stoll(*ra);
+            if (seconds > 0) delay = std::max(delay, std::chrono::milliseconds{seconds * 1000});
+        } catch (const std::exception&) {
+            // an HTTP-date or garbage: fall back to the jittered delay
+        }
+    }
+    return std::min(delay, p.max_delay);
+}
+
+}  // namespace
+
+std::string explain_credentials(const Endpoint& e) {
+    if (e.api_key) {
+        return fmt::format(
+            "Twilio refused API key {} for account {} (20003): check TWILIO_API_KEY, "
+            "TWILIO_API_SECRET and that the key is a Standard or Main key of this account "
+            "(Restricted keys cannot use Video)",
+            e.username, e.account_sid);
+    }
+    return fmt::format(
+        "Twilio refused the Auth Token for account {} (20003): check TWILIO_ACCOUNT_SID and "
+        "TWILIO_AUTH_TOKEN (a rotated token invalidates the old one)",
+        e.account_sid);
+}
+
+nlohmann::json interpret(const std::string& what, const http::Response& r, const Endpoint& e) {
+    const bool json = r.media_type() == "application/json";
+    nlohmann::json body;
+    if (json) {
+        try {
+            body = nlohmann::json::parse(r.body);
+        } catch (const std::exception&) {
+            body = nlohmann::json();
+        }
+    }
+    if (r.status >= 200 && r.status < 300) {
+        if (!body.is_object()) {
+            throw runtime_error(fmt::format(
+                "Twilio {} at {} answered HTTP {} with {} that is not a JSON object: is the base "
+                "URL a Twilio Video API?",
+                what, e.base_url, r.status, r.media_type().empty() ? "a body" : r.media_type()));
+        }
+        return body;
+    }
+    if (body.is_object() && body.contains("code") && body["code"].is_number_integer()) {
+        int code = body["code"].get<int>();
+        std::string text;
+        for (const char* key : {"message", "detail", "title"}) {
+            if (body.contains(key) && body[key].is_string()) {
+                text = body[key].get<std::string>();
+                break;
+            }
+        }
+        if (code == 20003 || r.status == 401) {
+            throw RestError(ErrorKind::auth, code, r.status, text, explain_credentials(e));
+        }
+        auto kind = (r.status == 403 || code == 20403) ? ErrorKind::auth : ErrorKind::runtime;
+        throw RestError(kind, code, r.status, text,
+                        fmt::format("Twilio {} failed: {} (error {}, HTTP {})", what,
+                                    first_line(text), code, r.status));
+    }
+    if (r.status == 401) throw Error(ErrorKind::auth, explain_credentials(e));
+    throw runtime_error(fmt::format("Twilio {} at {} failed with HTTP {} and {}", what, e.base_url,
+                                    r.status,
+                                    r.body.empty() ? std::string{"an empty body"}
+                                                   : fmt::format("{}: \"{}\"", r.media_type(),
+                                                                 first_line(r.body, 80))));
+}
+
+nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const std::string& method,
+                    const std::string& url,
+                    const std::vector<std::pair<std::string, std::string>>& form,
+                    const std::string& what, const RetryPolicy& policy) {
+    http::Request req;
+    req.method = method;
+    req.url = url;
+    req.timeout = endpoint.timeout;
+    req.headers = {{"Authorization", http::basic_authorization(endpoint.username, endpoint.password)},
+                   {"Accept", "application/json"}};
+    if (method == "POST") {
+        req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+        req.body = http::form_encode(form);
+    }
+    const auto started = clock::now();
+    for (int attempt = 0;; ++attempt) {
+        if (method == "POST") write_pacer().acquire(policy.writes_per_second);
+        auto response = transport.send(req);
+        if (response.status != 429) return interpret(what, response, endpoint);
+        // 429 (20429): Twilio did not process the request, so repeating it is always safe.
+        auto delay = backoff(attempt, policy, response);
+        bool out_of_time = clock::now() + delay - started > policy.max_total;
+        if (attempt + 1 >= policy.max_attempts || out_of_time) {
+            throw runtime_error(fmt::format(
+                "Twilio {} was rate-limited (HTTP 429) {} times in a row; try again later or "
+                "lower --concurrency",
+                what, attempt + 1));
+        }
+        std::this_thread::sleep_for(delay);
+    }
+}
+
+}  // namespace roomctl::twilio

@@ -1,0 +1,64 @@
+#pragma once
+// Twilio REST plumbing for the Video v1 API (twilio-video.md §1): Basic auth with the Account
+// SID + Auth Token or an API key SID + secret, form-encoded bodies (a JSON body is ignored by
+// Twilio), JSON answers, the legacy {code, message, more_info, status} error body (and the
+// RFC 9457 {type, title, status, code, detail} one), and 429 handling: requests answered 429
+// were not processed, so they are retried with backoff (Retry-After when given), and writes
+// are paced below the account's ~20 writes/s.
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "roomctl/http/transport.hpp"
+
+namespace roomctl::twilio {
+
+struct Endpoint {
+    std::string base_url;    // https://video.twilio.com (no trailing slash)
+    std::string account_sid;
+    std::string username;    // SK... (API key) or AC... (with the Auth Token)
+    std::string password;    // secret: never printed
+    bool api_key = false;    // credentials are an API key, not the Auth Token
+    std::chrono::milliseconds timeout{10'000};
+};
+
+// A Twilio error answer. `code` is Twilio's error code (20003, 20404, 53113, ...), `status`
+// the HTTP status. ErrorKind::auth for 20003 and 403s, runtime otherwise.
+class RestError : public Error {
+public:
+    RestError(ErrorKind kind, int code, long status, std::string text, const std::string& message)
+        : Error(kind, message), m_code(code), m_status(status), m_text(std::move(text)) {}
+    int code() const noexcept { return m_code; }
+    long status() const noexcept { return m_status; }
+    const std::string& text() const noexcept { return m_text; }  // Twilio's message
+
+private:
+    int m_code;
+    long m_status;
+    std::string m_text;
+};
+
+// Why Twilio refused the credentials, in operator words (20003 is "Authenticate").
+std::string explain_credentials(const Endpoint& endpoint);
+
+// Interprets one answer: the JSON object on 2xx; throws RestError for Twilio error bodies and
+// Error(runtime) for anything that is not a Twilio answer (HTML, garbage).
+nlohmann::json interpret(const std::string& what, const http::Response& r, const Endpoint& e);
+
+struct RetryPolicy {
+    int max_attempts = 6;
+    std::chrono::milliseconds base_delay{250};
+    std::chrono::milliseconds max_delay{8'000};
+    std::chrono::milliseconds max_total{60'000};
+    double writes_per_second = 15.0;  // below Twilio's 20/s account limit; 0 = unpaced
+};
+
+// Sends a request (GET with `query` already in the URL, or POST with `form`), retrying 429s.
+nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const std::string& method,
+                    const std::string& url, const std::vector<std::pair<std::string, std::string>>& form,
+                    const std::string& what, const RetryPolicy& policy = {});
+
+}  // namespace roomctl::twilio
