@@ -107,4 +107,36 @@ The one orphan left was created a minute ago: cleanup never deletes rooms younge
 --min-age (default 10m), because the app may be about to record it. A later scheduled run
 deletes it once it is old enough.
 NOTE
+step "The same loop against Twilio Programmable Video (--provider twilio)"
+TWILIO_PORT_FILE="$WORK/twilio-port"
+python3 "$ROOMCTL_ROOT/tests/standin/twilio_standin.py" --port 0 --port-file "$TWILIO_PORT_FILE" \
+  --account-sid AC0123456789abcdef0123456789abcdef \
+  --api-key SKfedcba9876543210fedcba9876543210:demo-key-secret >/dev/null &
+TWILIO_PID=$!
+for _ in $(seq 100); do [[ -s "$TWILIO_PORT_FILE" ]] && break; sleep 0.1; done
+TWILIO="http://127.0.0.1:$(cat "$TWILIO_PORT_FILE")"
+echo "Twilio Video stand-in: $TWILIO (the real API is https://video.twilio.com)"
+export ROOMCTL_PROVIDER=twilio TWILIO_VIDEO_BASE_URL=$TWILIO \
+  TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef \
+  TWILIO_API_KEY=SKfedcba9876543210fedcba9876543210 TWILIO_API_SECRET=demo-key-secret
+psql -q "$ROOMCTL_DATABASE_URL" -v ON_ERROR_STOP=1 -f "$ROOMCTL_ROOT/scripts/demo/twilio_schema.sql"
+seed_twilio_room() {  # name age_seconds
+  curl -fsS -X POST "$TWILIO/_standin/rooms" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$1\",\"creation_time\":$(($(date +%s) - $2)),\"empty_timeout\":3600}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["sid"])'
+}
+seed_twilio_room breakout-eef33a52-2 600 >/dev/null
+SID3=$(seed_twilio_room breakout-eef33a52-3 600)
+seed_twilio_room breakout-eef33a52-4 1800 >/dev/null
+psql -q "$ROOMCTL_DATABASE_URL" -c \
+  "UPDATE breakout_rooms SET twilio_room_sid = '$SID3' WHERE room_name = 'breakout-eef33a52-3'"
+show roomctl check
+show roomctl audit
+show roomctl recreate --apply --empty-timeout 60m
+show roomctl cleanup --apply
+show roomctl audit
+psql "$ROOMCTL_DATABASE_URL" -c \
+  "SELECT room_name, twilio_room_sid, is_active FROM breakout_rooms ORDER BY room_name"
+kill "$TWILIO_PID" 2>/dev/null; wait "$TWILIO_PID" 2>/dev/null || true
+
 step "Done. Everything the demo started is being stopped."

@@ -20,7 +20,26 @@ import pytest
 SOURCE_DIR = Path(os.environ.get("ROOMCTL_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 API_KEY = "devkey"
 API_SECRET = "secret-for-integration-tests-0123456789"
+TWILIO_ACCOUNT = "AC" + "0123456789abcdef" * 2
+TWILIO_KEY = "SK" + "fedcba9876543210" * 2
+TWILIO_SECRET = "twilio-key-secret-for-integration-tests"
+TWILIO_AUTH_TOKEN = "twilio-auth-token-for-integration-tests"
+PROVIDERS = ("livekit", "twilio")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Seed 001's Twilio table: liveness is the boolean is_active. `status` is kept beside it only
+# so the shared tests can say "pending"/"active"/"ended" for either provider.
+TWILIO_SCHEMA_SQL = """
+CREATE TABLE {schema}.breakout_rooms (
+    id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    session_id       uuid NOT NULL DEFAULT gen_random_uuid(),
+    room_name        text NOT NULL,
+    twilio_room_sid  text,
+    is_active        boolean NOT NULL DEFAULT true,
+    status           text NOT NULL DEFAULT 'pending',
+    created_at       timestamptz NOT NULL DEFAULT now()
+)
+"""
 
 SCHEMA_SQL = """
 CREATE TABLE {schema}.livekit_rooms (
@@ -65,14 +84,21 @@ def pg_url():
 
 
 class StandIn:
-    """A running tests/standin/livekit_standin.py and its control surface."""
+    """A running protocol stand-in (tests/standin/) and its control surface, which has the
+    same shape for LiveKit and Twilio."""
 
-    def __init__(self, keys):
+    def __init__(self, provider):
+        self.provider = provider
         self.dir = tempfile.mkdtemp(prefix="roomctl-standin-")
         port_file = Path(self.dir) / "port"
+        if provider == "livekit":
+            args = ["livekit_standin.py", "--keys", f"{API_KEY}:{API_SECRET}"]
+        else:
+            args = ["twilio_standin.py", "--account-sid", TWILIO_ACCOUNT,
+                    "--auth-token", TWILIO_AUTH_TOKEN, "--api-key", f"{TWILIO_KEY}:{TWILIO_SECRET}"]
         self.proc = subprocess.Popen(
-            ["/usr/bin/python3", str(SOURCE_DIR / "tests/standin/livekit_standin.py"),
-             "--host", "127.0.0.1", "--port", "0", "--keys", keys, "--port-file", str(port_file)],
+            ["/usr/bin/python3", str(SOURCE_DIR / "tests/standin" / args[0]), *args[1:],
+             "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.time() + 15
         while not port_file.exists():
@@ -107,6 +133,28 @@ class StandIn:
     def fault(self, **spec):
         self.control("faults", spec)
 
+    def empty_timeout_seconds(self, room):
+        """The 'while nobody joined' timeout of a room from state(), in seconds."""
+        if self.provider == "livekit":
+            return room["empty_timeout"]
+        return room["unused_room_timeout"] * 60
+
+    def error(self, status, message):
+        """A fault body in the provider's own error shape."""
+        if self.provider == "livekit":
+            code = {404: "not_found", 500: "internal", 503: "unavailable"}.get(status, "unknown")
+            return dict(status=status, content_type="application/json",
+                        body=json.dumps({"code": code, "msg": message}))
+        code = {404: 20404, 500: 20500, 503: 20503}.get(status, 20001)
+        return dict(status=status, content_type="application/json",
+                    body=json.dumps({"code": code, "message": message, "status": status,
+                                     "more_info": f"https://www.twilio.com/docs/errors/{code}"}))
+
+    def not_found(self):
+        if self.provider == "livekit":
+            return self.error(404, "twirp error unknown: requested room does not exist")
+        return self.error(404, "The requested resource /Rooms/X was not found")
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -115,30 +163,50 @@ class StandIn:
             self.proc.kill()
 
 
+_processes = {}
+
+
 @pytest.fixture(scope="session")
-def standin_process():
-    s = StandIn(f"{API_KEY}:{API_SECRET}")
-    yield s
-    s.stop()
+def standin_processes():
+    yield _processes
+    for p in _processes.values():
+        p.stop()
+
+
+@pytest.fixture(params=PROVIDERS)
+def provider(request):
+    """Every test that uses the stand-in runs once per provider."""
+    return request.param
 
 
 @pytest.fixture
-def standin(standin_process):
-    standin_process.control("reset", {})
-    return standin_process
+def standin(provider, standin_processes):
+    if provider not in standin_processes:
+        standin_processes[provider] = StandIn(provider)
+    s = standin_processes[provider]
+    s.control("reset", {})
+    return s
 
 
 class Database:
-    """A schema of its own holding the seed-003 livekit_rooms table."""
+    """A schema of its own holding the provider's room table: seed 003's livekit_rooms, or
+    seed 001's breakout_rooms for Twilio. Both read as (name, sid, status) here."""
 
-    def __init__(self, url):
+    def __init__(self, url, provider="livekit"):
         import psycopg2
         self.conn = psycopg2.connect(url)
         self.conn.autocommit = True
+        self.provider = provider
         self.schema = "it_" + uuid.uuid4().hex[:12]
-        self.table = f"{self.schema}.livekit_rooms"
         self.execute(f"CREATE SCHEMA {self.schema}")
-        self.execute(SCHEMA_SQL.format(schema=self.schema))
+        if provider == "livekit":
+            self.table = f"{self.schema}.livekit_rooms"
+            self.sid_column = "room_sid"
+            self.execute(SCHEMA_SQL.format(schema=self.schema))
+        else:
+            self.table = f"{self.schema}.breakout_rooms"
+            self.sid_column = "twilio_room_sid"
+            self.execute(TWILIO_SCHEMA_SQL.format(schema=self.schema))
 
     def execute(self, sql, params=None):
         with self.conn.cursor() as cur:
@@ -148,12 +216,22 @@ class Database:
             return None
 
     def insert(self, name, sid=None, status="pending"):
-        self.execute(f"INSERT INTO {self.table} (room_name, room_sid, status) VALUES (%s, %s, %s)",
-                     (name, sid, status))
+        if self.provider == "livekit":
+            self.execute(f"INSERT INTO {self.table} (room_name, room_sid, status) "
+                         "VALUES (%s, %s, %s)", (name, sid, status))
+        else:
+            self.execute(f"INSERT INTO {self.table} (room_name, twilio_room_sid, is_active, status)"
+                         " VALUES (%s, %s, %s, %s)",
+                         (name, sid, status in ("pending", "active"), status))
+
+    def set_sid(self, name, sid):
+        self.execute(f"UPDATE {self.table} SET {self.sid_column} = %s WHERE room_name = %s",
+                     (sid, name))
 
     def rows(self):
         return self.execute(
-            f"SELECT room_name, room_sid, status FROM {self.table} ORDER BY room_name, id")
+            f"SELECT room_name, {self.sid_column}, status FROM {self.table} "
+            "ORDER BY room_name, created_at")
 
     def close(self):
         self.execute(f"DROP SCHEMA {self.schema} CASCADE")
@@ -161,8 +239,8 @@ class Database:
 
 
 @pytest.fixture
-def db(pg_url):
-    d = Database(pg_url)
+def db(pg_url, provider):
+    d = Database(pg_url, provider)
     yield d
     d.close()
 
@@ -188,13 +266,17 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
     config = tmp_path / "roomctl.toml"
     config.write_text(f'[rooms]\ntable = "{db.table}"\n')
 
-    def _env(env=None, url=None, secret=API_SECRET, database_url=None):
+    def _env(env=None, url=None, secret=None, database_url=None):
         e = {k: v for k, v in os.environ.items()
-             if not k.startswith(("LIVEKIT_", "ROOMCTL_", "DATABASE_URL", "PG"))}
+             if not k.startswith(("LIVEKIT_", "ROOMCTL_", "TWILIO_", "DATABASE_URL", "PG"))}
+        if standin.provider == "livekit":
+            e.update({"LIVEKIT_URL": url or standin.url, "LIVEKIT_API_KEY": API_KEY,
+                      "LIVEKIT_API_SECRET": API_SECRET if secret is None else secret})
+        else:
+            e.update({"ROOMCTL_PROVIDER": "twilio", "TWILIO_VIDEO_BASE_URL": url or standin.url,
+                      "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT, "TWILIO_API_KEY": TWILIO_KEY,
+                      "TWILIO_API_SECRET": TWILIO_SECRET if secret is None else secret})
         e.update({
-            "LIVEKIT_URL": url or standin.url,
-            "LIVEKIT_API_KEY": API_KEY,
-            "LIVEKIT_API_SECRET": secret,
             "ROOMCTL_DATABASE_URL": database_url or pg_url,
             "ROOMCTL_CONFIG": str(config),
             "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
@@ -203,7 +285,7 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
         e.update(env or {})
         return e
 
-    def _run(*args, env=None, url=None, secret=API_SECRET, database_url=None, timeout=60):
+    def _run(*args, env=None, url=None, secret=None, database_url=None, timeout=60):
         e = _env(env, url, secret, database_url)
         start = time.monotonic()
         proc = subprocess.run([roomctl_bin, *args], env=e, capture_output=True, text=True,

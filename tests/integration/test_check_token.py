@@ -2,7 +2,12 @@
 import base64
 import json
 
+import pytest
+
 from conftest import API_KEY, API_SECRET, unused_port
+
+# LiveKit's probes and tokens; Twilio's are in test_twilio.py.
+pytestmark = pytest.mark.parametrize("provider", ["livekit"])
 
 
 def probes(result):
