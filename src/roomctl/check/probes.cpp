@@ -38,7 +38,8 @@ std::string random_suffix() {
 std::string first_line(std::string s) {
     s = livekit::scrub_tokens(s);
     if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
-    if (s.size() > 120) s = s.substr(0, 120) + "...";
+    // Long enough for roomctl's own sentences; server text is cut before it gets here.
+    if (s.size() > 400) s = s.substr(0, 400) + "...";
     return s;
 }
 
