@@ -8,32 +8,12 @@ namespace roomctl::media {
 
 namespace {
 
-// Owns the transport the client talks through, so callers hold one object.
-class LiveKitServer final : public MediaServer {
+// A provider client together with the connection it talks through, so callers hold one
+// object. Every call is forwarded unchanged.
+template <class Client, class Endpoint>
+class OwningServer final : public MediaServer {
 public:
-    LiveKitServer(http::TransportOptions options, livekit::ApiEndpoint endpoint)
-        : m_transport(std::move(options)), m_client(m_transport, std::move(endpoint)) {}
-    std::string provider() const override { return m_client.provider(); }
-    std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names) override {
-        return m_client.list_rooms(names);
-    }
-    ServerRoom create_room(const CreateRoomOptions& o) override { return m_client.create_room(o); }
-    DeleteOutcome delete_room(const std::string& name, const std::string& sid) override {
-        return m_client.delete_room(name, sid);
-    }
-    std::vector<Participant> list_participants(const std::string& room) override {
-        return m_client.list_participants(room);
-    }
-
-private:
-    http::CurlTransport m_transport;
-    livekit::RoomServiceClient m_client;
-};
-
-// Same ownership for Twilio.
-class TwilioServer final : public MediaServer {
-public:
-    TwilioServer(http::TransportOptions options, twilio::Endpoint endpoint)
+    OwningServer(http::TransportOptions options, Endpoint endpoint)
         : m_transport(std::move(options)), m_client(m_transport, std::move(endpoint)) {}
     std::string provider() const override { return m_client.provider(); }
     std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names) override {
@@ -58,7 +38,7 @@ public:
 
 private:
     http::CurlTransport m_transport;
-    twilio::VideoClient m_client;
+    Client m_client;
 };
 
 }  // namespace
@@ -88,13 +68,13 @@ std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
                                                   http::TraceSink trace) {
     config::require_media_server(s);
     if (s.provider == "twilio") {
-        return std::make_unique<TwilioServer>(transport_options(s, std::move(trace)),
-                                              twilio_endpoint(s));
+        return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint>>(
+            transport_options(s, std::move(trace)), twilio_endpoint(s));
     }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
                                   s.livekit.api_secret, s.request_timeout};
-    return std::make_unique<LiveKitServer>(transport_options(s, std::move(trace)),
-                                           std::move(endpoint));
+    return std::make_unique<OwningServer<livekit::RoomServiceClient, livekit::ApiEndpoint>>(
+        transport_options(s, std::move(trace)), std::move(endpoint));
 }
 
 }  // namespace roomctl::media
