@@ -44,6 +44,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->group(group);
     app.add_option("--table", g.table, "Room table, optionally schema-qualified ([rooms] table)")
         ->group(group);
+    app.add_option("--room-name-template", g.room_name_template,
+                   "Server room name of a row, e.g. \"session-{name}\" ([rooms] room_name_template)")
+        ->group(group);
     app.add_option("--timeout", g.timeout, "Per-request timeout, e.g. 10s (default 10s)")
         ->group(group);
     app.add_option("--cacert", g.cacert, "Extra CA bundle (PEM) for TLS verification")

@@ -14,7 +14,7 @@ reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>
                                  std::unique_ptr<media::MediaServer>& server) {
     server = ctx.media_server();  // config errors first, before connecting anywhere
     store = ctx.room_store();
-    auto inventory = reconcile::gather_inventory(*server, *store);
+    auto inventory = reconcile::gather_inventory(*server, *store, ctx.settings().rooms);
     ctx.printer().status(fmt::format("read {} database row(s) and {} server room(s)",
                                      inventory.database.size(), inventory.server.size()));
     return reconcile::audit(inventory);
@@ -42,6 +42,8 @@ void register_audit(CLI::App& root, Context& ctx) {
         "  missing    live in the database (status in [rooms] live_statuses), absent on the server\n"
         "  orphaned   on the server, and no live row owns it (no row, or the row says ended)\n"
         "  sid_drift  on both sides, but the stored SID is empty or differs from the server's\n"
+        "  name_mismatch  a missing row and an orphaned room whose names differ only by a\n"
+        "             prefix/suffix; the room_name_template that would match is suggested\n"
         "Exit 0 when in sync, 5 when anything is found. Read-only.\n\n"
         "Examples:\n"
         "  roomctl audit\n"

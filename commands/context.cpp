@@ -40,6 +40,7 @@ const config::Settings& Context::settings() {
         f.account_sid = flag(globals.account_sid);
         f.database_url = flag(globals.database_url);
         f.table = flag(globals.table);
+        f.room_name_template = flag(globals.room_name_template);
         f.ca_file = flag(globals.cacert);
         if (!globals.timeout.empty()) {
             auto t = parse_duration(globals.timeout);

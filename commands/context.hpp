@@ -16,7 +16,7 @@ namespace roomctl::cli {
 
 struct GlobalOptions {
     std::string config_path, provider, url, api_key, api_secret_file, account_sid, database_url,
-        table, timeout, cacert;
+        table, room_name_template, timeout, cacert;
     bool json = false;
     bool quiet = false;
     bool no_color = false;

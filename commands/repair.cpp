@@ -44,6 +44,9 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         reconcile::ExecutorPorts ports;
         ports.make_server = [&ctx] { return ctx.media_server(); };
         ports.store = store.get();
+        ports.database_name_for = [&ctx](const std::string& room) {
+            return config::database_name_for(ctx.settings().rooms, room);
+        };
         options.concurrency = f.concurrency;
         options.interrupted = &ctx.interrupted;
         options.on_finished = [&printer](const reconcile::Action& a) {

@@ -8,7 +8,13 @@ namespace roomctl::reconcile {
 namespace {
 
 store::DbRoom row(std::string name, std::optional<std::string> sid, std::string status, bool live) {
-    return {std::move(name), std::move(sid), std::move(status), live};
+    store::DbRoom r;
+    r.name = name;
+    r.room = std::move(name);  // the default template "{name}"
+    r.sid = std::move(sid);
+    r.status = std::move(status);
+    r.live = live;
+    return r;
 }
 
 media::ServerRoom room(std::string name, std::string sid, std::uint32_t participants = 0,
@@ -95,15 +101,71 @@ TEST(Audit, NullEmptyOrDifferentSidIsDrift) {
     EXPECT_EQ(r.summary.sid_drift, 3u);
 }
 
-TEST(Audit, PrefixedNamesDoNotMatch) {
+TEST(Audit, PrefixedNamesAreANameMismatchWithTheTemplateThatMatches) {
     // Seed 000: the database says P46odHdPO0wJ, the server room is session-P46odHdPO0wJ.
     Inventory inv;
     inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true)};
     inv.server = {room("session-P46odHdPO0wJ", "RM_p")};
     auto r = audit(inv);
-    ASSERT_EQ(r.findings.size(), 2u);
-    EXPECT_EQ(r.findings[0].kind, FindingKind::missing);
-    EXPECT_EQ(r.findings[1].kind, FindingKind::orphaned);
+    ASSERT_EQ(r.findings.size(), 1u);
+    const auto& f = r.findings[0];
+    EXPECT_EQ(f.kind, FindingKind::name_mismatch);
+    EXPECT_EQ(f.room, "session-P46odHdPO0wJ");
+    EXPECT_EQ(f.expected_room, "P46odHdPO0wJ");
+    EXPECT_EQ(f.database_name, "P46odHdPO0wJ");
+    EXPECT_EQ(f.server_sid, "RM_p");
+    EXPECT_EQ(f.suggested_template, "session-{name}");
+    EXPECT_EQ(r.summary.name_mismatch, 1u);
+    EXPECT_EQ(r.summary.missing + r.summary.orphaned, 0u);
+}
+
+TEST(Audit, SuffixesAndPrefixesTogetherAreSuggested) {
+    Inventory inv;
+    inv.database = {row("abcd1234", std::nullopt, "active", true)};
+    inv.server = {room("room-abcd1234-main", "RM_x")};
+    auto r = audit(inv);
+    ASSERT_EQ(r.findings.size(), 1u);
+    EXPECT_EQ(r.findings[0].suggested_template, "room-{name}-main");
+}
+
+TEST(Audit, AmbiguousOrShortMatchesStayMissingAndOrphaned) {
+    Inventory inv;
+    // Two server rooms contain the row's value: which one is meant is not knowable.
+    inv.database = {row("abcd1234", std::nullopt, "active", true), row("ab", std::nullopt, "active", true)};
+    inv.server = {room("x-abcd1234", "RM_1"), room("y-abcd1234", "RM_2"), room("abc", "RM_3")};
+    auto r = audit(inv);
+    EXPECT_EQ(r.summary.name_mismatch, 0u);
+    EXPECT_EQ(r.summary.missing, 2u);
+    EXPECT_EQ(r.summary.orphaned, 3u);
+}
+
+TEST(Audit, AnOrphanWithAnEndedRowIsNotPairedWithAnotherRow) {
+    Inventory inv;
+    inv.database = {row("abcd1234", std::nullopt, "active", true),
+                    row("session-abcd1234", "RM_e", "ended", false)};
+    inv.server = {room("session-abcd1234", "RM_e")};
+    auto r = audit(inv);
+    EXPECT_EQ(r.summary.name_mismatch, 0u);
+    EXPECT_EQ(r.summary.missing, 1u);
+    EXPECT_EQ(r.summary.orphaned, 1u);
+}
+
+TEST(Audit, RowsMatchTheServerThroughTheirRoomName) {
+    Inventory inv;
+    auto r0 = row("P46odHdPO0wJ", "RM_p", "active", true);
+    r0.room = "session-P46odHdPO0wJ";  // room_name_template "session-{name}"
+    inv.database = {r0};
+    inv.server = {room("session-P46odHdPO0wJ", "RM_p")};
+    auto r = audit(inv);
+    EXPECT_TRUE(r.findings.empty());
+    EXPECT_EQ(r.summary.in_sync, 1u);
+}
+
+TEST(Audit, TemplateMatchingNamesTheAffixes) {
+    EXPECT_EQ(template_matching("X123", "session-X123"), "session-{name}");
+    EXPECT_EQ(template_matching("X123", "X123-main"), "{name}-main");
+    EXPECT_FALSE(template_matching("session-X123", "X123").has_value());
+    EXPECT_FALSE(template_matching("X123", "X123").has_value());
 }
 
 TEST(Audit, FindingsAreOrderedByKindThenName) {

@@ -117,6 +117,8 @@ struct FileLayer {
     std::optional<std::string> sid_column;
     std::optional<std::string> status_column;
     std::optional<std::vector<std::string>> live_statuses;
+    std::optional<std::string> room_name_template;
+    std::optional<std::string> session_column;
     std::optional<std::chrono::milliseconds> request_timeout;
     std::optional<std::string> ca_file;  // already resolved against the file's dir
     std::optional<std::uint32_t> empty_timeout;
@@ -274,6 +276,8 @@ FileLayer read_config_file(const std::string& path) {
                 else if (sub == "sid_column") f.sid_column = r.string(n2, dotted);
                 else if (sub == "status_column") f.status_column = r.string(n2, dotted);
                 else if (sub == "live_statuses") f.live_statuses = r.string_list(n2, dotted);
+                else if (sub == "room_name_template") f.room_name_template = r.string(n2, dotted);
+                else if (sub == "session_column") f.session_column = r.string(n2, dotted);
                 else r.unknown(dotted, n2);
             }
         } else if (key == "http") {
@@ -580,6 +584,13 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
                       {{&file.status_column, Source::file, fp}});
     pick<std::vector<std::string>>(s, "rooms.live_statuses", s.rooms.live_statuses,
                                    {{&file.live_statuses, Source::file, fp}});
+    const auto env_template = env_opt(env, "ROOMCTL_ROOM_NAME_TEMPLATE");
+    pick<std::string>(s, "rooms.room_name_template", s.rooms.room_name_template,
+                      {{&flags.room_name_template, Source::flag, "--room-name-template"},
+                       {&env_template, Source::env, "ROOMCTL_ROOM_NAME_TEMPLATE"},
+                       {&file.room_name_template, Source::file, fp}});
+    pick<std::string>(s, "rooms.session_column", s.rooms.session_column,
+                      {{&file.session_column, Source::file, fp}});
 
     // [http]
     pick<std::chrono::milliseconds>(
@@ -611,6 +622,16 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     non_empty("rooms.name_column", s.rooms.name_column);
     non_empty("rooms.sid_column", s.rooms.sid_column);
     non_empty("rooms.status_column", s.rooms.status_column);
+    non_empty("rooms.session_column", s.rooms.session_column);
+    {
+        const auto& t = s.rooms.room_name_template;
+        const auto first = t.find("{name}");
+        if (first == std::string::npos || t.find("{name}", first + 1) != std::string::npos)
+            throw config_error(fmt::format(
+                "rooms.room_name_template \"{}\" must contain {{name}} exactly once, e.g. "
+                "\"session-{{name}}\" ({})",
+                t, to_string(s.origins["rooms.room_name_template"])));
+    }
     if (s.rooms.live_statuses.empty())
         throw config_error(fmt::format("rooms.live_statuses must list at least one status ({})",
                                        to_string(s.origins["rooms.live_statuses"])));
@@ -633,6 +654,24 @@ std::map<std::string, std::string> process_environment() {
         out.emplace(std::string{entry.substr(0, eq)}, std::string{entry.substr(eq + 1)});
     }
     return out;
+}
+
+std::string room_name_for(const RoomMapping& m, const std::string& value) {
+    auto at = m.room_name_template.find("{name}");
+    if (at == std::string::npos) return value;
+    return m.room_name_template.substr(0, at) + value + m.room_name_template.substr(at + 6);
+}
+
+std::optional<std::string> database_name_for(const RoomMapping& m, const std::string& room) {
+    auto at = m.room_name_template.find("{name}");
+    if (at == std::string::npos) return room;
+    const std::string prefix = m.room_name_template.substr(0, at);
+    const std::string suffix = m.room_name_template.substr(at + 6);
+    if (room.size() < prefix.size() + suffix.size() || room.compare(0, prefix.size(), prefix) != 0 ||
+        room.compare(room.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        return std::nullopt;
+    }
+    return room.substr(prefix.size(), room.size() - prefix.size() - suffix.size());
 }
 
 RoomMapping twilio_default_mapping() {
@@ -736,6 +775,8 @@ std::vector<std::string> describe(const Settings& s) {
     line("rooms.sid_column", s.rooms.sid_column);
     line("rooms.status_column", s.rooms.status_column);
     line("rooms.live_statuses", fmt::format("{}", fmt::join(s.rooms.live_statuses, ", ")));
+    line("rooms.room_name_template", s.rooms.room_name_template);
+    line("rooms.session_column", s.rooms.session_column);
     line("request_timeout", show_timeout(s.request_timeout));
     line("ca_file", s.ca_file);
     line("recreate.empty_timeout", format_duration(std::chrono::seconds{s.empty_timeout}));

@@ -31,7 +31,17 @@ struct RoomMapping {
     std::string sid_column = "room_sid";
     std::string status_column = "status";
     std::vector<std::string> live_statuses = {"pending", "active"};
+    // How the server names the room of a row: "{name}" is the name column's value. Apps that
+    // store "P46odHdPO0wJ" but create "session-P46odHdPO0wJ" (seed 000) set "session-{name}".
+    std::string room_name_template = "{name}";
+    std::string session_column = "session_id";  // for `token create --session` (seed 003)
 };
+
+// The server room name of a row whose name column holds `value`.
+std::string room_name_for(const RoomMapping& m, const std::string& value);
+// The name-column value whose room is `room`, or nullopt when `room` does not fit the
+// template (then no row can own it).
+std::optional<std::string> database_name_for(const RoomMapping& m, const std::string& room);
 
 struct LiveKitSettings {
     std::string url;         // http(s):// or ws(s):// (ws is rewritten to http for API calls)
@@ -79,6 +89,7 @@ struct FlagValues {
     std::optional<std::string> account_sid;  // Twilio
     std::optional<std::string> database_url;
     std::optional<std::string> table;
+    std::optional<std::string> room_name_template;
     std::optional<std::chrono::milliseconds> request_timeout;
     std::optional<std::string> ca_file;
 };

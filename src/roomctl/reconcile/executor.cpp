@@ -14,9 +14,13 @@ namespace {
 
 class Worker {
 public:
-    Worker(media::MediaServer& server, store::RoomStore& store, std::mutex& store_mutex,
+    Worker(media::MediaServer& server, const ExecutorPorts& ports, std::mutex& store_mutex,
            const ExecuteOptions& options)
-        : m_server(server), m_store(store), m_store_mutex(store_mutex), m_options(options) {}
+        : m_server(server),
+          m_store(*ports.store),
+          m_ports(ports),
+          m_store_mutex(store_mutex),
+          m_options(options) {}
 
     void run(Action& a) {
         try {
@@ -57,7 +61,7 @@ private:
         int changed = 0;
         try {
             std::lock_guard lock(m_store_mutex);
-            changed = m_store.update_sid(a.room, a.expected_sid, sid);
+            changed = m_store.update_sid(a.database_name.value_or(a.room), a.expected_sid, sid);
         } catch (const Error& e) {
             if (a.kind == ActionKind::create_room) {
                 throw Error(e.kind(), fmt::format("room exists on the server with SID {}, but "
@@ -90,9 +94,12 @@ private:
         // The database is asked last, right before the delete, to keep the window in which
         // the app could claim the room as small as possible.
         bool live = false;
-        {
+        auto name = a.database_name ? a.database_name
+                    : m_ports.database_name_for ? m_ports.database_name_for(a.room)
+                                                : std::optional<std::string>{a.room};
+        if (name) {  // a room outside the template cannot be claimed by any row
             std::lock_guard lock(m_store_mutex);
-            live = m_store.is_live(a.room);
+            live = m_store.is_live(*name);
         }
         if (live) {
             a.status = ActionStatus::skipped;
@@ -107,6 +114,7 @@ private:
 
     media::MediaServer& m_server;
     store::RoomStore& m_store;
+    const ExecutorPorts& m_ports;
     std::mutex& m_store_mutex;
     const ExecuteOptions& m_options;
 };
@@ -132,7 +140,7 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                 action = &plan.actions[next++];
             }
             if (!server) server = ports.make_server();
-            Worker(*server, *ports.store, store_mutex, options).run(*action);
+            Worker(*server, ports, store_mutex, options).run(*action);
             if (options.on_finished) {
                 std::lock_guard lock(report_mutex);
                 options.on_finished(*action);

@@ -5,16 +5,18 @@
 
 namespace roomctl::reconcile {
 
-Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store) {
+Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
+                           const config::RoomMapping& mapping) {
     Inventory inv;
     inv.database = store.load_rooms();
+    for (auto& row : inv.database) row.room = config::room_name_for(mapping, row.name);
     inv.server = server.list_rooms({});
     // Rows whose room the list lacks get a second look by SID where the provider needs one.
     std::set<std::string> listed;
     for (const auto& r : inv.server) listed.insert(r.name);
     for (const auto& row : inv.database) {
-        if (!row.live || !row.sid || row.sid->empty() || listed.count(row.name)) continue;
-        if (auto room = server.confirm_missing(row.name, *row.sid)) {
+        if (!row.live || !row.sid || row.sid->empty() || listed.count(row.room)) continue;
+        if (auto room = server.confirm_missing(row.room, *row.sid)) {
             listed.insert(room->name);
             inv.server.push_back(std::move(*room));
         }
@@ -23,7 +25,7 @@ Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store) 
         // Occupancy matters only for rooms cleanup may delete: those no live row owns.
         std::set<std::string> live;
         for (const auto& row : inv.database) {
-            if (row.live) live.insert(row.name);
+            if (row.live) live.insert(row.room);
         }
         for (auto& room : inv.server) {
             if (live.count(room.name)) continue;

@@ -11,6 +11,8 @@ namespace roomctl::reconcile {
 // up as in sync or drifted rather than orphaned. Live rows whose room is not listed get a
 // confirm_missing() look; where the provider's list has no participant counts, rooms no live
 // row owns are counted with list_participants(). Errors propagate unchanged.
-Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store);
+// `mapping` gives each row its server room name (room_name_template).
+Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
+                           const config::RoomMapping& mapping);
 
 }  // namespace roomctl::reconcile

@@ -21,7 +21,10 @@ std::string to_string(ActionStatus s);
 
 struct Action {
     ActionKind kind = ActionKind::create_room;
-    std::string room;
+    std::string room;  // server room name
+    // The row's name-column value (differs from `room` under a room_name_template); the
+    // database is written through it.
+    std::optional<std::string> database_name;
     // The SID the row held when it was read; the write is conditional on it (nullopt = NULL).
     std::optional<std::string> expected_sid;
     std::optional<std::string> server_sid;  // known server SID (update_sid, delete_room)

@@ -32,11 +32,25 @@ std::size_t Plan::count(ActionStatus s) const {
         actions.begin(), actions.end(), [s](const Action& a) { return a.status == s; }));
 }
 
+std::string mismatch_reason(const Finding& f) {
+    if (!f.suggested_template.empty()) {
+        return fmt::format(
+            "the server's room is \"{}\": set [rooms] room_name_template = \"{}\" instead of "
+            "creating a duplicate",
+            f.room, f.suggested_template);
+    }
+    return fmt::format(
+        "the server's room is \"{}\", the row expects \"{}\": the app names rooms one way and "
+        "records them another; fix the rows or the app",
+        f.room, f.expected_room);
+}
+
 Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
     Plan plan;
     for (const auto& f : audit.findings) {
         Action a;
         a.room = f.room;
+        a.database_name = f.database_name;
         a.expected_sid = f.database_sid;
         a.server_sid = f.server_sid;
         a.num_participants = f.num_participants;
@@ -61,6 +75,11 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
             a.reason = (!f.database_sid || f.database_sid->empty())
                            ? "the row has no SID; record the server's"
                            : "the row's SID differs from the server's; record the server's";
+        } else if (f.kind == FindingKind::name_mismatch) {
+            a.kind = ActionKind::create_room;
+            a.room = f.expected_room;
+            a.status = ActionStatus::skipped;
+            a.reason = mismatch_reason(f);
         } else {
             continue;  // orphans are cleanup's business
         }
@@ -72,16 +91,20 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
     Plan plan;
     for (const auto& f : audit.findings) {
-        if (f.kind != FindingKind::orphaned) continue;
+        if (f.kind != FindingKind::orphaned && f.kind != FindingKind::name_mismatch) continue;
         Action a;
         a.kind = ActionKind::delete_room;
         a.room = f.room;
+        a.database_name = f.database_name;
         a.server_sid = f.server_sid;
         a.expected_sid = f.database_sid;
         a.num_participants = f.num_participants;
         a.server_created_at = f.server_created_at;
         auto age = std::chrono::seconds{policy.now - f.server_created_at};
-        if (age < policy.min_age) {
+        if (f.kind == FindingKind::name_mismatch) {
+            a.status = ActionStatus::skipped;
+            a.reason = mismatch_reason(f);
+        } else if (age < policy.min_age) {
             a.status = ActionStatus::skipped;
             a.reason = fmt::format("created {} ago, younger than --min-age {}",
                                    format_duration(std::max(age, std::chrono::seconds{0})),

@@ -15,7 +15,8 @@ struct RecreatePolicy {
 };
 
 // `missing` -> create_room (then record SID); `sid_drift` -> update_sid. Rooms whose names
-// the server would refuse (empty, too long) are planned as skipped with the reason.
+// the server would refuse (empty, too long) are planned as skipped with the reason, and so
+// is a `name_mismatch` (the fix is the mapping, not a second room).
 Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy);
 
 struct CleanupPolicy {
@@ -24,7 +25,11 @@ struct CleanupPolicy {
     std::int64_t now = 0;               // unix seconds
 };
 
-// `orphaned` -> delete_room, skipped when younger than min_age or occupied.
+// `orphaned` -> delete_room, skipped when younger than min_age or occupied. A
+// `name_mismatch` room is skipped: a live row means it, under another name.
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy);
+
+// The one-line reason a name_mismatch is left alone, with the suggested template.
+std::string mismatch_reason(const Finding& f);
 
 }  // namespace roomctl::reconcile

@@ -63,14 +63,21 @@ json check_json(const check::CheckReport& r) {
 }
 
 json finding_json(const reconcile::Finding& f) {
-    return json{{"kind", reconcile::to_string(f.kind)},
+    json j{{"kind", reconcile::to_string(f.kind)},
                 {"room", f.room},
+                {"database_name", optional_string(f.database_name)},
                 {"database_sid", optional_string(f.database_sid)},
                 {"server_sid", optional_string(f.server_sid)},
                 {"database_status", optional_string(f.database_status)},
                 {"num_participants", f.num_participants},
                 {"server_creation_time",
                  f.server_created_at ? json(iso8601(f.server_created_at)) : json(nullptr)}};
+    if (f.kind == reconcile::FindingKind::name_mismatch) {
+        j["expected_room"] = f.expected_room;
+        j["suggested_template"] = f.suggested_template.empty() ? json(nullptr)
+                                                               : json(f.suggested_template);
+    }
+    return j;
 }
 
 json audit_json(const reconcile::AuditResult& r) {
@@ -80,7 +87,7 @@ json audit_json(const reconcile::AuditResult& r) {
     doc["summary"] = {{"database_rows", s.database_rooms}, {"live_rooms", s.live_rooms},
                       {"server_rooms", s.server_rooms},    {"in_sync", s.in_sync},
                       {"missing", s.missing},              {"orphaned", s.orphaned},
-                      {"sid_drift", s.sid_drift}};
+                      {"sid_drift", s.sid_drift},          {"name_mismatch", s.name_mismatch}};
     json findings = json::array();
     for (const auto& f : r.findings) findings.push_back(finding_json(f));
     doc["findings"] = findings;
@@ -90,6 +97,7 @@ json audit_json(const reconcile::AuditResult& r) {
 json action_json(const reconcile::Action& a) {
     return json{{"kind", reconcile::to_string(a.kind)},
                 {"room", a.room},
+                {"database_name", optional_string(a.database_name)},
                 {"status", reconcile::to_string(a.status)},
                 {"reason", a.reason},
                 {"error", a.error.empty() ? json(nullptr) : json(a.error)},
@@ -109,7 +117,8 @@ json plan_json(const std::string& command, const reconcile::Plan& plan, bool app
                       {"skipped", plan.count(reconcile::ActionStatus::skipped)},
                       {"missing", audit.missing},
                       {"orphaned", audit.orphaned},
-                      {"sid_drift", audit.sid_drift}};
+                      {"sid_drift", audit.sid_drift},
+                      {"name_mismatch", audit.name_mismatch}};
     json actions = json::array();
     for (const auto& a : plan.actions) actions.push_back(action_json(a));
     doc["actions"] = actions;

@@ -136,6 +136,13 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
                     detail = fmt::format("database {} vs server {}", sid_or_dash(f.database_sid),
                                          f.server_sid.value_or("-"));
                     break;
+                case reconcile::FindingKind::name_mismatch:
+                    detail = f.suggested_template.empty()
+                                 ? fmt::format("the row expects \"{}\"", f.expected_room)
+                                 : fmt::format("the row expects \"{}\"; room_name_template = "
+                                               "\"{}\" would match",
+                                               f.expected_room, f.suggested_template);
+                    break;
             }
             rows.push_back({reconcile::to_string(f.kind), f.room, detail});
         }
@@ -144,8 +151,22 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
     }
     out += fmt::format(
         "{} live database room(s), {} server room(s): {} in sync, {} missing, {} orphaned, {} "
-        "SID drift\n",
-        s.live_rooms, s.server_rooms, s.in_sync, s.missing, s.orphaned, s.sid_drift);
+        "SID drift{}\n",
+        s.live_rooms, s.server_rooms, s.in_sync, s.missing, s.orphaned, s.sid_drift,
+        s.name_mismatch ? fmt::format(", {} name mismatch", s.name_mismatch) : "");
+    // One template explaining every mismatch is the fix worth spelling out.
+    std::string common;
+    bool same = s.name_mismatch > 0;
+    for (const auto& f : r.findings) {
+        if (f.kind != reconcile::FindingKind::name_mismatch) continue;
+        if (f.suggested_template.empty() || (!common.empty() && common != f.suggested_template)) same = false;
+        common = f.suggested_template;
+    }
+    if (same) {
+        out += fmt::format("The server names rooms differently: set room_name_template = \"{}\" "
+                           "in [rooms] (or --room-name-template) and audit again.\n",
+                           common);
+    }
     return out;
 }
 

@@ -422,25 +422,13 @@ public:
     }
 
     std::vector<DbRoom> load_rooms() override {
-        const std::string sql = "SELECT " + m_name_sql + "::text, " + m_sid_sql + "::text, " +
-                                m_status_sql + "::text FROM " + m_table_sql + " ORDER BY " +
-                                m_name_sql + ", 2";
-        return guarded([&] {
-            pqxx::work tx{*m_conn};
-            const pqxx::result r = tx.exec_params(sql);
-            tx.commit();
-            std::vector<DbRoom> rooms;
-            rooms.reserve(r.size());
-            for (const auto& row : r) {
-                DbRoom room;
-                room.name = optional_text(row[0]).value_or("");
-                room.sid = optional_text(row[1]);
-                room.status = optional_text(row[2]);
-                room.live = room.status && m_live.contains(*room.status);
-                rooms.push_back(std::move(room));
-            }
-            return rooms;
-        });
+        return select_rooms("", std::nullopt);
+    }
+
+    std::vector<DbRoom> find_session(const std::string& session) override {
+        // The session column is quoted like every identifier; the value is bound.
+        const std::string column = m_conn->quote_name(m_mapping.session_column);
+        return select_rooms(" WHERE " + column + "::text = $1::text", session);
     }
 
     int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
@@ -568,6 +556,30 @@ private:
     std::string m_schema_name;
     std::string m_table_name;
     bool m_identifiers_ok = false;
+    // Rows as DbRoom, optionally filtered by `where` with one bound text parameter.
+    std::vector<DbRoom> select_rooms(const std::string& where,
+                                     const std::optional<std::string>& param) {
+        const std::string sql = "SELECT " + m_name_sql + "::text, " + m_sid_sql + "::text, " +
+                                m_status_sql + "::text FROM " + m_table_sql + where +
+                                " ORDER BY " + m_name_sql + ", 2";
+        return guarded([&] {
+            pqxx::work tx{*m_conn};
+            const pqxx::result r = param ? tx.exec_params(sql, *param) : tx.exec_params(sql);
+            tx.commit();
+            std::vector<DbRoom> rooms;
+            rooms.reserve(r.size());
+            for (const auto& row : r) {
+                DbRoom room;
+                room.name = optional_text(row[0]).value_or("");
+                room.sid = optional_text(row[1]);
+                room.status = optional_text(row[2]);
+                room.live = room.status && m_live.contains(*room.status);
+                rooms.push_back(std::move(room));
+            }
+            return rooms;
+        });
+    }
+
     std::string m_table_sql, m_name_sql, m_sid_sql, m_status_sql;
 };
 

@@ -14,7 +14,8 @@ namespace roomctl::store {
 
 // One row of the room table, as the mapping sees it.
 struct DbRoom {
-    std::string name;
+    std::string name;  // the name column's value
+    std::string room;  // the server room name: room_name_template applied to `name`
     std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""
     std::optional<std::string> status;
     bool live = false;  // status is one of live_statuses
@@ -38,6 +39,9 @@ public:
     // a concurrent writer got there first (or the row stopped being live) and nothing changed.
     virtual int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
                            const std::string& new_sid) = 0;
+    // The rows whose session column ([rooms] session_column) equals `session` (compared as
+    // text, so uuid columns work). Same errors as load_rooms; a missing column is Error(config).
+    virtual std::vector<DbRoom> find_session(const std::string& session) = 0;
     // True when at least one live row is named `name` (read fresh, not cached).
     virtual bool is_live(const std::string& name) = 0;
     virtual MappingCheck check_mapping() = 0;
