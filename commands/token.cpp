@@ -1,10 +1,12 @@
-// roomctl token create: mint a LiveKit access token.
+// roomctl token create: mint LiveKit or Twilio access tokens: one, one for a database session
+// (--session), or a batch for load tests (--count, {i} templates, JSON lines).
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/access_token.hpp"
 #include "roomctl/util/duration.hpp"
 
@@ -18,6 +20,8 @@ struct TokenFlags {
     bool join = false, admin = false, create = false, list = false, record = false;
     bool can_publish = true, can_subscribe = true, can_publish_data = true;
     bool can_update_metadata = false, hidden = false;
+    std::string session;     // --session: mint for this session's room
+    unsigned count = 0;      // --count: N tokens, {i} expanded in identity/name/room
     CLI::Option* can_publish_opt = nullptr;
     CLI::Option* can_subscribe_opt = nullptr;
     CLI::Option* can_publish_data_opt = nullptr;
@@ -74,8 +78,8 @@ livekit::AccessTokenSpec build_spec(const TokenFlags& f, const config::Settings&
 
 // Twilio Video tokens carry an identity and optionally a room; LiveKit's grant flags do not
 // apply, and asking for them is a mistake worth naming.
-int run_twilio_token_create(const TokenFlags& f, Context& ctx) {
-    const auto& tw = ctx.settings().twilio;
+twilio::AccessTokenSpec build_twilio_spec(const TokenFlags& f, const config::Settings& s) {
+    const auto& tw = s.twilio;
     if (f.admin || f.create || f.list || f.record || f.hidden || f.can_update_metadata ||
         !f.sources.empty() || f.can_publish_opt->count() || f.can_subscribe_opt->count() ||
         f.can_publish_data_opt->count() || !f.attributes.empty() || !f.metadata.empty() ||
@@ -90,38 +94,141 @@ int run_twilio_token_create(const TokenFlags& f, Context& ctx) {
         throw config_error("Twilio access tokens must be signed with an API key: set "
                            "TWILIO_API_KEY and TWILIO_API_SECRET (an Auth Token cannot sign them)");
     }
-    if (!f.room.empty()) require_valid_room_name(f.room, "--room");
     twilio::AccessTokenSpec spec;
     spec.account_sid = tw.account_sid;
     spec.api_key = tw.api_key;
     spec.identity = f.identity;
     spec.room = f.room;
     spec.ttl = parse_duration(f.ttl);
-    auto now = std::chrono::system_clock::now();
-    auto claims = twilio::build_claims(spec, now);
-    auto jwt = twilio::mint(spec, tw.api_secret, now);
-    auto doc = report::envelope("token create");
-    doc["provider"] = "twilio";
-    doc["token"] = jwt;
-    doc["header"] = twilio::header();
-    doc["claims"] = claims;
-    doc["expires_at"] = report::iso8601(claims.value("exp", std::int64_t{0}));
-    ctx.printer().result(doc, jwt + "\n");
-    return 0;
+    return spec;
 }
 
-int run_token_create(const TokenFlags& f, Context& ctx) {
-    if (ctx.settings().provider == "twilio") return run_twilio_token_create(f, ctx);
-    auto spec = build_spec(f, ctx.settings());
+// Identity, name and room of one token, after {i} expansion.
+struct Subject {
+    std::string identity, name, room;
+};
+
+std::string expand(const std::string& text, unsigned i) {
+    std::string out = text;
+    const std::string index = std::to_string(i);
+    for (auto at = out.find("{i}"); at != std::string::npos; at = out.find("{i}", at + index.size())) {
+        out.replace(at, 3, index);
+    }
+    return out;
+}
+
+struct Minted {
+    std::string token;
+    nlohmann::json claims;
+};
+
+// Validates the flags once and returns a function that mints for one subject. Claims are
+// built once per token and signed directly, so batches cost one HMAC per token.
+std::function<Minted(const Subject&)> make_minter(const TokenFlags& f, const config::Settings& s,
+                                                  std::chrono::system_clock::time_point now) {
+    const std::size_t limit = s.provider == "twilio" ? 128 : 256;
+    if (s.provider == "twilio") {
+        auto spec = build_twilio_spec(f, s);
+        twilio::build_claims(spec, now);  // validates ttl and identity before any output
+        auto secret = s.twilio.api_secret;
+        return [spec, secret, now, limit](const Subject& who) {
+            auto one = spec;
+            one.identity = who.identity;
+            one.room = who.room;
+            if (!one.room.empty()) require_valid_room_name(one.room, "--room", limit);
+            auto claims = twilio::build_claims(one, now);
+            return Minted{token::sign_hs256(claims, secret, {{"cty", "twilio-fpa;v=1"}}), claims};
+        };
+    }
+    auto spec = build_spec(f, s);
+    livekit::build_claims(spec, now);
+    auto secret = s.livekit.api_secret;
+    return [spec, secret, now, limit](const Subject& who) {
+        auto one = spec;
+        one.identity = who.identity;
+        one.name = who.name;
+        one.video.room = who.room;
+        if (!one.video.room.empty()) require_valid_room_name(one.video.room, "--room", limit);
+        auto claims = livekit::build_claims(one, now);
+        return Minted{token::sign_hs256(claims, secret), claims};
+    };
+}
+
+// --session: the room of the session's live row, through the mapping and the template.
+// Refuses with the reason when the session has no row, or no live one.
+std::string room_for_session(Context& ctx, const std::string& session) {
+    auto store = ctx.room_store();
+    auto rows = store->find_session(session);
+    const auto& m = ctx.settings().rooms;
+    for (const auto& row : rows) {
+        if (row.live) return config::room_name_for(m, row.name);
+    }
+    if (rows.empty()) {
+        throw runtime_error(fmt::format("no row in {} has {} = \"{}\"; not minting a token for a "
+                                        "session the database does not know",
+                                        m.table, m.session_column, session));
+    }
+    throw runtime_error(fmt::format(
+        "the room of session \"{}\" is not live ({} is \"{}\", live is {}); a token for it would "
+        "let someone into a room the app considers closed",
+        session, m.status_column, rows.front().status.value_or("NULL"),
+        fmt::join(m.live_statuses, "/")));
+}
+
+int run_token_create(TokenFlags f, Context& ctx) {
+    const auto& settings = ctx.settings();
+    if (!f.session.empty()) {
+        auto room = room_for_session(ctx, f.session);
+        if (!f.room.empty() && f.room != room) {
+            throw usage_error(fmt::format("--room \"{}\" contradicts --session, whose room is \"{}\"",
+                                          f.room, room));
+        }
+        f.room = room;
+        // A token for a session is for joining it, unless other grants were asked for.
+        if (settings.provider == "livekit" && !(f.join || f.admin || f.create || f.list || f.record)) {
+            f.join = true;
+        }
+    }
+    if (f.count > 1 && f.identity.find("{i}") == std::string::npos &&
+        (f.join || settings.provider == "twilio")) {
+        throw usage_error("--count mints several tokens: put {i} in --identity so each participant "
+                          "is distinct (e.g. --identity 'user-{i}')");
+    }
     auto now = std::chrono::system_clock::now();
-    auto claims = livekit::build_claims(spec, now);
-    auto jwt = livekit::mint(spec, ctx.settings().livekit.api_secret, now);
+    auto mint = make_minter(f, settings, now);
+    auto& printer = ctx.printer();
+
+    if (f.count == 0) {
+        auto m = mint({f.identity, f.name, f.room});
+        auto doc = report::envelope("token create");
+        doc["provider"] = settings.provider;
+        doc["token"] = m.token;
+        if (settings.provider == "twilio") doc["header"] = twilio::header();
+        doc["claims"] = m.claims;
+        doc["expires_at"] = report::iso8601(m.claims.value("exp", std::int64_t{0}));
+        printer.result(doc, m.token + "\n");
+        return 0;
+    }
+
+    // A batch: one JSON line per token (or one document with --json), numbered from 1.
     auto doc = report::envelope("token create");
-    doc["provider"] = "livekit";
-    doc["token"] = jwt;
-    doc["claims"] = claims;
-    doc["expires_at"] = report::iso8601(claims.value("exp", std::int64_t{0}));
-    ctx.printer().result(doc, jwt + "\n");
+    doc["provider"] = settings.provider;
+    doc["count"] = f.count;
+    auto tokens = nlohmann::json::array();
+    std::string lines;
+    for (unsigned i = 1; i <= f.count; ++i) {
+        Subject who{expand(f.identity, i), expand(f.name, i), expand(f.room, i)};
+        auto m = mint(who);
+        nlohmann::json line = {{"identity", who.identity}, {"token", m.token}};
+        if (!who.room.empty()) line["room"] = who.room;
+        if (printer.json()) {
+            tokens.push_back(std::move(line));
+        } else {
+            lines += line.dump() + "\n";
+        }
+    }
+    doc["tokens"] = std::move(tokens);
+    printer.result(doc, lines);
     return 0;
 }
 
@@ -157,6 +264,12 @@ void register_token(CLI::App& root, Context& ctx) {
     create->add_flag("--hidden", f->hidden, "Hide the participant from others");
     create->add_option("--metadata", f->metadata, "Participant metadata");
     create->add_option("--attribute", f->attributes, "Participant attribute key=value (repeatable)");
+    create->add_option("--session", f->session,
+                       "Mint for this session's room, looked up through [rooms] session_column "
+                       "(refused when the room is not live)");
+    create->add_option("--count", f->count,
+                       "Mint N tokens as JSON lines; {i} in --identity/--name/--room is 1..N")
+        ->check(CLI::Range(1u, 1'000'000u));
     create->footer(
         "LiveKit: only the grants you pass go into the token; the API key and secret come from\n"
         "LIVEKIT_API_KEY / LIVEKIT_API_SECRET (or --api-key / --api-secret-file).\n"
@@ -166,11 +279,14 @@ void register_token(CLI::App& root, Context& ctx) {
         "  TOKEN=$(roomctl token create --join --room session-42 --identity alice)\n"
         "  roomctl token create --join --room demo --identity bot --no-can-publish --ttl 10m\n"
         "  roomctl token create --list --create --json\n"
-        "  roomctl --provider twilio token create --identity alice --room session-P46odHdPO0wJ");
+        "  roomctl --provider twilio token create --identity alice --room session-P46odHdPO0wJ\n"
+        "  roomctl token create --session 44fa27d7-0528-46ce-9648-810539c2555c --identity mentor\n"
+        "  roomctl token create --join --room load-{i} --identity 'user-{i}' --count 1000 > tokens.jsonl");
     create->callback([f, &ctx] {
         ctx.command = "token create";
         ctx.exit_code = run_token_create(*f, ctx);
     });
+    register_token_inspect(*token, ctx);
 }
 
 }  // namespace roomctl::cli

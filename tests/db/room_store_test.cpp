@@ -656,5 +656,33 @@ TEST(RoomStoreConnect, MalformedUrlIsConfigErrorWithoutThePassword) {
     }
 }
 
+TEST_F(RoomStoreTest, FindSessionComparesTheSessionColumnAsText) {
+    create_default_table();
+    exec("INSERT INTO " + qualified("livekit_rooms") +
+         " (room_name, room_sid, status, session_id) VALUES "
+         "('session-a', NULL, 'ended', '44fa27d7-0528-46ce-9648-810539c2555c'), "
+         "('session-b', 'RM_b', 'pending', '44fa27d7-0528-46ce-9648-810539c2555c'), "
+         "('other', NULL, 'pending', '9b2d3c4e-1f5a-4b6c-8d7e-0a1b2c3d4e5f')");
+    auto rows = store()->find_session("44fa27d7-0528-46ce-9648-810539c2555c");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].name, "session-a");
+    EXPECT_FALSE(rows[0].live);
+    EXPECT_EQ(rows[1].name, "session-b");
+    EXPECT_TRUE(rows[1].live);
+    EXPECT_TRUE(store()->find_session("not-a-uuid'; DROP TABLE x; --").empty());
+}
+
+TEST_F(RoomStoreTest, FindSessionWithAMissingColumnIsAConfigError) {
+    create_default_table();
+    auto m = default_mapping();
+    m.session_column = "booking_id";
+    try {
+        store(m)->find_session("x");
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::config);
+    }
+}
+
 }  // namespace
 }  // namespace roomctl::store
