@@ -11,6 +11,8 @@ namespace roomctl::cli {
 
 void register_check(CLI::App& root, Context& ctx);
 void register_token(CLI::App& root, Context& ctx);
+// `token inspect`, added under the `token` command by register_token.
+void register_token_inspect(CLI::App& token, Context& ctx);
 void register_rooms(CLI::App& root, Context& ctx);
 void register_audit(CLI::App& root, Context& ctx);
 void register_recreate(CLI::App& root, Context& ctx);

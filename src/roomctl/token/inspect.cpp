@@ -1,0 +1,1 @@
+// Token inspection (being written).
