@@ -1,12 +1,264 @@
-// roomctl token inspect: decode and diagnose an access token (being written).
+// roomctl token inspect: decode and diagnose a LiveKit or Twilio access token.
+// The token is a credential: it is read, never printed (its claims are fine to show).
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <iterator>
 
 #include "commands.hpp"
+#include "roomctl/http/curl_transport.hpp"
+#include "roomctl/media/factory.hpp"
+#include "roomctl/report/json.hpp"
+#include "roomctl/token/inspect.hpp"
+#include "roomctl/util/duration.hpp"
+#include "roomctl/util/exit_code.hpp"
 
 namespace roomctl::cli {
 
+namespace {
+
+using nlohmann::json;
+
+struct InspectFlags {
+    std::string token;  // "", "-" (stdin) or the JWT
+    std::string purpose;
+    std::string room;
+    bool check_server = false;
+};
+
+// Tokens are a few hundred bytes; token::decode refuses more than 1 MiB anyway, so reading
+// stops a little past that instead of swallowing an endless pipe.
+constexpr std::size_t k_max_input = (1u << 20) + 1;
+
+std::string trim(std::string s) {
+    const char* space = " \t\r\n";
+    s.erase(0, s.find_first_not_of(space));
+    s.erase(s.find_last_not_of(space) + 1);
+    return s;
+}
+
+std::string read_stdin(Context& ctx) {
+    if (isatty(STDIN_FILENO) == 1) ctx.printer().status("reading the token from stdin (end with Ctrl-D)");
+    std::string text;
+    std::istreambuf_iterator<char> it{std::cin}, end;
+    for (; it != end && text.size() < k_max_input; ++it) text += *it;
+    return text;
+}
+
+// The token from the argument or stdin. A pasted "Bearer <jwt>" header value is accepted.
+std::string token_text(const InspectFlags& f, Context& ctx) {
+    std::string text = trim(f.token.empty() || f.token == "-" ? read_stdin(ctx) : f.token);
+    if (text.rfind("Bearer ", 0) == 0) text = trim(text.substr(7));
+    if (text.empty()) {
+        throw usage_error("no token given: pass it as an argument, or pipe it in "
+                          "(roomctl token inspect - < token.txt)");
+    }
+    return text;
+}
+
+token::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
+    token::InspectOptions o;
+    if (!f.purpose.empty()) o.purpose = token::parse_purpose(f.purpose);
+    if (!f.room.empty()) {
+        if (!o.purpose || (*o.purpose != token::Purpose::join && *o.purpose != token::Purpose::admin)) {
+            throw usage_error("--room applies to --for join and --for admin (the grants that are "
+                              "for one room)");
+        }
+        require_valid_room_name(f.room, "--room");
+        o.room = f.room;
+    }
+    const auto& s = ctx.settings();
+    o.livekit = {s.livekit.api_key, s.livekit.api_secret};
+    o.twilio = {s.twilio.api_key, s.twilio.api_secret};
+    o.twilio_account_sid = s.twilio.account_sid;
+    o.configured_provider =
+        s.provider == "twilio" ? token::TokenProvider::twilio : token::TokenProvider::livekit;
+    o.now = std::chrono::system_clock::time_point{std::chrono::seconds{ctx.now()}};
+    return o;
+}
+
+// ---- --check-server -----------------------------------------------------------------------
+
+std::string livekit_base_url(const config::Settings& s) {
+    const auto& url = s.livekit.url;
+    if (url.empty()) {
+        throw config_error("--check-server needs the LiveKit server URL: set LIVEKIT_URL or --url");
+    }
+    for (const char* scheme : {"http://", "https://", "ws://", "wss://"}) {
+        if (url.rfind(scheme, 0) == 0) return config::api_url(s.livekit);
+    }
+    throw config_error(fmt::format("LiveKit URL \"{}\" is not http(s):// or ws(s)://", url));
+}
+
+// GET /rtc/validate with the token as Bearer; the core says what the answer means.
+token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& inspection,
+                              const token::InspectOptions& o, Context& ctx) {
+    const auto& settings = ctx.settings();
+    http::TraceSink trace;
+    if (ctx.globals.verbose > 0) {
+        auto* p = &ctx.printer();
+        trace = [p](const std::string& line) { p->trace(line); };
+    }
+    http::CurlTransport transport(media::transport_options(settings, trace));
+    http::Request req;
+    req.url = livekit_base_url(settings) + "/rtc/validate";
+    req.headers = {{"Authorization", "Bearer " + jwt}};
+    req.timeout = settings.request_timeout;
+    const auto r = transport.send(req);  // TransportError (runtime, exit 1) when unreachable
+    const std::string room = inspection.video && !inspection.video->room.empty()
+                                 ? inspection.video->room
+                                 : o.room;
+    return token::interpret_rtc_validate(r.status, r.body, inspection.key, room);
+}
+
+// ---- output -------------------------------------------------------------------------------
+
+std::string signature_word(const token::Inspection& r) {
+    if (!r.signature_valid) return "not_checked";
+    return *r.signature_valid ? "valid" : "invalid";
+}
+
+json time_json(const std::optional<std::int64_t>& t) {
+    return t ? json(report::iso8601(*t)) : json(nullptr);
+}
+
+json diagnoses_json(const token::Inspection& r) {
+    json list = json::array();
+    for (const auto& d : r.diagnoses) {
+        list.push_back({{"code", d.code}, {"severity", token::to_string(d.severity)},
+                        {"message", d.message}});
+    }
+    return list;
+}
+
+json server_json(const token::ServerCheck& c, bool refused) {
+    return {{"status", c.status},      {"body", c.body},
+            {"authenticated", c.authenticated}, {"joinable", c.joinable},
+            {"refused", refused},      {"message", c.message}};
+}
+
+std::string relative(std::int64_t t, std::int64_t now) {
+    const auto d = format_duration(std::chrono::seconds{t > now ? t - now : now - t});
+    return t > now ? "in " + d : d + " ago";
+}
+
+std::string time_line(const char* label, const std::optional<std::int64_t>& t, std::int64_t now,
+                      const char* absent) {
+    if (!t) return fmt::format("{:<12}{}\n", label, absent);
+    return fmt::format("{:<12}{} ({})\n", label, report::iso8601(*t), relative(*t, now));
+}
+
+// Continuation lines of a multi-line value line up under the value column.
+std::string indented(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        out += c;
+        if (c == '\n') out += std::string(12, ' ');
+    }
+    return out;
+}
+
+std::string verdict_line(const token::Inspection& r, const token::InspectOptions& o) {
+    std::size_t errors = 0, warnings = 0;
+    for (const auto& d : r.diagnoses) (d.severity == token::Severity::error ? errors : warnings)++;
+    std::string what = o.purpose ? " for " + token::to_string(*o.purpose) : std::string{};
+    if (!o.room.empty()) what += fmt::format(" in room \"{}\"", o.room);
+    const auto count = [](std::size_t n, const char* noun) {
+        return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+    };
+    if (errors > 0) return fmt::format("verdict: NOT valid{}: {}\n", what, count(errors, "error"));
+    std::string notes = warnings ? ", " + count(warnings, "warning") : std::string{};
+    if (!o.purpose) notes += "; pass --for join|admin|list|create to check its grants";
+    return fmt::format("verdict: valid{}{}\n", what, notes);
+}
+
+std::string render_text(const token::Inspection& r, const token::InspectOptions& o,
+                        const std::optional<token::ServerCheck>& server, std::int64_t now) {
+    const auto dump = [](const json& j, int indent) {
+        return j.dump(indent, ' ', false, json::error_handler_t::replace);
+    };
+    std::string out;
+    out += fmt::format("{:<12}{}\n", "provider", token::to_string(r.provider));
+    out += fmt::format("{:<12}{}\n", "header", dump(r.header, -1));
+    out += fmt::format("{:<12}{}\n", "claims", indented(dump(r.claims, 2)));
+    out += fmt::format("{:<12}{}\n", "grants", r.grants.is_null() ? "(none)" : dump(r.grants, -1));
+    out += fmt::format("{:<12}{}\n", "identity", r.identity.empty() ? "(none)" : r.identity);
+    std::string sig = signature_word(r);
+    if (sig == "not_checked") sig = "not checked";
+    if (!r.key.empty()) sig += " (key " + r.key + ")";
+    out += fmt::format("{:<12}{}\n", "signature", sig);
+    out += time_line("valid from", r.not_before, now, "(no nbf)");
+    out += time_line("valid until", r.expires_at, now, "(no exp: never expires)");
+    if (server) out += fmt::format("{:<12}HTTP {}: {}\n", "server", server->status, server->message);
+    for (const auto& d : r.diagnoses) {
+        out += fmt::format("{}: {}\n", token::to_string(d.severity), d.message);
+    }
+    out += verdict_line(r, o);
+    return out;
+}
+
+int run_token_inspect(const InspectFlags& f, Context& ctx) {
+    const std::string jwt = token_text(f, ctx);
+    const auto o = inspect_options(f, ctx);
+    auto r = token::inspect_token(jwt, o);
+
+    std::optional<token::ServerCheck> server;
+    bool refused = false;
+    if (f.check_server) {
+        const bool twilio = r.provider == token::TokenProvider::twilio ||
+                            (r.provider == token::TokenProvider::unknown &&
+                             o.configured_provider == token::TokenProvider::twilio);
+        if (twilio) throw usage_error("--check-server: Twilio has no token validation endpoint");
+        server = ask_server(jwt, r, o, ctx);
+        refused = token::server_refuses(*server, r, o.purpose);
+        // The server has the last word: its refusal makes the verdict invalid.
+        if (refused) r.diagnoses.push_back({"server_refused", token::Severity::error, server->message});
+    }
+
+    auto doc = report::envelope("token inspect");
+    doc["provider"] = token::to_string(r.provider);
+    doc["header"] = r.header;
+    doc["claims"] = r.claims;
+    doc["grants"] = r.grants;
+    doc["identity"] = r.identity;
+    doc["signature"] = signature_word(r);
+    doc["purpose"] = o.purpose ? json(token::to_string(*o.purpose)) : json(nullptr);
+    doc["not_before"] = time_json(r.not_before);
+    doc["expires_at"] = time_json(r.expires_at);
+    doc["valid"] = r.valid();
+    doc["diagnoses"] = diagnoses_json(r);
+    if (server) doc["server"] = server_json(*server, refused);
+    ctx.printer().result(doc, render_text(r, o, server, ctx.now()));
+    return to_int(r.valid() ? ExitCode::ok : ExitCode::drift);
+}
+
+}  // namespace
+
 void register_token_inspect(CLI::App& token, Context& ctx) {
-    (void)token;
-    (void)ctx;
+    auto f = std::make_shared<InspectFlags>();
+    auto* cmd = token.add_subcommand(
+        "inspect", "Decode a LiveKit or Twilio token and say whether it is valid, and why not");
+    cmd->add_option("token", f->token, "The JWT, or - (the default) to read it from stdin");
+    cmd->add_option("--for", f->purpose, "Check the grants for this use: join, admin, list, create")
+        ->check(CLI::IsMember({"join", "admin", "list", "create"}));
+    cmd->add_option("--room", f->room, "With --for join or admin: the room it must be for");
+    cmd->add_flag("--check-server", f->check_server,
+                  "Also ask the LiveKit server (GET /rtc/validate); Twilio has no such endpoint");
+    cmd->footer(
+        "Decodes offline; the signature is verified when the API secret is configured\n"
+        "(LIVEKIT_API_SECRET, or TWILIO_API_SECRET for Twilio tokens). The token is never printed.\n"
+        "Exit 0 when valid for the purpose, 5 when not.\n\n"
+        "Examples:\n"
+        "  roomctl token create --join --room demo --identity bob | roomctl token inspect\n"
+        "  roomctl token inspect --for join --room session-42 - < token.txt\n"
+        "  roomctl token inspect --for join --check-server \"$TOKEN\"\n"
+        "  roomctl --provider twilio token inspect --json - <<<\"$TOKEN\"");
+    cmd->callback([f, &ctx] {
+        ctx.command = "token inspect";
+        ctx.exit_code = run_token_inspect(*f, ctx);
+    });
 }
 
 }  // namespace roomctl::cli
