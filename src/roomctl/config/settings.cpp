@@ -124,6 +124,8 @@ struct FileLayer {
     std::optional<std::uint32_t> empty_timeout;
     std::optional<std::uint32_t> departure_timeout;
     std::optional<std::chrono::seconds> min_age;
+    std::optional<std::vector<std::string>> keep;
+    std::optional<std::uint32_t> max_deletes;
 };
 
 class FileReader {
@@ -309,6 +311,13 @@ FileLayer read_config_file(const std::string& path) {
             for (const auto& [k2, n2] : r.table(node, key)) {
                 const std::string_view sub = k2.str();
                 if (sub == "min_age") f.min_age = r.seconds(n2, "cleanup.min_age");
+                else if (sub == "keep") f.keep = r.string_list(n2, "cleanup.keep");
+                else if (sub == "max_deletes") {
+                    const auto* i = n2.as_integer();
+                    if (i == nullptr || i->get() < 0 || i->get() > 1'000'000)
+                        r.fail("cleanup.max_deletes must be a whole number from 0 to 1000000", n2);
+                    f.max_deletes = static_cast<std::uint32_t>(i->get());
+                }
                 // other keys: future features, ignored (see above)
             }
         } else if (node.is_table()) {
@@ -609,6 +618,9 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     pick<std::uint32_t>(s, "recreate.departure_timeout", s.departure_timeout,
                         {{&file.departure_timeout, Source::file, fp}});
     pick<std::chrono::seconds>(s, "cleanup.min_age", s.min_age, {{&file.min_age, Source::file, fp}});
+    pick<std::vector<std::string>>(s, "cleanup.keep", s.keep, {{&file.keep, Source::file, fp}});
+    pick<std::uint32_t>(s, "cleanup.max_deletes", s.max_deletes,
+                        {{&file.max_deletes, Source::file, fp}});
 
     // Validation of what does not depend on the command being run.
     if (s.provider != "livekit" && s.provider != "twilio")
@@ -782,6 +794,8 @@ std::vector<std::string> describe(const Settings& s) {
     line("recreate.empty_timeout", format_duration(std::chrono::seconds{s.empty_timeout}));
     line("recreate.departure_timeout", format_duration(std::chrono::seconds{s.departure_timeout}));
     line("cleanup.min_age", format_duration(s.min_age));
+    line("cleanup.keep", fmt::format("{}", fmt::join(s.keep, ", ")));
+    line("cleanup.max_deletes", std::to_string(s.max_deletes));
     return lines;
 }
 

@@ -75,6 +75,8 @@ struct Settings {
     std::uint32_t empty_timeout = 3600;                  // seconds, for rooms roomctl creates
     std::uint32_t departure_timeout = 0;                 // seconds; 0 = server default
     std::chrono::seconds min_age{600};                   // cleanup: never delete younger rooms
+    std::vector<std::string> keep;                       // cleanup: glob patterns never deleted
+    std::uint32_t max_deletes = 25;                      // cleanup: more planned deletes = none
     std::map<std::string, Origin> origins;               // key ("livekit.url") -> origin
     std::string config_path;                             // file that was read, if any
 };
