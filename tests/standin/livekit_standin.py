@@ -25,16 +25,16 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
 import string
 import sys
-import tempfile
-import threading
-import time
-import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+# Run as a script from anywhere: the shared plumbing sits next to this file.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import standin_common  # noqa: E402
+from standin_common import (  # noqa: E402
+    JSON_CT, PLAIN, HTTPError, control_creation_time, control_identities, config_int_updates,
+    opt_int, positive_int, to_json_bytes,
+)
 
 # --- Server limits and defaults (livekit pkg/config/config.go DefaultConfig) ---
 MAX_ROOM_NAME_LENGTH = 256
@@ -71,8 +71,6 @@ PSRPC_PREFIX = "twirp error unknown: "
 
 ENABLED_CODECS = ("audio/opus", "video/VP8", "video/H264", "video/VP9", "video/AV1")
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-PLAIN = "text/plain; charset=utf-8"
-JSON_CT = "application/json"
 
 # Registered jwt/v5 signing methods: any other alg makes ParseUnverified fail.
 KNOWN_JWT_ALGS = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384",
@@ -86,18 +84,6 @@ def random_id(prefix, n=12):
 def go_quote(s):
     """Approximates Go's %q, which Twirp uses in its bad_route messages."""
     return json.dumps(s, ensure_ascii=False)
-
-
-def to_json_bytes(obj):
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-class HTTPError(Exception):
-    """A finished HTTP answer raised from deep inside request handling."""
-
-    def __init__(self, status, body, content_type=PLAIN):
-        super().__init__(body)
-        self.status, self.body, self.content_type = status, body, content_type
 
 
 def twirp_error(code, msg, meta=None):
@@ -454,76 +440,22 @@ class Room:
         }
 
 
-class Fault:
-    def __init__(self, spec):
-        if not isinstance(spec, dict) or spec.get("method") not in FAULT_TARGETS:
-            raise ValueError(f"method must be one of {sorted(FAULT_TARGETS)}")
-        self.method = spec["method"]
-        self.status = _opt_int(spec, "status")
-        self.body = spec.get("body", "")
-        self.content_type = spec.get("content_type", PLAIN)
-        self.delay_ms = _opt_int(spec, "delay_ms") or 0
-        self.count = _opt_int(spec, "count")  # None = unlimited
-        self.after = _opt_int(spec, "after") or 0
-        self.drop = bool(spec.get("drop", False))
-        if not isinstance(self.body, str) or not isinstance(self.content_type, str):
-            raise ValueError("body and content_type must be strings")
-        if self.status is not None and not 100 <= self.status <= 599:
-            raise ValueError("status must be 100..599")
+class Fault(standin_common.Fault):
+    """A fault spec; its body defaults to empty plain text. Matching: State.pick_fault."""
 
-    def to_json(self):
-        return {"method": self.method, "status": self.status, "body": self.body,
-                "content_type": self.content_type, "delay_ms": self.delay_ms,
-                "count": self.count, "after": self.after, "drop": self.drop}
+    targets = FAULT_TARGETS
 
 
-def _opt_int(spec, key):
-    v = spec.get(key)
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"{key} must be a non-negative integer")
-    return v
+class State(standin_common.State):
+    """Rooms by name, request counts, faults and config. The simulated clock,
+    State.now(), also drives the token checks."""
 
-
-class State:
-    """Everything mutable, behind one lock (handlers run on many threads)."""
+    counted = IMPLEMENTED_METHODS
+    wildcard_skips = ("health", "validate")  # "*" means any Twirp method
 
     def __init__(self, keys, defaults):
-        self.lock = threading.Lock()
         self.keys = keys
-        self.defaults = dict(defaults)
-        self.reset()
-
-    def reset(self):
-        with self.lock:
-            self.config = dict(self.defaults)
-            self.rooms = {}
-            self.faults = []
-            self.counts = {m: 0 for m in IMPLEMENTED_METHODS}
-
-    def now(self):
-        # The simulated server clock: Date header, token checks, timestamps and
-        # the room lifecycle all use it, so a skewed server behaves consistently.
-        return time.time() + self.config["date_offset_seconds"]
-
-    def pick_fault(self, target):
-        """Consumes and returns the first active fault for `target`, if any."""
-        with self.lock:
-            for f in self.faults:
-                if f.method not in (target, "*"):
-                    continue
-                if f.method == "*" and target in ("health", "validate"):
-                    continue  # "*" means any Twirp method
-                if f.count is not None and f.count <= 0:
-                    continue
-                if f.after > 0:
-                    f.after -= 1
-                    continue
-                if f.count is not None:
-                    f.count -= 1
-                return f
-        return None
+        super().__init__(defaults)
 
     def close_idle_rooms(self):
         with self.lock:
@@ -652,19 +584,13 @@ class RoomService:
 # HTTP
 # ----------------------------------------------------------------------------
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
-    timeout = 120  # drop idle keep-alive connections eventually
-
-    # Set on the class by make_server().
-    state = None
+class Handler(standin_common.Handler):
+    # Set on the class by main() (with state and verbose; stop_event by serve()).
     service = None
-    verbose = False
-    stop_event = None
+
+    fault_class = Fault
+    max_request_body = MAX_REQUEST_BODY
+    default_content_type = PLAIN
 
     # -- plumbing ---------------------------------------------------------
 
@@ -676,87 +602,18 @@ class Handler(BaseHTTPRequestHandler):
             line = re.sub(r"(Bearer\s+)\S+", r"\1REDACTED", line)
             sys.stderr.write(f"livekit-standin: {self.address_string()} {line}\n")
 
-    def send_response(self, code, message=None):
-        # Like Go's net/http: a Date header and no Server header.
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
+    def _body_too_large(self):
+        return HTTPError(413, "request body too large")
 
-    def date_time_string(self, timestamp=None):
-        # Date header from the simulated (possibly skewed) server clock.
-        return super().date_time_string(self.state.now() if timestamp is None else timestamp)
+    def _bad_body(self):
+        return HTTPError(400, "bad request body")
 
-    def _send(self, status, body=b"", content_type=PLAIN, headers=None):
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _read_body(self):
-        """Reads the whole body up front (Content-Length or chunked), max 10 MiB."""
-        te = self.headers.get("Transfer-Encoding", "").lower()
-        if "chunked" in te:
-            chunks, total = [], 0
-            while True:
-                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    break
-                total += size
-                if total > MAX_REQUEST_BODY:
-                    self.close_connection = True
-                    raise BodyTooLarge()
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(8)
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BODY:
-            self.close_connection = True  # the unread body would poison keep-alive
-            raise BodyTooLarge()
-        return self.rfile.read(length) if length > 0 else b""
-
-    def do_GET(self):
-        self._dispatch()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
-
-    def _dispatch(self):
-        try:
-            url = urlsplit(self.path)
-            self.url_path, self.query = url.path, parse_qs(url.query, keep_blank_values=True)
-            try:
-                self.body = self._read_body()
-            except BodyTooLarge:
-                raise HTTPError(413, "request body too large") from None
-            except ValueError:
-                self.close_connection = True
-                raise HTTPError(400, "bad request body") from None
-            if self.url_path.startswith("/_standin/"):
-                self._control()
-            else:
-                self._livekit()
-        except HTTPError as e:
-            self._send(e.status, e.body, e.content_type)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception:  # noqa: BLE001 - keep serving; the traceback holds no token
-            traceback.print_exc(file=sys.stderr)
-            self.close_connection = True
-            try:
-                self._send(500, "livekit-standin internal error")
-            except OSError:
-                pass
+    def _internal_error_body(self):
+        return "livekit-standin internal error"
 
     # -- the LiveKit surface ------------------------------------------------
 
-    def _livekit(self):
+    def _api(self):
         grants = self._authenticate()
         path = self.url_path
         if path == "/":
@@ -796,23 +653,6 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(401, f"invalid authorization token: {err}")
         return Grants(claims)
 
-    def _apply_fault(self, target):
-        fault = self.state.pick_fault(target)
-        if fault is None:
-            return
-        if fault.delay_ms:
-            # Interruptible, so SIGTERM is not held up by a simulated hang.
-            self.stop_event.wait(fault.delay_ms / 1000)
-        if fault.drop:
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            raise ConnectionResetError()
-        if fault.status is not None:
-            raise HTTPError(fault.status, fault.body, fault.content_type)
-
     def _validate(self, grants):
         """RTCService.v0Validate: plain-text answers, creates nothing."""
         if grants is None or not grants.has_video:
@@ -851,8 +691,7 @@ class Handler(BaseHTTPRequestHandler):
         method = path[len(TWIRP_PREFIX):]
         if method not in ALL_ROOM_METHODS:
             raise bad_route(f"no handler for path {go_quote(path)}", self.command, path)
-        with self.state.lock:
-            self.state.counts[method] = self.state.counts.get(method, 0) + 1
+        self.state.count_request(method)
         self._apply_fault(method)
         if method not in IMPLEMENTED_METHODS:
             raise bad_route(f"no handler for path {go_quote(path)}", self.command, path)
@@ -868,67 +707,24 @@ class Handler(BaseHTTPRequestHandler):
         result = getattr(self.service, method)(req, grants)
         self._send(200, to_json_bytes(result), JSON_CT)
 
-    # -- the control surface -------------------------------------------------
+    # -- the control surface (routes and plumbing: standin_common.Handler) ------
 
-    def _control_json(self):
-        try:
-            doc = json.loads(self.body.decode("utf-8") or "{}")
-        except ValueError:
-            raise HTTPError(400, to_json_bytes({"error": "body is not JSON"}), JSON_CT) from None
-        if not isinstance(doc, dict):
-            raise HTTPError(400, to_json_bytes({"error": "body must be an object"}), JSON_CT)
-        return doc
-
-    def _control(self):
-        st, path = self.state, self.url_path
-        routes = {
-            ("GET", "/_standin/state"): lambda _doc: st.snapshot(),
-            ("POST", "/_standin/rooms"): self._seed_room,
-            ("POST", "/_standin/participants"): self._add_participant,
-            ("POST", "/_standin/participants/remove"): self._remove_participant,
-            ("POST", "/_standin/reset"): lambda _doc: (st.reset(), {})[1],
-            ("POST", "/_standin/config"): self._set_config,
-            ("POST", "/_standin/faults"): self._add_fault,
-            ("POST", "/_standin/faults/clear"): self._clear_faults,
-        }
-        route = routes.get((self.command, path))
-        if route is None:
-            raise HTTPError(404, to_json_bytes({"error": f"no control route {self.command} {path}"}),
-                            JSON_CT)
-        try:
-            result = route(self._control_json() if self.command == "POST" else {})
-        except (ValueError, TypeError) as e:
-            raise HTTPError(400, to_json_bytes({"error": str(e)}), JSON_CT) from None
-        except KeyError as e:
-            raise HTTPError(404, to_json_bytes({"error": f"not found: {e.args[0]}"}), JSON_CT) from None
-        self._send(200, to_json_bytes(result), JSON_CT)
-
-    @staticmethod
-    def _str(doc, key, required=True):
-        v = doc.get(key)
-        if v is None and not required:
-            return None
-        if not isinstance(v, str):
-            raise ValueError(f"{key} must be a string")
-        return v
+    def _state_snapshot(self):
+        return self.state.snapshot()
 
     def _seed_room(self, doc):
         st = self.state
         name = self._str(doc, "name")
         sid = self._str(doc, "sid", required=False)
         metadata = self._str(doc, "metadata", required=False) or ""
-        creation = doc.get("creation_time")
-        if creation is not None and (isinstance(creation, bool) or not isinstance(creation, (int, float))):
-            raise ValueError("creation_time must be unix seconds")
-        identities = doc.get("participants") or []
-        if not isinstance(identities, list) or not all(isinstance(i, str) for i in identities):
-            raise ValueError("participants must be a list of identities")
+        creation = control_creation_time(doc)
+        identities = control_identities(doc)
         with st.lock:
             now = st.now()
             room = Room(name, now,
-                        _opt_int(doc, "empty_timeout") or st.config["default_empty_timeout"],
-                        _opt_int(doc, "departure_timeout") or st.config["default_departure_timeout"],
-                        _opt_int(doc, "max_participants") or 0, metadata, sid,
+                        opt_int(doc, "empty_timeout") or st.config["default_empty_timeout"],
+                        opt_int(doc, "departure_timeout") or st.config["default_departure_timeout"],
+                        opt_int(doc, "max_participants") or 0, metadata, sid,
                         None if creation is None else int(creation * 1000))
             for identity in identities:
                 room.join(identity, now)
@@ -960,38 +756,15 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(doc["auto_create"], bool):
                 raise ValueError("auto_create must be a boolean")
             updates["auto_create"] = doc["auto_create"]
-        for key in ("date_offset_seconds", "default_empty_timeout", "default_departure_timeout"):
-            if key in doc:
-                v = doc[key]
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise ValueError(f"{key} must be an integer")
-                if key != "date_offset_seconds" and v <= 0:
-                    raise ValueError(f"{key} must be positive")
-                updates[key] = v
+        config_int_updates(doc, updates)
         with st.lock:
             st.config.update(updates)
             return dict(st.config)
-
-    def _add_fault(self, doc):
-        fault = Fault(doc)
-        with self.state.lock:
-            self.state.faults.append(fault)
-            return {"faults": [f.to_json() for f in self.state.faults]}
-
-    def _clear_faults(self, _doc):
-        with self.state.lock:
-            self.state.faults.clear()
-        return {"faults": []}
 
 
 # ----------------------------------------------------------------------------
 # Entry point
 # ----------------------------------------------------------------------------
-
-class StandinServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
 
 def parse_keys(text):
     keys = {}
@@ -1013,28 +786,6 @@ def parse_bool(text):
     raise argparse.ArgumentTypeError("expected true or false")
 
 
-def positive_int(text):
-    v = int(text)
-    if v <= 0:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return v
-
-
-def write_port_file(path, port):
-    # Write then rename, so a reader polling for the file never sees it half-written.
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".port-", dir=directory)
-    with os.fdopen(fd, "w") as f:
-        f.write(f"{port}\n")
-    os.replace(tmp, path)
-
-
-def lifecycle_loop(state, stop_event):
-    # server.go backgroundWorker: a 1 s ticker calling CloseIdleRooms.
-    while not stop_event.wait(1.0):
-        state.close_idle_rooms()
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description="LiveKit server stand-in for roomctl's tests")
     ap.add_argument("--host", default="127.0.0.1")
@@ -1053,34 +804,11 @@ def main(argv=None):
         "default_empty_timeout": args.default_empty_timeout,
         "default_departure_timeout": args.default_departure_timeout,
     })
-    stop_event = threading.Event()
-    handler = type("BoundHandler", (Handler,), {
-        "state": state, "service": RoomService(state), "verbose": args.verbose,
-        "stop_event": stop_event,
-    })
-    server_cls = StandinServer
-    if ":" in args.host:
-        server_cls = type("StandinServer6", (StandinServer,), {"address_family": socket.AF_INET6})
-    server = server_cls((args.host, args.port), handler)
-    port = server.server_address[1]
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop_event.set())
-
-    threading.Thread(target=lifecycle_loop, args=(state, stop_event), daemon=True).start()
-    serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    serve.start()
-
-    if args.port_file:
-        write_port_file(args.port_file, port)
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"livekit-standin listening on http://{host}:{port}", flush=True)
-
-    while not stop_event.wait(0.5):
-        pass
-    server.shutdown()
-    server.server_close()
-    return 0
+    # server.go backgroundWorker: a 1 s ticker calling CloseIdleRooms.
+    return standin_common.serve(
+        "livekit-standin", args.host, args.port, args.port_file, Handler,
+        {"state": state, "service": RoomService(state), "verbose": args.verbose},
+        state.close_idle_rooms, 1.0)
 
 
 if __name__ == "__main__":

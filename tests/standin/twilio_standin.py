@@ -25,27 +25,27 @@ import base64
 import binascii
 import collections
 import datetime
-import json
 import math
 import os
 import re
 import secrets
-import signal
-import socket
 import sys
-import tempfile
-import threading
 import time
-import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode
+
+# Run as a script from anywhere: the shared plumbing sits next to this file.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import standin_common  # noqa: E402
+from standin_common import (  # noqa: E402
+    JSON_CT, HTTPError, control_creation_time, control_identities, config_int_updates, opt_int,
+    positive_int, to_json_bytes, url_host,
+)
 
 MAX_REQUEST_BODY = 1024 * 1024
 MAX_UNIQUE_NAME = 128
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 50
 DEFAULT_TIMEOUT_SECONDS = 5 * 60  # Twilio's default for both room timeouts
-JSON_CT = "application/json"
 ERRORS_URL = "https://www.twilio.com/docs/errors/"
 
 ROOM_TYPES = ("group", "go", "peer-to-peer", "group-small")
@@ -76,10 +76,6 @@ DEFAULT_FAULT_ERRORS = {
     404: (20404, "Not Found"), 429: (20429, "Too Many Requests"),
     500: (20500, "Internal Server Error"), 503: (20503, "Service Unavailable"),
 }
-
-
-def to_json_bytes(obj):
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def iso(ts):
@@ -113,15 +109,6 @@ def minutes(seconds):
     return max(1, math.ceil(seconds / 60))
 
 
-class HTTPError(Exception):
-    """A finished HTTP answer raised from deep inside request handling."""
-
-    def __init__(self, status, body, content_type=JSON_CT, headers=None):
-        super().__init__(body)
-        self.status, self.body, self.content_type = status, body, content_type
-        self.headers = headers or {}
-
-
 def twilio_error(status, code, message, headers=None):
     body = {"code": code, "message": message, "more_info": f"{ERRORS_URL}{code}", "status": status}
     return HTTPError(status, to_json_bytes(body), JSON_CT, headers)
@@ -129,10 +116,6 @@ def twilio_error(status, code, message, headers=None):
 
 def not_found(resource):
     return twilio_error(404, 20404, f"The requested resource {resource} was not found")
-
-
-def control_error(status, message):
-    return HTTPError(status, to_json_bytes({"error": message}), JSON_CT)
 
 
 # ----------------------------------------------------------------------------
@@ -292,14 +275,14 @@ class Room:
         return doc
 
 
-class Fault:
-    def __init__(self, spec):
-        if not isinstance(spec, dict) or spec.get("method") not in FAULT_TARGETS:
-            raise ValueError(f"method must be one of {sorted(FAULT_TARGETS)}")
-        self.method = spec["method"]
-        self.status = _opt_int(spec, "status")
-        if self.status is not None and not 100 <= self.status <= 599:
-            raise ValueError("status must be 100..599")
+class Fault(standin_common.Fault):
+    """A fault spec with optional response `headers`; an error status without a
+    body answers Twilio-shaped error JSON. Matching: standin_common.State.pick_fault."""
+
+    targets = FAULT_TARGETS
+
+    def _read_answer(self, spec):
+        self._check_status()
         self.content_type = spec.get("content_type", JSON_CT)
         if "body" in spec:
             self.body = spec["body"]
@@ -311,65 +294,40 @@ class Fault:
         else:
             self.body = ""
         self.headers = spec.get("headers") or {}
-        self.delay_ms = _opt_int(spec, "delay_ms") or 0
-        self.count = _opt_int(spec, "count")  # None = unlimited
-        self.after = _opt_int(spec, "after") or 0
-        self.drop = bool(spec.get("drop", False))
-        if not isinstance(self.body, str) or not isinstance(self.content_type, str):
-            raise ValueError("body and content_type must be strings")
+
+    def _check_answer(self):
         if not isinstance(self.headers, dict) or not all(
                 isinstance(k, str) and isinstance(v, (str, int)) and "\n" not in f"{k}{v}"
                 for k, v in self.headers.items()):
             raise ValueError("headers must be an object of single-line strings")
         self.headers = {k: str(v) for k, v in self.headers.items()}
 
-    def to_json(self):
-        return {"method": self.method, "status": self.status, "body": self.body,
-                "content_type": self.content_type, "headers": dict(self.headers),
-                "delay_ms": self.delay_ms, "count": self.count, "after": self.after,
-                "drop": self.drop}
-
-
-def _opt_int(spec, key):
-    v = spec.get(key)
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"{key} must be a non-negative integer")
-    return v
+    def _extra_json(self):
+        return {"headers": dict(self.headers)}
 
 
 # ----------------------------------------------------------------------------
 # State
 # ----------------------------------------------------------------------------
 
-class State:
-    """Everything mutable, behind one lock (handlers run on many threads)."""
+class State(standin_common.State):
+    """Rooms by SID (every status), counts, the write window, faults and config."""
+
+    counted = OPERATIONS
 
     def __init__(self, account_sid, credentials, defaults):
-        self.lock = threading.Lock()
         self.account_sid = account_sid
         self.credentials = credentials  # username -> password
-        self.defaults = dict(defaults)
-        self.reset()
+        super().__init__(defaults)
 
-    def reset(self):
-        with self.lock:
-            self.config = dict(self.defaults)
-            self.rooms = {}  # sid -> Room, every status
-            self.faults = []
-            self.counts = {op: 0 for op in OPERATIONS}
-            self.throttled = 0
-            self.writes = collections.deque()  # monotonic times of accepted writes
-            self.seq = 0
+    def _reset_more(self):
+        self.throttled = 0
+        self.writes = collections.deque()  # monotonic times of accepted writes
+        self.seq = 0
 
     def next_seq(self):
         self.seq += 1
         return self.seq
-
-    def now(self):
-        # The simulated server clock: Date header, timestamps and the lifecycle use it.
-        return time.time() + self.config["date_offset_seconds"]
 
     def in_progress_named(self, name):
         return next((r for r in self.rooms.values() if r.in_progress and r.unique_name == name),
@@ -379,22 +337,6 @@ class State:
         """A room by SID (any status) or by UniqueName (in-progress only)."""
         room = self.rooms.get(key)
         return room if room is not None else self.in_progress_named(key)
-
-    def pick_fault(self, target):
-        """Consumes and returns the first active fault for `target`, if any."""
-        with self.lock:
-            for f in self.faults:
-                if f.method not in (target, "*"):
-                    continue
-                if f.count is not None and f.count <= 0:
-                    continue
-                if f.after > 0:
-                    f.after -= 1
-                    continue
-                if f.count is not None:
-                    f.count -= 1
-                return f
-        return None
 
     def admit_write(self):
         """The sliding one-second write window. True when the write may proceed."""
@@ -695,20 +637,17 @@ class RoomsAPI:
 # HTTP
 # ----------------------------------------------------------------------------
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
-    timeout = 120  # drop idle keep-alive connections eventually
-
-    # Set on the class by main().
-    state = None
+class Handler(standin_common.Handler):
+    # Set on the class by main() (with state and verbose; stop_event by serve()).
     api = None
-    verbose = False
-    stop_event = None
     fallback_host = "127.0.0.1"
+
+    fault_class = Fault
+    max_request_body = MAX_REQUEST_BODY
+    default_content_type = JSON_CT
+    reject_negative_length = True
+    announce_close = True
+    non_empty_strings = True
 
     # -- plumbing ---------------------------------------------------------
 
@@ -724,55 +663,19 @@ class Handler(BaseHTTPRequestHandler):
         if self.verbose:
             sys.stderr.write(f"twilio-standin: {self.address_string()} {fmt % args}\n")
 
-    def send_response(self, code, message=None):
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
+    def _standard_headers(self):
+        return (("Twilio-Request-Id", new_sid("RQ")),)
 
-    def date_time_string(self, timestamp=None):
-        # Date header from the simulated (possibly skewed) server clock.
-        return super().date_time_string(self.state.now() if timestamp is None else timestamp)
+    def _body_too_large(self):
+        return twilio_error(413, 20001,
+                            f"Request body is too large (limit {MAX_REQUEST_BODY} bytes)")
 
-    def _send(self, status, body=b"", content_type=JSON_CT, headers=None):
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Twilio-Request-Id", new_sid("RQ"))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def _bad_body(self):
+        return twilio_error(400, 20001, "Bad request body")
 
-    def _read_body(self):
-        """Reads the whole body up front (Content-Length or chunked), max 1 MiB."""
-        te = self.headers.get("Transfer-Encoding", "").lower()
-        if "chunked" in te:
-            chunks, total = [], 0
-            while True:
-                size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    break
-                total += size
-                if total > MAX_REQUEST_BODY:
-                    self.close_connection = True
-                    raise BodyTooLarge()
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(8)
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0:
-            raise ValueError("negative Content-Length")
-        if length > MAX_REQUEST_BODY:
-            self.close_connection = True  # the unread body would poison keep-alive
-            raise BodyTooLarge()
-        return self.rfile.read(length) if length > 0 else b""
+    def _internal_error_body(self):
+        return to_json_bytes({"code": 20500, "message": "Internal Server Error",
+                              "more_info": f"{ERRORS_URL}20500", "status": 500})
 
     def base_url(self):
         """Absolute URLs point back at this server, as the client addressed it."""
@@ -781,44 +684,9 @@ class Handler(BaseHTTPRequestHandler):
             host = f"{self.fallback_host}:{self.server.server_address[1]}"
         return f"http://{host}"
 
-    def do_GET(self):
-        self._dispatch()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
-
-    def _dispatch(self):
-        try:
-            url = urlsplit(self.path)
-            self.url_path = url.path
-            self.query = parse_qs(url.query, keep_blank_values=True)
-            try:
-                self.body = self._read_body()
-            except BodyTooLarge:
-                raise twilio_error(413, 20001, "Request body is too large "
-                                               f"(limit {MAX_REQUEST_BODY} bytes)") from None
-            except ValueError:
-                self.close_connection = True
-                raise twilio_error(400, 20001, "Bad request body") from None
-            if self.url_path.startswith("/_standin/"):
-                self._control()
-            else:
-                self._twilio()
-        except HTTPError as e:
-            self._send(e.status, e.body, e.content_type, e.headers)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception:  # noqa: BLE001 - keep serving; tracebacks hold no credentials
-            traceback.print_exc(file=sys.stderr)
-            self.close_connection = True
-            try:
-                self._send(500, to_json_bytes({"code": 20500, "message": "Internal Server Error",
-                                               "more_info": f"{ERRORS_URL}20500", "status": 500}))
-            except OSError:
-                pass
-
     # -- the Twilio surface -------------------------------------------------
 
-    def _twilio(self):
+    def _api(self):
         self._authenticate()
         parts = self.url_path.split("/")
         # "/v1/Rooms/X" -> ["", "v1", "Rooms", "X"]; segments are percent-decoded one by one.
@@ -832,8 +700,7 @@ class Handler(BaseHTTPRequestHandler):
             if any((shape, m) in ROUTES for m in ("GET", "POST")):
                 raise twilio_error(405, 20004, "Method not allowed")
             raise not_found(self.url_path[len("/v1"):])
-        with self.state.lock:
-            self.state.counts[op] += 1
+        self.state.count_request(op)
         self._apply_fault(op)
         if op in WRITE_OPERATIONS and not self.state.admit_write():
             raise twilio_error(429, 20429, "Too Many Requests")
@@ -884,65 +751,10 @@ class Handler(BaseHTTPRequestHandler):
             raise twilio_error(401, 20003, "Authenticate",
                                headers={"WWW-Authenticate": 'Basic realm="Twilio API"'})
 
-    def _apply_fault(self, target):
-        fault = self.state.pick_fault(target)
-        if fault is None:
-            return
-        if fault.delay_ms:
-            # Interruptible, so SIGTERM is not held up by a simulated hang.
-            self.stop_event.wait(fault.delay_ms / 1000)
-        if fault.drop:
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            raise ConnectionResetError()
-        if fault.status is not None:
-            raise HTTPError(fault.status, fault.body, fault.content_type, fault.headers)
+    # -- the control surface (routes and plumbing: standin_common.Handler) ------
 
-    # -- the control surface -------------------------------------------------
-
-    def _control_json(self):
-        try:
-            doc = json.loads(self.body.decode("utf-8") or "{}")
-        except ValueError:
-            raise control_error(400, "body is not JSON") from None
-        if not isinstance(doc, dict):
-            raise control_error(400, "body must be an object")
-        return doc
-
-    def _control(self):
-        st, path = self.state, self.url_path
-        routes = {
-            ("GET", "/_standin/state"): lambda _doc: st.snapshot(self.base_url()),
-            ("POST", "/_standin/rooms"): self._seed_room,
-            ("POST", "/_standin/participants"): self._add_participant,
-            ("POST", "/_standin/participants/remove"): self._remove_participant,
-            ("POST", "/_standin/reset"): lambda _doc: (st.reset(), {})[1],
-            ("POST", "/_standin/config"): self._set_config,
-            ("POST", "/_standin/faults"): self._add_fault,
-            ("POST", "/_standin/faults/clear"): self._clear_faults,
-        }
-        route = routes.get((self.command, path))
-        if route is None:
-            raise control_error(404, f"no control route {self.command} {path}")
-        try:
-            result = route(self._control_json() if self.command == "POST" else {})
-        except (ValueError, TypeError) as e:
-            raise control_error(400, str(e)) from None
-        except KeyError as e:
-            raise control_error(404, f"not found: {e.args[0]}") from None
-        self._send(200, to_json_bytes(result))
-
-    @staticmethod
-    def _str(doc, key, required=True):
-        v = doc.get(key)
-        if v is None and not required:
-            return None
-        if not isinstance(v, str) or (required and not v):
-            raise ValueError(f"{key} must be a non-empty string")
-        return v
+    def _state_snapshot(self):
+        return self.state.snapshot(self.base_url())
 
     def _seed_room(self, doc):
         st = self.state
@@ -951,17 +763,12 @@ class Handler(BaseHTTPRequestHandler):
         status = doc.get("status", "in-progress")
         if status not in ("in-progress", "completed"):
             raise ValueError("status must be in-progress or completed")
-        creation = doc.get("creation_time")
-        if creation is not None and (isinstance(creation, bool)
-                                     or not isinstance(creation, (int, float))):
-            raise ValueError("creation_time must be unix seconds")
-        identities = doc.get("participants") or []
-        if not isinstance(identities, list) or not all(isinstance(i, str) and i for i in identities):
-            raise ValueError("participants must be a list of identities")
+        creation = control_creation_time(doc)
+        identities = control_identities(doc, non_empty=True)
         self._str(doc, "metadata", required=False)  # LiveKit-only; accepted and ignored
-        max_participants = _opt_int(doc, "max_participants") or 50
-        unused = _opt_int(doc, "empty_timeout") or st.config["default_empty_timeout"]
-        empty = _opt_int(doc, "departure_timeout") or st.config["default_departure_timeout"]
+        max_participants = opt_int(doc, "max_participants") or 50
+        unused = opt_int(doc, "empty_timeout") or st.config["default_empty_timeout"]
+        empty = opt_int(doc, "departure_timeout") or st.config["default_departure_timeout"]
         with st.lock:
             now = st.now()
             if status == "in-progress":
@@ -1007,15 +814,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _set_config(self, doc):
         st = self.state
-        updates = {}
-        for key in ("date_offset_seconds", "default_empty_timeout", "default_departure_timeout"):
-            if key in doc:
-                v = doc[key]
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise ValueError(f"{key} must be an integer")
-                if key != "date_offset_seconds" and v <= 0:
-                    raise ValueError(f"{key} must be positive")
-                updates[key] = v
+        updates = config_int_updates(doc, {})
         if "max_page_size" in doc:
             v = doc["max_page_size"]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
@@ -1032,25 +831,10 @@ class Handler(BaseHTTPRequestHandler):
                 st.writes.clear()
             return dict(st.config)
 
-    def _add_fault(self, doc):
-        fault = Fault(doc)
-        with self.state.lock:
-            self.state.faults.append(fault)
-            return {"faults": [f.to_json() for f in self.state.faults]}
-
-    def _clear_faults(self, _doc):
-        with self.state.lock:
-            self.state.faults.clear()
-        return {"faults": []}
-
 
 # ----------------------------------------------------------------------------
 # Entry point
 # ----------------------------------------------------------------------------
-
-class StandinServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 def parse_api_keys(values):
@@ -1065,32 +849,11 @@ def parse_api_keys(values):
     return keys
 
 
-def positive_int(text):
-    v = int(text)
-    if v <= 0:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return v
-
-
 def non_negative_float(text):
     v = float(text)
     if v < 0 or math.isnan(v):
         raise argparse.ArgumentTypeError("must be >= 0")
     return int(v) if v.is_integer() else v
-
-
-def write_port_file(path, port):
-    # Write then rename, so a reader polling for the file never sees it half-written.
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".port-", dir=directory)
-    with os.fdopen(fd, "w") as f:
-        f.write(f"{port}\n")
-    os.replace(tmp, path)
-
-
-def lifecycle_loop(state, stop_event):
-    while not stop_event.wait(0.5):
-        state.end_idle_rooms()
 
 
 def main(argv=None):
@@ -1127,35 +890,11 @@ def main(argv=None):
         "default_empty_timeout": args.default_unused_timeout,
         "default_departure_timeout": args.default_empty_timeout,
     })
-    stop_event = threading.Event()
-    handler = type("BoundHandler", (Handler,), {
-        "state": state, "api": RoomsAPI(state), "verbose": args.verbose,
-        "stop_event": stop_event,
-        "fallback_host": f"[{args.host}]" if ":" in args.host else args.host,
-    })
-    server_cls = StandinServer
-    if ":" in args.host:
-        server_cls = type("StandinServer6", (StandinServer,), {"address_family": socket.AF_INET6})
-    server = server_cls((args.host, args.port), handler)
-    port = server.server_address[1]
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop_event.set())
-
-    threading.Thread(target=lifecycle_loop, args=(state, stop_event), daemon=True).start()
-    serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    serve.start()
-
-    if args.port_file:
-        write_port_file(args.port_file, port)
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"twilio-standin listening on http://{host}:{port}", flush=True)
-
-    while not stop_event.wait(0.5):
-        pass
-    server.shutdown()
-    server.server_close()
-    return 0
+    return standin_common.serve(
+        "twilio-standin", args.host, args.port, args.port_file, Handler,
+        {"state": state, "api": RoomsAPI(state), "verbose": args.verbose,
+         "fallback_host": url_host(args.host)},
+        state.end_idle_rooms, 0.5)
 
 
 if __name__ == "__main__":
