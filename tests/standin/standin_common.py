@@ -459,8 +459,11 @@ def serve(name, host, port, port_file, handler_cls, handler_attrs, tick, tick_in
     server = server_cls((host, port), handler)
     port = server.server_address[1]
 
+    # The handler runs on the main thread, possibly inside stop_event.wait(); Event.set()
+    # there would need the lock wait() holds and deadlock. A plain flag cannot.
+    stopping = []
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop_event.set())
+        signal.signal(sig, lambda *_: stopping.append(True))
 
     threading.Thread(target=ticker, args=(tick_interval, tick, stop_event), daemon=True).start()
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
@@ -471,8 +474,9 @@ def serve(name, host, port, port_file, handler_cls, handler_attrs, tick, tick_in
         write_port_file(port_file, port)
     print(f"{name} listening on http://{url_host(host)}:{port}", flush=True)
 
-    while not stop_event.wait(0.5):
-        pass
+    while not stopping:
+        time.sleep(0.1)
+    stop_event.set()  # stops the ticker and any fault delay in progress
     server.shutdown()
     server.server_close()
     return 0
