@@ -1,5 +1,6 @@
 #include "app.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 
@@ -24,6 +25,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
     const char* group = "Global options";
     app.add_option("--config", g.config_path,
                    "TOML config file (default $XDG_CONFIG_HOME/roomctl/config.toml)")
+        ->group(group);
+    app.add_option("--profile", g.profile,
+                   "Config file profile: [profiles.NAME] over the top level (env ROOMCTL_PROFILE)")
         ->group(group);
     app.add_option("--provider", g.provider,
                    "Media server: livekit (default) or twilio (env ROOMCTL_PROVIDER)")
@@ -51,9 +55,17 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->group(group);
     app.add_option("--cacert", g.cacert, "Extra CA bundle (PEM) for TLS verification")
         ->group(group);
+    app.add_option("--journal", g.journal,
+                   "Append applied actions to this JSON-lines file (default "
+                   "$XDG_STATE_HOME/roomctl/journal.jsonl)")
+        ->group(group);
+    app.add_option("--metrics-file", g.metrics_file,
+                   "Write Prometheus textfile metrics of this run to PATH (atomically)")
+        ->group(group);
     app.add_flag("--json", g.json, "Print exactly one JSON document on stdout")->group(group);
     app.add_flag("-q,--quiet", g.quiet, "Silence status lines on stderr")->group(group);
-    app.add_flag("-v,--verbose", g.verbose, "Trace requests on stderr (secrets redacted)")
+    app.add_flag("-v,--verbose", g.verbose,
+                 "Trace requests on stderr; -vv adds headers (secrets redacted)")
         ->group(group);
     app.add_flag("--no-color", g.no_color, "Disable color (NO_COLOR is honoured too)")
         ->group(group);
@@ -82,8 +94,10 @@ void require_valid_room_name(const std::string& name, const char* what, std::siz
     }
 }
 
-int main(int argc, char** argv) {
-    Context ctx;
+namespace {
+
+// Parses and runs one command; every error becomes its documented exit code here.
+int run_app(int argc, char** argv, Context& ctx) {
     g_context = &ctx;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
@@ -101,7 +115,7 @@ int main(int argc, char** argv) {
         "  roomctl recreate --apply       recreate missing rooms and record their SIDs\n"
         "  roomctl cleanup --apply        delete orphaned server rooms (10m minimum age)\n"
         "\nExit codes: 0 ok, 1 failure, 2 usage, 3 configuration, 4 authentication, 5 drift or "
-        "failed probe, 6 partial, 130 interrupted.");
+        "failed probe, 6 partial, 7 locked by another run, 130 interrupted.");
     add_global_options(app, ctx.globals);
     register_check(app, ctx);
     register_token(app, ctx);
@@ -109,6 +123,8 @@ int main(int argc, char** argv) {
     register_audit(app, ctx);
     register_recreate(app, ctx);
     register_cleanup(app, ctx);
+    register_config(app, ctx);
+    register_completion(app, ctx);  // last: it describes the commands above
 
     try {
         app.parse(argc, argv);
@@ -135,6 +151,30 @@ int main(int argc, char** argv) {
         report_error(ctx, std::string{"internal error: "} + e.what(), ExitCode::failure);
         return to_int(ExitCode::failure);
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Context ctx;
+    auto started = std::chrono::steady_clock::now();
+    int code = run_app(argc, argv, ctx);
+    if (!ctx.globals.metrics_file.empty() && !ctx.command.empty()) {
+        // Written for failures too: a cron job that stopped working is what alerts are for.
+        auto& m = ctx.metrics;
+        m.command = ctx.command;
+        if (m.provider.empty()) m.provider = "unknown";
+        m.exit_code = code;
+        m.finished_at = ctx.now();
+        m.duration_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        try {
+            report::write_file_atomically(ctx.globals.metrics_file, report::render_prometheus(m));
+        } catch (const Error& e) {
+            ctx.printer().warn(e.what());
+        }
+    }
+    return code;
 }
 
 }  // namespace roomctl::cli

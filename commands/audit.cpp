@@ -12,8 +12,8 @@ namespace roomctl::cli {
 
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server) {
-    server = ctx.media_server();  // config errors first, before connecting anywhere
-    store = ctx.room_store();
+    if (!server) server = ctx.media_server();  // config errors first, before connecting anywhere
+    if (!store) store = ctx.room_store();
     auto inventory = reconcile::gather_inventory(*server, *store, ctx.settings().rooms);
     ctx.printer().status(fmt::format("read {} database row(s) and {} server room(s)",
                                      inventory.database.size(), inventory.server.size()));
@@ -26,6 +26,8 @@ int run_audit(Context& ctx) {
     std::unique_ptr<store::RoomStore> store;
     std::unique_ptr<media::MediaServer> server;
     auto result = audit_now(ctx, store, server);
+    ctx.metrics.provider = ctx.settings().provider;
+    ctx.metrics.audit = result.summary;
     auto& printer = ctx.printer();
     printer.result(report::audit_json(result),
                    report::render_audit(result, {printer.options().color, ctx.now()}));

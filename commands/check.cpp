@@ -37,7 +37,8 @@ int run_check(const CheckFlags& f, Context& ctx) {
         auto* p = &ctx.printer();
         trace = [p](const std::string& line) { p->trace(line); };
     }
-    http::CurlTransport transport(media::transport_options(settings, trace));
+    http::CurlTransport transport(
+        media::transport_options(settings, trace, ctx.globals.verbose > 1));
     auto result = check::run_checks(settings, transport, o);
     auto& printer = ctx.printer();
     printer.result(report::check_json(result),

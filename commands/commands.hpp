@@ -17,6 +17,11 @@ void register_rooms(CLI::App& root, Context& ctx);
 void register_audit(CLI::App& root, Context& ctx);
 void register_recreate(CLI::App& root, Context& ctx);
 void register_cleanup(CLI::App& root, Context& ctx);
+// `completion bash|zsh|fish`, and `man` (not in --help): both generated from `root` as it is
+// when they run, so register them after every other command.
+void register_completion(CLI::App& root, Context& ctx);
+// `config show`: the effective settings and where each came from.
+void register_config(CLI::App& root, Context& ctx);
 
 // Validates a room name given on the command line (non-empty, at most `limit` bytes:
 // LiveKit's 256 or Twilio's 128); throws Error(usage) naming the problem.

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "roomctl/media/factory.hpp"
+#include "roomctl/report/color.hpp"
 #include "roomctl/util/duration.hpp"
 
 namespace roomctl::cli {
@@ -18,13 +19,12 @@ std::optional<std::string> flag(const std::string& v) {
     return v;
 }
 
-bool use_color(const GlobalOptions& g) {
-    if (g.no_color || g.json) return false;
+// Colour for one stream (stdout or stderr), decided separately for each.
+bool use_color(const GlobalOptions& g, int fd) {
     const char* no_color = std::getenv("NO_COLOR");
-    if (no_color && *no_color) return false;
     const char* term = std::getenv("TERM");
-    if (term && std::string{term} == "dumb") return false;
-    return isatty(STDOUT_FILENO) == 1;
+    return report::color_enabled(isatty(fd) == 1, no_color ? no_color : "", g.no_color,
+                                 term ? term : "");
 }
 
 }  // namespace
@@ -33,6 +33,7 @@ const config::Settings& Context::settings() {
     if (!m_settings) {
         config::FlagValues f;
         f.config_path = flag(globals.config_path);
+        f.profile = flag(globals.profile);
         f.provider = flag(globals.provider);
         f.url = flag(globals.url);
         f.api_key = flag(globals.api_key);
@@ -48,6 +49,7 @@ const config::Settings& Context::settings() {
             f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t);
         }
         m_settings = config::resolve_settings(f, config::process_environment());
+        for (const auto& w : m_settings->warnings) printer().warn(w);  // once: settings are cached
     }
     return *m_settings;
 }
@@ -58,7 +60,8 @@ report::Printer& Context::printer() {
         o.json = globals.json;
         o.quiet = globals.quiet;
         o.verbosity = globals.verbose;
-        o.color = use_color(globals);
+        o.color = !globals.json && use_color(globals, STDOUT_FILENO);
+        o.err_color = use_color(globals, STDERR_FILENO);
         m_printer = std::make_unique<report::Printer>(std::cout, std::cerr, o);
     }
     return *m_printer;
@@ -70,7 +73,7 @@ std::unique_ptr<media::MediaServer> Context::media_server() {
         auto* p = &printer();
         trace = [p](const std::string& line) { p->trace(line); };
     }
-    return media::connect_media_server(settings(), trace);
+    return media::connect_media_server(settings(), trace, globals.verbose > 1);
 }
 
 std::unique_ptr<store::RoomStore> Context::room_store() {

@@ -9,6 +9,7 @@
 
 #include "roomctl/config/settings.hpp"
 #include "roomctl/media/server.hpp"
+#include "roomctl/report/metrics.hpp"
 #include "roomctl/report/printer.hpp"
 #include "roomctl/store/room_store.hpp"
 
@@ -17,6 +18,9 @@ namespace roomctl::cli {
 struct GlobalOptions {
     std::string config_path, provider, url, api_key, api_secret_file, account_sid, database_url,
         table, room_name_template, timeout, cacert;
+    std::string profile;  // --profile NAME
+    std::string journal;       // --journal FILE (recreate/cleanup --apply)
+    std::string metrics_file;  // --metrics-file PATH (Prometheus textfile)
     bool json = false;
     bool quiet = false;
     bool no_color = false;
@@ -29,6 +33,7 @@ public:
     std::string command;  // "audit", "rooms list": names the JSON document
     int exit_code = 0;
     std::atomic<bool> interrupted{false};
+    report::RunMetrics metrics;  // filled by commands, written by app.cpp when asked for
 
     const config::Settings& settings();
     report::Printer& printer();

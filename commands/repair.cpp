@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "progress.hpp"
+#include "roomctl/journal/journal.hpp"
 #include "roomctl/reconcile/executor.hpp"
 #include "roomctl/reconcile/planner.hpp"
 #include "roomctl/report/json.hpp"
@@ -20,7 +22,35 @@ struct RepairFlags {
     std::string empty_timeout, departure_timeout;  // recreate
     std::string min_age;                           // cleanup
     bool include_occupied = false;                 // cleanup
+    std::vector<std::string> keep;                 // cleanup: glob patterns never deleted
+    unsigned max_deletes = 0;                      // cleanup: see CleanupPolicy::max_deletes
+    CLI::Option* max_deletes_opt = nullptr;
 };
+
+// --apply runs of recreate and cleanup exclude each other per provider and table (cron jobs
+// that overlap, an operator running by hand during a scheduled run). The lock lives on the
+// store's connection until the run ends.
+void lock_for_apply(Context& ctx, store::RoomStore& store) {
+    const auto& s = ctx.settings();
+    auto key = store::advisory_lock_key(s.provider, s.rooms.table);
+    if (!store.try_advisory_lock(key)) {
+        throw locked_error(fmt::format(
+            "another roomctl run holds the lock for {} rooms in {} (advisory lock {}); nothing was "
+            "changed, try again when it has finished",
+            s.provider, s.rooms.table, key));
+    }
+}
+
+// Opens the journal of an --apply run: --journal, else the XDG state file.
+std::unique_ptr<journal::Journal> open_journal(Context& ctx) {
+    auto path = ctx.globals.journal.empty() ? journal::default_path(config::process_environment())
+                                            : ctx.globals.journal;
+    if (path.empty()) {
+        ctx.printer().warn("no journal: neither --journal, XDG_STATE_HOME nor HOME is set");
+        return nullptr;
+    }
+    return std::make_unique<journal::Journal>(path);
+}
 
 // done/failed counts -> exit code: all good 0, some failed 6, nothing succeeded 1 (4 if the
 // credentials were refused), interrupted 130.
@@ -49,15 +79,33 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         };
         options.concurrency = f.concurrency;
         options.interrupted = &ctx.interrupted;
-        options.on_finished = [&printer](const reconcile::Action& a) {
-            printer.status(fmt::format("{} {} {}: {}", reconcile::to_string(a.status),
-                                       reconcile::to_string(a.kind), a.room,
-                                       a.error.empty() ? a.reason : a.error));
+        // A progress bar on a terminal, else one status line per action (progress.hpp).
+        ActionProgress progress(ctx, command, plan.count(reconcile::ActionStatus::planned));
+        auto journal = open_journal(ctx);
+        const auto provider = ctx.settings().provider;
+        options.on_started = [&](const reconcile::Action& a) {
+            if (journal) journal->append(journal::entry(command, provider, "start", a, ctx.now()));
+        };
+        options.on_finished = [&](const reconcile::Action& a) {
+            if (journal) journal->append(journal::entry(command, provider, "end", a, ctx.now()));
+            progress.finished(a);
         };
         code = exit_code_after(reconcile::execute(plan, ports, options));
+        progress.close();
     }
+    ctx.metrics.provider = ctx.settings().provider;
+    ctx.metrics.audit = audit.summary;
+    ctx.metrics.count(plan);
     printer.result(report::plan_json(command, plan, f.apply, audit.summary),
                    report::render_plan(command, plan, f.apply, {printer.options().color, ctx.now()}));
+    if (plan.capped && f.apply) {
+        printer.error(fmt::format(
+            "cleanup refused to delete {} rooms: more than --max-deletes {}; nothing was deleted",
+            plan.capped_deletes,
+            f.max_deletes_opt && f.max_deletes_opt->count() ? f.max_deletes
+                                                            : ctx.settings().max_deletes));
+        return to_int(ExitCode::failure);
+    }
     return code;
 }
 
@@ -78,6 +126,11 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     probe_server->validate(sample);
     std::unique_ptr<store::RoomStore> store;
     std::unique_ptr<media::MediaServer> server;
+    if (f.apply) {
+        server = std::move(probe_server);
+        store = ctx.room_store();
+        lock_for_apply(ctx, *store);
+    }
     auto audit = audit_now(ctx, store, server);
     reconcile::RecreatePolicy policy;
     policy.max_name_length = server->max_room_name_length();
@@ -90,8 +143,16 @@ int run_cleanup(const RepairFlags& f, Context& ctx) {
     policy.min_age = f.min_age.empty() ? ctx.settings().min_age : parse_duration(f.min_age);
     policy.include_occupied = f.include_occupied;
     policy.now = ctx.now();
+    policy.keep = ctx.settings().keep;
+    policy.keep.insert(policy.keep.end(), f.keep.begin(), f.keep.end());
+    policy.max_deletes = f.max_deletes_opt->count() ? f.max_deletes : ctx.settings().max_deletes;
     std::unique_ptr<store::RoomStore> store;
     std::unique_ptr<media::MediaServer> server;
+    if (f.apply) {
+        server = ctx.media_server();
+        store = ctx.room_store();
+        lock_for_apply(ctx, *store);
+    }
     auto audit = audit_now(ctx, store, server);
     auto plan = reconcile::plan_cleanup(audit, policy);
     reconcile::ExecuteOptions options;
@@ -138,6 +199,12 @@ void register_cleanup(CLI::App& root, Context& ctx) {
                     "Never delete rooms younger than this (default 10m)");
     cmd->add_flag("--include-occupied", f->include_occupied,
                   "Also delete orphaned rooms that have participants");
+    cmd->add_option("--keep", f->keep,
+                    "Never delete rooms matching this glob (repeatable; also [cleanup] keep)");
+    f->max_deletes_opt =
+        cmd->add_option("--max-deletes", f->max_deletes,
+                        "Delete nothing when more than N deletes are planned (default 25)")
+            ->check(CLI::Range(0u, 1'000'000u));
     cmd->footer(
         "Deletes server rooms no live row owns. Skips rooms younger than --min-age and rooms\n"
         "with participants; right before each delete it re-checks the database and the\n"

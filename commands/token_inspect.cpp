@@ -101,7 +101,8 @@ token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& i
         auto* p = &ctx.printer();
         trace = [p](const std::string& line) { p->trace(line); };
     }
-    http::CurlTransport transport(media::transport_options(settings, trace));
+    http::CurlTransport transport(
+        media::transport_options(settings, trace, ctx.globals.verbose > 1));
     http::Request req;
     req.url = livekit_base_url(settings) + "/rtc/validate";
     req.headers = {{"Authorization", "Bearer " + jwt}};

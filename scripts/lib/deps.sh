@@ -7,8 +7,9 @@ ROOMCTL_APT_PACKAGES=(
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libpqxx-dev libfmt-dev
   libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
   postgresql postgresql-client
-  python3 python3-pytest python3-psycopg2 python3-twilio python3-jwt
+  python3 python3-pytest python3-psycopg2 python3-twilio python3-jwt python3-prometheus-client
   curl ca-certificates
+  bash-completion zsh fish man-db dpkg-dev  # completion, man page and .deb tests
 )
 
 deps_install() {

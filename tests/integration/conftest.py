@@ -298,6 +298,7 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
 
     _run.config = config
     _run.spawn = _spawn
+    _run.env = _env  # the environment _run uses, for tests that start roomctl themselves
     return _run
 
 

@@ -121,5 +121,44 @@ TEST(PlanCleanup, ClockBehindTheServerCountsAsYoung) {
     EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
 }
 
+TEST(PlanCleanup, KeepPatternsProtectRoomsThisDatabaseDoesNotOwn) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    p.keep = {"recording-*", "lobby"};
+    auto plan = plan_cleanup(with({orphan("recording-42", 0), orphan("lobby", 0), orphan("stray", 0)}), p);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("--keep 'recording-*'"), std::string::npos);
+    EXPECT_EQ(plan.actions[1].status, ActionStatus::skipped);
+    EXPECT_EQ(plan.actions[2].status, ActionStatus::planned);
+}
+
+TEST(PlanCleanup, MoreDeletesThanTheCapPlanNone) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    p.max_deletes = 2;
+    std::vector<Finding> three = {orphan("a", 0), orphan("b", 0), orphan("c", 0)};
+    auto plan = plan_cleanup(with(three), p);
+    EXPECT_TRUE(plan.capped);
+    EXPECT_EQ(plan.count(ActionStatus::planned), 0u);
+    EXPECT_NE(plan.actions[0].reason.find("3 deletes planned, more than --max-deletes 2"),
+              std::string::npos);
+    p.max_deletes = 3;  // exactly the cap is allowed
+    auto ok = plan_cleanup(with(three), p);
+    EXPECT_FALSE(ok.capped);
+    EXPECT_EQ(ok.count(ActionStatus::planned), 3u);
+}
+
+TEST(PlanCleanup, SkippedRoomsDoNotCountTowardsTheCap) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::minutes{10};
+    p.max_deletes = 1;
+    auto plan = plan_cleanup(with({orphan("old", 0), orphan("young", 9'900), orphan("busy", 0, 2)}), p);
+    EXPECT_FALSE(plan.capped);
+    EXPECT_EQ(plan.count(ActionStatus::planned), 1u);
+}
+
 }  // namespace
 }  // namespace roomctl::reconcile

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <limits>
+#include <set>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -101,6 +102,9 @@ std::string read_secret_file(const std::string& path, const std::string& from) {
 // Values found in the config file; unset optionals mean "not in the file".
 struct FileLayer {
     std::string path;
+    std::string profile;                 // the [profiles.NAME] read over the top level, or ""
+    std::set<std::string> profile_keys;  // settings keys ("livekit.url") the profile set
+    bool holds_secret = false;           // an inline secret anywhere in the file (any profile)
     std::optional<std::string> provider;
     std::optional<std::string> url;
     std::optional<std::string> api_key;
@@ -130,13 +134,18 @@ struct FileLayer {
 
 class FileReader {
 public:
-    explicit FileReader(std::string path) : m_path(std::move(path)) {}
+    // `section` is "[profiles.NAME]" while reading a profile's subtree, else empty.
+    explicit FileReader(std::string path, std::string section = {})
+        : m_path(std::move(path)), m_section(std::move(section)) {}
 
-    // "/path (line 3)": where a node is, for messages.
+    // "/path (line 3)", "/path [profiles.staging] (line 9)": where a node is, for messages.
     std::string where(const toml::node& n) const {
         const auto line = n.source().begin.line;
-        return line > 0 ? fmt::format("{} (line {})", m_path, line) : m_path;
+        const std::string file = m_section.empty() ? m_path : m_path + " " + m_section;
+        return line > 0 ? fmt::format("{} (line {})", file, line) : file;
     }
+
+    bool in_profile() const { return !m_section.empty(); }
 
     [[noreturn]] void fail(std::string_view what, const toml::node& n) const {
         throw config_error(fmt::format("{} in {}", what, where(n)));
@@ -193,16 +202,72 @@ public:
 
 private:
     std::string m_path;
+    std::string m_section;
 };
+
+void read_layer(const FileReader& r, const toml::table& root, FileLayer& f);
+
+// "[profiles.staging]"; names that are not bare TOML keys are quoted.
+std::string profile_section(const std::string& name) {
+    const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) != 0 || c == '_' || c == '-';
+    });
+    return bare ? fmt::format("[profiles.{}]", name) : fmt::format("[profiles.\"{}\"]", name);
+}
+
+// Whether a top-level or profile table holds a secret inline: livekit.api_secret,
+// twilio.api_secret, twilio.auth_token, or a database URL with a password (the *_file keys
+// point elsewhere and do not count).
+bool holds_inline_secret(const toml::table& t) {
+    auto str = [&](const char* table, const char* key) {
+        return t[table][key].value_or(std::string{});
+    };
+    const std::string db = str("database", "url");
+    return !str("livekit", "api_secret").empty() || !str("twilio", "api_secret").empty() ||
+           !str("twilio", "auth_token").empty() || (!db.empty() && redact_database_url(db) != db);
+}
+
+// The settings keys (Settings::origins) that the keys of a profile's subtree decide.
+std::set<std::string> settings_keys_of(const toml::table& profile) {
+    std::set<std::string> out;
+    for (const auto& [k, node] : profile) {
+        const std::string table{k.str()};
+        const auto* t = node.as_table();
+        if (t == nullptr) {
+            out.insert(table);  // provider
+            continue;
+        }
+        for (const auto& [k2, unused] : *t) {
+            std::string key{k2.str()};
+            if (table == "http") {
+                if (key == "timeout") out.insert("request_timeout");
+                if (key == "cacert") out.insert("ca_file");
+                continue;
+            }
+            constexpr std::string_view suffix = "_file";  // api_secret_file -> api_secret
+            if ((table == "livekit" || table == "twilio") && key.size() > suffix.size() &&
+                key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
+                key.resize(key.size() - suffix.size());
+            out.insert(table + "." + key);
+        }
+    }
+    return out;
+}
 
 // Unknown keys: inside the tables roomctl owns completely ([livekit], [database], [rooms],
 // [http]) an unknown key is almost always a typo ("api_secert_file") that would otherwise be
 // silently ignored, so it is an error. Unknown top-level *tables* are ignored, and so are
-// unknown keys in [recreate] and [cleanup]: those name future features (profiles, twilio,
-// more recreate/cleanup knobs) and a config file written for a newer roomctl must still
-// load. Unknown top-level *scalar* keys are errors (a misplaced `url = ...` belongs in a
-// table and would otherwise be lost).
-FileLayer read_config_file(const std::string& path) {
+// unknown keys in [recreate] and [cleanup]: those name future features (more
+// recreate/cleanup knobs) and a config file written for a newer roomctl must still load.
+// Unknown top-level *scalar* keys are errors (a misplaced `url = ...` belongs in a table and
+// would otherwise be lost).
+//
+// Profiles: [profiles.NAME] holds the same tables and keys as the top level (same rules);
+// the selected profile (`profile`, non-empty; `from` says who selected it) is read over the
+// top level, so its values win. Only the selected profile is read; every profile counts for
+// holds_secret.
+FileLayer read_config_file(const std::string& path, const std::string& profile,
+                           const std::string& from) {
     std::error_code ec;
     if (fs::is_directory(path, ec))
         throw config_error(fmt::format("config file {} is a directory", path));
@@ -226,7 +291,44 @@ FileLayer read_config_file(const std::string& path) {
     FileReader r{path};
     FileLayer f;
     f.path = path;
+    read_layer(r, root, f);
 
+    f.holds_secret = holds_inline_secret(root);
+    const auto* profiles = root["profiles"].as_table();
+    if (profiles != nullptr) {
+        for (const auto& [name, node] : *profiles)
+            if (const auto* t = node.as_table()) f.holds_secret |= holds_inline_secret(*t);
+    }
+    if (profile.empty()) return f;
+
+    const toml::node* selected = profiles != nullptr ? profiles->get(profile) : nullptr;
+    if (selected == nullptr) {
+        std::vector<std::string> names;
+        if (profiles != nullptr)
+            for (const auto& [name, node] : *profiles) names.emplace_back(name.str());
+        throw config_error(fmt::format(
+            "unknown profile \"{}\" ({}): {} {}", profile, from, path,
+            names.empty() ? std::string{"defines no [profiles.NAME] sections"}
+                          : fmt::format("defines {}", fmt::join(names, ", "))));
+    }
+    const std::string section = profile_section(profile);
+    FileReader pr{path, section};
+    const auto& table = pr.table(*selected, "profiles." + profile);
+    // The profile's secret replaces the top level's, whichever of the two keys each uses.
+    if (table["livekit"]["api_secret"] || table["livekit"]["api_secret_file"]) {
+        f.api_secret.reset();
+        f.api_secret_file.reset();
+    }
+    read_layer(pr, table, f);
+    f.profile = profile;
+    f.profile_keys = settings_keys_of(table);
+    return f;
+}
+
+// Reads the tables and keys roomctl knows from `root`: the top level of the file, or the
+// subtree of a profile (then `r` names the profile in messages).
+void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
+    const std::string& path = r.path();
     for (const auto& [k, node] : root) {
         const std::string_view key = k.str();
         if (key == "provider") {
@@ -320,13 +422,16 @@ FileLayer read_config_file(const std::string& path) {
                 }
                 // other keys: future features, ignored (see above)
             }
+        } else if (key == "profiles") {
+            if (r.in_profile()) r.fail("profiles cannot be nested", node);
+            for (const auto& [name, p] : r.table(node, key))
+                r.table(p, fmt::format("profiles.{}", name.str()));  // read when selected
         } else if (node.is_table()) {
-            // unknown top-level table: a future feature ([profiles], [twilio]); ignored
+            // unknown top-level table: a future feature; ignored
         } else {
             r.unknown(key, node);
         }
     }
-    return f;
 }
 
 // Which config file to read: --config, else ROOMCTL_CONFIG, else the XDG user file if it
@@ -475,9 +580,25 @@ std::string to_string(const Origin& o) {
 Settings resolve_settings(const FlagValues& flags, const Env& env) {
     Settings s;
     FileLayer file;
+    const auto env_profile = env_opt(env, "ROOMCTL_PROFILE");
+    pick<std::string>(s, "profile", s.profile,
+                      {{&flags.profile, Source::flag, "--profile"},
+                       {&env_profile, Source::env, "ROOMCTL_PROFILE"}});
     if (auto path = config_file_path(flags, env)) {
-        file = read_config_file(*path);
+        file = read_config_file(*path, s.profile, to_string(s.origins["profile"]));
         s.config_path = *path;
+        std::error_code ec;
+        const auto perms = fs::status(*path, ec).permissions();
+        if (!ec && file.holds_secret &&
+            (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+            s.warnings.push_back(fmt::format(
+                "config file {} is readable by others and holds a secret; chmod 600 {}", *path,
+                *path));
+    } else if (!s.profile.empty()) {
+        throw config_error(fmt::format(
+            "profile \"{}\" ({}) needs a config file, and there is none: name one with --config "
+            "or ROOMCTL_CONFIG, or create $XDG_CONFIG_HOME/roomctl/config.toml",
+            s.profile, to_string(s.origins["profile"])));
     }
     const std::string& fp = file.path;
 
@@ -622,6 +743,13 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     pick<std::uint32_t>(s, "cleanup.max_deletes", s.max_deletes,
                         {{&file.max_deletes, Source::file, fp}});
 
+    // Values the profile decided: "file /path [profiles.staging]".
+    for (const auto& key : file.profile_keys) {
+        auto it = s.origins.find(key);
+        if (it != s.origins.end() && it->second.source == Source::file)
+            it->second.detail = fp + " " + profile_section(file.profile);
+    }
+
     // Validation of what does not depend on the command being run.
     if (s.provider != "livekit" && s.provider != "twilio")
         throw config_error(fmt::format("unknown provider \"{}\" ({}): expected \"livekit\" or \"twilio\"",
@@ -764,14 +892,14 @@ void require_database(const Settings& s) {
             "PGDATABASE), or [database] url in the config file");
 }
 
-std::vector<std::string> describe(const Settings& s) {
-    std::vector<std::string> lines;
-    lines.push_back(fmt::format("config_file = {}", s.config_path.empty() ? "(none)" : s.config_path));
+std::vector<SettingLine> describe_settings(const Settings& s) {
+    std::vector<SettingLine> lines;
     auto line = [&](const std::string& key, const std::string& value) {
         auto it = s.origins.find(key);
-        const std::string origin = it == s.origins.end() ? "default" : to_string(it->second);
-        lines.push_back(fmt::format("{} = {} ({})", key, value.empty() ? "(not set)" : value, origin));
+        const Origin origin = it == s.origins.end() ? Origin{} : it->second;
+        lines.push_back(SettingLine{key, value, to_string(origin.source), origin.detail});
     };
+    line("profile", s.profile);
     line("provider", s.provider);
     line("livekit.url", hide_userinfo(s.livekit.url));
     line("livekit.api_key", s.livekit.api_key);
@@ -796,6 +924,17 @@ std::vector<std::string> describe(const Settings& s) {
     line("cleanup.min_age", format_duration(s.min_age));
     line("cleanup.keep", fmt::format("{}", fmt::join(s.keep, ", ")));
     line("cleanup.max_deletes", std::to_string(s.max_deletes));
+    return lines;
+}
+
+std::vector<std::string> describe(const Settings& s) {
+    std::vector<std::string> lines;
+    lines.push_back(fmt::format("config_file = {}", s.config_path.empty() ? "(none)" : s.config_path));
+    for (const auto& l : describe_settings(s)) {
+        const std::string origin = l.detail.empty() ? l.source : l.source + " " + l.detail;
+        lines.push_back(fmt::format("{} = {} ({})", l.key, l.value.empty() ? "(not set)" : l.value,
+                                    origin));
+    }
     return lines;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Resolved settings of one roomctl run. Precedence, highest first:
-//   flag > environment > config file (TOML, --config or $XDG_CONFIG_HOME/roomctl/config.toml)
+//   flag > environment > config file (TOML, --config or $XDG_CONFIG_HOME/roomctl/config.toml;
+//   the [profiles.NAME] chosen by --profile or ROOMCTL_PROFILE over its top level)
 //   > built-in default.
 // Every value remembers where it came from, for `check -v` and error messages.
 
@@ -79,11 +80,16 @@ struct Settings {
     std::uint32_t max_deletes = 25;                      // cleanup: more planned deletes = none
     std::map<std::string, Origin> origins;               // key ("livekit.url") -> origin
     std::string config_path;                             // file that was read, if any
+    std::string profile;  // [profiles.NAME] applied over the file's top level ("" = none)
+    // Facts the command layer prints once as "warning: ..." (e.g. a config file that holds a
+    // secret and is readable by others). Resolution itself prints nothing.
+    std::vector<std::string> warnings;
 };
 
 // Values given on the command line; unset optionals leave lower layers in charge.
 struct FlagValues {
     std::optional<std::string> config_path;
+    std::optional<std::string> profile;  // --profile NAME: [profiles.NAME] of the config file
     std::optional<std::string> provider;
     std::optional<std::string> url;
     std::optional<std::string> api_key;
@@ -99,7 +105,8 @@ struct FlagValues {
 // Resolves settings. Pure apart from reading the config file and api_secret_file: the
 // environment is passed in as a map, so tests need not touch the process environment.
 // Throws Error(config) naming the file, key or variable that is wrong (non-TOML file,
-// wrong type, unreadable secret file, unknown provider, explicit --config that is missing).
+// wrong type, unreadable secret file, unknown provider, explicit --config that is missing,
+// unknown profile, a profile without a config file).
 Settings resolve_settings(const FlagValues& flags, const std::map<std::string, std::string>& env);
 
 // Snapshot of the process environment for resolve_settings.
@@ -113,7 +120,19 @@ void require_media_server(const Settings& s);
 // Throws Error(config) when no database URL is configured.
 void require_database(const Settings& s);
 
-// Lines "key = value (source)" with secrets redacted, for diagnostics.
+// One effective setting for `config show`: the value already redacted (secrets are
+// "********", URL passwords hidden), empty when not set; source "flag"/"env"/"file"/"default"
+// and its detail ("--url", "LIVEKIT_URL", "/path [profiles.staging]").
+struct SettingLine {
+    std::string key;
+    std::string value;
+    std::string source;
+    std::string detail;
+};
+std::vector<SettingLine> describe_settings(const Settings& s);
+
+// Lines "key = value (source)" with secrets redacted, for diagnostics: config_file, then
+// describe_settings.
 std::vector<std::string> describe(const Settings& s);
 
 // Base URL for API calls: ws:// -> http://, wss:// -> https://, trailing slashes removed

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "roomctl/http/trace.hpp"
+
 namespace roomctl::http {
 
 namespace {
@@ -146,8 +148,13 @@ Response CurlTransport::send(const Request& request) {
 
     const auto& trace = m_impl->options.trace;
     if (trace) {
-        // Only method and URL: headers carry bearer tokens and bodies may carry metadata.
-        trace(fmt::format("> {} {} ({} bytes)", request.method, request.url, request.body.size()));
+        // Method and URL, never the body (it may carry metadata); headers only at -vv, with
+        // credentials (Bearer tokens, Basic auth) redacted.
+        trace(fmt::format("> {} {} ({} bytes)", request.method, trace_url(request.url),
+                          request.body.size()));
+        if (m_impl->options.trace_headers)
+            for (const auto& [name, value] : request.headers)
+                trace("> " + trace_header(name, value));
     }
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
@@ -188,7 +195,12 @@ Response CurlTransport::send(const Request& request) {
         }
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
-    if (trace) trace(fmt::format("< {} ({} bytes)", response.status, response.body.size()));
+    if (trace) {
+        trace(fmt::format("< {} ({} bytes)", response.status, response.body.size()));
+        if (m_impl->options.trace_headers)
+            for (const auto& [name, value] : response.headers)
+                trace("< " + trace_header(name, value));
+    }
     return response;
 }
 

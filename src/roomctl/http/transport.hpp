@@ -46,7 +46,8 @@ private:
     FailureCause m_cause;
 };
 
-// Receives one line per request/response at -v; values are already redacted.
+// Receives one line per request/response at -v (and per header with trace_headers); values
+// are already redacted (http/trace.hpp).
 using TraceSink = std::function<void(const std::string&)>;
 
 class Transport {
@@ -61,6 +62,7 @@ struct TransportOptions {
     std::string ca_file;                       // extra CA bundle (--cacert); empty = system CAs
     std::size_t max_response_bytes = 64u << 20; // responses larger than this are refused
     TraceSink trace;                            // may be empty
+    bool trace_headers = false;  // -vv: also trace request and response headers (redacted)
 };
 
 }  // namespace roomctl::http

@@ -56,25 +56,27 @@ twilio::Endpoint twilio_endpoint(const config::Settings& s) {
     return e;
 }
 
-http::TransportOptions transport_options(const config::Settings& s, http::TraceSink trace) {
+http::TransportOptions transport_options(const config::Settings& s, http::TraceSink trace,
+                                         bool trace_headers) {
     http::TransportOptions o;
     o.ca_file = s.ca_file;
     o.trace = std::move(trace);
+    o.trace_headers = trace_headers;
     o.connect_timeout = std::min(o.connect_timeout, s.request_timeout);
     return o;
 }
 
 std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
-                                                  http::TraceSink trace) {
+                                                  http::TraceSink trace, bool trace_headers) {
     config::require_media_server(s);
     if (s.provider == "twilio") {
         return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint>>(
-            transport_options(s, std::move(trace)), twilio_endpoint(s));
+            transport_options(s, std::move(trace), trace_headers), twilio_endpoint(s));
     }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
                                   s.livekit.api_secret, s.request_timeout};
     return std::make_unique<OwningServer<livekit::RoomServiceClient, livekit::ApiEndpoint>>(
-        transport_options(s, std::move(trace)), std::move(endpoint));
+        transport_options(s, std::move(trace), trace_headers), std::move(endpoint));
 }
 
 }  // namespace roomctl::media

@@ -12,13 +12,16 @@
 namespace roomctl::media {
 
 // Throws Error(config) when the provider's settings are incomplete (require_media_server).
+// `trace_headers` (-vv) adds redacted request and response headers to the trace.
 std::unique_ptr<MediaServer> connect_media_server(const config::Settings& settings,
-                                                  http::TraceSink trace = {});
+                                                  http::TraceSink trace = {},
+                                                  bool trace_headers = false);
 
 // Twilio REST endpoint from settings (API key preferred over the Auth Token).
 twilio::Endpoint twilio_endpoint(const config::Settings& settings);
 
 // Transport options derived from settings (timeouts, CA file) with the given trace sink.
-http::TransportOptions transport_options(const config::Settings& settings, http::TraceSink trace);
+http::TransportOptions transport_options(const config::Settings& settings, http::TraceSink trace,
+                                         bool trace_headers = false);
 
 }  // namespace roomctl::media

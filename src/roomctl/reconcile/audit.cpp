@@ -105,14 +105,14 @@ AuditResult audit(const Inventory& inv) {
         if (it == server.end()) {
             result.findings.push_back(
                 {FindingKind::missing, name, row->name, row->sid, std::nullopt, row->status, 0, 0,
-                 {}, {}});
+                 {}, {}, std::nullopt});
             continue;
         }
         const auto& room = *it->second;
         if (!row->sid || row->sid->empty() || *row->sid != room.sid) {
             result.findings.push_back({FindingKind::sid_drift, name, row->name, row->sid,
                                        room.sid, row->status, room.num_participants,
-                                       room.creation_time, {}, {}});
+                                       room.creation_time, {}, {}, room});
         } else {
             ++s.in_sync;
         }
@@ -127,7 +127,8 @@ AuditResult audit(const Inventory& inv) {
             db_status = row->second->status;
         }
         result.findings.push_back({FindingKind::orphaned, name, db_name, db_sid, room->sid,
-                                   db_status, room->num_participants, room->creation_time, {}, {}});
+                                   db_status, room->num_participants, room->creation_time, {}, {},
+                                   *room});
     }
     pair_name_mismatches(result.findings);
     std::stable_sort(result.findings.begin(), result.findings.end(),

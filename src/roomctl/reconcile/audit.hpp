@@ -43,6 +43,7 @@ struct Finding {
     // name_mismatch only: the room the row expects, and the template that would match.
     std::string expected_room;
     std::string suggested_template;
+    std::optional<media::ServerRoom> server_room;  // the server's view, when it has the room
 };
 
 // For a row value and a server room that contains it ("P46", "session-P46"), the template

@@ -124,7 +124,10 @@ private:
 ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOptions& options) {
     std::mutex queue_mutex, store_mutex, report_mutex;
     std::size_t next = 0;
-    auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
+    std::atomic<bool> halted{false};  // a start could not be recorded
+    auto interrupted = [&] {
+        return halted.load() || (options.interrupted && options.interrupted->load());
+    };
 
     auto work = [&] {
         std::unique_ptr<media::MediaServer> server;
@@ -139,11 +142,30 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                 if (next == plan.actions.size() || interrupted()) return;
                 action = &plan.actions[next++];
             }
+            if (options.on_started) {
+                try {
+                    std::lock_guard lock(report_mutex);
+                    options.on_started(*action);
+                } catch (const std::exception& e) {
+                    action->status = ActionStatus::failed;
+                    action->error = std::string{"not started: "} + e.what();
+                    halted.store(true);
+                    return;
+                }
+            }
             if (!server) server = ports.make_server();
             Worker(*server, ports, store_mutex, options).run(*action);
             if (options.on_finished) {
-                std::lock_guard lock(report_mutex);
-                options.on_finished(*action);
+                // The action happened; if its outcome cannot be recorded, say so and stop
+                // rather than go on acting unrecorded (and never let it escape the thread).
+                try {
+                    std::lock_guard lock(report_mutex);
+                    options.on_finished(*action);
+                } catch (const std::exception& e) {
+                    if (action->error.empty()) action->error = std::string{"outcome not recorded: "} + e.what();
+                    halted.store(true);
+                    return;
+                }
             }
         }
     };
@@ -159,7 +181,7 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
     }
 
     ExecutionSummary summary;
-    summary.interrupted = interrupted();
+    summary.interrupted = options.interrupted && options.interrupted->load();
     for (auto& a : plan.actions) {
         switch (a.status) {
             case ActionStatus::done: ++summary.done; break;
@@ -171,7 +193,8 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
             case ActionStatus::planned:
                 ++summary.not_started;
                 a.status = ActionStatus::skipped;
-                a.reason = "not started: interrupted";
+                a.reason = halted.load() ? "not started: the journal could not be written"
+                                         : "not started: interrupted";
                 break;
         }
     }

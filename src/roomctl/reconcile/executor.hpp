@@ -29,7 +29,11 @@ struct ExecuteOptions {
     std::uint32_t departure_timeout = 0;       // seconds, for create_room
     bool include_occupied = false;             // delete_room: allow rooms with participants
     const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT: stop starting actions
-    std::function<void(const Action&)> on_finished;  // progress; called under a lock
+    // Called under a lock right before an action touches anything (the journal's "start"
+    // line). If it throws, the action is not performed, it fails with that message, and no
+    // further action starts: nothing may happen that could not be recorded.
+    std::function<void(const Action&)> on_started;
+    std::function<void(const Action&)> on_finished;  // outcome and progress; under a lock
 };
 
 struct ExecutionSummary {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "roomctl/media/server.hpp"
+
 namespace roomctl::reconcile {
 
 enum class ActionKind {
@@ -35,10 +37,13 @@ struct Action {
     std::string reason;  // why it is planned/skipped, or what happened
     std::string error;   // one line, when failed
     bool auth_failure = false;  // failed because the credentials were refused
+    std::optional<media::ServerRoom> server_room;  // the server's view, for deletes and drift
 };
 
 struct Plan {
     std::vector<Action> actions;
+    bool capped = false;  // cleanup refused every delete: more than max_deletes were planned
+    std::size_t capped_deletes = 0;  // how many deletes the cap refused
     std::size_t count(ActionStatus s) const;
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <fnmatch.h>
+
 #include <algorithm>
 
 #include "roomctl/util/duration.hpp"
@@ -55,6 +57,7 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
         a.server_sid = f.server_sid;
         a.num_participants = f.num_participants;
         a.server_created_at = f.server_created_at;
+        a.server_room = f.server_room;
         if (f.kind == FindingKind::missing) {
             a.kind = ActionKind::create_room;
             if (f.room.empty()) {
@@ -100,10 +103,17 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
         a.expected_sid = f.database_sid;
         a.num_participants = f.num_participants;
         a.server_created_at = f.server_created_at;
+        a.server_room = f.server_room;
         auto age = std::chrono::seconds{policy.now - f.server_created_at};
+        auto kept = std::find_if(policy.keep.begin(), policy.keep.end(), [&](const auto& p) {
+            return fnmatch(p.c_str(), f.room.c_str(), 0) == 0;
+        });
         if (f.kind == FindingKind::name_mismatch) {
             a.status = ActionStatus::skipped;
             a.reason = mismatch_reason(f);
+        } else if (kept != policy.keep.end()) {
+            a.status = ActionStatus::skipped;
+            a.reason = fmt::format("kept: matches --keep '{}'", *kept);
         } else if (age < policy.min_age) {
             a.status = ActionStatus::skipped;
             a.reason = fmt::format("created {} ago, younger than --min-age {}",
@@ -121,6 +131,19 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
                            : "no row in the database owns it";
         }
         plan.actions.push_back(std::move(a));
+    }
+    auto deletes = plan.count(ActionStatus::planned);
+    if (deletes > policy.max_deletes) {
+        plan.capped = true;
+        plan.capped_deletes = deletes;
+        for (auto& a : plan.actions) {
+            if (a.status != ActionStatus::planned) continue;
+            a.status = ActionStatus::skipped;
+            a.reason = fmt::format(
+                "not deleted: {} deletes planned, more than --max-deletes {}; check the mapping "
+                "with roomctl audit, then raise --max-deletes if they are all truly orphaned",
+                deletes, policy.max_deletes);
+        }
     }
     return plan;
 }

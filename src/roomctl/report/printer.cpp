@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "roomctl/report/color.hpp"
+
 namespace roomctl::report {
 
 Printer::Printer(std::ostream& out, std::ostream& err, OutputOptions options)
@@ -22,9 +24,13 @@ void Printer::status(const std::string& line) {
     if (!m_options.quiet) m_err << line << '\n';
 }
 
-void Printer::warn(const std::string& line) { m_err << "warning: " << line << '\n'; }
+void Printer::warn(const std::string& line) {
+    m_err << paint(m_options.err_color, "33", "warning: " + line) << '\n';
+}
 
-void Printer::error(const std::string& line) { m_err << "roomctl: error: " << line << '\n'; }
+void Printer::error(const std::string& line) {
+    m_err << paint(m_options.err_color, "31", "roomctl: error: " + line) << '\n';
+}
 
 void Printer::trace(const std::string& line) {
     if (m_options.verbosity > 0) m_err << line << '\n';

@@ -14,6 +14,7 @@ struct OutputOptions {
     bool quiet = false;
     int verbosity = 0;  // -v count
     bool color = false;  // decided by the caller from TTY, NO_COLOR, --no-color
+    bool err_color = false;  // the same decision for stderr: errors red, warnings yellow
 };
 
 class Printer {

@@ -425,6 +425,13 @@ public:
         return select_rooms("", std::nullopt);
     }
 
+    bool try_advisory_lock(std::int64_t key) override {
+        return guarded([&] {
+            pqxx::nontransaction tx{*m_conn};
+            return tx.exec_params1("SELECT pg_try_advisory_lock($1::bigint)", key)[0].as<bool>();
+        });
+    }
+
     std::vector<DbRoom> find_session(const std::string& session) override {
         // The session column is quoted like every identifier; the value is bound.
         const std::string column = m_conn->quote_name(m_mapping.session_column);
@@ -605,6 +612,15 @@ std::string probe_database(const std::string& database_url) {
     } catch (const pqxx::failure& e) {
         throw runtime_error("database error: " + first_line(e.what()));
     }
+}
+
+std::int64_t advisory_lock_key(const std::string& provider, const std::string& table) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : "roomctl|" + provider + "|" + table) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return static_cast<std::int64_t>(h);
 }
 
 }  // namespace roomctl::store

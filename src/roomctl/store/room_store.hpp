@@ -3,6 +3,7 @@
 // mapping ([rooms]). All SQL lives in room_store.cpp; identifiers are quoted with the
 // server's quoting rules and every value is a bound parameter.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,11 @@ public:
     // True when at least one live row is named `name` (read fresh, not cached).
     virtual bool is_live(const std::string& name) = 0;
     virtual MappingCheck check_mapping() = 0;
+    // pg_try_advisory_lock(key) on this store's connection: true when taken. The lock is a
+    // session lock, held until the connection closes (the end of the run), so it needs a
+    // direct connection or a session-mode pooler; transaction-mode poolers (PgBouncer in
+    // transaction mode, Supabase's port 6543) hand each statement another backend.
+    virtual bool try_advisory_lock(std::int64_t key) = 0;
 };
 
 // Connects to PostgreSQL. Throws Error(auth) when the server refuses the credentials,
@@ -52,6 +58,10 @@ public:
 // Messages never contain the password.
 std::unique_ptr<RoomStore> connect_room_store(const std::string& database_url,
                                               const config::RoomMapping& mapping);
+
+// The advisory-lock key of a provider and table: 64-bit FNV-1a of "roomctl|provider|table",
+// so runs against the same table through the same provider exclude each other.
+std::int64_t advisory_lock_key(const std::string& provider, const std::string& table);
 
 // Server version string ("PostgreSQL 15.x") of a fresh connection, for `check`.
 // Same errors as connect_room_store.

@@ -13,6 +13,7 @@ enum class ErrorKind {
     config,       // missing or invalid settings, room-table mapping that does not exist
     auth,         // credentials refused by the media server or the database
     interrupted,  // SIGINT / SIGTERM while working
+    locked,       // another run holds the advisory lock for this provider and table
 };
 
 // what() is one line in operator words: what is wrong and, where known, what to do.
@@ -30,5 +31,6 @@ inline Error usage_error(const std::string& m) { return {ErrorKind::usage, m}; }
 inline Error config_error(const std::string& m) { return {ErrorKind::config, m}; }
 inline Error runtime_error(const std::string& m) { return {ErrorKind::runtime, m}; }
 inline Error auth_error(const std::string& m) { return {ErrorKind::auth, m}; }
+inline Error locked_error(const std::string& m) { return {ErrorKind::locked, m}; }
 
 }  // namespace roomctl

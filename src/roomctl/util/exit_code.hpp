@@ -13,6 +13,7 @@ enum class ExitCode : int {
     auth = 4,         // credentials refused (outside `check`, which reports it as a probe)
     drift = 5,        // audit found differences; check had a failed probe; token invalid
     partial = 6,      // some actions failed, the rest were done
+    locked = 7,       // another recreate/cleanup --apply holds the lock; nothing was changed
     interrupted = 130,
 };
 
@@ -22,6 +23,7 @@ constexpr ExitCode exit_code_for(ErrorKind kind) noexcept {
         case ErrorKind::config: return ExitCode::config;
         case ErrorKind::auth: return ExitCode::auth;
         case ErrorKind::interrupted: return ExitCode::interrupted;
+        case ErrorKind::locked: return ExitCode::locked;
         case ErrorKind::runtime: break;
     }
     return ExitCode::failure;

@@ -1,0 +1,44 @@
+#pragma once
+// The journal of applied actions: one JSON line per event, appended to a file and flushed to
+// disk (fsync) before the action it describes proceeds, so a crash or kill -9 loses nothing.
+// Each action writes a "start" line before it touches anything and an "end" line with its
+// outcome; a start without an end is an action that may or may not have happened. Deleted
+// rooms carry their settings and metadata, so they could be recreated from the journal.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "roomctl/reconcile/plan.hpp"
+
+namespace roomctl::journal {
+
+// $XDG_STATE_HOME/roomctl/journal.jsonl ($HOME/.local/state/... when unset); empty when
+// neither variable gives an absolute directory.
+std::string default_path(const std::map<std::string, std::string>& env);
+
+class Journal {
+public:
+    // Opens `path` for appending (mode 0600, parent directories created 0700). Throws
+    // Error(config) naming the path when it cannot be opened.
+    explicit Journal(const std::string& path);
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    // Appends one line and fsyncs. Throws Error(runtime) when the write fails: the caller
+    // must not act on something it could not record.
+    void append(const nlohmann::json& line);
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+    int m_fd = -1;
+};
+
+// The line for `action` at `phase` ("start" or "end") of `command` against `provider`.
+nlohmann::json entry(const std::string& command, const std::string& provider,
+                     const std::string& phase, const reconcile::Action& action,
+                     std::int64_t unix_time);
+
+}  // namespace roomctl::journal
