@@ -40,6 +40,7 @@ export ROOMCTL_DATABASE_URL="$ROOMCTL_TEST_DATABASE_URL"
 echo "database: postgresql://roomctl:********@127.0.0.1 (throwaway)"
 
 export LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret
+export XDG_STATE_HOME="$WORK/state"  # the journal of applied actions goes here
 if command -v livekit-server >/dev/null 2>&1; then
   step "Starting livekit-server --dev"
   livekit-server --dev --bind 127.0.0.1 >"$WORK/livekit.log" 2>&1 &
@@ -101,6 +102,15 @@ step "6. Audit again"
 show roomctl audit
 psql "$ROOMCTL_DATABASE_URL" -c \
   "SELECT room_name, room_sid, status FROM livekit_rooms ORDER BY id"
+step "The journal: every applied action, written before the next one started"
+python3 - "$XDG_STATE_HOME/roomctl/journal.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["phase"] == "end":
+        print(f'{e["time"]}  {e["command"]:8} {e["kind"]:11} {e["status"]:7} {e["room"]}')
+PY
+
 cat <<'NOTE'
 
 The one orphan left was created a minute ago: cleanup never deletes rooms younger than
