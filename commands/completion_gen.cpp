@@ -48,21 +48,6 @@ void validate(const CommandSpec& c, bool root) {
     for (const auto& s : c.subcommands) validate(s, false);
 }
 
-// One line of text: help strings may hold newlines and runs of spaces.
-std::string one_line(std::string_view s) {
-    std::string out;
-    bool space = false;
-    for (char c : s) {
-        if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
 
 // POSIX single quotes (bash, zsh).
 std::string sq(std::string_view s) {
@@ -750,6 +735,21 @@ std::string completion_script(Shell shell, const CommandSpec& root) {
         case Shell::fish: return fish(root);
     }
     return {};
+}
+
+std::string one_line(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : s) {
+        if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
 }
 
 }  // namespace roomctl::cli::gen

@@ -91,4 +91,8 @@ struct CommandPath {
 // Every command of the tree, parents before children, in declaration order.
 std::vector<CommandPath> flatten(const CommandSpec& root);
 
+// Help text as one line: newlines, tabs and runs of spaces become single spaces (shared by
+// the completion and man page generators).
+std::string one_line(std::string_view s);
+
 }  // namespace roomctl::cli::gen

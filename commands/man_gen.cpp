@@ -41,20 +41,6 @@ bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
 
-std::string one_line(std::string_view s) {
-    std::string out;
-    bool space = false;
-    for (char c : s) {
-        if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
 
 std::string bold(std::string_view s) { return "\\fB" + roff_escape(s) + "\\fR"; }
 std::string italic(std::string_view s) { return "\\fI" + roff_escape(s) + "\\fR"; }
