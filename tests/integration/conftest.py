@@ -280,6 +280,7 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
             "ROOMCTL_DATABASE_URL": database_url or pg_url,
             "ROOMCTL_CONFIG": str(config),
             "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),  # the journal stays in the test
             "NO_COLOR": "1",
         })
         e.update(env or {})
