@@ -1,5 +1,7 @@
 #include "roomctl/livekit/room_service.hpp"
 
+#include "roomctl/livekit/rooms_sax.hpp"
+
 #include <fmt/format.h>
 
 #include <limits>
@@ -100,10 +102,14 @@ std::vector<media::ServerRoom> RoomServiceClient::list_rooms(const std::vector<s
     grant.room_list = true;
     json request = json::object();
     if (!names.empty()) request["names"] = names;
-    auto response = twirp_call(m_transport, m_endpoint, "ListRooms", request, grant);
-    std::vector<media::ServerRoom> rooms;
-    for (const auto& r : list_field(response, "rooms")) rooms.push_back(room_from_json(r));
-    return rooms;
+    auto response = m_transport.send(twirp_request(m_endpoint, "ListRooms", request, grant));
+    if (response.status >= 200 && response.status < 300 &&
+        response.media_type() == "application/json") {
+        // A fleet's answer runs to tens of MB: parse it as a stream, build no document.
+        return parse_list_rooms(response.body);
+    }
+    interpret_twirp_response("ListRooms", response, m_endpoint);  // throws for every non-answer
+    throw runtime_error("LiveKit ListRooms gave no answer to parse");
 }
 
 media::ServerRoom RoomServiceClient::create_room(const media::CreateRoomOptions& o) {
