@@ -8,7 +8,7 @@ ROOMCTL_APT_PACKAGES=(
   libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
   postgresql postgresql-client
   python3 python3-pytest python3-psycopg2 python3-twilio python3-jwt python3-prometheus-client
-  curl ca-certificates
+  curl ca-certificates openssl
   bash-completion zsh fish man-db dpkg-dev  # completion, man page and .deb tests
 )
 

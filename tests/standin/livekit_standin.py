@@ -792,6 +792,8 @@ def main(argv=None):
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--keys", type=parse_keys, default=parse_keys("devkey:secret"))
     ap.add_argument("--port-file")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (with --tls-key)")
+    ap.add_argument("--tls-key", help="the certificate's PEM private key")
     ap.add_argument("--auto-create", type=parse_bool, default=True)
     ap.add_argument("--default-empty-timeout", type=positive_int, default=300)
     ap.add_argument("--default-departure-timeout", type=positive_int, default=20)
@@ -808,7 +810,8 @@ def main(argv=None):
     return standin_common.serve(
         "livekit-standin", args.host, args.port, args.port_file, Handler,
         {"state": state, "service": RoomService(state), "verbose": args.verbose},
-        state.close_idle_rooms, 1.0)
+        state.close_idle_rooms, 1.0,
+        tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
 
 
 if __name__ == "__main__":

@@ -443,13 +443,15 @@ def ticker(interval, tick, stop_event):
         tick()
 
 
-def serve(name, host, port, port_file, handler_cls, handler_attrs, tick, tick_interval):
+def serve(name, host, port, port_file, handler_cls, handler_attrs, tick, tick_interval,
+          tls=None):
     """Binds, announces `NAME listening on http://HOST:PORT`, serves until SIGTERM/SIGINT.
 
     Requests go to a subclass of `handler_cls` with `handler_attrs` (state,
     verbose, ...) and the shared `stop_event` set on it. `tick` (the room
     lifecycle) runs on its own thread every `tick_interval` seconds. Returns the
-    exit status, 0.
+    exit status, 0. `tls` = (cert_file, key_file) serves HTTPS instead, for tests that
+    prove roomctl verifies certificates.
     """
     stop_event = threading.Event()
     handler = type("BoundHandler", (handler_cls,), dict(handler_attrs, stop_event=stop_event))
@@ -458,6 +460,13 @@ def serve(name, host, port, port_file, handler_cls, handler_attrs, tick, tick_in
         server_cls = type("StandinServer6", (StandinServer,), {"address_family": socket.AF_INET6})
     server = server_cls((host, port), handler)
     port = server.server_address[1]
+    scheme = "http"
+    if tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls[0], tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
 
     # The handler runs on the main thread, possibly inside stop_event.wait(); Event.set()
     # there would need the lock wait() holds and deadlock. A plain flag cannot.
@@ -472,7 +481,7 @@ def serve(name, host, port, port_file, handler_cls, handler_attrs, tick, tick_in
 
     if port_file:
         write_port_file(port_file, port)
-    print(f"{name} listening on http://{url_host(host)}:{port}", flush=True)
+    print(f"{name} listening on {scheme}://{url_host(host)}:{port}", flush=True)
 
     while not stopping:
         time.sleep(0.1)
