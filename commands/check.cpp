@@ -32,11 +32,7 @@ int run_check(const CheckFlags& f, Context& ctx) {
     if (!o.room.empty()) require_valid_room_name(o.room, "--room");
 
     const auto& settings = ctx.settings();
-    http::TraceSink trace;
-    if (ctx.globals.verbose > 0) {
-        auto* p = &ctx.printer();
-        trace = [p](const std::string& line) { p->trace(line); };
-    }
+    auto trace = ctx.trace_sink();
     http::CurlTransport transport(
         media::transport_options(settings, trace, ctx.globals.verbose > 1));
     auto result = check::run_checks(settings, transport, o);

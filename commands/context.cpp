@@ -68,12 +68,13 @@ report::Printer& Context::printer() {
 }
 
 std::unique_ptr<media::MediaServer> Context::media_server() {
-    http::TraceSink trace;
-    if (globals.verbose > 0) {
-        auto* p = &printer();
-        trace = [p](const std::string& line) { p->trace(line); };
-    }
-    return media::connect_media_server(settings(), trace, globals.verbose > 1);
+    return media::connect_media_server(settings(), trace_sink(), globals.verbose > 1);
+}
+
+http::TraceSink Context::trace_sink() {
+    if (globals.verbose == 0) return {};
+    auto* p = &printer();
+    return [p](const std::string& line) { p->trace(line); };
 }
 
 std::unique_ptr<store::RoomStore> Context::room_store() {

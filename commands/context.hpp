@@ -8,6 +8,7 @@
 #include <string>
 
 #include "roomctl/config/settings.hpp"
+#include "roomctl/http/transport.hpp"
 #include "roomctl/media/server.hpp"
 #include "roomctl/report/metrics.hpp"
 #include "roomctl/report/printer.hpp"
@@ -38,6 +39,8 @@ public:
     const config::Settings& settings();
     report::Printer& printer();
     std::unique_ptr<media::MediaServer> media_server();
+    // Request tracing for -v (empty without it); lines go to the printer's stderr.
+    http::TraceSink trace_sink();
     std::unique_ptr<store::RoomStore> room_store();
     // Now, in unix seconds (one reading per run keeps reports consistent).
     std::int64_t now() const;

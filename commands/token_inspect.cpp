@@ -96,11 +96,7 @@ std::string livekit_base_url(const config::Settings& s) {
 token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& inspection,
                               const token::InspectOptions& o, Context& ctx) {
     const auto& settings = ctx.settings();
-    http::TraceSink trace;
-    if (ctx.globals.verbose > 0) {
-        auto* p = &ctx.printer();
-        trace = [p](const std::string& line) { p->trace(line); };
-    }
+    auto trace = ctx.trace_sink();
     http::CurlTransport transport(
         media::transport_options(settings, trace, ctx.globals.verbose > 1));
     http::Request req;
