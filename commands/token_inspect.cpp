@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "roomctl/http/curl_transport.hpp"
+#include "roomctl/livekit/twirp.hpp"
 #include "roomctl/media/factory.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/token/inspect.hpp"
@@ -81,17 +82,6 @@ token::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
 
 // ---- --check-server -----------------------------------------------------------------------
 
-std::string livekit_base_url(const config::Settings& s) {
-    const auto& url = s.livekit.url;
-    if (url.empty()) {
-        throw config_error("--check-server needs the LiveKit server URL: set LIVEKIT_URL or --url");
-    }
-    for (const char* scheme : {"http://", "https://", "ws://", "wss://"}) {
-        if (url.rfind(scheme, 0) == 0) return config::api_url(s.livekit);
-    }
-    throw config_error(fmt::format("LiveKit URL \"{}\" is not http(s):// or ws(s)://", url));
-}
-
 // GET /rtc/validate with the token as Bearer; the core says what the answer means.
 token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& inspection,
                               const token::InspectOptions& o, Context& ctx) {
@@ -99,11 +89,10 @@ token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& i
     auto trace = ctx.trace_sink();
     http::CurlTransport transport(
         media::transport_options(settings, trace, ctx.globals.verbose > 1));
-    http::Request req;
-    req.url = livekit_base_url(settings) + "/rtc/validate";
-    req.headers = {{"Authorization", "Bearer " + jwt}};
-    req.timeout = settings.request_timeout;
-    const auto r = transport.send(req);  // TransportError (runtime, exit 1) when unreachable
+    config::require_livekit_url(settings);
+    // TransportError (runtime, exit 1) when unreachable.
+    const auto r = livekit::rtc_validate(transport, config::api_url(settings.livekit), jwt,
+                                         settings.request_timeout);
     const std::string room = inspection.video && !inspection.video->room.empty()
                                  ? inspection.video->room
                                  : o.room;

@@ -268,11 +268,7 @@ private:
         spec.video.room_join = true;
         spec.video.room = named ? m_options.room : "roomctl-check-" + random_suffix();
         auto token = livekit::mint(spec, m_endpoint.api_secret, clock::now());
-        http::Request req;
-        req.url = m_endpoint.base_url + "/rtc/validate";
-        req.headers = {{"Authorization", "Bearer " + token}};
-        req.timeout = m_options.timeout;
-        auto r = m_transport.send(req);
+        auto r = livekit::rtc_validate(m_transport, m_endpoint.base_url, token, m_options.timeout);
         std::string body = first_line(r.body);
         if (r.status == 200) {
             p.status = ProbeStatus::ok;

@@ -862,19 +862,26 @@ void require_twilio(const Settings& s, const std::function<std::string(const cha
 
 }  // namespace
 
+void require_livekit_url(const Settings& s) {
+    if (s.livekit.url.empty())
+        throw config_error(
+            "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config file");
+    if (!valid_media_url(s.livekit.url)) {
+        auto it = s.origins.find("livekit.url");
+        throw config_error(fmt::format(
+            "malformed LiveKit URL \"{}\": expected http(s):// or ws(s)://host[:port] ({})",
+            hide_userinfo(s.livekit.url),
+            it == s.origins.end() ? std::string{"default"} : to_string(it->second)));
+    }
+}
+
 void require_media_server(const Settings& s) {
     auto from = [&](const char* key) {
         auto it = s.origins.find(key);
         return it == s.origins.end() ? std::string{"default"} : to_string(it->second);
     };
     if (s.provider == "twilio") return require_twilio(s, from);
-    if (s.livekit.url.empty())
-        throw config_error(
-            "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config file");
-    if (!valid_media_url(s.livekit.url))
-        throw config_error(fmt::format(
-            "malformed LiveKit URL \"{}\": expected http(s):// or ws(s)://host[:port] ({})",
-            hide_userinfo(s.livekit.url), from("livekit.url")));
+    require_livekit_url(s);
     if (s.livekit.api_key.empty())
         throw config_error(
             "no LiveKit API key configured: set LIVEKIT_API_KEY, --api-key, or [livekit] api_key "

@@ -117,6 +117,9 @@ std::map<std::string, std::string> process_environment();
 // Account SID (AC...), neither an API key (SK...) with its secret nor an Auth Token, or a
 // malformed base URL.
 void require_media_server(const Settings& s);
+// Throws Error(config) when the LiveKit URL is missing or malformed (the part of
+// require_media_server that calls needing no API key, such as /rtc/validate, depend on).
+void require_livekit_url(const Settings& s);
 // Throws Error(config) when no database URL is configured.
 void require_database(const Settings& s);
 

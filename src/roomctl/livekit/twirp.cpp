@@ -108,4 +108,14 @@ nlohmann::json twirp_call(http::Transport& transport, const ApiEndpoint& endpoin
     return interpret_twirp_response(method, response, endpoint);
 }
 
+http::Response rtc_validate(http::Transport& transport, const std::string& base_url,
+                            const std::string& jwt, std::chrono::milliseconds timeout) {
+    http::Request req;
+    req.url = base_url + "/rtc/validate";
+    // A header, not the access_token query parameter, so the token stays out of URLs and logs.
+    req.headers = {{"Authorization", "Bearer " + jwt}};
+    req.timeout = timeout;
+    return transport.send(req);
+}
+
 }  // namespace roomctl::livekit

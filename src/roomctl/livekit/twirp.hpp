@@ -52,6 +52,12 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
 http::Request twirp_request(const ApiEndpoint& endpoint, const std::string& method,
                             const nlohmann::json& request, const VideoGrant& grant);
 
+// GET <base_url>/rtc/validate with `jwt` as the Bearer token (livekit-protocol.md §3): the
+// server runs the join checks and creates nothing. Returns the answer as it came; throws
+// TransportError when none came.
+http::Response rtc_validate(http::Transport& transport, const std::string& base_url,
+                            const std::string& jwt, std::chrono::milliseconds timeout);
+
 // Mints a short-lived (10 min, as the Node SDK's service tokens) token with `grant`, POSTs
 // `request` to `method` and interprets the answer.
 nlohmann::json twirp_call(http::Transport& transport, const ApiEndpoint& endpoint,
