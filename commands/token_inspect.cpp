@@ -11,16 +11,13 @@
 #include "roomctl/http/curl_transport.hpp"
 #include "roomctl/livekit/twirp.hpp"
 #include "roomctl/media/factory.hpp"
-#include "roomctl/report/json.hpp"
+#include "roomctl/report/inspect_view.hpp"
 #include "roomctl/token/inspect.hpp"
-#include "roomctl/util/duration.hpp"
 #include "roomctl/util/exit_code.hpp"
 
 namespace roomctl::cli {
 
 namespace {
-
-using nlohmann::json;
 
 struct InspectFlags {
     std::string token;  // "", "-" (stdin) or the JWT
@@ -99,92 +96,6 @@ token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& i
     return token::interpret_rtc_validate(r.status, r.body, inspection.key, room);
 }
 
-// ---- output -------------------------------------------------------------------------------
-
-std::string signature_word(const token::Inspection& r) {
-    if (!r.signature_valid) return "not_checked";
-    return *r.signature_valid ? "valid" : "invalid";
-}
-
-json time_json(const std::optional<std::int64_t>& t) {
-    return t ? json(report::iso8601(*t)) : json(nullptr);
-}
-
-json diagnoses_json(const token::Inspection& r) {
-    json list = json::array();
-    for (const auto& d : r.diagnoses) {
-        list.push_back({{"code", d.code}, {"severity", token::to_string(d.severity)},
-                        {"message", d.message}});
-    }
-    return list;
-}
-
-json server_json(const token::ServerCheck& c, bool refused) {
-    return {{"status", c.status},      {"body", c.body},
-            {"authenticated", c.authenticated}, {"joinable", c.joinable},
-            {"refused", refused},      {"message", c.message}};
-}
-
-std::string relative(std::int64_t t, std::int64_t now) {
-    const auto d = format_duration(std::chrono::seconds{t > now ? t - now : now - t});
-    return t > now ? "in " + d : d + " ago";
-}
-
-std::string time_line(const char* label, const std::optional<std::int64_t>& t, std::int64_t now,
-                      const char* absent) {
-    if (!t) return fmt::format("{:<12}{}\n", label, absent);
-    return fmt::format("{:<12}{} ({})\n", label, report::iso8601(*t), relative(*t, now));
-}
-
-// Continuation lines of a multi-line value line up under the value column.
-std::string indented(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        out += c;
-        if (c == '\n') out += std::string(12, ' ');
-    }
-    return out;
-}
-
-std::string verdict_line(const token::Inspection& r, const token::InspectOptions& o) {
-    std::size_t errors = 0, warnings = 0;
-    for (const auto& d : r.diagnoses) (d.severity == token::Severity::error ? errors : warnings)++;
-    std::string what = o.purpose ? " for " + token::to_string(*o.purpose) : std::string{};
-    if (!o.room.empty()) what += fmt::format(" in room \"{}\"", o.room);
-    const auto count = [](std::size_t n, const char* noun) {
-        return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
-    };
-    if (errors > 0) return fmt::format("verdict: NOT valid{}: {}\n", what, count(errors, "error"));
-    std::string notes = warnings ? ", " + count(warnings, "warning") : std::string{};
-    if (!o.purpose) notes += "; pass --for join|admin|list|create to check its grants";
-    return fmt::format("verdict: valid{}{}\n", what, notes);
-}
-
-std::string render_text(const token::Inspection& r, const token::InspectOptions& o,
-                        const std::optional<token::ServerCheck>& server, std::int64_t now) {
-    const auto dump = [](const json& j, int indent) {
-        return j.dump(indent, ' ', false, json::error_handler_t::replace);
-    };
-    std::string out;
-    out += fmt::format("{:<12}{}\n", "provider", token::to_string(r.provider));
-    out += fmt::format("{:<12}{}\n", "header", dump(r.header, -1));
-    out += fmt::format("{:<12}{}\n", "claims", indented(dump(r.claims, 2)));
-    out += fmt::format("{:<12}{}\n", "grants", r.grants.is_null() ? "(none)" : dump(r.grants, -1));
-    out += fmt::format("{:<12}{}\n", "identity", r.identity.empty() ? "(none)" : r.identity);
-    std::string sig = signature_word(r);
-    if (sig == "not_checked") sig = "not checked";
-    if (!r.key.empty()) sig += " (key " + r.key + ")";
-    out += fmt::format("{:<12}{}\n", "signature", sig);
-    out += time_line("valid from", r.not_before, now, "(no nbf)");
-    out += time_line("valid until", r.expires_at, now, "(no exp: never expires)");
-    if (server) out += fmt::format("{:<12}HTTP {}: {}\n", "server", server->status, server->message);
-    for (const auto& d : r.diagnoses) {
-        out += fmt::format("{}: {}\n", token::to_string(d.severity), d.message);
-    }
-    out += verdict_line(r, o);
-    return out;
-}
-
 int run_token_inspect(const InspectFlags& f, Context& ctx) {
     const std::string jwt = token_text(f, ctx);
     const auto o = inspect_options(f, ctx);
@@ -203,20 +114,8 @@ int run_token_inspect(const InspectFlags& f, Context& ctx) {
         if (refused) r.diagnoses.push_back({"server_refused", token::Severity::error, server->message});
     }
 
-    auto doc = report::envelope("token inspect");
-    doc["provider"] = token::to_string(r.provider);
-    doc["header"] = r.header;
-    doc["claims"] = r.claims;
-    doc["grants"] = r.grants;
-    doc["identity"] = r.identity;
-    doc["signature"] = signature_word(r);
-    doc["purpose"] = o.purpose ? json(token::to_string(*o.purpose)) : json(nullptr);
-    doc["not_before"] = time_json(r.not_before);
-    doc["expires_at"] = time_json(r.expires_at);
-    doc["valid"] = r.valid();
-    doc["diagnoses"] = diagnoses_json(r);
-    if (server) doc["server"] = server_json(*server, refused);
-    ctx.printer().result(doc, render_text(r, o, server, ctx.now()));
+    ctx.printer().result(report::inspect_json(r, o, server, refused),
+                         report::render_inspect(r, o, server, ctx.now()));
     return to_int(r.valid() ? ExitCode::ok : ExitCode::drift);
 }
 
