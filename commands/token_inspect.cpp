@@ -1,7 +1,6 @@
 // roomctl token inspect: decode and diagnose a LiveKit or Twilio access token.
 // The token is a credential: it is read, never printed (its claims are fine to show).
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>
