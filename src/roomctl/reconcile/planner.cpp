@@ -47,19 +47,29 @@ std::string mismatch_reason(const Finding& f) {
         f.room, f.expected_room);
 }
 
+namespace {
+
+// An action about the finding's room, carrying what both sides said about it.
+Action action_for(const Finding& f, ActionKind kind) {
+    Action a;
+    a.kind = kind;
+    a.room = f.room;
+    a.database_name = f.database_name;
+    a.expected_sid = f.database_sid;
+    a.server_sid = f.server_sid;
+    a.num_participants = f.num_participants;
+    a.server_created_at = f.server_created_at;
+    a.server_room = f.server_room;
+    return a;
+}
+
+}  // namespace
+
 Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
     Plan plan;
     for (const auto& f : audit.findings) {
-        Action a;
-        a.room = f.room;
-        a.database_name = f.database_name;
-        a.expected_sid = f.database_sid;
-        a.server_sid = f.server_sid;
-        a.num_participants = f.num_participants;
-        a.server_created_at = f.server_created_at;
-        a.server_room = f.server_room;
+        Action a = action_for(f, ActionKind::create_room);
         if (f.kind == FindingKind::missing) {
-            a.kind = ActionKind::create_room;
             if (f.room.empty()) {
                 a.status = ActionStatus::skipped;
                 a.reason = "the row's room name is empty; fix the row, then run recreate again";
@@ -79,7 +89,6 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
                            ? "the row has no SID; record the server's"
                            : "the row's SID differs from the server's; record the server's";
         } else if (f.kind == FindingKind::name_mismatch) {
-            a.kind = ActionKind::create_room;
             a.room = f.expected_room;
             a.status = ActionStatus::skipped;
             a.reason = mismatch_reason(f);
@@ -95,15 +104,7 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
     Plan plan;
     for (const auto& f : audit.findings) {
         if (f.kind != FindingKind::orphaned && f.kind != FindingKind::name_mismatch) continue;
-        Action a;
-        a.kind = ActionKind::delete_room;
-        a.room = f.room;
-        a.database_name = f.database_name;
-        a.server_sid = f.server_sid;
-        a.expected_sid = f.database_sid;
-        a.num_participants = f.num_participants;
-        a.server_created_at = f.server_created_at;
-        a.server_room = f.server_room;
+        Action a = action_for(f, ActionKind::delete_room);
         auto age = std::chrono::seconds{policy.now - f.server_created_at};
         auto kept = std::find_if(policy.keep.begin(), policy.keep.end(), [&](const auto& p) {
             return fnmatch(p.c_str(), f.room.c_str(), 0) == 0;
