@@ -13,6 +13,7 @@
 #include "roomctl/config/settings.hpp"
 #include "roomctl/report/config_view.hpp"
 #include "roomctl/util/error.hpp"
+#include "settings_fixture.hpp"
 
 namespace roomctl::config {
 namespace {
@@ -21,53 +22,16 @@ namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
 using namespace std::chrono_literals;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
+using testing::contains;
 
-class ProfileTest : public ::testing::Test {
+// Config files here are written 0600 unless a test says otherwise, so that only the tests of
+// the permission warning see one.
+class ProfileTest : public testing::SettingsFixture {
 protected:
-    void SetUp() override {
-        static std::atomic<int> counter{0};
-        std::random_device rd;
-        dir = fs::temp_directory_path() /
-              ("roomctl-profiles-" + std::to_string(rd()) + "-" + std::to_string(++counter));
-        fs::create_directories(dir);
-        env["HOME"] = (dir / "home").string();
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-
     std::string write(const std::string& name, const std::string& content,
                       fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
-        const auto p = dir / name;
-        fs::create_directories(p.parent_path());
-        {
-            std::ofstream out(p, std::ios::binary);
-            out << content;
-        }
-        fs::permissions(p, perms);
-        return p.string();
+        return SettingsFixture::write(name, content, perms);
     }
-
-    Settings resolve() { return resolve_settings(flags, env); }
-
-    std::string config_failure() {
-        try {
-            resolve();
-        } catch (const Error& e) {
-            EXPECT_EQ(e.kind(), ErrorKind::config) << e.what();
-            return e.what();
-        }
-        ADD_FAILURE() << "resolve_settings did not throw";
-        return {};
-    }
-
-    fs::path dir;
-    Env env;
-    FlagValues flags;
 };
 
 const char* k_profiles = R"(

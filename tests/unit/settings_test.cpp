@@ -12,57 +12,18 @@
 #include <string>
 
 #include "roomctl/util/error.hpp"
+#include "settings_fixture.hpp"
 
 namespace roomctl::config {
 namespace {
+
+using testing::contains;
 
 namespace fs = std::filesystem;
 using Env = std::map<std::string, std::string>;
 using namespace std::chrono_literals;
 
-// A fresh directory per test, removed afterwards. HOME points into it so that a real
-// ~/.config/roomctl/config.toml of whoever runs the tests is never read.
-class SettingsTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        static std::atomic<int> counter{0};
-        std::random_device rd;
-        dir = fs::temp_directory_path() /
-              ("roomctl-settings-" + std::to_string(rd()) + "-" + std::to_string(++counter));
-        fs::create_directories(dir);
-        env["HOME"] = (dir / "home").string();
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-
-    std::string write(const std::string& name, const std::string& content) {
-        const auto p = dir / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream out(p, std::ios::binary);
-        out << content;
-        return p.string();
-    }
-
-    Settings resolve() { return resolve_settings(flags, env); }
-
-    // Runs resolve() expecting Error(config); returns its message.
-    std::string config_failure() {
-        try {
-            resolve();
-        } catch (const Error& e) {
-            EXPECT_EQ(e.kind(), ErrorKind::config) << e.what();
-            return e.what();
-        }
-        ADD_FAILURE() << "resolve_settings did not throw";
-        return {};
-    }
-
-    fs::path dir;
-    Env env;
-    FlagValues flags;
-};
+class SettingsTest : public testing::SettingsFixture {};
 
 std::string media_failure(const Settings& s) {
     try {
@@ -73,10 +34,6 @@ std::string media_failure(const Settings& s) {
     }
     ADD_FAILURE() << "require_media_server did not throw";
     return {};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 // ---- defaults and precedence ----------------------------------------------------------

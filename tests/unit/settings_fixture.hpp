@@ -1,0 +1,74 @@
+#pragma once
+// The fixture of the settings tests: a fresh directory per test, removed afterwards, with HOME
+// pointing into it so that a real ~/.config/roomctl/config.toml of whoever runs the tests is
+// never read; helpers to write config files and to resolve settings from flags and env.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "roomctl/config/settings.hpp"
+#include "roomctl/util/error.hpp"
+
+namespace roomctl::config::testing {
+
+namespace fs = std::filesystem;
+
+inline bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+class SettingsFixture : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::atomic<int> counter{0};
+        std::random_device rd;
+        dir = fs::temp_directory_path() /
+              ("roomctl-settings-" + std::to_string(rd()) + "-" + std::to_string(++counter));
+        fs::create_directories(dir);
+        env["HOME"] = (dir / "home").string();
+    }
+    void TearDown() override {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+
+    // Writes `content` to `name` under the test directory; `perms` when given.
+    std::string write(const std::string& name, const std::string& content,
+                      std::optional<fs::perms> perms = std::nullopt) {
+        const auto p = dir / name;
+        fs::create_directories(p.parent_path());
+        {
+            std::ofstream out(p, std::ios::binary);
+            out << content;
+        }
+        if (perms) fs::permissions(p, *perms);
+        return p.string();
+    }
+
+    Settings resolve() { return resolve_settings(flags, env); }
+
+    // Runs resolve() expecting Error(config); returns its message.
+    std::string config_failure() {
+        try {
+            resolve();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::config) << e.what();
+            return e.what();
+        }
+        ADD_FAILURE() << "resolve_settings did not throw";
+        return {};
+    }
+
+    fs::path dir;
+    std::map<std::string, std::string> env;
+    FlagValues flags;
+};
+
+}  // namespace roomctl::config::testing
