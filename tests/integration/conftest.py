@@ -142,7 +142,8 @@ class StandIn:
     def error(self, status, message):
         """A fault body in the provider's own error shape."""
         if self.provider == "livekit":
-            code = {404: "not_found", 500: "internal", 503: "unavailable"}.get(status, "unknown")
+            code = {400: "invalid_argument", 404: "not_found", 500: "internal",
+                    503: "unavailable"}.get(status, "unknown")
             return dict(status=status, content_type="application/json",
                         body=json.dumps({"code": code, "msg": message}))
         code = {404: 20404, 500: 20500, 503: 20503}.get(status, 20001)

@@ -83,6 +83,17 @@ def test_recreate_apply_creates_rooms_and_records_sids(run, db, standin):
     assert (again["missing"], again["sid_drift"], again["orphaned"]) == (0, 0, 2)
 
 
+def test_recreate_outlasts_a_5xx_burst_by_repeating_the_calls(run, db, standin):
+    for i in range(3):
+        db.insert(f"b-{i}", None, "pending")
+    standin.fault(method="CreateRoom", count=2, **standin.error(503, "overloaded"))
+    r = run("recreate", "--apply", "--concurrency", "1", "-v", "--json")
+    assert r.code == 0, r.stderr
+    assert [a["status"] for a in r.json["actions"]] == ["done"] * 3
+    assert r.stderr.count("retrying CreateRoom after HTTP 503") == 2, r.stderr
+    assert all(sid for _, sid, _ in db.rows())
+
+
 def test_recreate_does_not_clobber_a_concurrent_sid_write(run, db, standin):
     db.insert("racy", None, "pending")
     # Hold CreateRoom long enough for "the app" to record its own SID meanwhile.
@@ -101,7 +112,8 @@ def test_recreate_does_not_clobber_a_concurrent_sid_write(run, db, standin):
 def test_recreate_partial_failure_exits_6_and_keeps_the_rest(run, db, standin):
     for i in range(4):
         db.insert(f"p-{i}", None, "pending")
-    standin.fault(method="CreateRoom", count=1, **standin.error(500, "boom"))
+    # A 400 is the server's considered answer, so it is not repeated: one room fails.
+    standin.fault(method="CreateRoom", count=1, **standin.error(400, "boom"))
     r = run("recreate", "--apply", "--concurrency", "1", "--json")
     assert r.code == 6, r.stderr
     statuses = [a["status"] for a in r.json["actions"]]

@@ -94,15 +94,17 @@ media::Participant participant_from_json(const json& j) {
     return p;
 }
 
-RoomServiceClient::RoomServiceClient(http::Transport& transport, ApiEndpoint endpoint)
-    : m_transport(transport), m_endpoint(std::move(endpoint)) {}
+RoomServiceClient::RoomServiceClient(http::Transport& transport, ApiEndpoint endpoint,
+                                     http::RetryPolicy retry)
+    : m_transport(transport), m_endpoint(std::move(endpoint)), m_retry(std::move(retry)) {}
 
 std::vector<media::ServerRoom> RoomServiceClient::list_rooms(const std::vector<std::string>& names) {
     VideoGrant grant;
     grant.room_list = true;
     json request = json::object();
     if (!names.empty()) request["names"] = names;
-    auto response = m_transport.send(twirp_request(m_endpoint, "ListRooms", request, grant));
+    auto response = http::send_with_retry(m_transport, twirp_request(m_endpoint, "ListRooms", request, grant),
+                                          http::Idempotency::idempotent, m_retry, "ListRooms");
     if (response.status >= 200 && response.status < 300 &&
         response.media_type() == "application/json") {
         // A fleet's answer runs to tens of MB: parse it as a stream, build no document.
@@ -121,7 +123,7 @@ media::ServerRoom RoomServiceClient::create_room(const media::CreateRoomOptions&
     if (o.departure_timeout) request["departure_timeout"] = o.departure_timeout;
     if (o.max_participants) request["max_participants"] = o.max_participants;
     if (!o.metadata.empty()) request["metadata"] = o.metadata;
-    return room_from_json(twirp_call(m_transport, m_endpoint, "CreateRoom", request, grant));
+    return room_from_json(twirp_call(m_transport, m_endpoint, "CreateRoom", request, grant, m_retry));
 }
 
 media::DeleteOutcome RoomServiceClient::delete_room(const std::string& name,
@@ -129,7 +131,7 @@ media::DeleteOutcome RoomServiceClient::delete_room(const std::string& name,
     VideoGrant grant;
     grant.room_create = true;
     try {
-        twirp_call(m_transport, m_endpoint, "DeleteRoom", json{{"room", name}}, grant);
+        twirp_call(m_transport, m_endpoint, "DeleteRoom", json{{"room", name}}, grant, m_retry);
         return media::DeleteOutcome::deleted;
     } catch (const TwirpError& e) {
         if (e.code() == "not_found") return media::DeleteOutcome::already_gone;
@@ -142,7 +144,7 @@ std::vector<media::Participant> RoomServiceClient::list_participants(const std::
     grant.room_admin = true;  // admin grants are per room: the server checks video.room == room
     grant.room = room;
     auto response =
-        twirp_call(m_transport, m_endpoint, "ListParticipants", json{{"room", room}}, grant);
+        twirp_call(m_transport, m_endpoint, "ListParticipants", json{{"room", room}}, grant, m_retry);
     std::vector<media::Participant> out;
     for (const auto& p : list_field(response, "participants")) out.push_back(participant_from_json(p));
     return out;

@@ -20,8 +20,10 @@ media::Participant participant_from_json(const nlohmann::json& j);
 
 class RoomServiceClient final : public media::MediaServer {
 public:
-    // `transport` must outlive the client.
-    RoomServiceClient(http::Transport& transport, ApiEndpoint endpoint);
+    // `transport` must outlive the client. Every call is repeated after transient failures
+    // under `retry` (all RoomService calls roomctl makes are idempotent).
+    RoomServiceClient(http::Transport& transport, ApiEndpoint endpoint,
+                      http::RetryPolicy retry = {});
 
     std::string provider() const override { return "livekit"; }
     std::vector<media::ServerRoom> list_rooms(const std::vector<std::string>& names) override;
@@ -34,6 +36,7 @@ public:
 private:
     http::Transport& m_transport;
     ApiEndpoint m_endpoint;
+    http::RetryPolicy m_retry;
 };
 
 }  // namespace roomctl::livekit

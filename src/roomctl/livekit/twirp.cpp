@@ -103,8 +103,9 @@ http::Request twirp_request(const ApiEndpoint& endpoint, const std::string& meth
 
 nlohmann::json twirp_call(http::Transport& transport, const ApiEndpoint& endpoint,
                           const std::string& method, const nlohmann::json& request,
-                          const VideoGrant& grant) {
-    auto response = transport.send(twirp_request(endpoint, method, request, grant));
+                          const VideoGrant& grant, const http::RetryPolicy& retry) {
+    auto response = http::send_with_retry(transport, twirp_request(endpoint, method, request, grant),
+                                          http::Idempotency::idempotent, retry, method);
     return interpret_twirp_response(method, response, endpoint);
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "roomctl/http/retry.hpp"
 #include "roomctl/http/transport.hpp"
 #include "roomctl/livekit/access_token.hpp"
 
@@ -59,9 +60,11 @@ http::Response rtc_validate(http::Transport& transport, const std::string& base_
                             const std::string& jwt, std::chrono::milliseconds timeout);
 
 // Mints a short-lived (10 min, as the Node SDK's service tokens) token with `grant`, POSTs
-// `request` to `method` and interprets the answer.
+// `request` to `method` and interprets the answer. Every RoomService method roomctl calls is
+// idempotent (CreateRoom returns a live room of that name unchanged, a repeated DeleteRoom
+// answers not_found), so the call is repeated under `retry` (http/retry.hpp).
 nlohmann::json twirp_call(http::Transport& transport, const ApiEndpoint& endpoint,
                           const std::string& method, const nlohmann::json& request,
-                          const VideoGrant& grant);
+                          const VideoGrant& grant, const http::RetryPolicy& retry);
 
 }  // namespace roomctl::livekit

@@ -8,13 +8,20 @@ namespace roomctl::media {
 
 namespace {
 
+// Retries are announced on the same -v trace as the requests they repeat.
+template <class Retry>
+Retry with_trace(Retry retry, const http::TransportOptions& options) {
+    retry.trace = options.trace;
+    return retry;
+}
+
 // A provider client together with the connection it talks through, so callers hold one
 // object. Every call is forwarded unchanged.
-template <class Client, class Endpoint>
+template <class Client, class Endpoint, class Retry>
 class OwningServer final : public MediaServer {
 public:
-    OwningServer(http::TransportOptions options, Endpoint endpoint)
-        : m_transport(std::move(options)), m_client(m_transport, std::move(endpoint)) {}
+    OwningServer(http::TransportOptions options, Endpoint endpoint, Retry retry)
+        : m_transport(options), m_client(m_transport, std::move(endpoint), with_trace(retry, options)) {}
     std::string provider() const override { return m_client.provider(); }
     std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names) override {
         return m_client.list_rooms(names);
@@ -70,13 +77,16 @@ std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
                                                   http::TraceSink trace, bool trace_headers) {
     config::require_media_server(s);
     if (s.provider == "twilio") {
-        return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint>>(
-            transport_options(s, std::move(trace), trace_headers), twilio_endpoint(s));
+        return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
+            transport_options(s, std::move(trace), trace_headers), twilio_endpoint(s),
+            twilio::RetryPolicy{});
     }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
                                   s.livekit.api_secret, s.request_timeout};
-    return std::make_unique<OwningServer<livekit::RoomServiceClient, livekit::ApiEndpoint>>(
-        transport_options(s, std::move(trace), trace_headers), std::move(endpoint));
+    return std::make_unique<
+        OwningServer<livekit::RoomServiceClient, livekit::ApiEndpoint, http::RetryPolicy>>(
+        transport_options(s, std::move(trace), trace_headers), std::move(endpoint),
+        http::RetryPolicy{});
 }
 
 }  // namespace roomctl::media

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include "roomctl/http/form.hpp"
+#include "roomctl/http/retry.hpp"
 
 namespace roomctl::twilio {
 
@@ -50,22 +50,6 @@ private:
 WritePacer& write_pacer() {
     static WritePacer pacer;
     return pacer;
-}
-
-std::chrono::milliseconds backoff(int attempt, const RetryPolicy& p, const http::Response& r) {
-    // Full jitter (random in [0, min(cap, base * 2^attempt)]), but never less than Retry-After.
-    auto cap = std::min<long long>(p.max_delay.count(), p.base_delay.count() << std::min(attempt, 10));
-    static thread_local std::mt19937 rng{std::random_device{}()};
-    std::chrono::milliseconds delay{std::uniform_int_distribution<long long>(0, cap)(rng)};
-    if (auto ra = r.header("retry-after")) {
-        try {
-            auto seconds = std::stoll(*ra);
-            if (seconds > 0) delay = std::max(delay, std::chrono::milliseconds{seconds * 1000});
-        } catch (const std::exception&) {
-            // an HTTP-date or garbage: fall back to the jittered delay
-        }
-    }
-    return std::min(delay, p.max_delay);
 }
 
 }  // namespace
@@ -131,7 +115,8 @@ nlohmann::json interpret(const std::string& what, const http::Response& r, const
 nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const std::string& method,
                     const std::string& url,
                     const std::vector<std::pair<std::string, std::string>>& form,
-                    const std::string& what, const RetryPolicy& policy) {
+                    const std::string& what, http::Idempotency idempotency,
+                    const RetryPolicy& policy) {
     http::Request req;
     req.method = method;
     req.url = url;
@@ -142,22 +127,17 @@ nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const 
         req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
         req.body = http::form_encode(form);
     }
-    const auto started = clock::now();
-    for (int attempt = 0;; ++attempt) {
+    auto pace = [&] {
         if (method == "POST") write_pacer().acquire(policy.writes_per_second);
-        auto response = transport.send(req);
-        if (response.status != 429) return interpret(what, response, endpoint);
-        // 429 (20429): Twilio did not process the request, so repeating it is always safe.
-        auto delay = backoff(attempt, policy, response);
-        bool out_of_time = clock::now() + delay - started > policy.max_total;
-        if (attempt + 1 >= policy.max_attempts || out_of_time) {
-            throw runtime_error(fmt::format(
-                "Twilio {} was rate-limited (HTTP 429) {} times in a row; try again later or "
-                "lower --concurrency",
-                what, attempt + 1));
-        }
-        std::this_thread::sleep_for(delay);
+    };
+    auto response = http::send_with_retry(transport, req, idempotency, policy, what, pace);
+    if (response.status == 429) {
+        throw runtime_error(fmt::format(
+            "Twilio {} was rate-limited (HTTP 429) until roomctl gave up retrying; try again "
+            "later or lower --concurrency",
+            what));
     }
+    return interpret(what, response, endpoint);
 }
 
 }  // namespace roomctl::twilio

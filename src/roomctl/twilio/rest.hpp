@@ -2,9 +2,9 @@
 // Twilio REST plumbing for the Video v1 API (twilio-video.md §1): Basic auth with the Account
 // SID + Auth Token or an API key SID + secret, form-encoded bodies (a JSON body is ignored by
 // Twilio), JSON answers, the legacy {code, message, more_info, status} error body (and the
-// RFC 9457 {type, title, status, code, detail} one), and 429 handling: requests answered 429
-// were not processed, so they are retried with backoff (Retry-After when given), and writes
-// are paced below the account's ~20 writes/s.
+// RFC 9457 {type, title, status, code, detail} one), retries (http/retry.hpp: a 429 was not
+// processed, so it is always repeated, honouring Retry-After), and writes paced below the
+// account's ~20 writes/s.
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "roomctl/http/retry.hpp"
 #include "roomctl/http/transport.hpp"
 
 namespace roomctl::twilio {
@@ -48,17 +49,23 @@ std::string explain_credentials(const Endpoint& endpoint);
 // Error(runtime) for anything that is not a Twilio answer (HTML, garbage).
 nlohmann::json interpret(const std::string& what, const http::Response& r, const Endpoint& e);
 
-struct RetryPolicy {
-    int max_attempts = 6;
-    std::chrono::milliseconds base_delay{250};
-    std::chrono::milliseconds max_delay{8'000};
-    std::chrono::milliseconds max_total{60'000};
+// Twilio's delays are longer than the default: a 429's Retry-After can run to seconds.
+struct RetryPolicy : http::RetryPolicy {
+    RetryPolicy() {
+        base_delay = std::chrono::milliseconds{250};
+        max_delay = std::chrono::milliseconds{8'000};
+        max_total = std::chrono::milliseconds{30'000};
+    }
     double writes_per_second = 15.0;  // below Twilio's 20/s account limit; 0 = unpaced
 };
 
-// Sends a request (GET with `query` already in the URL, or POST with `form`), retrying 429s.
+// Sends a request (GET with `query` already in the URL, or POST with `form`) through
+// http::send_with_retry: 429s are always repeated (Twilio did not process them), 5xx and lost
+// answers only when `idempotency` allows. Throws RestError / Error as `interpret` does, and
+// Error(runtime) when 429s outlast the policy.
 nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const std::string& method,
                     const std::string& url, const std::vector<std::pair<std::string, std::string>>& form,
-                    const std::string& what, const RetryPolicy& policy = {});
+                    const std::string& what, http::Idempotency idempotency,
+                    const RetryPolicy& policy = {});
 
 }  // namespace roomctl::twilio

@@ -72,7 +72,8 @@ VideoClient::VideoClient(http::Transport& transport, Endpoint endpoint, RetryPol
 json VideoClient::get(const std::string& path_and_query, const std::string& what) {
     std::string url = path_and_query.rfind("http", 0) == 0 ? path_and_query
                                                             : m_endpoint.base_url + path_and_query;
-    return call(m_transport, m_endpoint, "GET", url, {}, what, m_policy);
+    return call(m_transport, m_endpoint, "GET", url, {}, what, http::Idempotency::idempotent,
+                m_policy);
 }
 
 void VideoClient::probe() { get("/v1/Rooms?PageSize=1", "ListRooms"); }
@@ -130,8 +131,10 @@ media::ServerRoom VideoClient::create_room(const media::CreateRoomOptions& o) {
     if (o.max_participants) form.emplace_back("MaxParticipants", std::to_string(o.max_participants));
     try {
         return room_from_json(
+            // Repeating a create is safe: UniqueName is unique among in-progress rooms, so a
+            // repeat of a create whose answer was lost gets 53113 and adopts that room below.
             call(m_transport, m_endpoint, "POST", m_endpoint.base_url + "/v1/Rooms", form,
-                 "CreateRoom", m_policy));
+                 "CreateRoom", http::Idempotency::idempotent, m_policy));
     } catch (const RestError& e) {
         if (e.code() != 53113) throw;
         // An in-progress room already has the name (the app or a client made it): adopt it.
@@ -153,7 +156,7 @@ media::DeleteOutcome VideoClient::delete_room(const std::string& name, const std
     const std::string& target = sid.empty() ? name : sid;
     try {
         call(m_transport, m_endpoint, "POST", m_endpoint.base_url + "/v1/Rooms/" + http::url_encode(target),
-             {{"Status", "completed"}}, "DeleteRoom", m_policy);
+             {{"Status", "completed"}}, "DeleteRoom", http::Idempotency::idempotent, m_policy);
         return media::DeleteOutcome::deleted;
     } catch (const RestError& e) {
         if (is_not_found(e)) return media::DeleteOutcome::already_gone;

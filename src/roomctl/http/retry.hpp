@@ -1,0 +1,59 @@
+#pragma once
+// Repeating a request after a transient failure, and only when repeating is safe.
+//
+// A request is repeated when the failure says the server did not act (HTTP 429, a refused
+// connection), or, for idempotent requests only, when it may have acted but acting twice
+// changes nothing (HTTP 500/502/503/504, a timeout, a reset or truncated answer). Delays grow
+// exponentially with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
+// never below a Retry-After the server sent, and the whole sequence is bounded in attempts
+// and in time. DNS, TLS and oversized-answer failures are never repeated: they do not heal.
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "roomctl/http/transport.hpp"
+
+namespace roomctl::http {
+
+enum class Idempotency {
+    // Sending twice has the effect of sending once: reads, deletes by name or SID, and creates
+    // keyed by a unique name that answer with the existing room.
+    idempotent,
+    // Sending twice could act twice: repeated only when the server cannot have acted.
+    unsafe,
+};
+
+struct RetryPolicy {
+    int max_attempts = 4;                        // including the first; 1 = never repeat
+    std::chrono::milliseconds base_delay{100};   // first delay's upper bound
+    std::chrono::milliseconds max_delay{2'000};  // cap of one delay (and of a Retry-After)
+    // No attempt starts after this much time since the first one started; one attempt still
+    // takes up to its Request::timeout, so the worst case is max_total + timeout.
+    std::chrono::milliseconds max_total{15'000};
+    // One line per repeat ("retrying ListRooms after HTTP 503 in 180 ms (attempt 2 of 4)").
+    TraceSink trace;
+};
+
+// True for the HTTP statuses worth repeating: 429 always; 500, 502, 503, 504 when idempotent.
+bool retryable_status(long status, Idempotency idempotency);
+
+// True for the transport failures worth repeating: a refused connection always; a timeout
+// and any other failure without an answer (reset, truncated body) when idempotent.
+bool retryable_failure(FailureCause cause, Idempotency idempotency);
+
+// Delay before attempt `attempt + 1` (attempt counts from 0): uniform in
+// [0, min(max_delay, base_delay * 2^attempt)], raised to Retry-After (delta seconds) when the
+// answer carried one, and capped at max_delay.
+std::chrono::milliseconds retry_delay(int attempt, const RetryPolicy& policy,
+                                      const Response* answer);
+
+// Sends `request` until it gets an answer that is not worth repeating, or the policy runs out.
+// Returns the last answer (possibly a 429 or 5xx, which the caller interprets); rethrows the
+// last TransportError when no attempt got an answer. `what` names the call in trace lines.
+// `before_attempt`, when set, runs before every attempt (e.g. write pacing).
+Response send_with_retry(Transport& transport, const Request& request, Idempotency idempotency,
+                         const RetryPolicy& policy, const std::string& what,
+                         const std::function<void()>& before_attempt = {});
+
+}  // namespace roomctl::http
