@@ -366,6 +366,102 @@ TEST_F(RoomStoreTest, NullExpectedAndEmptyExpectedAreDistinct) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// update_sids (batches), recorded_sid, and a lost connection
+// ---------------------------------------------------------------------------------------------
+
+TEST_F(RoomStoreTest, UpdateSidsIsOneCompareAndSetPerUpdateInOneStatement) {
+    create_default_table();
+    insert("a", std::nullopt, "active");
+    insert("b", "RM_b", "active");
+    insert("c", "RM_c", "ended");
+    insert("d", "RM_d", "pending");
+    insert("q\"u,o{t}e NULL", std::nullopt, "active");
+    auto s = store();
+    const auto changed = s->update_sids({{"a", std::nullopt, "RM_a2"},
+                                         {"b", "RM_someone_else", "RM_b2"},
+                                         {"c", "RM_c", "RM_c2"},
+                                         {"d", "RM_d", "RM_d2"},
+                                         {"absent", std::nullopt, "RM_z"},
+                                         {"q\"u,o{t}e NULL", std::nullopt, "RM_\"q\\"}});
+    EXPECT_EQ(changed, (std::vector<int>{1, 0, 0, 1, 0, 1}));
+    EXPECT_EQ(sid_of("a"), "RM_a2");
+    EXPECT_EQ(sid_of("b"), "RM_b");  // lost the compare: untouched
+    EXPECT_EQ(sid_of("c"), "RM_c");  // not live: untouched
+    EXPECT_EQ(sid_of("d"), "RM_d2");
+    EXPECT_EQ(sid_of("q\"u,o{t}e NULL"), "RM_\"q\\");
+    EXPECT_TRUE(s->update_sids({}).empty());
+}
+
+TEST_F(RoomStoreTest, RecordedSidReadsTheLiveRowFresh) {
+    create_default_table();
+    insert("a", "RM_a", "active");
+    insert("n", std::nullopt, "active");
+    insert("e", "RM_e", "ended");
+    auto s = store();
+    EXPECT_TRUE(s->recorded_sid("a").live);
+    EXPECT_EQ(s->recorded_sid("a").sid, "RM_a");
+    EXPECT_TRUE(s->recorded_sid("n").live);
+    EXPECT_EQ(s->recorded_sid("n").sid, std::nullopt);
+    EXPECT_FALSE(s->recorded_sid("e").live);
+    EXPECT_FALSE(s->recorded_sid("absent").live);
+    exec("UPDATE " + qualified("livekit_rooms") + " SET room_sid = 'RM_app' WHERE room_name = 'a'");
+    EXPECT_EQ(s->recorded_sid("a").sid, "RM_app");
+}
+
+// The pid of the backend holding advisory lock `key` (0 when none): keys below 2^32 show up
+// in pg_locks as classid 0, objid key.
+int lock_holder(pqxx::connection& admin, std::int64_t key) {
+    pqxx::work tx{admin};
+    auto r = tx.exec_params("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+                            "AND objid = $1::bigint::oid AND granted",
+                            key);
+    tx.commit();
+    return r.empty() ? 0 : r[0][0].as<int>();
+}
+
+TEST_F(RoomStoreTest, TerminatedBackendIsReplacedAndItsLockTakenAgain) {
+    create_default_table();
+    insert("r", "RM_1", "active");
+    auto s = store();
+    const std::int64_t key = 731001;
+    ASSERT_TRUE(s->try_advisory_lock(key));
+    const int first = lock_holder(*m_admin, key);
+    ASSERT_NE(first, 0);
+    exec("SELECT pg_terminate_backend($1)", first);
+
+    // The operation that meets the loss fails and says so; nothing runs without the lock.
+    const auto msg = error_of([&] { s->update_sid("r", "RM_1", "RM_2"); }, ErrorKind::runtime);
+    EXPECT_TRUE(msg.starts_with("lost the database connection")) << msg;
+    EXPECT_EQ(sid_of("r"), "RM_1");
+
+    // The next one runs on a new backend that holds the lock again.
+    EXPECT_EQ(s->update_sid("r", "RM_1", "RM_2"), 1);
+    const int second = lock_holder(*m_admin, key);
+    EXPECT_NE(second, 0);
+    EXPECT_NE(second, first);
+}
+
+TEST_F(RoomStoreTest, LockTakenByAnotherRunWhileDisconnectedStopsTheStore) {
+    create_default_table();
+    insert("r", "RM_1", "active");
+    auto s = store();
+    const std::int64_t key = 731002;
+    ASSERT_TRUE(s->try_advisory_lock(key));
+    exec("SELECT pg_terminate_backend($1)", lock_holder(*m_admin, key));
+    error_of([&] { s->load_rooms(); }, ErrorKind::runtime);
+
+    // Another run (the admin session here) takes the lock before roomctl reconnects.
+    auto other = std::make_unique<pqxx::connection>(m_url);
+    {
+        pqxx::nontransaction tx{*other};
+        ASSERT_TRUE(tx.exec_params1("SELECT pg_try_advisory_lock($1::bigint)", key)[0].as<bool>());
+    }
+    const auto msg = error_of([&] { s->update_sid("r", "RM_1", "RM_2"); }, ErrorKind::locked);
+    EXPECT_NE(msg.find("another roomctl run took the lock"), std::string::npos) << msg;
+    EXPECT_EQ(sid_of("r"), "RM_1");
+}
+
+// ---------------------------------------------------------------------------------------------
 // live statuses and is_live
 
 TEST_F(RoomStoreTest, LiveStatusesWithQuotesCommasBracesBackslashes) {

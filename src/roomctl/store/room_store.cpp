@@ -390,6 +390,26 @@ std::string text_array_literal(const std::vector<std::string>& values) {
     return out;
 }
 
+// Like text_array_literal, with nullopt as an unquoted NULL element.
+std::string nullable_text_array_literal(const std::vector<std::optional<std::string>>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) out += ',';
+        if (!values[i]) {
+            out += "NULL";
+            continue;
+        }
+        out += '"';
+        for (char c : *values[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
 std::optional<std::string> optional_text(const pqxx::field& f) {
     if (f.is_null()) return std::nullopt;
     return std::string{f.c_str(), f.size()};
@@ -397,8 +417,10 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
 
 class PgRoomStore final : public RoomStore {
 public:
-    PgRoomStore(std::unique_ptr<pqxx::connection> conn, config::RoomMapping mapping)
+    PgRoomStore(std::unique_ptr<pqxx::connection> conn, std::string url,
+                config::RoomMapping mapping)
         : m_conn(std::move(conn)),
+          m_url(std::move(url)),
           m_mapping(std::move(mapping)),
           m_live(m_mapping.live_statuses.begin(), m_mapping.live_statuses.end()),
           m_live_array(text_array_literal(m_mapping.live_statuses)) {
@@ -427,8 +449,9 @@ public:
 
     bool try_advisory_lock(std::int64_t key) override {
         return guarded([&] {
-            pqxx::nontransaction tx{*m_conn};
-            return tx.exec_params1("SELECT pg_try_advisory_lock($1::bigint)", key)[0].as<bool>();
+            const bool taken = take_lock(*m_conn, key);
+            if (taken) m_locks.push_back(key);
+            return taken;
         });
     }
 
@@ -438,19 +461,54 @@ public:
         return select_rooms(" WHERE " + column + "::text = $1::text", session);
     }
 
-    int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
-                   const std::string& new_sid) override {
-        // One statement: the compare-and-set is atomic, whatever else writes the table.
-        const std::string sql = "UPDATE " + m_table_sql + " SET " + m_sid_sql + " = $1 WHERE " +
-                                m_name_sql + "::text = $2::text AND " + m_status_sql +
-                                "::text = ANY($3::text[]) AND " + m_sid_sql +
-                                "::text IS NOT DISTINCT FROM $4::text";
-        const char* expected = expected_sid ? expected_sid->c_str() : nullptr;
+    std::vector<int> update_sids(const std::vector<SidUpdate>& updates) override {
+        std::vector<int> changed(updates.size(), 0);
+        if (updates.empty()) return changed;
+        std::vector<std::optional<std::string>> names, expected, sids;
+        for (const auto& u : updates) {
+            names.emplace_back(u.name);
+            expected.push_back(u.expected_sid);
+            sids.emplace_back(u.new_sid);
+        }
+        return guarded([&] {
+            // One statement: each compare-and-set is atomic, whatever else writes the table,
+            // and the batch is one round trip. The new SID is cast to the column's own type
+            // (text does not assign to uuid implicitly).
+            const std::string sql =
+                "UPDATE " + m_table_sql + " AS t SET " + m_sid_sql + " = CAST(u.new_sid AS " +
+                sid_type() +
+                ") FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
+                "AS u(name, expected, new_sid, i) WHERE t." +
+                m_name_sql + "::text = u.name AND t." + m_status_sql +
+                "::text = ANY($4::text[]) AND t." + m_sid_sql +
+                "::text IS NOT DISTINCT FROM u.expected RETURNING u.i";
+            pqxx::work tx{*m_conn};
+            const pqxx::result r = tx.exec_params(sql, nullable_text_array_literal(names),
+                                                  nullable_text_array_literal(expected),
+                                                  nullable_text_array_literal(sids), m_live_array);
+            tx.commit();
+            for (const auto& row : r) {
+                const auto i = row[0].as<std::size_t>();
+                if (i >= 1 && i <= changed.size()) ++changed[i - 1];
+            }
+            return changed;
+        });
+    }
+
+    RecordedSid recorded_sid(const std::string& name) override {
+        const std::string sql = "SELECT " + m_sid_sql + "::text FROM " + m_table_sql + " WHERE " +
+                                m_name_sql + "::text = $1::text AND " + m_status_sql +
+                                "::text = ANY($2::text[]) ORDER BY 1 LIMIT 1";
         return guarded([&] {
             pqxx::work tx{*m_conn};
-            const pqxx::result r = tx.exec_params(sql, new_sid, name, m_live_array, expected);
+            const pqxx::result r = tx.exec_params(sql, name, m_live_array);
             tx.commit();
-            return static_cast<int>(r.affected_rows());
+            RecordedSid out;
+            if (!r.empty()) {
+                out.live = true;
+                out.sid = optional_text(r[0][0]);
+            }
+            return out;
         });
     }
 
@@ -522,6 +580,7 @@ private:
     template <typename F>
     auto guarded(F&& f) -> decltype(f()) {
         if (!m_identifiers_ok) throw config_error(check_mapping().problem);
+        reconnect_if_lost();
         try {
             return f();
         } catch (const pqxx::undefined_table& e) {
@@ -529,14 +588,22 @@ private:
         } catch (const pqxx::undefined_column& e) {
             throw mapping_error(e);
         } catch (const pqxx::in_doubt_error& e) {
-            throw runtime_error(
+            m_lost = true;
+            throw WriteInDoubt(
                 "database error: the connection was lost while committing; the change may or "
                 "may not have been applied: " +
                 first_line(e.what()));
         } catch (const pqxx::broken_connection& e) {
+            m_lost = true;
             throw runtime_error("lost the database connection: " + first_line(e.what()));
         } catch (const pqxx::sql_error& e) {
             if (e.sqlstate() == "3F000") throw mapping_error(e);  // invalid_schema_name
+            // 57P01..57P03: the server is shutting down or terminated this backend
+            // (pg_terminate_backend): the connection is gone even if libpqxx has not noticed.
+            if (e.sqlstate().rfind("57P0", 0) == 0 || !m_conn->is_open()) {
+                m_lost = true;
+                throw runtime_error("lost the database connection: " + first_line(e.what()));
+            }
             throw runtime_error("database error: " + first_line(e.what()));
         } catch (const Error&) {
             throw;
@@ -556,7 +623,53 @@ private:
                             first_line(e.what()) + " (check [rooms])");
     }
 
+    static bool take_lock(pqxx::connection& conn, std::int64_t key) {
+        pqxx::nontransaction tx{conn};
+        return tx.exec_params1("SELECT pg_try_advisory_lock($1::bigint)", key)[0].as<bool>();
+    }
+
+    // After a lost connection, a new one, holding every lock the old one held, before any
+    // statement runs. libpqxx 6 would otherwise reconnect by itself and silently run without
+    // the locks.
+    void reconnect_if_lost() {
+        if (!m_lost && m_conn->is_open()) return;
+        auto fresh = open_connection(m_url);
+        try {
+            for (auto key : m_locks) {
+                if (!take_lock(*fresh, key)) {
+                    throw locked_error(
+                        "the database connection was lost and another roomctl run took the "
+                        "lock meanwhile; stopping here (wait for it to finish, then run again)");
+                }
+            }
+        } catch (const pqxx::failure& e) {
+            throw runtime_error("lost the database connection: " + first_line(e.what()));
+        }
+        m_conn = std::move(fresh);
+        m_lost = false;
+    }
+
+    // The SID column's SQL type as the server spells it ("uuid", "character varying(64)").
+    const std::string& sid_type() {
+        if (m_sid_type.empty()) {
+            pqxx::work tx{*m_conn};
+            const pqxx::result r = tx.exec_params(
+                "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attname = $2::text "
+                "AND attnum > 0 AND NOT attisdropped",
+                m_table_sql, m_mapping.sid_column);
+            tx.commit();
+            if (r.empty()) throw config_error(check_mapping().problem);
+            m_sid_type = r[0][0].c_str();
+        }
+        return m_sid_type;
+    }
+
     std::unique_ptr<pqxx::connection> m_conn;
+    std::string m_url;
+    std::vector<std::int64_t> m_locks;  // advisory locks this store holds
+    bool m_lost = false;                // the connection broke; reconnect before the next use
+    std::string m_sid_type;
     config::RoomMapping m_mapping;
     std::set<std::string> m_live;
     std::string m_live_array;
@@ -595,7 +708,7 @@ private:
 std::unique_ptr<RoomStore> connect_room_store(const std::string& database_url,
                                               const config::RoomMapping& mapping) {
     auto conn = open_connection(database_url);
-    return std::make_unique<PgRoomStore>(std::move(conn), mapping);
+    return std::make_unique<PgRoomStore>(std::move(conn), database_url, mapping);
 }
 
 std::string probe_database(const std::string& database_url) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "roomctl/config/settings.hpp"
+#include "roomctl/util/error.hpp"
 
 namespace roomctl::store {
 
@@ -20,6 +21,27 @@ struct DbRoom {
     std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""
     std::optional<std::string> status;
     bool live = false;  // status is one of live_statuses
+};
+
+// One compare-and-set of a row's SID: set `new_sid` on the live rows named `name` whose SID
+// still equals `expected_sid` (nullopt matches NULL).
+struct SidUpdate {
+    std::string name;
+    std::optional<std::string> expected_sid;
+    std::string new_sid;
+};
+
+// What the live rows named `name` record now (RoomStore::recorded_sid).
+struct RecordedSid {
+    bool live = false;               // at least one live row has the name
+    std::optional<std::string> sid;  // the SID of the first such row (NULL stays nullopt)
+};
+
+// A write whose connection was lost while it committed: it may or may not have been applied,
+// and only reading the row back can tell. Kind runtime.
+class WriteInDoubt : public Error {
+public:
+    explicit WriteInDoubt(const std::string& message) : Error(ErrorKind::runtime, message) {}
 };
 
 // Result of checking that the mapping names a real table and real columns.
@@ -38,8 +60,18 @@ public:
     // Sets the SID of the live rows named `name` to `new_sid`, but only where the SID still
     // equals `expected_sid` (nullopt matches NULL). Returns the number of rows changed; 0 means
     // a concurrent writer got there first (or the row stopped being live) and nothing changed.
-    virtual int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
-                           const std::string& new_sid) = 0;
+    // Throws WriteInDoubt when the connection was lost during the commit; any other Error
+    // means nothing was written.
+    int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
+                   const std::string& new_sid) {
+        return update_sids({{name, expected_sid, new_sid}}).front();
+    }
+    // Many compare-and-sets in one statement and one round trip (UPDATE ... FROM unnest(...)),
+    // all or none: returns, per update in order, the number of rows it changed. Same errors
+    // as update_sid.
+    virtual std::vector<int> update_sids(const std::vector<SidUpdate>& updates) = 0;
+    // The SID the live rows named `name` record, read fresh. Same errors as load_rooms.
+    virtual RecordedSid recorded_sid(const std::string& name) = 0;
     // The rows whose session column ([rooms] session_column) equals `session` (compared as
     // text, so uuid columns work). Same errors as load_rooms; a missing column is Error(config).
     virtual std::vector<DbRoom> find_session(const std::string& session) = 0;
@@ -50,10 +82,16 @@ public:
     // session lock, held until the connection closes (the end of the run), so it needs a
     // direct connection or a session-mode pooler; transaction-mode poolers (PgBouncer in
     // transaction mode, Supabase's port 6543) hand each statement another backend.
+    //
+    // When the connection is lost (a restart, pg_terminate_backend), the operation that saw it
+    // fails, and the next one opens a new connection and takes every lock this store held
+    // again before doing anything; if another run took a lock meanwhile it throws
+    // Error(locked) and does nothing. (libpqxx's own silent reconnect is disabled: it would
+    // drop the locks without a word.)
     virtual bool try_advisory_lock(std::int64_t key) = 0;
 };
 
-// Connects to PostgreSQL. Throws Error(auth) when the server refuses the credentials,
+// Connects to PostgreSQL (with fallback_application_name=roomctl). Throws Error(auth) when the server refuses the credentials,
 // Error(runtime) when it cannot be reached, Error(config) for a malformed connection string.
 // Messages never contain the password.
 std::unique_ptr<RoomStore> connect_room_store(const std::string& database_url,
