@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -12,14 +14,85 @@ namespace roomctl::reconcile {
 
 namespace {
 
+// Writes SIDs for every worker with as few round trips as possible (group commit): a worker
+// that arrives while no write is running takes everything queued so far and writes it as
+// one statement; workers arriving meanwhile queue up for the next one. With one worker it is
+// one statement per SID, as before; with 32 finishing together it is one for all of them.
+class SidRecorder {
+public:
+    SidRecorder(store::RoomStore& store, std::mutex& store_mutex)
+        : m_store(store), m_store_mutex(store_mutex) {}
+
+    // Rows changed (0 when the compare lost); throws what RoomStore::update_sids threw, for
+    // every update of the failed batch.
+    int record(const store::SidUpdate& update) {
+        Pending mine;
+        mine.update = &update;
+        std::unique_lock lock(m_mutex);
+        m_queue.push_back(&mine);
+        while (!mine.done) {
+            if (m_writing) {
+                m_written.wait(lock);
+                continue;
+            }
+            m_writing = true;
+            std::vector<Pending*> batch;
+            batch.swap(m_queue);
+            lock.unlock();
+            write(batch);
+            lock.lock();
+            m_writing = false;
+            m_written.notify_all();
+        }
+        if (mine.error) std::rethrow_exception(mine.error);
+        return mine.changed;
+    }
+
+private:
+    struct Pending {
+        const store::SidUpdate* update = nullptr;
+        int changed = 0;
+        std::exception_ptr error;
+        bool done = false;
+    };
+
+    void write(const std::vector<Pending*>& batch) {
+        std::vector<store::SidUpdate> updates;
+        updates.reserve(batch.size());
+        for (const auto* p : batch) updates.push_back(*p->update);
+        std::exception_ptr error;
+        std::vector<int> changed;
+        try {
+            std::lock_guard store_lock(m_store_mutex);
+            changed = m_store.update_sids(updates);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard lock(m_mutex);  // `done` is read under m_mutex by the waiters
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            batch[i]->error = error;
+            if (!error) batch[i]->changed = i < changed.size() ? changed[i] : 0;
+            batch[i]->done = true;
+        }
+    }
+
+    store::RoomStore& m_store;
+    std::mutex& m_store_mutex;
+    std::mutex m_mutex;
+    std::condition_variable m_written;
+    std::vector<Pending*> m_queue;
+    bool m_writing = false;
+};
+
 class Worker {
 public:
     Worker(media::MediaServer& server, const ExecutorPorts& ports, std::mutex& store_mutex,
-           const ExecuteOptions& options)
+           SidRecorder& recorder, const ExecuteOptions& options)
         : m_server(server),
           m_store(*ports.store),
           m_ports(ports),
           m_store_mutex(store_mutex),
+          m_recorder(recorder),
           m_options(options) {}
 
     void run(Action& a) {
@@ -30,16 +103,24 @@ public:
                 case ActionKind::delete_room: remove(a); break;
             }
         } catch (const Error& e) {
-            a.status = ActionStatus::failed;
-            a.error = e.what();
+            fail(a, e.what());
             a.auth_failure = e.kind() == ErrorKind::auth;
+            a.lock_lost = e.kind() == ErrorKind::locked;
         } catch (const std::exception& e) {
-            a.status = ActionStatus::failed;
-            a.error = e.what();
+            fail(a, e.what());
         }
     }
 
 private:
+    static void fail(Action& a, std::string error) {
+        a.status = ActionStatus::failed;
+        a.error = std::move(error);
+    }
+
+    std::string row_of(const Action& a) const { return a.database_name.value_or(a.room); }
+
+    // Two phases: create on the server, then record the SID. When recording fails, the room
+    // must not be left on the server with nobody knowing: see recover().
     void create(Action& a) {
         media::CreateRoomOptions o;
         o.name = a.room;
@@ -47,29 +128,25 @@ private:
         o.departure_timeout = m_options.departure_timeout;
         auto room = m_server.create_room(o);
         a.server_sid = room.sid;
-        record_sid(a, room.sid,
-                   fmt::format("created on the server (empty timeout {} s); SID recorded",
-                               room.empty_timeout));
+        const auto done = fmt::format("created on the server (empty timeout {} s); SID recorded",
+                                      room.empty_timeout);
+        int changed = 0;
+        try {
+            changed = m_recorder.record({row_of(a), a.expected_sid, room.sid});
+        } catch (const Error& e) {
+            recover(a, room, e, dynamic_cast<const store::WriteInDoubt*>(&e) != nullptr, done);
+            return;
+        }
+        settle(a, changed, room.sid, done);
     }
 
     void update(Action& a) {
         if (!a.new_sid) throw runtime_error("no server SID to record");
-        record_sid(a, *a.new_sid, "SID recorded");
+        settle(a, m_recorder.record({row_of(a), a.expected_sid, *a.new_sid}), *a.new_sid,
+               "SID recorded");
     }
 
-    void record_sid(Action& a, const std::string& sid, const std::string& done_reason) {
-        int changed = 0;
-        try {
-            std::lock_guard lock(m_store_mutex);
-            changed = m_store.update_sid(a.database_name.value_or(a.room), a.expected_sid, sid);
-        } catch (const Error& e) {
-            if (a.kind == ActionKind::create_room) {
-                throw Error(e.kind(), fmt::format("room exists on the server with SID {}, but "
-                                                  "recording it failed: {}; run recreate again",
-                                                  sid, e.what()));
-            }
-            throw;
-        }
+    void settle(Action& a, int changed, const std::string& sid, const std::string& done) {
         if (changed == 0) {
             a.status = ActionStatus::skipped;
             a.reason = "the row changed since it was read (a concurrent write); left as it is";
@@ -77,7 +154,78 @@ private:
         }
         a.new_sid = sid;
         a.status = ActionStatus::done;
-        a.reason = done_reason;
+        a.reason = done;
+    }
+
+    // The room exists on the server, but writing its SID failed (`why`). Read the row back to
+    // learn what it holds, then: recorded after all -> done; unchanged -> write once more;
+    // another writer's SID -> leave both; no longer live, or still unrecorded -> delete the
+    // room again (compensation) when nobody is in it. When nothing can be learned, say which
+    // row needs which SID: that line ends up in the journal.
+    void recover(Action& a, const media::ServerRoom& room, const Error& why, bool in_doubt,
+                 const std::string& done) {
+        const std::string row = row_of(a);
+        std::optional<store::RecordedSid> now;
+        std::string unreadable;
+        try {
+            std::lock_guard lock(m_store_mutex);
+            now = m_store.recorded_sid(row);
+        } catch (const Error& e) {
+            unreadable = e.what();
+        }
+        if (now && now->live && now->sid == room.sid) {
+            settle(a, 1, room.sid, done + " (confirmed by reading the row back)");
+            return;
+        }
+        std::string cause = why.what();
+        if (now && now->live && now->sid == a.expected_sid) {
+            try {
+                std::lock_guard lock(m_store_mutex);
+                if (m_store.update_sid(row, a.expected_sid, room.sid) == 1) {
+                    settle(a, 1, room.sid, done + " (on the second try)");
+                    return;
+                }
+            } catch (const Error& e) {
+                cause = e.what();
+            }
+        } else if (now && now->live) {
+            // The app recorded a SID of its own meanwhile; the room is the one its name
+            // gives, so it is the app's to keep.
+            settle(a, 0, room.sid, done);
+            return;
+        } else if (!now && in_doubt) {
+            fail(a, fmt::format("room {} was created with SID {}, but whether row \"{}\" records "
+                                "it is unknown ({}; reading it back failed: {}); run roomctl "
+                                "audit once the database is back",
+                                room.name, room.sid, row, cause, unreadable));
+            return;
+        }
+        compensate(a, room, row, cause);
+    }
+
+    void compensate(Action& a, const media::ServerRoom& room, const std::string& row,
+                    const std::string& cause) {
+        const std::string unrecorded = fmt::format(
+            "room {} was created with SID {}, but recording it in row \"{}\" failed ({})",
+            room.name, room.sid, row, cause);
+        try {
+            auto participants = m_server.list_participants(room.name);
+            if (!participants.empty()) {
+                fail(a, fmt::format("{}; {} participant(s) joined it, so it was kept: record "
+                                    "that SID in the row, or run recreate again",
+                                    unrecorded, participants.size()));
+                return;
+            }
+            m_server.delete_room(room.name, room.sid);
+        } catch (const Error& e) {
+            fail(a, fmt::format("{}, and deleting it again failed ({}): record that SID in the "
+                                "row, or run recreate again",
+                                unrecorded, e.what()));
+            return;
+        }
+        a.compensated = true;
+        fail(a, unrecorded + "; the room was deleted again, so nothing changed: run recreate "
+                             "again");
     }
 
     void remove(Action& a) {
@@ -116,6 +264,7 @@ private:
     store::RoomStore& m_store;
     const ExecutorPorts& m_ports;
     std::mutex& m_store_mutex;
+    SidRecorder& m_recorder;
     const ExecuteOptions& m_options;
 };
 
@@ -123,8 +272,16 @@ private:
 
 ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOptions& options) {
     std::mutex queue_mutex, store_mutex, report_mutex;
+    SidRecorder recorder(*ports.store, store_mutex);
     std::size_t next = 0;
-    std::atomic<bool> halted{false};  // a start could not be recorded
+    // Set once, with why no further action starts: a start could not be journaled, or the
+    // advisory lock was lost to another run.
+    std::atomic<bool> halted{false};
+    std::string halt_reason;
+    auto halt = [&](const std::string& why) {
+        std::lock_guard lock(queue_mutex);
+        if (!halted.exchange(true)) halt_reason = why;
+    };
     auto interrupted = [&] {
         return halted.load() || (options.interrupted && options.interrupted->load());
     };
@@ -149,12 +306,16 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                 } catch (const std::exception& e) {
                     action->status = ActionStatus::failed;
                     action->error = std::string{"not started: "} + e.what();
-                    halted.store(true);
+                    halt("not started: the journal could not be written");
                     return;
                 }
             }
             if (!server) server = ports.make_server();
-            Worker(*server, ports, store_mutex, options).run(*action);
+            Worker(*server, ports, store_mutex, recorder, options).run(*action);
+            if (action->lock_lost) {
+                halt("not started: another roomctl run took the lock while the database "
+                     "connection was down");
+            }
             if (options.on_finished) {
                 // The action happened; if its outcome cannot be recorded, say so and stop
                 // rather than go on acting unrecorded (and never let it escape the thread).
@@ -163,7 +324,7 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                     options.on_finished(*action);
                 } catch (const std::exception& e) {
                     if (action->error.empty()) action->error = std::string{"outcome not recorded: "} + e.what();
-                    halted.store(true);
+                    halt("not started: the journal could not be written");
                     return;
                 }
             }
@@ -193,8 +354,7 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
             case ActionStatus::planned:
                 ++summary.not_started;
                 a.status = ActionStatus::skipped;
-                a.reason = halted.load() ? "not started: the journal could not be written"
-                                         : "not started: interrupted";
+                a.reason = halted.load() ? halt_reason : "not started: interrupted";
                 break;
         }
     }

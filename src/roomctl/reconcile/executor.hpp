@@ -3,6 +3,14 @@
 // database, updating each action's status in place; never throws for one failed action (it
 // is recorded, the rest go on). Before each delete it re-checks that no live row claims the
 // room and that nobody joined since the audit, because the audit's view may be minutes old.
+//
+// Creating is two-phase: create on the server, then record the SID (conditional on the SID
+// the row held when read). SIDs that workers finish together are written in one statement.
+// If recording fails, the executor reads the row back: recorded after all -> done; unchanged
+// -> one more write; the app's own SID -> left alone; otherwise it deletes the room it just
+// created (only when nobody joined; Action::compensated) or, when even that is impossible,
+// fails with an error naming the room, its SID and the row. It stops starting actions when
+// the journal cannot be written or another run took the advisory lock.
 
 #include <atomic>
 #include <functional>

@@ -37,6 +37,10 @@ struct Action {
     std::string reason;  // why it is planned/skipped, or what happened
     std::string error;   // one line, when failed
     bool auth_failure = false;  // failed because the credentials were refused
+    // create_room only: the room was created but its SID could not be recorded, so roomctl
+    // deleted it again (the action failed; the server is as it was before).
+    bool compensated = false;
+    bool lock_lost = false;  // failed because another run took the advisory lock meanwhile
     std::optional<media::ServerRoom> server_room;  // the server's view, for deletes and drift
 };
 

@@ -104,7 +104,8 @@ json action_json(const reconcile::Action& a) {
                 {"database_sid", optional_string(a.expected_sid)},
                 {"server_sid", optional_string(a.server_sid)},
                 {"new_sid", optional_string(a.new_sid)},
-                {"num_participants", a.num_participants}};
+                {"num_participants", a.num_participants},
+                {"compensated", a.compensated}};
 }
 
 json plan_json(const std::string& command, const reconcile::Plan& plan, bool applied,

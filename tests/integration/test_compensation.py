@@ -1,0 +1,110 @@
+"""Two-phase room creation: when the SID of a room roomctl created cannot be recorded, the
+room is not left on the server unaccounted for. It is recorded after all (a second write on
+a new connection), deleted again when nobody is in it (compensation), or named with its SID
+and row in the error and the journal."""
+
+import json
+import threading
+
+import psycopg2
+import pytest
+
+
+def journal_lines(run):
+    path = run.config.parent / "state" / "roomctl" / "journal.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+class RowLock:
+    """Another session holding row `name` FOR UPDATE, as an app's long transaction would."""
+
+    def __init__(self, pg_url, db, name):
+        self.conn = psycopg2.connect(pg_url)
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT 1 FROM {db.table} WHERE room_name = %s FOR UPDATE", (name,))
+
+    def release(self):
+        self.conn.rollback()
+        self.conn.close()
+
+
+STATEMENT_TIMEOUT = {"PGOPTIONS": "-c statement_timeout=300"}
+
+
+def test_room_whose_sid_cannot_be_recorded_is_deleted_again(run, db, standin, pg_url):
+    db.insert("locked-1", None, "pending")
+    lock = RowLock(pg_url, db, "locked-1")
+    try:
+        r = run("recreate", "--apply", "--json", env=STATEMENT_TIMEOUT)
+    finally:
+        lock.release()
+    assert r.code == 1, r.stderr
+    [action] = r.json["actions"]
+    assert action["status"] == "failed"
+    assert action["compensated"] is True
+    assert "statement timeout" in action["error"]
+    assert "deleted again" in action["error"]
+    assert action["server_sid"] and action["server_sid"] in action["error"]
+    assert standin.rooms() == {}  # nothing left behind on the server
+    assert db.rows() == [("locked-1", None, "pending")]
+    [start, end] = journal_lines(run)
+    assert (start["phase"], end["phase"]) == ("start", "end")
+    assert end["compensated"] is True and end["server_sid"] == action["server_sid"]
+
+    # Once the app lets go of the row, a second run converges.
+    again = run("recreate", "--apply", "--json")
+    assert again.code == 0, again.stderr
+    assert again.json["actions"][0]["status"] == "done"
+    assert list(standin.rooms()) == ["locked-1"]
+    assert db.rows()[0][1] == again.json["actions"][0]["new_sid"]
+
+
+def participants_answer(provider):
+    if provider == "livekit":
+        body = {"participants": [{"sid": "PA_joined", "identity": "alice", "state": "ACTIVE"}]}
+    else:
+        body = {"participants": [{"sid": "PA" + "1" * 32, "identity": "alice",
+                                  "status": "connected"}],
+                "meta": {"next_page_url": None}}
+    return dict(status=200, content_type="application/json", body=json.dumps(body))
+
+
+def test_unrecorded_room_someone_joined_is_kept_and_named(run, db, standin, pg_url, provider):
+    db.insert("joined-1", None, "pending")
+    standin.fault(method="ListParticipants", **participants_answer(provider))
+    lock = RowLock(pg_url, db, "joined-1")
+    try:
+        r = run("recreate", "--apply", "--json", env=STATEMENT_TIMEOUT)
+    finally:
+        lock.release()
+    assert r.code == 1, r.stderr
+    [action] = r.json["actions"]
+    assert action["status"] == "failed" and action["compensated"] is False
+    sid = action["server_sid"]
+    # The error says which room, which SID and which row, and the journal keeps it.
+    assert f"room joined-1 was created with SID {sid}" in action["error"]
+    assert 'row "joined-1"' in action["error"] and "participant(s) joined" in action["error"]
+    assert list(standin.rooms()) == ["joined-1"]
+    end = journal_lines(run)[-1]
+    assert end["phase"] == "end" and end["error"] == action["error"]
+
+
+def test_sid_is_recorded_on_a_new_connection_after_the_backend_is_terminated(run, db, standin):
+    db.insert("term-1", None, "pending")
+    # While CreateRoom is held, the database terminates roomctl's backend.
+    standin.fault(method="CreateRoom", delay_ms=1500, count=1)
+
+    def terminate():
+        db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE application_name = 'roomctl' AND pid <> pg_backend_pid()")
+
+    killer = threading.Timer(0.7, terminate)
+    killer.start()
+    r = run("recreate", "--apply", "--json")
+    killer.join()
+    assert r.code == 0, r.stderr
+    [action] = r.json["actions"]
+    assert action["status"] == "done", action
+    assert "second try" in action["reason"]
+    assert db.rows() == [("term-1", action["new_sid"], "pending")]
+    assert [room["sid"] for room in standin.rooms().values()] == [action["new_sid"]]
