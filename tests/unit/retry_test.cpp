@@ -110,6 +110,27 @@ TEST(Retry, GivesUpAfterMaxAttemptsWithTheLastAnswerOrFailure) {
     EXPECT_EQ(failures.attempts, 3);
 }
 
+TEST(Retry, RateLimitedAttemptsHaveTheirOwnAllowance) {
+    RetryPolicy p = quick();
+    p.max_attempts = 2;
+    p.max_rate_limited_attempts = 5;
+    ScriptedTransport t({status(429), status(429), status(429), status(503), status(429),
+                         status(200)});
+    EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, p, "CreateRoom").status, 200);
+    EXPECT_EQ(t.attempts, 6);
+
+    ScriptedTransport limited({status(429), status(429), status(429)});
+    p.max_rate_limited_attempts = 3;
+    EXPECT_EQ(send_with_retry(limited, {}, Idempotency::idempotent, p, "CreateRoom").status, 429);
+    EXPECT_EQ(limited.attempts, 3);
+
+    // A failure after a 503 uses up the other allowance.
+    ScriptedTransport failing({status(503), failure(FailureCause::refused)});
+    EXPECT_THROW(send_with_retry(failing, {}, Idempotency::idempotent, p, "ListRooms"),
+                 TransportError);
+    EXPECT_EQ(failing.attempts, 2);
+}
+
 TEST(Retry, StopsWhenTheNextDelayWouldPassTheTotalBudget) {
     RetryPolicy p;
     p.max_attempts = 10;
@@ -166,7 +187,7 @@ TEST(Retry, EachRepeatIsTracedAndPacingRunsBeforeEveryAttempt) {
     EXPECT_EQ(paced, 2);
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find("retrying ListRooms after HTTP 503"), std::string::npos) << lines[0];
-    EXPECT_NE(lines[0].find("attempt 2 of 4"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("(attempt 2)"), std::string::npos) << lines[0];
 }
 
 }  // namespace

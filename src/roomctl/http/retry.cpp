@@ -62,26 +62,31 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
                          const RetryPolicy& policy, const std::string& what,
                          const std::function<void()>& before_attempt) {
     const auto started = clock::now();
+    int failures = 0, rate_limited = 0;  // attempts so far, by kind
     for (int attempt = 0;; ++attempt) {
         std::string failure;
         std::chrono::milliseconds delay{0};
-        const bool last = attempt + 1 >= policy.max_attempts;
         if (before_attempt) before_attempt();
         try {
             Response answer = transport.send(request);
-            if (last || !retryable_status(answer.status, idempotency)) return answer;
+            if (!retryable_status(answer.status, idempotency)) return answer;
+            const bool last = answer.status == 429
+                                  ? ++rate_limited >= policy.max_rate_limited_attempts
+                                  : ++failures >= policy.max_attempts;
+            if (last) return answer;
             delay = retry_delay(attempt, policy, &answer);
             if (clock::now() + delay - started > policy.max_total) return answer;
             failure = fmt::format("HTTP {}", answer.status);
         } catch (const TransportError& e) {
-            if (last || !retryable_failure(e.cause(), idempotency)) throw;
+            if (!retryable_failure(e.cause(), idempotency) || ++failures >= policy.max_attempts)
+                throw;
             delay = retry_delay(attempt, policy, nullptr);
             if (clock::now() + delay - started > policy.max_total) throw;
             failure = e.what();
         }
         if (policy.trace) {
-            policy.trace(fmt::format("retrying {} after {} in {} ms (attempt {} of {})", what,
-                                     failure, delay.count(), attempt + 2, policy.max_attempts));
+            policy.trace(fmt::format("retrying {} after {} in {} ms (attempt {})", what, failure,
+                                     delay.count(), attempt + 2));
         }
         std::this_thread::sleep_for(delay);
     }

@@ -25,7 +25,10 @@ enum class Idempotency {
 };
 
 struct RetryPolicy {
-    int max_attempts = 4;                        // including the first; 1 = never repeat
+    int max_attempts = 4;  // including the first; 1 = never repeat
+    // A 429 costs the server nothing and says when to come back, so rate-limited attempts
+    // have their own, larger allowance (still within max_total).
+    int max_rate_limited_attempts = 8;
     std::chrono::milliseconds base_delay{100};   // first delay's upper bound
     std::chrono::milliseconds max_delay{2'000};  // cap of one delay (and of a Retry-After)
     // No attempt starts after this much time since the first one started; one attempt still
