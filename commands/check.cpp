@@ -2,7 +2,7 @@
 
 #include "commands.hpp"
 #include "roomctl/check/probes.hpp"
-#include "roomctl/http/curl_transport.hpp"
+#include "roomctl/io/module.hpp"
 #include "roomctl/media/factory.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/text.hpp"
@@ -33,9 +33,9 @@ int run_check(const CheckFlags& f, Context& ctx) {
 
     const auto& settings = ctx.settings();
     auto trace = ctx.trace_sink();
-    http::CurlTransport transport(
-        media::transport_options(settings, trace, ctx.globals.verbose > 1));
-    auto result = check::run_checks(settings, transport, o);
+    auto transport =
+        io::make_transport(media::transport_options(settings, trace, ctx.globals.verbose > 1));
+    auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
     printer.result(report::check_json(result),
                    report::render_check(result, {printer.options().color, ctx.now()}));

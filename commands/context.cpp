@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "roomctl/io/module.hpp"
 #include "roomctl/media/factory.hpp"
 #include "roomctl/report/color.hpp"
 #include "roomctl/util/duration.hpp"
@@ -79,7 +80,7 @@ http::TraceSink Context::trace_sink() {
 
 std::unique_ptr<store::RoomStore> Context::room_store() {
     config::require_database(settings());
-    return store::connect_room_store(settings().database_url, settings().rooms);
+    return io::connect_room_store(settings().database_url, settings().rooms);
 }
 
 std::int64_t Context::now() const {

@@ -7,7 +7,7 @@
 #include <iterator>
 
 #include "commands.hpp"
-#include "roomctl/http/curl_transport.hpp"
+#include "roomctl/io/module.hpp"
 #include "roomctl/livekit/twirp.hpp"
 #include "roomctl/media/factory.hpp"
 #include "roomctl/report/inspect_view.hpp"
@@ -83,11 +83,11 @@ token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& i
                               const token::InspectOptions& o, Context& ctx) {
     const auto& settings = ctx.settings();
     auto trace = ctx.trace_sink();
-    http::CurlTransport transport(
-        media::transport_options(settings, trace, ctx.globals.verbose > 1));
     config::require_livekit_url(settings);
+    auto transport =
+        io::make_transport(media::transport_options(settings, trace, ctx.globals.verbose > 1));
     // TransportError (runtime, exit 1) when unreachable.
-    const auto r = livekit::rtc_validate(transport, config::api_url(settings.livekit), jwt,
+    const auto r = livekit::rtc_validate(*transport, config::api_url(settings.livekit), jwt,
                                          settings.request_timeout);
     const std::string room = inspection.video && !inspection.video->room.empty()
                                  ? inspection.video->room

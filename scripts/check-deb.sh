@@ -46,6 +46,7 @@ cmake --build "$build" --target roomctl roomctl_docs >/dev/null
 # Files the package and the install must hold, relative to the prefix.
 files=(
   bin/roomctl
+  lib/roomctl/libroomctl_io.so
   share/man/man1/roomctl.1.gz
   share/bash-completion/completions/roomctl
   share/zsh/vendor-completions/_roomctl
@@ -109,6 +110,20 @@ if ldd "$bin" | grep -q 'not found'; then
   ldd "$bin" | grep 'not found'
 else
   ok "ldd: every library resolves on this machine"
+fi
+module=$tmp/root/usr/lib/roomctl/libroomctl_io.so
+if ldd "$module" | grep -q 'not found'; then
+  bad "the network and database module misses libraries:"
+  ldd "$module" | grep 'not found'
+else
+  ok "ldd: every library of libroomctl_io.so resolves on this machine"
+fi
+# The module is found as ../lib/roomctl/ from the binary: a database probe loads it.
+probe=$(ROOMCTL_DATABASE_URL=postgresql://u@127.0.0.1:1/db "$bin" check --only database 2>&1 || true)
+if grep -q 'cannot reach the database' <<<"$probe"; then
+  ok "roomctl check --only database loads the packaged module"
+else
+  bad "roomctl check --only database did not reach libpq: $probe"
 fi
 out=$("$bin" --version) && [[ $out == "roomctl $version" ]] && ok "roomctl --version: $out" ||
   bad "roomctl --version printed '$out'"

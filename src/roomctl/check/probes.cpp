@@ -7,7 +7,7 @@
 #include <functional>
 #include <random>
 
-#include "roomctl/http/curl_transport.hpp"
+#include "roomctl/io/module.hpp"
 #include "roomctl/http/form.hpp"
 #include "roomctl/media/factory.hpp"
 #include "roomctl/twilio/rest.hpp"
@@ -100,7 +100,7 @@ private:
             return;
         }
         m_endpoint = {config::api_url(lk), lk.api_key, lk.api_secret, m_options.timeout};
-        std::string target = http::endpoint_of(m_endpoint.base_url);
+        std::string target = io::endpoint_of(m_endpoint.base_url);
 
         // One GET / answers three layers: reach (any HTTP answer), health and clock.
         http::Request req;
@@ -146,7 +146,7 @@ private:
         }
         auto endpoint = media::twilio_endpoint(m_settings);
         endpoint.timeout = m_options.timeout;
-        std::string target = http::endpoint_of(endpoint.base_url);
+        std::string target = io::endpoint_of(endpoint.base_url);
 
         // One authenticated GET /v1/Rooms?PageSize=1 answers reach, clock and credentials;
         // Twilio has no unauthenticated health route.
@@ -311,7 +311,7 @@ private:
         std::string target = redact_database_url(m_settings.database_url);
         auto& connect = add("database.connect", target);
         timed(connect, [&](Probe& p) {
-            p.message = "connected: " + store::probe_database(m_settings.database_url);
+            p.message = "connected: " + io::probe_database(m_settings.database_url);
             p.status = ProbeStatus::ok;
         });
         if (connect.status != ProbeStatus::ok) {
@@ -320,7 +320,7 @@ private:
         }
         auto& mapping = add("database.mapping", target);
         timed(mapping, [&](Probe& p) {
-            auto store = store::connect_room_store(m_settings.database_url, m_settings.rooms);
+            auto store = io::connect_room_store(m_settings.database_url, m_settings.rooms);
             auto result = store->check_mapping();
             const auto& m = m_settings.rooms;
             if (result.ok) {

@@ -1,6 +1,6 @@
 #include "roomctl/media/factory.hpp"
 
-#include "roomctl/http/curl_transport.hpp"
+#include "roomctl/io/module.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/twilio/video_client.hpp"
 
@@ -21,7 +21,8 @@ template <class Client, class Endpoint, class Retry>
 class OwningServer final : public MediaServer {
 public:
     OwningServer(http::TransportOptions options, Endpoint endpoint, Retry retry)
-        : m_transport(options), m_client(m_transport, std::move(endpoint), with_trace(retry, options)) {}
+        : m_transport(io::make_transport(options)),
+          m_client(*m_transport, std::move(endpoint), with_trace(retry, options)) {}
     std::string provider() const override { return m_client.provider(); }
     std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names) override {
         return m_client.list_rooms(names);
@@ -44,7 +45,7 @@ public:
     void validate(const CreateRoomOptions& o) const override { m_client.validate(o); }
 
 private:
-    http::CurlTransport m_transport;
+    std::unique_ptr<http::Transport> m_transport;  // declared first: the client refers to it
     Client m_client;
 };
 

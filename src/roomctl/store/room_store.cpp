@@ -727,13 +727,4 @@ std::string probe_database(const std::string& database_url) {
     }
 }
 
-std::int64_t advisory_lock_key(const std::string& provider, const std::string& table) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : "roomctl|" + provider + "|" + table) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return static_cast<std::int64_t>(h);
-}
-
 }  // namespace roomctl::store
