@@ -266,9 +266,15 @@ int run_token_create(TokenFlags f, Context& ctx) {
             if (!who.room.empty()) line["room"] = who.room;
             tokens.push_back(std::move(line));
         } else {
-            lines += "{\"identity\":" + nlohmann::json(who.identity).dump();
-            if (!who.room.empty()) lines += ",\"room\":" + nlohmann::json(who.room).dump();
-            lines += ",\"token\":\"" + token + "\"}\n";
+            lines += "{\"identity\":";
+            token::append_json_string(who.identity, lines);
+            if (!who.room.empty()) {
+                lines += ",\"room\":";
+                token::append_json_string(who.room, lines);
+            }
+            lines += ",\"token\":\"";
+            lines += token;
+            lines += "\"}\n";
         }
     }
     doc["tokens"] = std::move(tokens);

@@ -38,6 +38,35 @@ TEST(BatchSigner, MatchesTheSlowPathByteForByte) {
     }
 }
 
+TEST(BatchSigner, AppendJsonStringWritesWhatNlohmannWrites) {
+    for (std::string value : {std::string{"u-1"}, std::string{""}, std::string{"a\"b\\c"},
+                              std::string{"tab\there\nnewline"}, std::string{"\x7f del"},
+                              std::string{"Zoë 会议 🎥"}, std::string{"nul\0inside", 11},
+                              std::string{"</script>"}}) {
+        std::string out = "prefix:";
+        append_json_string(value, out);
+        EXPECT_EQ(out, "prefix:" + nlohmann::json(value).dump()) << value;
+    }
+    std::string out;
+    EXPECT_THROW(append_json_string("bad \xff utf-8", out), Error);
+}
+
+TEST(BatchSigner, ManyTokensInARowEachMatchTheSlowPath) {
+    // The HMAC context is re-initialised per token, not rebuilt: a stale state would show
+    // from the second token on.
+    livekit::AccessTokenSpec spec;
+    spec.api_key = "APIbatch";
+    spec.video.room_join = true;
+    spec.identity = BatchSigner::placeholder(0);
+    auto now = std::chrono::system_clock::time_point{std::chrono::seconds{1'700'000'000}};
+    BatchSigner batch(livekit::build_claims(spec, now), "s3cret");
+    for (int i = 1; i <= 50; ++i) {
+        auto one = spec;
+        one.identity = "user-" + std::to_string(i);
+        EXPECT_EQ(batch.sign({one.identity}), sign_hs256(livekit::build_claims(one, now), "s3cret"));
+    }
+}
+
 TEST(BatchSigner, KeepsExtraHeadersAndRejectsBadInput) {
     nlohmann::json claims = {{"sub", BatchSigner::placeholder(0)}, {"exp", 1}};
     BatchSigner batch(claims, "k", {{"cty", "twilio-fpa;v=1"}});

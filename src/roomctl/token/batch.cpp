@@ -1,5 +1,7 @@
 #include "roomctl/token/batch.hpp"
 
+#include <algorithm>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -11,7 +13,25 @@
 
 namespace roomctl::token {
 
-// An HMAC-SHA256 context keyed once; each token duplicates it instead of re-keying.
+void append_json_string(std::string_view value, std::string& out) {
+    const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
+        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (plain) {
+        out += '"';
+        out += value;
+        out += '"';
+        return;
+    }
+    try {
+        out += nlohmann::json(std::string{value}).dump();
+    } catch (const nlohmann::json::exception&) {
+        throw usage_error("a token value is not valid UTF-8");
+    }
+}
+
+// An HMAC-SHA256 context keyed once; each token re-initialises it with the same key
+// (EVP_MAC_init with no key keeps the key: OpenSSL's HMAC provider resets to the keyed state).
 struct BatchSigner::Mac {
     EVP_MAC* mac = nullptr;
     EVP_MAC_CTX* keyed = nullptr;
@@ -80,25 +100,24 @@ std::string BatchSigner::sign(const std::vector<std::string_view>& values) {
     }
     std::string payload = m_segments[0];
     for (std::size_t k = 0; k < m_slot_order.size(); ++k) {
-        try {
-            payload += nlohmann::json(std::string{values[m_slot_order[k]]}).dump();
-        } catch (const nlohmann::json::exception&) {
-            throw usage_error("a token value is not valid UTF-8");
-        }
+        append_json_string(values[m_slot_order[k]], payload);
         payload += m_segments[k + 1];
     }
-    std::string token = m_prefix + base64url_encode(payload);
+    std::string token;
+    token.reserve(m_prefix.size() + payload.size() * 4 / 3 + 48);
+    token = m_prefix;
+    base64url_append(payload, token);
 
-    EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(m_mac->keyed);
+    EVP_MAC_CTX* ctx = m_mac->keyed;
     unsigned char mac[EVP_MAX_MD_SIZE];
     std::size_t n = 0;
-    bool ok = ctx && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(token.data()),
-                                    token.size()) &&
+    bool ok = EVP_MAC_init(ctx, nullptr, 0, nullptr) &&
+              EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(token.data()),
+                             token.size()) &&
               EVP_MAC_final(ctx, mac, &n, sizeof mac);
-    EVP_MAC_CTX_free(ctx);
     if (!ok) throw runtime_error("HMAC-SHA256 failed");
     token += '.';
-    token += base64url_encode(std::string_view{reinterpret_cast<const char*>(mac), n});
+    base64url_append(std::string_view{reinterpret_cast<const char*>(mac), n}, token);
     return token;
 }
 

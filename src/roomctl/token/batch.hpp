@@ -12,6 +12,11 @@
 
 namespace roomctl::token {
 
+// Appends `value` as a JSON string, exactly as nlohmann::json(value).dump() writes it; plain
+// printable ASCII (the usual identity or room) skips building a json value. Throws
+// Error(usage) when `value` is not valid UTF-8.
+void append_json_string(std::string_view value, std::string& out);
+
 class BatchSigner {
 public:
     // `claims` is a claims object whose per-token strings are exactly placeholder(0),

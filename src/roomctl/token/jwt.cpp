@@ -80,29 +80,36 @@ std::string dump_compact(const nlohmann::json& j, std::string_view what) {
 
 }  // namespace
 
-std::string base64url_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
+void base64url_append(std::string_view bytes, std::string& out) {
+    // Written through a pointer into storage sized once: this runs per token in batches.
+    const std::size_t full = bytes.size() / 3, rest = bytes.size() % 3;
+    const std::size_t at = out.size();
+    out.resize(at + full * 4 + (rest ? rest + 1 : 0));
+    char* p = out.data() + at;
     auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+    std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         const unsigned n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-        out += k_alphabet[(n >> 18) & 63];
-        out += k_alphabet[(n >> 12) & 63];
-        out += k_alphabet[(n >> 6) & 63];
-        out += k_alphabet[n & 63];
+        *p++ = k_alphabet[(n >> 18) & 63];
+        *p++ = k_alphabet[(n >> 12) & 63];
+        *p++ = k_alphabet[(n >> 6) & 63];
+        *p++ = k_alphabet[n & 63];
     }
-    const std::size_t rest = bytes.size() - i;
     if (rest == 1) {
         const unsigned n = byte(i) << 16;
-        out += k_alphabet[(n >> 18) & 63];
-        out += k_alphabet[(n >> 12) & 63];
+        *p++ = k_alphabet[(n >> 18) & 63];
+        *p++ = k_alphabet[(n >> 12) & 63];
     } else if (rest == 2) {
         const unsigned n = (byte(i) << 16) | (byte(i + 1) << 8);
-        out += k_alphabet[(n >> 18) & 63];
-        out += k_alphabet[(n >> 12) & 63];
-        out += k_alphabet[(n >> 6) & 63];
+        *p++ = k_alphabet[(n >> 18) & 63];
+        *p++ = k_alphabet[(n >> 12) & 63];
+        *p++ = k_alphabet[(n >> 6) & 63];
     }
+}
+
+std::string base64url_encode(std::string_view bytes) {
+    std::string out;
+    base64url_append(bytes, out);
     return out;
 }
 

@@ -12,6 +12,8 @@ namespace roomctl::token {
 
 // base64url without padding (RFC 4648 §5), as JWTs use it.
 std::string base64url_encode(std::string_view bytes);
+// Appends base64url_encode(bytes) to `out`.
+void base64url_append(std::string_view bytes, std::string& out);
 // Accepts input with or without '=' padding; nullopt on characters outside the alphabet or
 // an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
