@@ -10,6 +10,7 @@ ROOMCTL_APT_PACKAGES=(
   python3 python3-pytest python3-psycopg2 python3-twilio python3-jwt python3-prometheus-client
   curl ca-certificates openssl
   bash-completion zsh fish man-db dpkg-dev  # completion, man page and .deb tests
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes (compiler-rt)
 )
 
 deps_install() {
@@ -33,11 +34,13 @@ deps_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Configures and builds into $1 (default build/).
+# Configures and builds into $1 (default build/); further arguments go to cmake's configure
+# step (scripts/sanitize.sh: build_roomctl build-asan -DROOMCTL_SANITIZE=ON).
 build_roomctl() {
   local dir=${1:-build}
+  shift $(($# > 0 ? 1 : 0))
   local gen=()
   if command -v ninja >/dev/null 2>&1; then gen=(-G Ninja); fi
-  cmake -S "$ROOMCTL_ROOT" -B "$ROOMCTL_ROOT/$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$ROOMCTL_ROOT" -B "$ROOMCTL_ROOT/$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$ROOMCTL_ROOT/$dir" --parallel "$(nproc)"
 }

@@ -350,9 +350,10 @@ void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
             for (const auto& [k2, n2] : r.table(node, key)) {
                 const std::string_view sub = k2.str();
                 const std::string dotted = fmt::format("twilio.{}", sub);
-                auto secret_file = [&](std::optional<std::string>& field) {
-                    auto v = *r.string(n2, dotted);
-                    if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n2);
+                // n2 by init-capture: clang before 16 cannot capture a structured binding.
+                auto secret_file = [&, &n = n2](std::optional<std::string>& field) {
+                    auto v = *r.string(n, dotted);
+                    if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n);
                     field = read_secret_file(resolve_against(path, v), dotted + " in " + path);
                 };
                 if (sub == "account_sid") f.twilio_account_sid = r.string(n2, dotted);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "roomctl/util/duration.hpp"
 
@@ -22,7 +23,12 @@ std::size_t width(const std::string& s) {
 
 std::string age(const TextStyle& s, std::int64_t created) {
     if (!created || !s.now) return "-";
-    return format_duration(std::chrono::seconds{std::max<std::int64_t>(0, s.now - created)});
+    // `created` comes from the server unchecked: a far-past value must not overflow.
+    if (created >= s.now) return format_duration(std::chrono::seconds{0});
+    std::int64_t elapsed = 0;
+    if (__builtin_sub_overflow(s.now, created, &elapsed))
+        elapsed = std::numeric_limits<std::int64_t>::max();
+    return format_duration(std::chrono::seconds{elapsed});
 }
 
 std::string sid_or_dash(const std::optional<std::string>& sid) {

@@ -63,10 +63,14 @@ std::string string_claim(const json& object, const char* key) {
 std::optional<std::int64_t> numeric_date(Inspection& r, const char* key) {
     const auto it = r.claims.find(key);
     if (it == r.claims.end() || it->is_null()) return std::nullopt;
-    if (it->is_number_integer() && !it->is_number_unsigned()) return it->get<std::int64_t>();
-    if (it->is_number()) {
+    // 2^62 s is far beyond any date; the bound keeps the conversion defined, and date
+    // arithmetic (now - exp, exp - iat) free of overflow, whatever the token says.
+    constexpr std::int64_t k_max_date = std::int64_t{1} << 62;
+    if (it->is_number_integer() && !it->is_number_unsigned()) {
+        const auto v = it->get<std::int64_t>();
+        if (v > -k_max_date && v < k_max_date) return v;
+    } else if (it->is_number()) {
         const double v = std::floor(it->get<double>());
-        // 2^62 s is far beyond any date; the bound keeps the conversion defined.
         if (std::isfinite(v) && std::fabs(v) < 4.6e18) return static_cast<std::int64_t>(v);
     }
     error(r, "bad_claim",

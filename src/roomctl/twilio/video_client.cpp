@@ -163,7 +163,8 @@ media::DeleteOutcome VideoClient::delete_room(const std::string& name, const std
         if (e.code() == 53112) {
             // Not in progress any more: someone (or the timeout) ended it first.
             auto current = get("/v1/Rooms/" + http::url_encode(target), "FetchRoom");
-            if (current.value("status", std::string{}) != "in-progress") {
+            // text(), not json::value(): a non-string status is Error(runtime), not type_error.
+            if (text(current, "status") != "in-progress") {
                 return media::DeleteOutcome::already_gone;
             }
         }
@@ -210,7 +211,7 @@ std::optional<media::ServerRoom> VideoClient::confirm_missing(const std::string&
         try {
             auto body = get("/v1/Rooms/" + http::url_encode(sid), "FetchRoom");
             auto room = room_from_json(body);
-            if (body.value("status", std::string{}) == "in-progress" && room.name == name) return room;
+            if (text(body, "status") == "in-progress" && room.name == name) return room;
             return std::nullopt;  // completed (it cannot be reopened) or renamed: missing
         } catch (const RestError& e) {
             if (!is_not_found(e)) throw;

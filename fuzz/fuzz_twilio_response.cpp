@@ -1,0 +1,108 @@
+// fuzz_twilio_response: Twilio Video REST answers. Input: a script of HTTP answers
+// (scripted_transport.hpp); each answer serves the client's next request, so a script can page
+// (meta.next_page_url), answer a create with 53113 and then the fetch of the existing room, or
+// a delete with 53112 and then the room's status.
+// Runs, each on a fresh replay of the script:
+//   - twilio::interpret and twilio::room_from_json on the first answer;
+//   - VideoClient::probe, list_rooms, create_room, delete_room, list_participants through
+//     ScriptedTransport, with retries on (429/5xx, Retry-After) but no sleeping and no write
+//     pacing;
+// and prints every result the way `rooms list|create|participants` do (text and --json).
+// Not run: VideoClient::confirm_missing, which sleeps 750 ms after a 404 by design.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common.hpp"
+#include "roomctl/report/text.hpp"
+#include "roomctl/twilio/rest.hpp"
+#include "roomctl/twilio/video_client.hpp"
+#include "scripted_transport.hpp"
+
+namespace {
+
+using namespace roomctl;
+using nlohmann::json;
+
+const twilio::Endpoint& endpoint() {
+    static const twilio::Endpoint e{"https://video.twilio.com",
+                                    "AC0123456789abcdef0123456789abcdef",
+                                    "SK89abcdef0123456789abcdef01234567",
+                                    "fuzz-twilio-secret-0123456789abcdef",
+                                    true,
+                                    std::chrono::milliseconds{10'000}};
+    return e;
+}
+
+twilio::RetryPolicy no_sleep_retries() {
+    twilio::RetryPolicy p;
+    p.max_attempts = 3;  // repeats 429/5xx, so Retry-After is read, but never waits
+    p.base_delay = std::chrono::milliseconds{0};
+    p.max_delay = std::chrono::milliseconds{0};
+    p.max_total = std::chrono::milliseconds{60'000};
+    p.writes_per_second = 0;  // unpaced
+    return p;
+}
+
+void print_rooms(const std::vector<media::ServerRoom>& rooms) {
+    json doc = report::envelope("rooms list");
+    doc["rooms"] = json::array();
+    for (const auto& r : rooms) doc["rooms"].push_back(report::room_json(r));
+    fuzz::print_result(doc, report::render_rooms(rooms, report::TextStyle{false, fuzz::k_now}));
+}
+
+void print_room(const media::ServerRoom& room) {
+    json doc = report::envelope("rooms create");
+    doc["room"] = report::room_json(room);
+    fuzz::print_result(doc, report::render_room(room, report::TextStyle{false, fuzz::k_now}));
+}
+
+void print_participants(const std::vector<media::Participant>& ps) {
+    json doc = report::envelope("rooms participants");
+    doc["participants"] = json::array();
+    for (const auto& p : ps) doc["participants"].push_back(report::participant_json(p));
+    fuzz::print_result(doc, report::render_participants(ps));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view in{reinterpret_cast<const char*>(data), size};
+    const std::vector<http::Response> script = fuzz::parse_script(in);
+    if (script.empty()) return 0;
+
+    fuzz::expect_only_roomctl_errors("rooms create", [&] {
+        const json answer = twilio::interpret("CreateRoom", script.front(), endpoint());
+        print_room(twilio::room_from_json(answer));
+        if (const auto it = answer.find("rooms"); it != answer.end() && it->is_array())
+            for (const auto& r : *it) print_room(twilio::room_from_json(r));
+    });
+
+    const auto policy = no_sleep_retries();
+    auto with_client = [&](const char* command, auto&& call) {
+        fuzz::ScriptedTransport transport{script};
+        twilio::VideoClient client{transport, endpoint(), policy};
+        fuzz::expect_only_roomctl_errors(command, [&] { call(client); });
+    };
+    with_client("check", [](auto& c) { c.probe(); });
+    with_client("rooms list", [](auto& c) { print_rooms(c.list_rooms({})); });
+    with_client("audit", [](auto& c) { print_rooms(c.list_rooms({"session-42", "session-43"})); });
+    with_client("rooms create", [](auto& c) {
+        media::CreateRoomOptions o;
+        o.name = "session-42";
+        o.empty_timeout = 300;
+        o.departure_timeout = 600;
+        o.max_participants = 8;
+        print_room(c.create_room(o));
+    });
+    with_client("rooms delete", [](auto& c) {
+        (void)c.delete_room("session-42", "RM0123456789abcdef0123456789abcdef");
+    });
+    with_client("rooms participants",
+                [](auto& c) { print_participants(c.list_participants("session-42")); });
+    return 0;
+}
