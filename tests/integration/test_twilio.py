@@ -1,6 +1,7 @@
 """Twilio specifics (twilio-video.md): credentials, 53113, completed rooms, 404 re-checks,
 minutes, pacing and 429s, pagination. The shared repair-loop tests run for Twilio too."""
 import json
+import socket
 
 import pytest
 
@@ -149,6 +150,26 @@ def test_token_needs_an_api_key_not_the_auth_token(run, standin):
 def test_livekit_grant_flags_are_refused_for_twilio(run, standin):
     r = run("token", "create", "--identity", "alice", "--admin", "--room", "r")
     assert r.code == 2 and "LiveKit" in r.stderr
+
+
+def test_a_page_link_to_another_host_gets_no_credentials(run, db, standin):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    standin.fault(method="ListRooms", status=200, content_type="application/json",
+                  body=json.dumps({"rooms": [], "meta": {
+                      "key": "rooms", "next_page_url": f"http://127.0.0.1:{port}/v1/Rooms?Page=1"}}))
+    try:
+        r = run("audit")
+        with pytest.raises(socket.timeout):
+            listener.accept()  # nothing, let alone the Authorization header, went there
+    finally:
+        listener.close()
+    assert r.code == 1, r.stderr
+    assert f"page link to http://127.0.0.1:{port}" in r.stderr
+    assert "refusing to send the credentials there" in r.stderr
 
 
 def test_listing_follows_next_page_url_to_the_end(run, db, standin):

@@ -72,6 +72,16 @@ VideoClient::VideoClient(http::Transport& transport, Endpoint endpoint, RetryPol
 json VideoClient::get(const std::string& path_and_query, const std::string& what) {
     std::string url = path_and_query.rfind("http", 0) == 0 ? path_and_query
                                                             : m_endpoint.base_url + path_and_query;
+    // Page links come from the answer; the credentials go only where the base URL points.
+    if (url.rfind(m_endpoint.base_url + "/", 0) != 0) {
+        const auto host_end = url.find('/', url.find("://") == std::string::npos
+                                                ? 0
+                                                : url.find("://") + 3);
+        throw runtime_error(fmt::format(
+            "Twilio {} answered with a page link to {}, not {}: refusing to send the "
+            "credentials there (check the base URL)",
+            what, url.substr(0, std::min(host_end, std::size_t{100})), m_endpoint.base_url));
+    }
     return call(m_transport, m_endpoint, "GET", url, {}, what, http::Idempotency::idempotent,
                 m_policy);
 }
