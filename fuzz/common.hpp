@@ -13,9 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/printer.hpp"
+#include "roomctl/report/text.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::fuzz {
@@ -50,6 +52,27 @@ void expect_only_roomctl_errors(const std::string& command, Step&& step) {
     } catch (const Error& e) {
         print_error(command, e);
     }
+}
+
+// What `roomctl rooms list|create|participants` print of a parsed answer, both forms.
+inline void print_rooms(const std::vector<media::ServerRoom>& rooms) {
+    nlohmann::json doc = report::envelope("rooms list");
+    doc["rooms"] = nlohmann::json::array();
+    for (const auto& r : rooms) doc["rooms"].push_back(report::room_json(r));
+    print_result(doc, report::render_rooms(rooms, report::TextStyle{false, k_now}));
+}
+
+inline void print_room(const media::ServerRoom& room) {
+    nlohmann::json doc = report::envelope("rooms create");
+    doc["room"] = report::room_json(room);
+    print_result(doc, report::render_room(room, report::TextStyle{false, k_now}));
+}
+
+inline void print_participants(const std::vector<media::Participant>& ps) {
+    nlohmann::json doc = report::envelope("rooms participants");
+    doc["participants"] = nlohmann::json::array();
+    for (const auto& p : ps) doc["participants"].push_back(report::participant_json(p));
+    print_result(doc, report::render_participants(ps));
 }
 
 }  // namespace roomctl::fuzz

@@ -21,7 +21,6 @@
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/livekit/rooms_sax.hpp"
 #include "roomctl/livekit/twirp.hpp"
-#include "roomctl/report/text.hpp"
 #include "roomctl/token/inspect.hpp"
 #include "scripted_transport.hpp"
 
@@ -46,25 +45,6 @@ http::RetryPolicy no_sleep_retries() {
     return p;
 }
 
-void print_rooms(const std::vector<media::ServerRoom>& rooms) {
-    json doc = report::envelope("rooms list");
-    doc["rooms"] = json::array();
-    for (const auto& r : rooms) doc["rooms"].push_back(report::room_json(r));
-    fuzz::print_result(doc, report::render_rooms(rooms, report::TextStyle{false, fuzz::k_now}));
-}
-
-void print_room(const media::ServerRoom& room) {
-    json doc = report::envelope("rooms create");
-    doc["room"] = report::room_json(room);
-    fuzz::print_result(doc, report::render_room(room, report::TextStyle{false, fuzz::k_now}));
-}
-
-void print_participants(const std::vector<media::Participant>& ps) {
-    json doc = report::envelope("rooms participants");
-    doc["participants"] = json::array();
-    for (const auto& p : ps) doc["participants"].push_back(report::participant_json(p));
-    fuzz::print_result(doc, report::render_participants(ps));
-}
 
 }  // namespace
 
@@ -75,19 +55,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const http::Response& first = script.front();
 
     fuzz::expect_only_roomctl_errors("rooms list", [&] {
-        print_rooms(livekit::parse_list_rooms(first.body));
+        fuzz::print_rooms(livekit::parse_list_rooms(first.body));
     });
 
     fuzz::expect_only_roomctl_errors("rooms create", [&] {
         const json answer = livekit::interpret_twirp_response("CreateRoom", first, endpoint());
-        print_room(livekit::room_from_json(answer));
+        fuzz::print_room(livekit::room_from_json(answer));
     });
     fuzz::expect_only_roomctl_errors("rooms participants", [&] {
         const json answer = livekit::interpret_twirp_response("ListParticipants", first, endpoint());
         std::vector<media::Participant> ps;
         if (const auto it = answer.find("participants"); it != answer.end() && it->is_array())
             for (const auto& p : *it) ps.push_back(livekit::participant_from_json(p));
-        print_participants(ps);
+        fuzz::print_participants(ps);
     });
 
     const auto retry = no_sleep_retries();
@@ -96,19 +76,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         livekit::RoomServiceClient client{transport, endpoint(), retry};
         fuzz::expect_only_roomctl_errors(command, [&] { call(client); });
     };
-    with_client("rooms list", [](auto& c) { print_rooms(c.list_rooms({})); });
-    with_client("audit", [](auto& c) { print_rooms(c.list_rooms({"session-42", "session-43"})); });
+    with_client("rooms list", [](auto& c) { fuzz::print_rooms(c.list_rooms({})); });
+    with_client("audit", [](auto& c) { fuzz::print_rooms(c.list_rooms({"session-42", "session-43"})); });
     with_client("rooms create", [](auto& c) {
         media::CreateRoomOptions o;
         o.name = "session-42";
         o.empty_timeout = 300;
         o.max_participants = 8;
         o.metadata = R"({"session":42})";
-        print_room(c.create_room(o));
+        fuzz::print_room(c.create_room(o));
     });
     with_client("rooms delete", [](auto& c) { (void)c.delete_room("session-42", "RM_fuzz"); });
     with_client("rooms participants",
-                [](auto& c) { print_participants(c.list_participants("session-42")); });
+                [](auto& c) { fuzz::print_participants(c.list_participants("session-42")); });
 
     fuzz::expect_only_roomctl_errors("token inspect", [&] {
         (void)token::interpret_rtc_validate(first.status, first.body, "APIfuzzKey", "session-42");

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "common.hpp"
-#include "roomctl/report/text.hpp"
 #include "roomctl/twilio/rest.hpp"
 #include "roomctl/twilio/video_client.hpp"
 #include "scripted_transport.hpp"
@@ -48,25 +47,6 @@ twilio::RetryPolicy no_sleep_retries() {
     return p;
 }
 
-void print_rooms(const std::vector<media::ServerRoom>& rooms) {
-    json doc = report::envelope("rooms list");
-    doc["rooms"] = json::array();
-    for (const auto& r : rooms) doc["rooms"].push_back(report::room_json(r));
-    fuzz::print_result(doc, report::render_rooms(rooms, report::TextStyle{false, fuzz::k_now}));
-}
-
-void print_room(const media::ServerRoom& room) {
-    json doc = report::envelope("rooms create");
-    doc["room"] = report::room_json(room);
-    fuzz::print_result(doc, report::render_room(room, report::TextStyle{false, fuzz::k_now}));
-}
-
-void print_participants(const std::vector<media::Participant>& ps) {
-    json doc = report::envelope("rooms participants");
-    doc["participants"] = json::array();
-    for (const auto& p : ps) doc["participants"].push_back(report::participant_json(p));
-    fuzz::print_result(doc, report::render_participants(ps));
-}
 
 }  // namespace
 
@@ -77,9 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     fuzz::expect_only_roomctl_errors("rooms create", [&] {
         const json answer = twilio::interpret("CreateRoom", script.front(), endpoint());
-        print_room(twilio::room_from_json(answer));
+        fuzz::print_room(twilio::room_from_json(answer));
         if (const auto it = answer.find("rooms"); it != answer.end() && it->is_array())
-            for (const auto& r : *it) print_room(twilio::room_from_json(r));
+            for (const auto& r : *it) fuzz::print_room(twilio::room_from_json(r));
     });
 
     const auto policy = no_sleep_retries();
@@ -89,20 +69,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::expect_only_roomctl_errors(command, [&] { call(client); });
     };
     with_client("check", [](auto& c) { c.probe(); });
-    with_client("rooms list", [](auto& c) { print_rooms(c.list_rooms({})); });
-    with_client("audit", [](auto& c) { print_rooms(c.list_rooms({"session-42", "session-43"})); });
+    with_client("rooms list", [](auto& c) { fuzz::print_rooms(c.list_rooms({})); });
+    with_client("audit", [](auto& c) { fuzz::print_rooms(c.list_rooms({"session-42", "session-43"})); });
     with_client("rooms create", [](auto& c) {
         media::CreateRoomOptions o;
         o.name = "session-42";
         o.empty_timeout = 300;
         o.departure_timeout = 600;
         o.max_participants = 8;
-        print_room(c.create_room(o));
+        fuzz::print_room(c.create_room(o));
     });
     with_client("rooms delete", [](auto& c) {
         (void)c.delete_room("session-42", "RM0123456789abcdef0123456789abcdef");
     });
     with_client("rooms participants",
-                [](auto& c) { print_participants(c.list_participants("session-42")); });
+                [](auto& c) { fuzz::print_participants(c.list_participants("session-42")); });
     return 0;
 }
