@@ -28,19 +28,24 @@ class RowLock:
         self.conn.close()
 
 
-STATEMENT_TIMEOUT = {"PGOPTIONS": "-c statement_timeout=300"}
+def recreate_while_the_app_holds_the_row(run, db, pg_url, name):
+    """recreate --apply with a 300 ms statement timeout while another session holds row
+    `name` FOR UPDATE: the room gets created, recording its SID cannot finish."""
+    db.insert(name, None, "pending")
+    lock = RowLock(pg_url, db, name)
+    try:
+        r = run("recreate", "--apply", "--json",
+                env={"PGOPTIONS": "-c statement_timeout=300"})
+    finally:
+        lock.release()
+    assert r.code == 1, r.stderr  # its only action failed
+    [action] = r.json["actions"]
+    assert action["status"] == "failed"
+    return action
 
 
 def test_room_whose_sid_cannot_be_recorded_is_deleted_again(run, db, standin, pg_url):
-    db.insert("locked-1", None, "pending")
-    lock = RowLock(pg_url, db, "locked-1")
-    try:
-        r = run("recreate", "--apply", "--json", env=STATEMENT_TIMEOUT)
-    finally:
-        lock.release()
-    assert r.code == 1, r.stderr
-    [action] = r.json["actions"]
-    assert action["status"] == "failed"
+    action = recreate_while_the_app_holds_the_row(run, db, pg_url, "locked-1")
     assert action["compensated"] is True
     assert "statement timeout" in action["error"]
     assert "deleted again" in action["error"]
@@ -70,16 +75,9 @@ def participants_answer(provider):
 
 
 def test_unrecorded_room_someone_joined_is_kept_and_named(run, db, standin, pg_url, provider):
-    db.insert("joined-1", None, "pending")
     standin.fault(method="ListParticipants", **participants_answer(provider))
-    lock = RowLock(pg_url, db, "joined-1")
-    try:
-        r = run("recreate", "--apply", "--json", env=STATEMENT_TIMEOUT)
-    finally:
-        lock.release()
-    assert r.code == 1, r.stderr
-    [action] = r.json["actions"]
-    assert action["status"] == "failed" and action["compensated"] is False
+    action = recreate_while_the_app_holds_the_row(run, db, pg_url, "joined-1")
+    assert action["compensated"] is False
     sid = action["server_sid"]
     # The error says which room, which SID and which row, and the journal keeps it.
     assert f"room joined-1 was created with SID {sid}" in action["error"]
