@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "roomctl/livekit/room_service.hpp"
+#include "roomctl/util/error.hpp"
 
 namespace roomctl::livekit {
 namespace {
@@ -54,6 +59,148 @@ TEST(RoomsSax, RejectsWhatTheDocumentParserRejects) {
           R"({"rooms":[{"num_participants":-1}]})", R"({"rooms":[{"sid":7}]})",
           R"({"rooms":[{"empty_timeout":4294967296}]})", R"({"rooms": [tru)"}) {
         EXPECT_THROW(parse_list_rooms(bad), Error) << bad;
+    }
+}
+
+// The document path parse_list_rooms stands in for: interpret_twirp_response's object check,
+// list_field's rule for "rooms" (room_service.cpp, not exported) and room_from_json per room.
+std::vector<media::ServerRoom> read_as_document(const std::string& body) {
+    const auto doc = nlohmann::json::parse(body);
+    if (!doc.is_object()) throw runtime_error("LiveKit sent an answer that is not an object");
+    std::vector<media::ServerRoom> out;
+    const auto it = doc.find("rooms");
+    if (it == doc.end() || it->is_null()) return out;
+    if (!it->is_array()) throw runtime_error("LiveKit sent a non-list \"rooms\"");
+    for (const auto& room : *it) out.push_back(room_from_json(room));
+    return out;
+}
+
+struct Outcome {
+    std::optional<std::vector<media::ServerRoom>> rooms;  // empty when the parse threw
+    std::string problem;  // what follows "sent " in the message; empty for a JSON syntax error
+};
+
+std::string after_sent(const std::string& message) {
+    const auto at = message.find(" sent ");
+    return at == std::string::npos ? message : message.substr(at + 6);
+}
+
+std::string describe(const media::ServerRoom& r) {
+    return "{sid=" + r.sid + " name=" + r.name + " creation_time=" + std::to_string(r.creation_time) +
+           " num_participants=" + std::to_string(r.num_participants) +
+           " empty_timeout=" + std::to_string(r.empty_timeout) +
+           " departure_timeout=" + std::to_string(r.departure_timeout) +
+           " max_participants=" + std::to_string(r.max_participants) + " metadata=" + r.metadata + "}";
+}
+
+// Bodies the fuzzer and a hostile or broken server can send, and ordinary ones to show that
+// agreement is not just both sides refusing everything.
+const char* const k_bodies[] = {
+    k_answer,
+    "{}",
+    R"({"rooms":null})",
+    R"({"rooms":[]})",
+    // known fields of the wrong type
+    R"({"rooms":[{"sid": true}]})",
+    R"({"rooms":[{"name": {"a":1}}]})",
+    R"({"rooms":[{"metadata":["x"]}]})",
+    R"({"rooms":[{"creation_time":[1]}]})",
+    R"({"rooms":[{"numParticipants":{}}]})",
+    R"({"rooms":[{"num_participants":false}]})",
+    R"({"rooms":[{"name":"a"},{"sid":1}]})",
+    // a repeated "rooms": the document keeps the last
+    R"({"rooms":[{"sid":"a"}],"rooms":[{"sid":"b"},{"sid":"c"}]})",
+    R"({"rooms":[{"sid":true}],"rooms":[{"sid":"ok"}]})",
+    R"({"rooms":[{"sid":"ok"}],"rooms":[{"sid":true}]})",
+    R"({"rooms":[{"sid":"ok"}],"rooms":"x"})",
+    R"({"rooms":"x","rooms":null})",
+    R"({"rooms":[1],"meta":{},"rooms":[]})",
+    R"({"meta":{"rooms":"x"},"rooms":[{"name":"n"}],"tail":{"rooms":5}})",
+    // a repeated key in a room: the last wins
+    R"({"rooms":[{"sid":"a","sid":"b"}]})",
+    R"({"rooms":[{"sid":true,"sid":"b"}]})",
+    R"({"rooms":[{"sid":"a","sid":null}]})",
+    R"({"rooms":[{"name":"n","name":["x"]}]})",
+    R"({"rooms":[{"name":["x"],"name":"n"}]})",
+    // both spellings: a non-null snake_case value wins, and hides a bad camelCase one
+    R"({"rooms":[{"creation_time":5,"creationTime":"junk"}]})",
+    R"({"rooms":[{"creationTime":[],"creation_time":5}]})",
+    R"({"rooms":[{"creation_time":null,"creationTime":7}]})",
+    R"({"rooms":[{"creation_time":"x","creationTime":7}]})",
+    R"({"rooms":[{"numParticipants":4,"num_participants":3}]})",
+    R"({"rooms":[{"departureTimeout":"20","departure_timeout":null}]})",
+    R"({"rooms":[{"sid":null,"name":null,"metadata":null,"creation_time":null,"maxParticipants":null}]})",
+    // integers as strings
+    R"({"rooms":[{"creation_time":"12abc"}]})",
+    R"({"rooms":[{"creation_time":" 12"}]})",
+    R"({"rooms":[{"creation_time":"+12"}]})",
+    R"({"rooms":[{"creation_time":""}]})",
+    R"({"rooms":[{"creation_time":"99999999999999999999"}]})",
+    R"({"rooms":[{"max_participants":"4294967296"}]})",
+    R"({"rooms":[{"empty_timeout":"-1"}]})",
+    // numbers at and past the edges, negative and fractional
+    R"({"rooms":[{"max_participants":4294967295,"creation_time":-5}]})",
+    R"({"rooms":[{"max_participants":4294967296}]})",
+    R"({"rooms":[{"empty_timeout":-1}]})",
+    R"({"rooms":[{"creation_time":1.5}]})",
+    R"({"rooms":[{"creation_time":1e3}]})",
+    R"({"rooms":[{"num_participants":2.0}]})",
+    R"({"rooms":[{"creation_time":9223372036854775808}]})",
+    R"({"rooms":[{"creation_time":18446744073709551616}]})",
+    R"({"rooms":[{"max_participants":18446744073709551615}]})",
+    // known names nested inside unknown values are not the room's
+    R"({"rooms":[{"sid":"a","x":{"sid":true,"rooms":1}},{"sid":"b","y":[{"name":false}]}]})",
+    // rooms that are not objects, answers that are not objects, broken JSON
+    R"({"rooms":[null]})",
+    R"({"rooms":[[]]})",
+    R"({"rooms":["RM_x"]})",
+    R"({"rooms":{}})",
+    R"({"rooms":true})",
+    R"({"rooms":0})",
+    "[]",
+    "\"rooms\"",
+    "null",
+    "",
+    R"({"rooms":[]} x)",
+    R"({"rooms":[{"sid":"a"})",
+    R"({"rooms":[{"sid":"a"}],"rooms":[{"sid":"b"}])",
+};
+
+TEST(RoomsSax, AgreesWithTheDocumentParserOnHostileBodies) {
+    for (const char* body : k_bodies) {
+        SCOPED_TRACE(body);
+        Outcome doc;
+        try {
+            doc.rooms = read_as_document(body);
+        } catch (const Error& e) {
+            doc.problem = after_sent(e.what());
+        } catch (const nlohmann::json::parse_error&) {
+        }
+        Outcome sax;
+        try {
+            sax.rooms = parse_list_rooms(body);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::runtime);
+            sax.problem = after_sent(e.what());
+        }
+        if (sax.rooms.has_value() != doc.rooms.has_value()) {
+            ADD_FAILURE() << (doc.rooms ? "the document parser accepts it; the stream says: " + sax.problem
+                                        : "the document parser refuses it: " + doc.problem);
+            continue;
+        }
+        if (!doc.rooms) {
+            if (!doc.problem.empty()) {
+                EXPECT_EQ(sax.problem, doc.problem);
+            }
+            continue;
+        }
+        EXPECT_EQ(sax.rooms->size(), doc.rooms->size());
+        if (sax.rooms->size() != doc.rooms->size()) continue;
+        for (std::size_t i = 0; i < doc.rooms->size(); ++i) {
+            EXPECT_TRUE(same((*sax.rooms)[i], (*doc.rooms)[i]))
+                << i << ": stream " << describe((*sax.rooms)[i]) << " document "
+                << describe((*doc.rooms)[i]);
+        }
     }
 }
 

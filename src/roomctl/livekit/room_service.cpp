@@ -22,8 +22,15 @@ const json* field(const json& j, const char* snake, const char* camel) {
 std::int64_t as_int64(const json& j, const char* snake, const char* camel) {
     const json* v = field(j, snake, camel);
     if (!v) return 0;
+    if (v->is_number_unsigned()) {
+        // Above INT64_MAX: refused, not wrapped into a negative time or count.
+        const auto u = v->get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            throw runtime_error(fmt::format("LiveKit sent an out-of-range {}", snake));
+        }
+        return static_cast<std::int64_t>(u);
+    }
     if (v->is_number_integer()) return v->get<std::int64_t>();
-    if (v->is_number_unsigned()) return static_cast<std::int64_t>(v->get<std::uint64_t>());
     if (v->is_string()) {
         try {
             std::size_t used = 0;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -13,52 +14,84 @@ namespace {
 
 using nlohmann::json;
 
+// The keys room_from_json reads. A room's values for them are buffered until the room ends,
+// because the document parser's answer depends on the whole room: the last of repeated keys
+// wins, null counts as absent, and a non-null snake_case value hides the camelCase one (which
+// is then never checked).
+enum Slot : std::size_t {
+    sid, name, metadata, creation_time, creationTime, num_participants, numParticipants,
+    empty_timeout, emptyTimeout, departure_timeout, departureTimeout, max_participants,
+    maxParticipants, slot_count, not_read = slot_count
+};
+
+constexpr std::array<const char*, slot_count> k_slot_names = {
+    "sid", "name", "metadata", "creation_time", "creationTime", "num_participants",
+    "numParticipants", "empty_timeout", "emptyTimeout", "departure_timeout", "departureTimeout",
+    "max_participants", "maxParticipants"};
+
+Slot slot_of(const std::string& key) {
+    for (std::size_t i = 0; i < slot_count; ++i) {
+        if (key == k_slot_names[i]) return static_cast<Slot>(i);
+    }
+    return not_read;
+}
+
+struct Value {
+    enum Kind { absent, null, string, integer, huge, other } kind = absent;  // huge: > INT64_MAX
+    std::string text;
+    std::int64_t number = 0;
+};
+
 // Depths: 1 = the answer object, 2 = the "rooms" array, 3 = one room; deeper is skipped.
 class RoomsHandler : public nlohmann::json_sax<json> {
 public:
     std::vector<media::ServerRoom> rooms;
-    std::string error;
+    std::string error;        // the parse stops: malformed JSON or an answer that is no object
+    std::string rooms_error;  // what is wrong with the current "rooms"; a later "rooms" replaces it
 
-    bool null() override { return scalar(nullptr); }
-    bool boolean(bool) override { return scalar(nullptr); }
-    bool number_integer(number_integer_t v) override { return integer(v); }
+    bool null() override { return value(Value::null); }
+    bool boolean(bool) override { return value(Value::other); }
+    bool number_integer(number_integer_t v) override { return value(Value::integer, {}, v); }
     bool number_unsigned(number_unsigned_t v) override {
-        if (v > static_cast<number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {
-            return fail("an out-of-range number");
-        }
-        return integer(static_cast<std::int64_t>(v));
+        if (v > static_cast<number_unsigned_t>(std::numeric_limits<std::int64_t>::max()))
+            return value(Value::huge);
+        return value(Value::integer, {}, static_cast<std::int64_t>(v));
     }
-    bool number_float(number_float_t, const string_t&) override {
-        if (m_in_rooms && m_depth == 2) return fail("a room that is not an object");
-        if (m_depth == 0 || (in_top_field() && m_key == "rooms")) return fail("a non-list \"rooms\"");
-        return fail_if_field("an integer");
-    }
-    bool string(string_t& v) override { return text(v); }
+    bool number_float(number_float_t, const string_t&) override { return value(Value::other); }
+    bool string(string_t& v) override { return value(Value::string, &v); }
     bool binary(binary_t&) override { return fail("binary data"); }
 
     bool start_object(std::size_t) override {
-        ++m_depth;
-        if (m_depth == 1) return true;
-        if (m_depth == 3 && m_in_rooms) {
-            rooms.emplace_back();
+        if (m_depth == 0) {
+            ++m_depth;
             return true;
         }
-        if (m_depth == 2 && m_key == "rooms") return fail("a non-list \"rooms\"");
+        if (in_rooms_list()) {
+            ++m_depth;
+            if (rooms_error.empty()) {
+                m_in_room = true;
+                m_room = {};
+            }
+            return true;
+        }
+        if (!value(Value::other)) return false;
+        ++m_depth;
         return true;
     }
     bool end_object() override {
+        if (m_in_room && m_depth == 3) finish_room();
         --m_depth;
-        m_key.clear();
         return true;
     }
     bool start_array(std::size_t) override {
-        ++m_depth;
-        if (m_depth == 1) return fail("a list where an object belongs");
-        if (m_depth == 2 && m_key == "rooms") {
+        if (m_depth == 0) return fail("an answer that is not an object");
+        if (m_depth == 1 && m_top_key == "rooms") {
+            ++m_depth;
             m_in_rooms = true;
             return true;
         }
-        if (m_depth == 3 && m_in_rooms) return fail("a room that is not an object");
+        if (!value(Value::other)) return false;
+        ++m_depth;
         return true;
     }
     bool end_array() override {
@@ -67,7 +100,15 @@ public:
         return true;
     }
     bool key(string_t& k) override {
-        if (m_depth == 1 || m_depth == 3) m_key = k;
+        if (m_depth == 1) {
+            m_top_key = k;
+            if (k == "rooms") {  // the document keeps only the last "rooms"
+                rooms.clear();
+                rooms_error.clear();
+            }
+        } else if (m_in_room && m_depth == 3) {
+            m_room_slot = slot_of(k);
+        }
         return true;
     }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
@@ -76,91 +117,101 @@ public:
     }
 
 private:
-    bool in_room_field() const { return m_in_rooms && m_depth == 3; }
-    bool in_top_field() const { return m_depth == 1; }
+    bool in_rooms_list() const { return m_in_rooms && m_depth == 2; }
 
     bool fail(const std::string& what) {
         error = what;
         return false;
     }
-    bool fail_if_field(const char* expected) {
-        if (in_room_field() && is_known(m_key)) {
-            return fail(fmt::format("an invalid {} (expected {})", m_key, expected));
-        }
-        return true;
-    }
-    static bool is_known(const std::string& k) {
-        static const char* known[] = {"sid", "name", "metadata", "creation_time", "creationTime",
-                                      "num_participants", "numParticipants", "empty_timeout",
-                                      "emptyTimeout", "departure_timeout", "departureTimeout",
-                                      "max_participants", "maxParticipants"};
-        for (const char* n : known) {
-            if (k == n) return true;
-        }
-        return false;
+    void reject_rooms(const std::string& what) {
+        if (rooms_error.empty()) rooms_error = what;
+        rooms.clear();
+        m_in_room = false;
     }
 
-    bool scalar(std::nullptr_t) {
-        if (m_in_rooms && m_depth == 2) return fail("a room that is not an object");
-        // Nulls and booleans are skipped (protojson emits null for unset message fields; a
-        // null "rooms" is an empty list), but the answer itself must be an object.
+    // Every value and every container start passes here, at the depth that holds it.
+    bool value(Value::Kind kind, string_t* text = nullptr, std::int64_t number = 0) {
         if (m_depth == 0) return fail("an answer that is not an object");
-        return true;
-    }
-
-    bool text(const std::string& v) {
-        if (m_in_rooms && m_depth == 2) return fail("a room that is not an object");
-        if (m_depth == 0) return fail("an answer that is not an object");
-        if (in_top_field() && m_key == "rooms") return fail("a non-list \"rooms\"");
-        if (!in_room_field()) return true;
-        auto& r = rooms.back();
-        if (m_key == "sid") r.sid = v;
-        else if (m_key == "name") r.name = v;
-        else if (m_key == "metadata") r.metadata = v;
-        else if (is_known(m_key)) {
-            // int64 arrive as strings (protojson); they must be whole numbers.
-            std::size_t used = 0;
-            std::int64_t n = 0;
-            try {
-                n = std::stoll(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || v.empty()) {
-                return fail(fmt::format("an invalid {} (expected an integer)", m_key));
-            }
-            return integer(n);
-        }
-        return true;
-    }
-
-    bool integer(std::int64_t v) {
-        if (m_in_rooms && m_depth == 2) return fail("a room that is not an object");
-        if (m_depth == 0) return fail("an answer that is not an object");
-        if (in_top_field() && m_key == "rooms") return fail("a non-list \"rooms\"");
-        if (!in_room_field()) return true;
-        auto& r = rooms.back();
-        auto u32 = [&](std::uint32_t& field) {
-            if (v < 0 || v > std::numeric_limits<std::uint32_t>::max()) {
-                return fail(fmt::format("an out-of-range {}", m_key));
-            }
-            field = static_cast<std::uint32_t>(v);
+        if (m_depth == 1) {
+            if (m_top_key == "rooms" && kind != Value::null) reject_rooms("a non-list \"rooms\"");
             return true;
-        };
-        if (m_key == "creation_time" || m_key == "creationTime") r.creation_time = v;
-        else if (m_key == "num_participants" || m_key == "numParticipants") return u32(r.num_participants);
-        else if (m_key == "empty_timeout" || m_key == "emptyTimeout") return u32(r.empty_timeout);
-        else if (m_key == "departure_timeout" || m_key == "departureTimeout") return u32(r.departure_timeout);
-        else if (m_key == "max_participants" || m_key == "maxParticipants") return u32(r.max_participants);
-        else if (m_key == "sid" || m_key == "name" || m_key == "metadata") {
-            return fail(fmt::format("an invalid {} (expected a string)", m_key));
+        }
+        if (in_rooms_list()) {
+            reject_rooms("a room that is not an object");
+            return true;
+        }
+        if (m_in_room && m_depth == 3 && m_room_slot != not_read) {
+            Value& v = m_room[m_room_slot];
+            v.kind = kind;
+            v.text = kind == Value::string ? std::move(*text) : std::string{};
+            v.number = number;
         }
         return true;
+    }
+
+    // room_from_json's reading of the buffered values; the first failure spoils the list.
+    void finish_room() {
+        m_in_room = false;
+        try {
+            media::ServerRoom r;
+            r.sid = as_string(sid, sid);
+            r.name = as_string(name, name);
+            r.creation_time = as_int64(creation_time, creationTime);
+            r.num_participants = as_uint32(num_participants, numParticipants);
+            r.empty_timeout = as_uint32(empty_timeout, emptyTimeout);
+            r.departure_timeout = as_uint32(departure_timeout, departureTimeout);
+            r.max_participants = as_uint32(max_participants, maxParticipants);
+            r.metadata = as_string(metadata, metadata);
+            rooms.push_back(std::move(r));
+        } catch (const Error& e) {
+            reject_rooms(e.what());
+        }
+    }
+    Value* field(Slot snake, Slot camel) {
+        for (Slot s : {snake, camel}) {
+            if (m_room[s].kind != Value::absent && m_room[s].kind != Value::null) return &m_room[s];
+        }
+        return nullptr;
+    }
+    std::string as_string(Slot snake, Slot camel) {
+        Value* v = field(snake, camel);
+        if (!v) return {};
+        if (v->kind != Value::string) {
+            throw runtime_error(fmt::format("an invalid {} (expected a string)", k_slot_names[snake]));
+        }
+        return std::move(v->text);
+    }
+    std::int64_t as_int64(Slot snake, Slot camel) {
+        Value* v = field(snake, camel);
+        if (!v) return 0;
+        if (v->kind == Value::integer) return v->number;
+        if (v->kind == Value::huge) {
+            throw runtime_error(fmt::format("an out-of-range {}", k_slot_names[snake]));
+        }
+        if (v->kind == Value::string) {  // protojson writes int64 as strings
+            try {
+                std::size_t used = 0;
+                auto n = std::stoll(v->text, &used);
+                if (used == v->text.size()) return n;
+            } catch (const std::exception&) {
+            }
+        }
+        throw runtime_error(fmt::format("an invalid {} (expected an integer)", k_slot_names[snake]));
+    }
+    std::uint32_t as_uint32(Slot snake, Slot camel) {
+        auto n = as_int64(snake, camel);
+        if (n < 0 || n > std::numeric_limits<std::uint32_t>::max()) {
+            throw runtime_error(fmt::format("an out-of-range {}", k_slot_names[snake]));
+        }
+        return static_cast<std::uint32_t>(n);
     }
 
     int m_depth = 0;
     bool m_in_rooms = false;
-    std::string m_key;
+    bool m_in_room = false;
+    std::string m_top_key;
+    Slot m_room_slot = not_read;
+    std::array<Value, slot_count> m_room;
 };
 
 }  // namespace
@@ -168,10 +219,10 @@ private:
 std::vector<media::ServerRoom> parse_list_rooms(std::string_view body) {
     RoomsHandler handler;
     bool ok = json::sax_parse(body.begin(), body.end(), &handler, json::input_format_t::json, true);
-    if (!ok) {
-        throw runtime_error(fmt::format("LiveKit ListRooms sent {}", handler.error.empty()
-                                                                         ? std::string{"malformed JSON"}
-                                                                         : handler.error));
+    if (!ok || !handler.rooms_error.empty()) {
+        const std::string& what = !ok ? handler.error : handler.rooms_error;
+        throw runtime_error(fmt::format("LiveKit ListRooms sent {}",
+                                        what.empty() ? std::string{"malformed JSON"} : what));
     }
     return std::move(handler.rooms);
 }
