@@ -111,12 +111,30 @@ def config_int_updates(doc, updates):
 # Faults
 # ----------------------------------------------------------------------------
 
+FAULT_PHASES = ("before", "after")
+
+
 class Fault:
     """One injected fault (POST /_standin/faults).
 
     A subclass sets `targets` (the valid `method` values) and may override
     `_read_answer` / `_check_answer` (what the fault answers, and its checks,
     in the order they report errors) and `_extra_json`.
+
+    Beyond the answer (`status`, `body`, `content_type`, `headers`) and the
+    matching (`after`, `count`), a fault says when it strikes and how the
+    answer goes out (the fault matrix, tests/integration/test_faults.py):
+
+    * `phase`: "before" (default) strikes before the operation runs, so a
+      fault answer means the server did nothing; "after" lets the operation
+      take effect first and then strikes on its answer, so "the room was
+      created but the answer was lost" can be staged;
+    * `truncate`: N sends the answer (the fault's, or with `phase: "after"`
+      and no `status` the real one) with its full Content-Length but only its
+      first N body bytes, then closes the connection;
+    * `exit`: the stand-in process ends at once, like `kill -9`, when the
+      fault strikes (after `delay_ms`; with `phase: "after"`, after the
+      operation took effect): the media server killed mid-run.
     """
 
     targets = frozenset()
@@ -133,8 +151,20 @@ class Fault:
         self.count = opt_int(spec, "count")  # None = unlimited
         self.after = opt_int(spec, "after") or 0
         self.drop = bool(spec.get("drop", False))
+        self.phase = spec.get("phase", "before")
+        if self.phase not in FAULT_PHASES:
+            raise ValueError(f"phase must be one of {list(FAULT_PHASES)}")
+        self.truncate = opt_int(spec, "truncate")  # None = the whole body
+        self.exit = bool(spec.get("exit", False))
         if not isinstance(self.body, str) or not isinstance(self.content_type, str):
             raise ValueError("body and content_type must be strings")
+        if self.headers is None:  # a subclass that reads no headers gets them here
+            self.headers = spec.get("headers") or {}
+        if not isinstance(self.headers, dict) or not all(
+                isinstance(k, str) and isinstance(v, (str, int)) and "\n" not in f"{k}{v}"
+                for k, v in self.headers.items()):
+            raise ValueError("headers must be an object of single-line strings")
+        self.headers = {k: str(v) for k, v in self.headers.items()}
         self._check_answer()
 
     def _read_answer(self, spec):
@@ -153,10 +183,11 @@ class Fault:
 
     def to_json(self):
         doc = {"method": self.method, "status": self.status, "body": self.body,
-               "content_type": self.content_type}
+               "content_type": self.content_type, "headers": dict(self.headers)}
         doc.update(self._extra_json())
         doc.update({"delay_ms": self.delay_ms, "count": self.count, "after": self.after,
-                    "drop": self.drop})
+                    "drop": self.drop, "phase": self.phase, "truncate": self.truncate,
+                    "exit": self.exit})
         return doc
 
 
@@ -186,6 +217,7 @@ class State:
             self.rooms = {}
             self.faults = []
             self.counts = {op: 0 for op in self.counted}
+            self.log = []  # one entry per fault target answered: GET /_standin/log
             self._reset_more()
 
     def _reset_more(self):
@@ -199,6 +231,10 @@ class State:
     def count_request(self, op):
         with self.lock:
             self.counts[op] = self.counts.get(op, 0) + 1
+
+    def log_answer(self, entry):
+        with self.lock:
+            self.log.append(entry)
 
     def pick_fault(self, target):
         """Consumes and returns the first active fault for `target`, if any."""
@@ -270,11 +306,37 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status, body=b"", content_type=None, headers=None):
         if isinstance(body, str):
             body = body.encode("utf-8")
+        late, self._late_fault = getattr(self, "_late_fault", None), None
+        if getattr(self, "_fault_target", None) is not None:
+            # The operation's own answer (or a phase-"before" fault's): log it once.
+            self._log_answer(status, body, "after" if late else getattr(self, "_struck", None))
+        if late is not None:
+            # Phase "after": the operation took effect and `status`/`body` was its answer.
+            self._strike(late)
+            if late.status is not None:
+                status, body = late.status, late.body.encode("utf-8")
+                content_type, headers = late.content_type, late.headers
         if content_type is None:
             content_type = self.default_content_type
+        truncate, self._truncate = getattr(self, "_truncate", None), None
+        if truncate is not None and truncate < len(body):
+            # Content-Length promises the whole body; the connection ends after `truncate`.
+            self.close_connection = True
+            self._send_head(status, len(body), content_type, headers)
+            self.wfile.write(body[:truncate])
+            try:
+                self.connection.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            return
+        self._send_head(status, len(body), content_type, headers)
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_head(self, status, length, content_type, headers):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         for k, v in self._standard_headers():
             self.send_header(k, v)
         for k, v in (headers or {}).items():
@@ -282,8 +344,21 @@ class Handler(BaseHTTPRequestHandler):
         if self.announce_close and self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+
+    def _log_answer(self, status, body, fault):
+        """One entry of GET /_standin/log: what the fault target answered, and the room
+        `sid` and `name` in it, so a test sees rooms created even when the answer was lost."""
+        sid = name = None
+        try:
+            doc = json.loads(body) if body else None
+            if isinstance(doc, dict) and isinstance(doc.get("sid"), str):
+                sid = doc["sid"]
+                name = doc.get("name", doc.get("unique_name"))  # LiveKit's, Twilio's
+        except ValueError:
+            pass
+        self.state.log_answer({"method": self._fault_target, "status": status, "sid": sid,
+                               "name": name, "fault": fault})
+        self._fault_target = None
 
     def _read_body(self):
         """Reads the whole body up front (Content-Length or chunked), max `max_request_body`."""
@@ -317,6 +392,8 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
 
     def _dispatch(self):
+        # Per request: one handler object serves every request of a keep-alive connection.
+        self._fault_target = self._struck = self._late_fault = self._truncate = None
         try:
             url = urlsplit(self.path)
             self.url_path = url.path
@@ -333,7 +410,10 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._api()
         except HTTPError as e:
-            self._send(e.status, e.body, e.content_type, e.headers)
+            try:
+                self._send(e.status, e.body, e.content_type, e.headers)
+            except (BrokenPipeError, ConnectionResetError):  # gone, or a fault dropped it
+                self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # noqa: BLE001 - keep serving; tracebacks hold no credentials
@@ -345,12 +425,30 @@ class Handler(BaseHTTPRequestHandler):
                 pass
 
     def _apply_fault(self, target):
+        self._fault_target = target
         fault = self.state.pick_fault(target)
         if fault is None:
             return
+        self._truncate = fault.truncate
+        if fault.phase == "after":
+            self._late_fault = fault  # _send() strikes, on the operation's answer
+            return
+        self._struck = "before"
+        self._strike(fault)
+        if fault.status is not None:
+            raise HTTPError(fault.status, fault.body, fault.content_type, fault.headers)
+
+    def _strike(self, fault):
+        """The part of a fault that is not an answer: delay, then exit or drop."""
         if fault.delay_ms:
             # Interruptible, so SIGTERM is not held up by a simulated hang.
             self.stop_event.wait(fault.delay_ms / 1000)
+        if fault.exit or fault.drop:
+            if self._fault_target is not None:  # nothing is answered: log that
+                self._log_answer(None, b"", fault.phase)
+        if fault.exit:
+            # The media server killed mid-run: no cleanup, the kernel closes every socket.
+            os.kill(os.getpid(), signal.SIGKILL)
         if fault.drop:
             self.close_connection = True
             try:
@@ -358,8 +456,6 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             raise ConnectionResetError()
-        if fault.status is not None:
-            raise HTTPError(fault.status, fault.body, fault.content_type, fault.headers)
 
     # -- the control surface -------------------------------------------------
 
@@ -383,6 +479,7 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/_standin/config"): self._set_config,
             ("POST", "/_standin/faults"): self._add_fault,
             ("POST", "/_standin/faults/clear"): self._clear_faults,
+            ("GET", "/_standin/log"): lambda _doc: {"log": self._answer_log()},
         }
         route = routes.get((self.command, path))
         if route is None:
@@ -403,6 +500,10 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.faults.append(fault)
             return {"faults": [f.to_json() for f in self.state.faults]}
+
+    def _answer_log(self):
+        with self.state.lock:
+            return list(self.state.log)
 
     def _clear_faults(self, _doc):
         with self.state.lock:
