@@ -47,11 +47,22 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
     return bytes;
 }
 
+struct HeaderSink {
+    Response* response;
+    bool complete = false;  // the blank line that ends the header block arrived
+};
+
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
-    auto* response = static_cast<Response*>(user);
+    auto* sink = static_cast<HeaderSink*>(user);
+    auto* response = sink->response;
     std::string line(data, size * n);
     if (line.rfind("HTTP/", 0) == 0) {
         response->headers.clear();  // a new response (after 100-continue or a redirect)
+        sink->complete = false;
+        return size * n;
+    }
+    if (line == "\r\n" || line == "\n") {
+        sink->complete = true;
         return size * n;
     }
     auto colon = line.find(':');
@@ -102,6 +113,7 @@ Response CurlTransport::send(const Request& request) {
     curl_easy_reset(h);  // keeps the connection cache, clears per-request options
     Response response;
     Sink sink{&response, m_impl->options.max_response_bytes};
+    HeaderSink header_sink{&response};
 
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -122,7 +134,7 @@ Response CurlTransport::send(const Request& request) {
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &header_sink);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 
     if (request.method == "POST") {
@@ -193,6 +205,14 @@ Response CurlTransport::send(const Request& request) {
                 throw TransportError(FailureCause::other,
                                      fmt::format("request to {} failed: {}", where, detail));
         }
+    }
+    if (!header_sink.complete) {
+        // libcurl takes a connection closed inside the header block for a whole answer with
+        // no body; it is a lost answer like any other cut-off one.
+        std::string detail = fmt::format("the answer from {} was cut off in its headers",
+                                         endpoint_of(request.url));
+        if (trace) trace("< failed: " + detail);
+        throw TransportError(FailureCause::other, detail);
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
     if (trace) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "roomctl/http/transport.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::reconcile {
@@ -126,7 +127,16 @@ private:
         o.name = a.room;
         o.empty_timeout = m_options.empty_timeout;
         o.departure_timeout = m_options.departure_timeout;
-        auto room = m_server.create_room(o);
+        media::ServerRoom room;
+        try {
+            room = m_server.create_room(o);
+        } catch (const http::TransportError& e) {
+            // An attempt may have reached the server before the answer was lost; nothing
+            // here knows its SID, so the journal must say the room may exist.
+            throw Error(e.kind(), fmt::format("{} (room {} may have been created before the "
+                                              "connection failed: run roomctl audit)",
+                                              e.what(), a.room));
+        }
         a.server_sid = room.sid;
         const auto done = fmt::format("created on the server (empty timeout {} s); SID recorded",
                                       room.empty_timeout);

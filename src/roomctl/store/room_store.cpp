@@ -496,10 +496,11 @@ public:
     }
 
     RecordedSid recorded_sid(const std::string& name) override {
+        if (holds_nul(name)) return {};
         const std::string sql = "SELECT " + m_sid_sql + "::text FROM " + m_table_sql + " WHERE " +
                                 m_name_sql + "::text = $1::text AND " + m_status_sql +
                                 "::text = ANY($2::text[]) ORDER BY 1 LIMIT 1";
-        return guarded([&] {
+        return guarded_read([&] {
             pqxx::work tx{*m_conn};
             const pqxx::result r = tx.exec_params(sql, name, m_live_array);
             tx.commit();
@@ -513,10 +514,11 @@ public:
     }
 
     bool is_live(const std::string& name) override {
+        if (holds_nul(name)) return false;
         const std::string sql = "SELECT EXISTS (SELECT 1 FROM " + m_table_sql + " WHERE " +
                                 m_name_sql + "::text = $1::text AND " + m_status_sql +
                                 "::text = ANY($2::text[]))";
-        return guarded([&] {
+        return guarded_read([&] {
             pqxx::work tx{*m_conn};
             const pqxx::row row = tx.exec_params1(sql, name, m_live_array);
             tx.commit();
@@ -576,6 +578,25 @@ public:
     }
 
 private:
+    // A server may name a room with U+0000, which PostgreSQL text cannot hold, so no row owns
+    // such a name. It must not be asked about: libpq would cut the parameter at the NUL and
+    // answer for another room ("evil\0x" as "evil").
+    static bool holds_nul(const std::string& name) {
+        return name.find('\0') != std::string::npos;
+    }
+
+    // A read that met a lost connection is asked once more, on a new connection holding the
+    // locks again (reconnect_if_lost): reading twice changes nothing.
+    template <typename F>
+    auto guarded_read(F&& f) -> decltype(f()) {
+        try {
+            return guarded(f);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::runtime || (!m_lost && m_conn->is_open())) throw;
+            return guarded(f);
+        }
+    }
+
     // Runs one database operation, translating libpqxx exceptions into roomctl Errors.
     template <typename F>
     auto guarded(F&& f) -> decltype(f()) {
@@ -608,6 +629,10 @@ private:
         } catch (const Error&) {
             throw;
         } catch (const pqxx::failure& e) {
+            if (!m_conn->is_open()) {  // e.g. "Could not obtain client encoding: not connected"
+                m_lost = true;
+                throw runtime_error("lost the database connection: " + first_line(e.what()));
+            }
             throw runtime_error("database error: " + first_line(e.what()));
         }
     }
@@ -682,7 +707,7 @@ private:
         const std::string sql = "SELECT " + m_name_sql + "::text, " + m_sid_sql + "::text, " +
                                 m_status_sql + "::text FROM " + m_table_sql + where +
                                 " ORDER BY " + m_name_sql + ", 2";
-        return guarded([&] {
+        return guarded_read([&] {
             pqxx::work tx{*m_conn};
             const pqxx::result r = param ? tx.exec_params(sql, *param) : tx.exec_params(sql);
             tx.commit();
