@@ -152,8 +152,16 @@ public:
     }
 
     std::optional<std::string> string(const toml::node& n, std::string_view key) const {
-        if (const auto* v = n.as_string()) return v->get();
+        if (const auto* v = n.as_string()) return no_nul(v->get(), key, n);
         fail(fmt::format("{} must be a string", key), n);
+    }
+
+    // TOML can spell a NUL ("\u0000"); no setting can hold one (libpq, libcurl and file names
+    // end at it, and messages would be cut there), and flags and the environment cannot carry it.
+    const std::string& no_nul(const std::string& v, std::string_view key, const toml::node& n) const {
+        if (v.find('\0') != std::string::npos)
+            fail(fmt::format("{} contains a NUL character (\\u0000)", key), n);
+        return v;
     }
 
     std::vector<std::string> string_list(const toml::node& n, std::string_view key) const {
@@ -163,7 +171,7 @@ public:
         for (const auto& elem : *arr) {
             const auto* v = elem.as_string();
             if (v == nullptr) fail(fmt::format("{} must be a list of strings", key), elem);
-            out.push_back(v->get());
+            out.push_back(no_nul(v->get(), key, elem));
         }
         return out;
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "roomctl/livekit/diagnose.hpp"
+#include "roomctl/util/json_depth.hpp"
 
 namespace roomctl::livekit {
 
@@ -42,9 +43,14 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
                 endpoint.base_url, describe_body(r)));
         }
         try {
-            auto parsed = nlohmann::json::parse(r.body);
+            auto parsed = parse_bounded_json(r.body);
             if (!parsed.is_object()) throw std::runtime_error("not an object");
             return parsed;
+        } catch (const JsonTooDeep&) {
+            throw runtime_error(fmt::format(
+                "LiveKit {} at {} answered with JSON nested deeper than {} levels; refusing to "
+                "read it",
+                method, endpoint.base_url, k_max_answer_depth));
         } catch (const std::exception&) {
             throw runtime_error(fmt::format("LiveKit {} at {} answered with malformed JSON ({})",
                                             method, endpoint.base_url, describe_body(r)));
@@ -53,7 +59,7 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
     if (json) {
         nlohmann::json err;
         try {
-            err = nlohmann::json::parse(r.body);
+            err = parse_bounded_json(r.body);
         } catch (const std::exception&) {
         }
         if (err.is_object() && err.contains("code") && err["code"].is_string()) {

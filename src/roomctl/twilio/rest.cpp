@@ -8,6 +8,7 @@
 
 #include "roomctl/http/form.hpp"
 #include "roomctl/http/retry.hpp"
+#include "roomctl/util/json_depth.hpp"
 
 namespace roomctl::twilio {
 
@@ -73,7 +74,12 @@ nlohmann::json interpret(const std::string& what, const http::Response& r, const
     nlohmann::json body;
     if (json) {
         try {
-            body = nlohmann::json::parse(r.body);
+            body = parse_bounded_json(r.body);
+        } catch (const JsonTooDeep&) {
+            throw runtime_error(fmt::format(
+                "Twilio {} at {} answered HTTP {} with JSON nested deeper than {} levels; refusing "
+                "to read it",
+                what, e.base_url, r.status, k_max_answer_depth));
         } catch (const std::exception&) {
             body = nlohmann::json();
         }
