@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, starts a throwaway PostgreSQL, and runs every test with ctest.
-# Usage: scripts/test.sh [ctest args...]   e.g. scripts/test.sh -L unit
+# Installs dependencies, builds, starts a throwaway PostgreSQL, and runs every test with ctest;
+# then the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (scripts/sanitize.sh) and a bounded smoke run of every libFuzzer target (scripts/fuzz.sh).
+# Usage: scripts/test.sh                   everything (what CI runs)
+#        scripts/test.sh [ctest args...]   only the normal build's ctest, e.g. -L unit
 set -euo pipefail
 ROOMCTL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export ROOMCTL_ROOT
@@ -21,5 +24,10 @@ trap cleanup EXIT
 pg_start "$PGDIR" >/dev/null
 
 # Tests that need PostgreSQL or the stand-in fail, not skip, when CI=true.
-cd "$ROOMCTL_ROOT/build"
-ctest --output-on-failure --timeout 1200 "$@"
+(cd "$ROOMCTL_ROOT/build" && ctest --output-on-failure --timeout 1200 "$@")
+if (($# > 0)); then exit 0; fi
+
+echo "==> the whole suite again under ASan + UBSan (scripts/sanitize.sh)" >&2
+bash "$ROOMCTL_ROOT/scripts/sanitize.sh"
+echo "==> fuzz smoke: each libFuzzer target for ${ROOMCTL_FUZZ_SECONDS:-30}s (scripts/fuzz.sh)" >&2
+bash "$ROOMCTL_ROOT/scripts/fuzz.sh"
