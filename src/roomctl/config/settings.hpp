@@ -31,7 +31,12 @@ struct RoomMapping {
     std::string name_column = "room_name";
     std::string sid_column = "room_sid";
     std::string status_column = "status";
+    // Status words, compared case-insensitively with the status column's text. A row whose
+    // status is in neither list (or NULL) is unclassified (store::Liveness).
     std::vector<std::string> live_statuses = {"pending", "active"};
+    std::vector<std::string> ended_statuses = {"ended",    "completed", "closed",   "cancelled",
+                                               "canceled", "expired",   "finished", "archived",
+                                               "inactive", "false"};
     // How the server names the room of a row: "{name}" is the name column's value. Apps that
     // store "P46odHdPO0wJ" but create "session-P46odHdPO0wJ" (seed 000) set "session-{name}".
     std::string room_name_template = "{name}";
@@ -70,6 +75,10 @@ struct Settings {
     LiveKitSettings livekit;
     TwilioSettings twilio;
     std::string database_url;  // libpq URI or conninfo; may carry a password: redact to print
+    // [database] lock_timeout / statement_timeout: applied to every transaction roomctl runs
+    // (SET LOCAL, so they work through transaction-mode poolers too).
+    std::chrono::milliseconds database_lock_timeout{5'000};
+    std::chrono::milliseconds database_statement_timeout{30'000};
     RoomMapping rooms;
     std::chrono::milliseconds request_timeout{10'000};  // per HTTP request
     std::string ca_file;                                 // extra CA bundle for TLS

@@ -361,6 +361,7 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                 summary.auth_refused = summary.auth_refused || a.auth_failure;
                 break;
             case ActionStatus::skipped: ++summary.skipped; break;
+            case ActionStatus::compensated: ++summary.compensated; break;
             case ActionStatus::planned:
                 ++summary.not_started;
                 a.status = ActionStatus::skipped;

@@ -45,7 +45,7 @@ struct ExecuteOptions {
 };
 
 struct ExecutionSummary {
-    std::size_t done = 0, failed = 0, skipped = 0, not_started = 0;
+    std::size_t done = 0, failed = 0, skipped = 0, not_started = 0, compensated = 0;
     bool interrupted = false;
     bool auth_refused = false;  // at least one failure was refused credentials
 };

@@ -16,7 +16,10 @@ enum class ActionKind {
     update_sid,   // record the server's SID in the live row(s)
     delete_room,  // delete an orphaned room from the server
 };
-enum class ActionStatus { planned, done, failed, skipped };
+// compensated: a create_room whose room was created and then deleted again because its row
+// no longer wanted it (the session ended meanwhile, or the write was silently ignored):
+// nothing is left behind, but the run did not do what it planned (exit 6).
+enum class ActionStatus { planned, done, failed, skipped, compensated };
 
 std::string to_string(ActionKind k);
 std::string to_string(ActionStatus s);

@@ -25,6 +25,7 @@ std::string to_string(ActionStatus s) {
         case ActionStatus::done: return "done";
         case ActionStatus::failed: return "failed";
         case ActionStatus::skipped: return "skipped";
+        case ActionStatus::compensated: return "compensated";
     }
     return "unknown";
 }

@@ -42,6 +42,7 @@ std::string status_word(const TextStyle& s, reconcile::ActionStatus st) {
         case reconcile::ActionStatus::done: return paint(s, "32", word);
         case reconcile::ActionStatus::failed: return paint(s, "31", word);
         case reconcile::ActionStatus::skipped: return paint(s, "33", word);
+        case reconcile::ActionStatus::compensated: return paint(s, "33", word);
         case reconcile::ActionStatus::planned: return word;
     }
     return word;

@@ -719,6 +719,7 @@ private:
                 room.sid = optional_text(row[1]);
                 room.status = optional_text(row[2]);
                 room.live = room.status && m_live.contains(*room.status);
+                room.liveness = room.live ? Liveness::live : Liveness::ended;
                 rooms.push_back(std::move(room));
             }
             return rooms;

@@ -14,13 +14,20 @@
 
 namespace roomctl::store {
 
+// How the mapping classifies a row's status: one of [rooms] live_statuses, one of
+// [rooms] ended_statuses (both compared case-insensitively), or neither. An unclassified row
+// is never acted on: its room is neither recreated nor deleted, and --apply runs refuse while
+// any exists (the mapping is incomplete, so the diff cannot be trusted).
+enum class Liveness { live, ended, unclassified };
+
 // One row of the room table, as the mapping sees it.
 struct DbRoom {
     std::string name;  // the name column's value
     std::string room;  // the server room name: room_name_template applied to `name`
     std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""
     std::optional<std::string> status;
-    bool live = false;  // status is one of live_statuses
+    bool live = false;  // status is one of live_statuses (liveness == Liveness::live)
+    Liveness liveness = Liveness::unclassified;
 };
 
 // One compare-and-set of a row's SID: set `new_sid` on the live rows named `name` whose SID

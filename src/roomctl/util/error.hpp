@@ -13,7 +13,9 @@ enum class ErrorKind {
     config,       // missing or invalid settings, room-table mapping that does not exist
     auth,         // credentials refused by the media server or the database
     interrupted,  // SIGINT / SIGTERM while working
-    locked,       // another run holds the advisory lock for this provider and table
+    locked,       // another run holds the advisory lock for this table
+    unsafe,       // the run's picture of the database or server cannot be trusted: refused,
+                  // nothing was changed ("doubt means no")
 };
 
 // what() is one line in operator words: what is wrong and, where known, what to do.
@@ -32,5 +34,6 @@ inline Error config_error(const std::string& m) { return {ErrorKind::config, m};
 inline Error runtime_error(const std::string& m) { return {ErrorKind::runtime, m}; }
 inline Error auth_error(const std::string& m) { return {ErrorKind::auth, m}; }
 inline Error locked_error(const std::string& m) { return {ErrorKind::locked, m}; }
+inline Error unsafe_error(const std::string& m) { return {ErrorKind::unsafe, m}; }
 
 }  // namespace roomctl

@@ -14,6 +14,9 @@ enum class ExitCode : int {
     drift = 5,        // audit found differences; check had a failed probe; token invalid
     partial = 6,      // some actions failed, the rest were done
     locked = 7,       // another recreate/cleanup --apply holds the lock; nothing was changed
+    unsafe = 8,       // refused as unsafe: the picture of the database or server cannot be
+                      // trusted (RLS, unknown statuses, name mismatch, pooler, --max-deletes);
+                      // nothing was changed
     interrupted = 130,
 };
 
@@ -24,6 +27,7 @@ constexpr ExitCode exit_code_for(ErrorKind kind) noexcept {
         case ErrorKind::auth: return ExitCode::auth;
         case ErrorKind::interrupted: return ExitCode::interrupted;
         case ErrorKind::locked: return ExitCode::locked;
+        case ErrorKind::unsafe: return ExitCode::unsafe;
         case ErrorKind::runtime: break;
     }
     return ExitCode::failure;
