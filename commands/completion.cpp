@@ -150,7 +150,8 @@ gen::ManInfo man_info() {
          {
              {"0", "Success; audit found the database and the server in sync."},
              {"1", "Runtime failure: server unreachable or answering 5xx or garbage, database "
-                   "error; or every action failed."},
+                   "error (a lock or statement timeout too); every action failed; or the "
+                   "journal could not be written."},
              {"2", "Usage error: unknown flag, bad value, bad room name."},
              {"3", "Configuration error: missing setting, malformed URL, unreadable or non-TOML "
                    "config file, a mapping naming a missing table or column."},
@@ -159,9 +160,15 @@ gen::ManInfo man_info() {
              {"5", "Drift: audit found differences, a check probe failed, or token inspect found "
                    "the token invalid for its purpose."},
              {"6", "Partial: some actions failed, the rest were done; run again to converge."},
-             {"7", "Another run holds the lock; nothing was done."},
-             {"130", "Interrupted (SIGINT or SIGTERM): the action in flight finished, no new one "
-                     "started."},
+             {"7", "Another run holds the lock for this table; nothing was done."},
+             {"8", "Refused as unsafe; nothing was changed. The run's picture of the database or "
+                   "the server cannot be trusted: row-level security hides rows, unknown status "
+                   "words, a name_mismatch, no live row (or mostly unnamed rooms) behind a "
+                   "cleanup, more orphan candidates than --max-deletes, a transaction-mode "
+                   "pooler, DATABASE_URL overriding an explicit config file, or rooms delete of "
+                   "a room a live row owns or people are in."},
+             {"130", "Interrupted (SIGINT or SIGTERM): in-flight database queries and HTTP "
+                     "transfers are cancelled and no new action starts."},
          }});
     info.sections.push_back(
         {"ENVIRONMENT",
