@@ -46,14 +46,17 @@ echo "==> installing the conformance test's npm packages (livekit-server-sdk)" >
 npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund --loglevel=error
 
 PGDIR=$(mktemp -d /tmp/roomctl-asan-pg.XXXXXX)
+BOUNCERDIR=$(mktemp -d /tmp/roomctl-asan-pgbouncer.XXXXXX)
 REPORTS=$(mktemp -d /tmp/roomctl-asan-reports.XXXXXX)
 chmod 1777 "$REPORTS"  # instrumented processes may run as another user (none do today)
 cleanup() {
+  pgbouncer_stop "$BOUNCERDIR" >/dev/null 2>&1 || true
   pg_stop "$PGDIR" >/dev/null 2>&1 || true
   rm -rf -- "$REPORTS"
 }
 trap cleanup EXIT
 pg_start "$PGDIR" >/dev/null
+pgbouncer_start "$BOUNCERDIR" >/dev/null  # the pooler tests' URLs, in front of this cluster
 
 # Exported after pg_start (which runs only PostgreSQL's own, uninstrumented tools).
 common="exitcode=99:halt_on_error=1:abort_on_error=0:log_path=$REPORTS/report"

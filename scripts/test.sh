@@ -19,9 +19,16 @@ echo "==> installing the conformance test's npm packages (livekit-server-sdk)" >
 npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund --loglevel=error
 
 PGDIR=$(mktemp -d /tmp/roomctl-test-pg.XXXXXX)
-cleanup() { pg_stop "$PGDIR" >/dev/null 2>&1 || true; }
+BOUNCERDIR=$(mktemp -d /tmp/roomctl-test-pgbouncer.XXXXXX)
+cleanup() {
+  pgbouncer_stop "$BOUNCERDIR" >/dev/null 2>&1 || true
+  pg_stop "$PGDIR" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 pg_start "$PGDIR" >/dev/null
+# PgBouncer in front of it, transaction and session mode (ROOMCTL_TEST_POOLER_URL,
+# ROOMCTL_TEST_SESSION_POOLER_URL), for the connection-pooler tests.
+pgbouncer_start "$BOUNCERDIR" >/dev/null
 
 # Tests that need PostgreSQL or the stand-in fail, not skip, when CI=true.
 (cd "$ROOMCTL_ROOT/build" && ctest --output-on-failure --timeout 1200 "$@")

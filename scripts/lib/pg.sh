@@ -167,3 +167,137 @@ pg_stop() {
     fi
     return 0
 }
+
+# A PgBouncer in front of the cluster pg_start made (PG_PORT), for the connection-pooler tests:
+#
+#   pgbouncer_start DIR  start PgBouncer (Debian's pgbouncer) in DIR (absent, empty, or an earlier
+#                        pgbouncer_start directory) on 127.0.0.1:<free port>, auth_type md5 with
+#                        a userlist holding role roomctl (password roomctl), and export
+#                          ROOMCTL_TEST_POOLER_URL          .../roomctl_tx  pool_mode=transaction
+#                          ROOMCTL_TEST_SESSION_POOLER_URL  .../roomctl     pool_mode=session
+#                          PGBOUNCER_PORT, PGBOUNCER_DIR
+#                        (both databases are the cluster's database roomctl) and echo the URLs.
+#   pgbouncer_stop DIR   stop it (SIGTERM, then SIGKILL after 10 s) and remove DIR.
+#
+# As root, PgBouncer runs as the "postgres" user (it refuses to run as root).
+
+_pgb_find_bin() {
+    local b
+    for b in "$(command -v pgbouncer 2>/dev/null)" /usr/sbin/pgbouncer; do
+        [[ -n "$b" && -x "$b" ]] && { printf '%s\n' "$b"; return 0; }
+    done
+    return 1
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+_pgb_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pgbouncer_start() {
+    local dir="${1:?usage: pgbouncer_start DIR}"
+    local bin
+    if ! bin="$(_pgb_find_bin)"; then
+        _pg_err "pgbouncer not found: apt-get install pgbouncer"
+        return 1
+    fi
+    if [[ -z "${PG_PORT:-}" ]]; then
+        _pg_err "pgbouncer_start needs a cluster: run pg_start first (PG_PORT is not set)"
+        return 1
+    fi
+    if [[ -e "$dir/.roomctl-pgbouncer" ]]; then
+        pgbouncer_stop "$dir" || return 1
+    elif [[ -e "$dir" ]] && [[ -n "$(ls -A "$dir" 2>/dev/null)" ]]; then
+        _pg_err "refusing to use $dir: it exists, is not empty and was not made by pgbouncer_start"
+        return 1
+    fi
+    mkdir -p "$dir" || { _pg_err "cannot create $dir"; return 1; }
+    dir="$(cd "$dir" && pwd)" || return 1
+    : >"$dir/.roomctl-pgbouncer"
+    printf '"roomctl" "roomctl"\n' >"$dir/userlist.txt"
+    chmod 0600 "$dir/userlist.txt"
+    if [[ $EUID -eq 0 ]]; then
+        chown -R postgres: "$dir" || { _pg_err "cannot chown $dir to postgres"; return 1; }
+    fi
+
+    local port="" attempt
+    for attempt in 1 2 3 4 5; do
+        port="$(_pg_free_port)" || { _pg_err "no free TCP port found"; return 1; }
+        {
+            echo "; written by scripts/lib/pg.sh (throwaway pooler for tests)"
+            echo "[databases]"
+            echo "roomctl = host=127.0.0.1 port=$PG_PORT dbname=roomctl pool_mode=session"
+            echo "roomctl_tx = host=127.0.0.1 port=$PG_PORT dbname=roomctl pool_mode=transaction"
+            echo "[pgbouncer]"
+            echo "listen_addr = 127.0.0.1"
+            echo "listen_port = $port"
+            echo "unix_socket_dir ="
+            echo "auth_type = md5"
+            echo "auth_file = $dir/userlist.txt"
+            echo "pidfile = $dir/pgbouncer.pid"
+            echo "logfile = $dir/pgbouncer.log"
+            echo "pool_mode = session"
+            echo "max_client_conn = 100"
+            echo "default_pool_size = 10"
+        } >"$dir/pgbouncer.ini"
+        [[ $EUID -eq 0 ]] && chown postgres: "$dir/pgbouncer.ini"
+        rm -f "$dir/pgbouncer.pid"
+        if ! _pg_as_owner "$bin" -d -q "$dir/pgbouncer.ini" >>"$dir/start.log" 2>&1; then
+            _pg_err "pgbouncer did not start; see $dir/pgbouncer.log: $(tail -n1 "$dir/pgbouncer.log" 2>/dev/null)"
+            return 1
+        fi
+        local i
+        for ((i = 0; i < 50; i++)); do
+            if _pgb_listening "$port"; then
+                break 2
+            fi
+            if [[ -f "$dir/pgbouncer.pid" ]] && ! kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then
+                break
+            fi
+            sleep 0.1
+        done
+        # Not listening: a port taken meanwhile is retried, anything else is reported.
+        if [[ -f "$dir/pgbouncer.pid" ]]; then
+            kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
+        fi
+        if ! grep -qi "address already in use\|bind" "$dir/pgbouncer.log" 2>/dev/null; then
+            _pg_err "pgbouncer is not listening on 127.0.0.1:$port; see $dir/pgbouncer.log: $(tail -n1 "$dir/pgbouncer.log" 2>/dev/null)"
+            return 1
+        fi
+        port=""
+    done
+    [[ -n "$port" ]] || { _pg_err "pgbouncer did not start: no usable port"; return 1; }
+
+    export PGBOUNCER_DIR="$dir" PGBOUNCER_PORT="$port"
+    export ROOMCTL_TEST_POOLER_URL="postgresql://roomctl:roomctl@127.0.0.1:$port/roomctl_tx"
+    export ROOMCTL_TEST_SESSION_POOLER_URL="postgresql://roomctl:roomctl@127.0.0.1:$port/roomctl"
+    echo "ROOMCTL_TEST_POOLER_URL=$ROOMCTL_TEST_POOLER_URL"
+    echo "ROOMCTL_TEST_SESSION_POOLER_URL=$ROOMCTL_TEST_SESSION_POOLER_URL"
+}
+
+pgbouncer_stop() {
+    local dir="${1:?usage: pgbouncer_stop DIR}"
+    [[ -e "$dir" ]] || return 0
+    if [[ ! -e "$dir/.roomctl-pgbouncer" ]]; then
+        _pg_err "refusing to remove $dir: it was not made by pgbouncer_start"
+        return 1
+    fi
+    if [[ -f "$dir/pgbouncer.pid" ]]; then
+        local pid i
+        pid="$(cat "$dir/pgbouncer.pid")"
+        if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            for ((i = 0; i < 100; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+            done
+            if kill -0 "$pid" 2>/dev/null; then
+                _pg_err "pgbouncer (pid $pid) did not stop on SIGTERM; killing it"
+                kill -9 "$pid" 2>/dev/null || true
+            fi
+        fi
+    fi
+    rm -rf -- "$dir"
+    if [[ "${PGBOUNCER_DIR:-}" == "$dir" || "${PGBOUNCER_DIR:-}" == "$(realpath -m "$dir" 2>/dev/null)" ]]; then
+        unset PGBOUNCER_DIR PGBOUNCER_PORT ROOMCTL_TEST_POOLER_URL ROOMCTL_TEST_SESSION_POOLER_URL
+    fi
+    return 0
+}
