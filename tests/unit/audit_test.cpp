@@ -14,7 +14,25 @@ store::DbRoom row(std::string name, std::optional<std::string> sid, std::string 
     r.sid = std::move(sid);
     r.status = std::move(status);
     r.live = live;
+    r.liveness = live ? store::Liveness::live : store::Liveness::ended;
     return r;
+}
+
+store::DbRoom unclassified(std::string name, std::optional<std::string> status,
+                           std::optional<std::string> sid = std::nullopt) {
+    store::DbRoom r;
+    r.name = name;
+    r.room = std::move(name);
+    r.sid = std::move(sid);
+    r.status = std::move(status);
+    r.liveness = store::Liveness::unclassified;
+    return r;
+}
+
+std::vector<std::string> kinds(const AuditResult& r) {
+    std::vector<std::string> out;
+    for (const auto& f : r.findings) out.push_back(to_string(f.kind) + ":" + f.room);
+    return out;
 }
 
 media::ServerRoom room(std::string name, std::string sid, std::uint32_t participants = 0,
@@ -178,6 +196,211 @@ TEST(Audit, FindingsAreOrderedByKindThenName) {
     for (const auto& f : r.findings) order.push_back(to_string(f.kind) + ":" + f.room);
     EXPECT_EQ(order, (std::vector<std::string>{"missing:y", "missing:z", "orphaned:a",
                                                "orphaned:b", "sid_drift:m"}));
+}
+
+// --- unclassified rows (issue 11 §1) ---
+
+TEST(Audit, UnclassifiedRowsAreFindingsAndTheirRoomsAreNeitherOrphanedNorMissing) {
+    Inventory inv;
+    inv.database = {unclassified("paused", "PAUSED", "RM_p"), unclassified("nulled", std::nullopt),
+                    unclassified("paused2", "PAUSED")};
+    inv.server = {room("paused", "RM_p", 2, 700)};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"unclassified:nulled", "unclassified:paused",
+                                                  "unclassified:paused2"}));
+    const auto& on_server = r.findings[1];
+    EXPECT_EQ(on_server.database_status, "PAUSED");
+    EXPECT_EQ(on_server.database_name, "paused");
+    EXPECT_EQ(on_server.server_sid, "RM_p");
+    EXPECT_EQ(on_server.num_participants, 2u);
+    ASSERT_TRUE(on_server.server_room.has_value());
+    EXPECT_FALSE(r.findings[0].server_room.has_value());
+    EXPECT_FALSE(r.findings[0].server_sid.has_value());
+    EXPECT_FALSE(r.findings[0].database_status.has_value());
+    EXPECT_EQ(r.summary.unclassified, 3u);
+    EXPECT_EQ(r.summary.orphaned + r.summary.missing, 0u);
+    EXPECT_EQ(r.summary.findings(), 3u);
+    EXPECT_EQ(r.summary.unclassified_statuses,
+              (std::map<std::string, std::size_t>{{"NULL", 1}, {"PAUSED", 2}}));
+    EXPECT_EQ(r.summary.unclassified_rows(), 3u);
+}
+
+TEST(Audit, UnclassifiedRowsOfOneRoomAreOneFindingAndEveryRowIsCounted) {
+    Inventory inv;
+    inv.database = {unclassified("r", "on_hold"), unclassified("r", "ON_HOLD"),
+                    row("r", "RM_r", "ended", false)};
+    inv.server = {room("r", "RM_r")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"unclassified:r"}));
+    EXPECT_EQ(r.summary.unclassified_rows(), 2u);
+    EXPECT_EQ(r.summary.unclassified_statuses.size(), 2u);  // values are counted as written
+}
+
+TEST(Audit, AnUnclassifiedRowBesideALiveRowIsStillReported) {
+    Inventory inv;
+    inv.database = {row("r", "RM_r", "active", true), unclassified("r", "PAUSED")};
+    inv.server = {room("r", "RM_r")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"unclassified:r"}));
+    EXPECT_EQ(r.summary.in_sync, 1u);
+}
+
+TEST(Audit, ARowOfUnknownLivenessIsNotTreatedAsLive) {
+    Inventory inv;
+    store::DbRoom r0;  // liveness left at its default
+    r0.name = r0.room = "r";
+    r0.live = true;
+    inv.database = {r0};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"unclassified:r"}));
+}
+
+// --- SID evidence (issue 11 §2) ---
+
+TEST(Audit, AServerRoomHoldingALiveRowsSidBelongsToItWhateverItsName) {
+    Inventory inv;
+    inv.database = {row("k", "RM_k", "active", true)};
+    inv.server = {room("completely-other", "RM_k", 1, 400)};
+    auto r = audit(inv);
+    ASSERT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:completely-other"}));
+    const auto& f = r.findings[0];
+    EXPECT_TRUE(f.sid_evidence);
+    EXPECT_EQ(f.expected_room, "k");
+    EXPECT_EQ(f.database_name, "k");
+    EXPECT_EQ(f.database_sid, "RM_k");
+    EXPECT_EQ(f.server_sid, "RM_k");
+    EXPECT_EQ(f.suggested_template, "");  // "k" is not in the room's name: no template fits
+    EXPECT_EQ(r.summary.missing + r.summary.orphaned, 0u);
+}
+
+TEST(Audit, SidEvidenceSuggestsTheTemplateForShortNames) {
+    Inventory inv;
+    inv.database = {row("ab", "RM_1", "active", true)};
+    inv.server = {room("session-ab", "RM_1")};
+    auto r = audit(inv);
+    ASSERT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:session-ab"}));
+    EXPECT_EQ(r.findings[0].suggested_template, "session-{name}");
+}
+
+TEST(Audit, AnEndedRowsSidTiesItsRoomToo) {
+    Inventory inv;
+    inv.database = {row("x", "RM_9", "ended", false)};
+    inv.server = {room("session-x", "RM_9")};
+    auto r = audit(inv);
+    ASSERT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:session-x"}));
+    EXPECT_EQ(r.findings[0].database_status, "ended");
+    EXPECT_TRUE(r.findings[0].sid_evidence);
+}
+
+TEST(Audit, ALiveSidAliveElsewhereIsNeverDriftToOverwrite) {
+    // The row's own room exists with another SID, and its recorded SID lives under another
+    // name: the recorded SID is evidence, so recording the other room's SID would destroy it.
+    Inventory inv;
+    inv.database = {row("a", "RM_real", "active", true)};
+    inv.server = {room("a", "RM_new"), room("room-a", "RM_real")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:room-a"}));
+    EXPECT_EQ(r.summary.sid_drift, 0u);
+}
+
+TEST(Audit, SidEvidenceOnARoomAnotherLiveRowNamesSuggestsNoTemplate) {
+    Inventory inv;
+    inv.database = {row("a", "RM_b", "active", true), row("b", "RM_b", "active", true)};
+    inv.server = {room("b", "RM_b")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:b"}));
+    EXPECT_EQ(r.findings[0].expected_room, "a");
+    EXPECT_EQ(r.findings[0].suggested_template, "");
+    EXPECT_EQ(r.summary.in_sync, 1u);  // b is b's room
+}
+
+TEST(Audit, EmptySidsAreNoEvidence) {
+    Inventory inv;
+    inv.database = {row("a", "", "active", true)};
+    inv.server = {room("zz", "")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"missing:a", "orphaned:zz"}));
+}
+
+// --- templates for names of any length (issue 11 §2, seed 000) ---
+
+TEST(Audit, Seed000AllRowsAreMismatchesWhateverTheirLength) {
+    Inventory inv;
+    inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true),
+                    row("ab", std::nullopt, "active", true), row("x", std::nullopt, "active", true)};
+    inv.server = {room("session-P46odHdPO0wJ", "RM_1"), room("session-ab", "RM_2"),
+                  room("session-x", "RM_3")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:session-P46odHdPO0wJ",
+                                                  "name_mismatch:session-ab",
+                                                  "name_mismatch:session-x"}));
+    for (const auto& f : r.findings) EXPECT_EQ(f.suggested_template, "session-{name}");
+    EXPECT_EQ(r.findings[1].expected_room, "ab");
+    EXPECT_EQ(r.findings[2].database_name, "x");
+    EXPECT_EQ(r.summary.name_mismatch, 3u);
+}
+
+TEST(Audit, ATemplateFromSidEvidencePairsRowsWithoutSids) {
+    Inventory inv;
+    inv.database = {row("a", "RM_a", "active", true), row("b", std::nullopt, "active", true)};
+    inv.server = {room("room-a", "RM_a"), room("room-b", "RM_b")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:room-a", "name_mismatch:room-b"}));
+    EXPECT_FALSE(r.findings[1].sid_evidence);
+    EXPECT_EQ(r.findings[1].suggested_template, "room-{name}");
+}
+
+TEST(Audit, ShortNamesWithoutEvidenceStayMissingAndOrphaned) {
+    Inventory inv;
+    inv.database = {row("ab", std::nullopt, "active", true)};
+    inv.server = {room("session-ab", "RM_2")};
+    EXPECT_EQ(kinds(audit(inv)), (std::vector<std::string>{"missing:ab", "orphaned:session-ab"}));
+}
+
+TEST(Audit, RowsTwoTemplatesSendToDifferentRoomsAreNotPaired) {
+    Inventory inv;
+    inv.database = {row("a", "RM_a", "active", true), row("b", "RM_b", "active", true),
+                    row("q", std::nullopt, "active", true)};
+    inv.server = {room("session-a", "RM_a"), room("b-main", "RM_b"), room("session-q", "RM_1"),
+                  room("q-main", "RM_2")};
+    auto r = audit(inv);
+    EXPECT_EQ(r.summary.name_mismatch, 2u);
+    EXPECT_EQ(r.summary.missing, 1u);
+    EXPECT_EQ(r.summary.orphaned, 2u);
+}
+
+TEST(Audit, AnOrphanWithAnEndedRowIsNotPairedThroughATemplate) {
+    Inventory inv;
+    inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true),
+                    row("x", std::nullopt, "active", true),
+                    row("session-x", std::nullopt, "ended", false)};
+    inv.server = {room("session-P46odHdPO0wJ", "RM_1"), room("session-x", "RM_3")};
+    auto r = audit(inv);
+    EXPECT_EQ(kinds(r), (std::vector<std::string>{"missing:x", "orphaned:session-x",
+                                                  "name_mismatch:session-P46odHdPO0wJ"}));
+}
+
+TEST(Audit, AConfiguredTemplateTheServerDoesNotUseSuggestsThePlainName) {
+    Inventory inv;
+    auto r0 = row("abcd1234", std::nullopt, "active", true);
+    r0.room = "session-abcd1234";  // room_name_template "session-{name}"
+    inv.database = {r0};
+    inv.server = {room("abcd1234", "RM_1")};
+    auto r = audit(inv);
+    ASSERT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:abcd1234"}));
+    EXPECT_EQ(r.findings[0].suggested_template, "{name}");
+}
+
+TEST(Audit, TemplateMatchingWorksForOneCharacter) {
+    EXPECT_EQ(template_matching("x", "session-x"), "session-{name}");
+    EXPECT_EQ(apply_template("session-{name}", "x"), "session-x");
+    EXPECT_EQ(apply_template("{name}", "x"), "x");
+}
+
+TEST(Audit, StatusKeySpellsNullAsNULL) {
+    EXPECT_EQ(status_key(std::nullopt), "NULL");
+    EXPECT_EQ(status_key(std::string("")), "");
+    EXPECT_EQ(status_key(std::string("PAUSED")), "PAUSED");
 }
 
 }  // namespace

@@ -133,7 +133,7 @@ TEST(PlanCleanup, KeepPatternsProtectRoomsThisDatabaseDoesNotOwn) {
     EXPECT_EQ(plan.actions[2].status, ActionStatus::planned);
 }
 
-TEST(PlanCleanup, MoreDeletesThanTheCapPlanNone) {
+TEST(PlanCleanup, MoreCandidatesThanTheCapPlanNone) {
     CleanupPolicy p;
     p.now = 10'000;
     p.min_age = std::chrono::seconds{0};
@@ -141,8 +141,10 @@ TEST(PlanCleanup, MoreDeletesThanTheCapPlanNone) {
     std::vector<Finding> three = {orphan("a", 0), orphan("b", 0), orphan("c", 0)};
     auto plan = plan_cleanup(with(three), p);
     EXPECT_TRUE(plan.capped);
+    EXPECT_EQ(plan.capped_deletes, 3u);
     EXPECT_EQ(plan.count(ActionStatus::planned), 0u);
-    EXPECT_NE(plan.actions[0].reason.find("3 deletes planned, more than --max-deletes 2"),
+    EXPECT_NE(plan.actions[0].reason.find("3 orphaned rooms (young and occupied ones included), "
+                                          "more than --max-deletes 2"),
               std::string::npos);
     p.max_deletes = 3;  // exactly the cap is allowed
     auto ok = plan_cleanup(with(three), p);
@@ -150,14 +152,123 @@ TEST(PlanCleanup, MoreDeletesThanTheCapPlanNone) {
     EXPECT_EQ(ok.count(ActionStatus::planned), 3u);
 }
 
-TEST(PlanCleanup, SkippedRoomsDoNotCountTowardsTheCap) {
+// Issue 11: a wrong mapping on a busy server makes most rooms young or occupied; a cap that
+// counted only deletable rooms let it through. (Before, young and occupied rooms did not count.)
+TEST(PlanCleanup, YoungAndOccupiedOrphansCountTowardsTheCap) {
     CleanupPolicy p;
     p.now = 10'000;
     p.min_age = std::chrono::minutes{10};
     p.max_deletes = 1;
-    auto plan = plan_cleanup(with({orphan("old", 0), orphan("young", 9'900), orphan("busy", 0, 2)}), p);
+    auto findings = with({orphan("old", 0), orphan("young", 9'900), orphan("busy", 0, 2)});
+    auto plan = plan_cleanup(findings, p);
+    EXPECT_TRUE(plan.capped);
+    EXPECT_EQ(plan.capped_deletes, 3u);
+    EXPECT_EQ(plan.count(ActionStatus::planned), 0u);
+    EXPECT_EQ(cleanup_candidates(findings, {}), 3u);
+}
+
+TEST(PlanCleanup, KeptRoomsMismatchesAndUnclassifiedRoomsAreNoCandidates) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    p.max_deletes = 1;
+    p.keep = {"rec-*"};
+    auto mismatch = orphan("session-a", 0);
+    mismatch.kind = FindingKind::name_mismatch;
+    mismatch.expected_room = "a";
+    auto unknown = orphan("u", 0);
+    unknown.kind = FindingKind::unclassified;
+    unknown.database_status = "PAUSED";
+    unknown.server_room = media::ServerRoom{};
+    auto findings = with({orphan("rec-1", 0), orphan("rec-2", 0), orphan("stray", 0), mismatch, unknown});
+    EXPECT_EQ(cleanup_candidates(findings, p.keep), 1u);
+    auto plan = plan_cleanup(findings, p);
     EXPECT_FALSE(plan.capped);
     EXPECT_EQ(plan.count(ActionStatus::planned), 1u);
+}
+
+TEST(PlanCleanup, AnUnclassifiedRowsRoomIsNeverDeleted) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    auto f = orphan("u", 0);
+    f.kind = FindingKind::unclassified;
+    f.database_name = "u";
+    f.database_status = "PAUSED";
+    f.server_room = media::ServerRoom{};
+    auto plan = plan_cleanup(with({f}), p);
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].kind, ActionKind::delete_room);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("\"PAUSED\" is in neither [rooms] live_statuses nor "
+                                          "ended_statuses"),
+              std::string::npos);
+    // Not on the server: nothing for cleanup to say.
+    f.server_room.reset();
+    EXPECT_TRUE(plan_cleanup(with({f}), p).actions.empty());
+}
+
+TEST(PlanCleanup, ANameMismatchRoomIsNeverDeleted) {
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    auto f = orphan("session-x", 0);
+    f.kind = FindingKind::name_mismatch;
+    f.expected_room = "x";
+    f.suggested_template = "session-{name}";
+    auto plan = plan_cleanup(with({f}), p);
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("session-{name}"), std::string::npos);
+}
+
+TEST(PlanRecreate, AnUnclassifiedRowIsNeverRecreated) {
+    auto f = finding(FindingKind::unclassified, "u");
+    f.database_status = std::nullopt;
+    auto plan = plan_recreate(with({f}), {});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].kind, ActionKind::create_room);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("status NULL is in neither"), std::string::npos);
+    f.server_room = media::ServerRoom{};  // on the server: nothing to recreate, nothing to say
+    EXPECT_TRUE(plan_recreate(with({f}), {}).actions.empty());
+}
+
+TEST(PlanRecreate, ANameMismatchIsSkippedUnderTheRowsRoomName) {
+    auto f = finding(FindingKind::name_mismatch, "session-x");
+    f.expected_room = "x";
+    f.sid_evidence = true;
+    auto plan = plan_recreate(with({f}), {});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].room, "x");
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+}
+
+TEST(PlanRecreate, Seed000PlansNothingButSkips) {
+    // Issue 11: rows "P46odHdPO0wJ", "ab", "x", server rooms "session-<name>".
+    Inventory inv;
+    for (std::string name : {"P46odHdPO0wJ", "ab", "x"}) {
+        store::DbRoom r;
+        r.name = r.room = name;
+        r.status = "active";
+        r.live = true;
+        r.liveness = store::Liveness::live;
+        inv.database.push_back(r);
+        media::ServerRoom s;
+        s.name = "session-" + name;
+        s.sid = "RM_" + name;
+        inv.server.push_back(s);
+    }
+    auto result = audit(inv);
+    auto plan = plan_recreate(result, {});
+    EXPECT_EQ(plan.count(ActionStatus::planned), 0u);
+    EXPECT_EQ(plan.count(ActionStatus::skipped), 3u);
+    CleanupPolicy p;
+    p.now = 10'000;
+    p.min_age = std::chrono::seconds{0};
+    auto cleanup = plan_cleanup(result, p);
+    EXPECT_EQ(cleanup.count(ActionStatus::planned), 0u);
+    EXPECT_EQ(cleanup_candidates(result, {}), 0u);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "roomctl/config/settings.hpp"
+
 namespace roomctl::reconcile {
 
 std::string to_string(FindingKind k) {
@@ -12,24 +14,43 @@ std::string to_string(FindingKind k) {
         case FindingKind::orphaned: return "orphaned";
         case FindingKind::sid_drift: return "sid_drift";
         case FindingKind::name_mismatch: return "name_mismatch";
+        case FindingKind::unclassified: return "unclassified";
     }
     return "unknown";
+}
+
+std::string apply_template(const std::string& room_template, const std::string& value) {
+    config::RoomMapping m;
+    m.room_name_template = room_template;
+    return config::room_name_for(m, value);
 }
 
 std::optional<std::string> template_matching(const std::string& value, const std::string& room) {
     if (value.empty() || value == room) return std::nullopt;
     auto at = room.find(value);
     if (at == std::string::npos) return std::nullopt;
-    return room.substr(0, at) + "{name}" + room.substr(at + value.size());
+    auto t = room.substr(0, at) + "{name}" + room.substr(at + value.size());
+    // A room that itself contains "{name}" would make a template that names another room.
+    if (apply_template(t, value) != room) return std::nullopt;
+    return t;
+}
+
+std::string status_key(const std::optional<std::string>& status) {
+    return status ? *status : std::string("NULL");
 }
 
 namespace {
 
-// Short values match too easily ("a" is in "stray"): demand a real identifier.
+// Short values match too easily ("a" is in "stray"): names alone pair only real identifiers.
+// Shorter ones are paired through a template that such pairs (or SIDs) established.
 constexpr std::size_t k_min_shared_length = 4;
 
-// The server room an expected room name corresponds to, if exactly one candidate differs
-// from it only by affixes. `a` and `b` match when one contains the other.
+bool is_live(const store::DbRoom& r) { return r.liveness == store::Liveness::live; }
+bool is_unclassified(const store::DbRoom& r) {
+    return r.liveness == store::Liveness::unclassified;
+}
+
+// `a` and `b` differ only by affixes: one contains the other, which is long enough to mean it.
 bool affix_related(const std::string& a, const std::string& b) {
     const auto& shorter = a.size() < b.size() ? a : b;
     const auto& longer = a.size() < b.size() ? b : a;
@@ -37,14 +58,67 @@ bool affix_related(const std::string& a, const std::string& b) {
            longer.find(shorter) != std::string::npos;
 }
 
-// Turns unambiguous (one-to-one) pairs of missing rows and orphaned rooms into name_mismatch
-// findings, removing the two findings each pair replaces.
-void pair_name_mismatches(std::vector<Finding>& findings) {
-    std::vector<std::size_t> missing, orphaned;
+Finding about_server_room(FindingKind kind, const media::ServerRoom& room) {
+    Finding f;
+    f.kind = kind;
+    f.room = room.name;
+    f.server_sid = room.sid;
+    f.num_participants = room.num_participants;
+    f.server_created_at = room.creation_time;
+    f.server_room = room;
+    return f;
+}
+
+void add_row(Finding& f, const store::DbRoom& row) {
+    f.database_name = row.name;
+    f.database_sid = row.sid;
+    f.database_status = row.status;
+}
+
+// The template that makes the row's value name `room`; "{name}" when the value is the room.
+std::string suggestion(const std::string& value, const std::string& room) {
+    if (!value.empty() && value == room) return "{name}";
+    return template_matching(value, room).value_or("");
+}
+
+// Turns the missing row at `m` and the orphaned room at `o` into one name_mismatch (kept at
+// `o`); the caller drops `m`.
+void make_pair(std::vector<Finding>& findings, std::size_t m, std::size_t o) {
+    Finding& f = findings[o];
+    const Finding& row = findings[m];
+    f.kind = FindingKind::name_mismatch;
+    f.database_name = row.database_name;
+    f.database_sid = row.database_sid;
+    f.database_status = row.database_status;
+    f.expected_room = row.room;
+    f.suggested_template = suggestion(row.database_name.value_or(row.room), f.room);
+}
+
+void drop_marked(std::vector<Finding>& findings, const std::vector<bool>& drop) {
+    std::vector<Finding> kept;
     for (std::size_t i = 0; i < findings.size(); ++i) {
-        if (findings[i].kind == FindingKind::missing) missing.push_back(i);
-        if (findings[i].kind == FindingKind::orphaned && !findings[i].database_name) orphaned.push_back(i);
+        if (!drop[i]) kept.push_back(std::move(findings[i]));
     }
+    findings = std::move(kept);
+}
+
+std::vector<std::size_t> indexes(const std::vector<Finding>& findings, FindingKind kind) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        // Only orphans that no row names can be another row's room under other names.
+        if (findings[i].kind == kind &&
+            (kind != FindingKind::orphaned || !findings[i].database_name)) {
+            out.push_back(i);
+        }
+    }
+    return out;
+}
+
+// Name evidence: unambiguous (one-to-one) pairs of a missing row and an orphaned room whose
+// names differ only by affixes.
+void pair_by_affixes(std::vector<Finding>& findings) {
+    auto missing = indexes(findings, FindingKind::missing);
+    auto orphaned = indexes(findings, FindingKind::orphaned);
     auto candidates = [&](const std::string& name, const std::vector<std::size_t>& pool) {
         std::vector<std::size_t> out;
         for (auto j : pool) {
@@ -53,31 +127,48 @@ void pair_name_mismatches(std::vector<Finding>& findings) {
         return out;
     };
     std::vector<bool> drop(findings.size(), false);
-    std::vector<Finding> pairs;
     for (auto m : missing) {
         auto matches = candidates(findings[m].room, orphaned);
         if (matches.size() != 1) continue;
         auto o = matches.front();
         if (candidates(findings[o].room, missing).size() != 1) continue;  // ambiguous back
-        Finding f = findings[o];
-        f.kind = FindingKind::name_mismatch;
-        f.database_name = findings[m].database_name;
-        f.database_sid = findings[m].database_sid;
-        f.database_status = findings[m].database_status;
-        f.expected_room = findings[m].room;
-        // The template that makes the row's value name the server's room.
-        f.suggested_template =
-            template_matching(findings[m].database_name.value_or(findings[m].room), f.room)
-                .value_or("");
-        drop[m] = drop[o] = true;
-        pairs.push_back(std::move(f));
+        make_pair(findings, m, o);
+        drop[m] = true;
     }
-    std::vector<Finding> kept;
-    for (std::size_t i = 0; i < findings.size(); ++i) {
-        if (!drop[i]) kept.push_back(std::move(findings[i]));
+    drop_marked(findings, drop);
+}
+
+// Template evidence: once pairs tied by SID or by long names agree on templates, a missing
+// row whose value one of them turns into exactly one orphaned room (that no other row claims)
+// is paired with it, whatever the value's length, so a run never calls row "ab" missing and
+// room "session-ab" orphaned while it calls "P46odHdPO0wJ" a mismatch of "session-{name}".
+void pair_by_templates(std::vector<Finding>& findings) {
+    std::set<std::string> templates;
+    for (const auto& f : findings) {
+        if (f.kind == FindingKind::name_mismatch && !f.suggested_template.empty()) {
+            templates.insert(f.suggested_template);
+        }
     }
-    for (auto& p : pairs) kept.push_back(std::move(p));
-    findings = std::move(kept);
+    if (templates.empty()) return;
+    std::map<std::string, std::size_t> orphan_at;
+    for (auto o : indexes(findings, FindingKind::orphaned)) orphan_at.emplace(findings[o].room, o);
+    std::map<std::size_t, std::vector<std::size_t>> claims;  // orphan -> missing rows
+    for (auto m : indexes(findings, FindingKind::missing)) {
+        const auto value = findings[m].database_name.value_or(findings[m].room);
+        std::set<std::size_t> hits;
+        for (const auto& t : templates) {
+            auto it = orphan_at.find(apply_template(t, value));
+            if (it != orphan_at.end()) hits.insert(it->second);
+        }
+        if (hits.size() == 1) claims[*hits.begin()].push_back(m);
+    }
+    std::vector<bool> drop(findings.size(), false);
+    for (const auto& [o, rows] : claims) {
+        if (rows.size() != 1) continue;
+        make_pair(findings, rows.front(), o);
+        drop[rows.front()] = true;
+    }
+    drop_marked(findings, drop);
 }
 
 }  // namespace
@@ -85,63 +176,107 @@ void pair_name_mismatches(std::vector<Finding>& findings) {
 AuditResult audit(const Inventory& inv) {
     AuditResult result;
     auto& s = result.summary;
+    auto& findings = result.findings;
     s.database_rooms = inv.database.size();
     s.server_rooms = inv.server.size();
 
     // Several rows may share a name (an ended session and its live successor); the live row
     // is the one that owns the server room.
-    std::map<std::string, const store::DbRoom*> live;
-    std::map<std::string, const store::DbRoom*> any_row;
+    std::map<std::string, const store::DbRoom*> live, unclassified, any_row;
     for (const auto& row : inv.database) {
-        if (row.live) live.try_emplace(row.room, &row);
         any_row.try_emplace(row.room, &row);
+        if (is_live(row)) live.try_emplace(row.room, &row);
+        if (is_unclassified(row)) {
+            unclassified.try_emplace(row.room, &row);
+            ++s.unclassified_statuses[status_key(row.status)];
+        }
     }
     s.live_rooms = live.size();
-    std::map<std::string, const media::ServerRoom*> server;
-    for (const auto& room : inv.server) server.try_emplace(room.name, &room);
+    std::map<std::string, const media::ServerRoom*> server, by_sid;
+    for (const auto& room : inv.server) {
+        server.try_emplace(room.name, &room);
+        if (!room.sid.empty()) by_sid.try_emplace(room.sid, &room);
+    }
+    // The server room a row's recorded SID is alive under, when that is not the row's room.
+    auto sid_elsewhere = [&](const store::DbRoom& row) -> const media::ServerRoom* {
+        if (!row.sid || row.sid->empty()) return nullptr;
+        auto it = by_sid.find(*row.sid);
+        if (it == by_sid.end() || it->second->name == row.room) return nullptr;
+        return it->second;
+    };
+    std::set<std::string> claimed;  // server rooms a row's SID ties to that row
+    auto sid_mismatch = [&](const store::DbRoom& row, const media::ServerRoom& room) {
+        Finding f = about_server_room(FindingKind::name_mismatch, room);
+        add_row(f, row);
+        f.expected_room = row.room;
+        f.sid_evidence = true;
+        // A room another live row names is that row's: no template fits both.
+        if (!live.count(room.name)) f.suggested_template = suggestion(row.name, room.name);
+        claimed.insert(room.name);
+        findings.push_back(std::move(f));
+    };
 
     for (const auto& [name, row] : live) {
+        // Never missing, and its SID never overwritten, while that SID is alive elsewhere.
+        if (const auto* elsewhere = sid_elsewhere(*row)) {
+            sid_mismatch(*row, *elsewhere);
+            continue;
+        }
         auto it = server.find(name);
         if (it == server.end()) {
-            result.findings.push_back(
-                {FindingKind::missing, name, row->name, row->sid, std::nullopt, row->status, 0, 0,
-                 {}, {}, std::nullopt});
+            Finding f;
+            f.kind = FindingKind::missing;
+            f.room = name;
+            add_row(f, *row);
+            findings.push_back(std::move(f));
             continue;
         }
         const auto& room = *it->second;
         if (!row->sid || row->sid->empty() || *row->sid != room.sid) {
-            result.findings.push_back({FindingKind::sid_drift, name, row->name, row->sid,
-                                       room.sid, row->status, room.num_participants,
-                                       room.creation_time, {}, {}, room});
+            Finding f = about_server_room(FindingKind::sid_drift, room);
+            add_row(f, *row);
+            findings.push_back(std::move(f));
         } else {
             ++s.in_sync;
         }
     }
-    for (const auto& [name, room] : server) {
-        if (live.count(name)) continue;
-        auto row = any_row.find(name);
-        std::optional<std::string> db_name, db_sid, db_status;
-        if (row != any_row.end()) {
-            db_name = row->second->name;
-            db_sid = row->second->sid;
-            db_status = row->second->status;
-        }
-        result.findings.push_back({FindingKind::orphaned, name, db_name, db_sid, room->sid,
-                                   db_status, room->num_participants, room->creation_time, {}, {},
-                                   *room});
+    for (const auto& row : inv.database) {
+        if (is_live(row)) continue;
+        const auto* elsewhere = sid_elsewhere(row);
+        if (!elsewhere || claimed.count(elsewhere->name) || live.count(elsewhere->name)) continue;
+        sid_mismatch(row, *elsewhere);
     }
-    pair_name_mismatches(result.findings);
-    std::stable_sort(result.findings.begin(), result.findings.end(),
-                     [](const Finding& a, const Finding& b) {
-                         if (a.kind != b.kind) return a.kind < b.kind;
-                         return a.room < b.room;
-                     });
-    for (const auto& f : result.findings) {
+    for (const auto& [name, row] : unclassified) {
+        auto it = server.find(name);
+        Finding f;
+        if (it != server.end()) {
+            f = about_server_room(FindingKind::unclassified, *it->second);
+        } else {
+            f.kind = FindingKind::unclassified;
+            f.room = name;
+        }
+        add_row(f, *row);
+        findings.push_back(std::move(f));
+    }
+    for (const auto& [name, room] : server) {
+        if (live.count(name) || unclassified.count(name) || claimed.count(name)) continue;
+        Finding f = about_server_room(FindingKind::orphaned, *room);
+        if (auto row = any_row.find(name); row != any_row.end()) add_row(f, *row->second);
+        findings.push_back(std::move(f));
+    }
+    pair_by_affixes(findings);
+    pair_by_templates(findings);
+    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+        if (a.kind != b.kind) return a.kind < b.kind;
+        return a.room < b.room;
+    });
+    for (const auto& f : findings) {
         switch (f.kind) {
             case FindingKind::missing: ++s.missing; break;
             case FindingKind::orphaned: ++s.orphaned; break;
             case FindingKind::sid_drift: ++s.sid_drift; break;
             case FindingKind::name_mismatch: ++s.name_mismatch; break;
+            case FindingKind::unclassified: ++s.unclassified; break;
         }
     }
     return result;

@@ -1,18 +1,36 @@
 #pragma once
 // Compares the database's rooms with the media server's rooms. Pure: no I/O.
 //
-//   missing    a live database room (status in live_statuses) with no server room of that name
-//   orphaned   a server room that no live row owns (no row at all, or only ended rows)
+//   missing    a live row (status in live_statuses) with no server room of its name, whose
+//              recorded SID is not alive on the server under another name either
+//   orphaned   a server room that no live or unclassified row names and no row's recorded SID
+//              points at: no row at all (database_name empty), or only ended rows (the row's
+//              status is positive evidence that the session is over)
 //   sid_drift  a live room present on both sides whose stored SID is NULL/empty or differs
-//              from the server's
-//   name_mismatch  a would-be `missing` row and a would-be `orphaned` server room whose names
-//              differ only by a prefix and/or suffix (seed 000: "P46odHdPO0wJ" vs
-//              "session-P46odHdPO0wJ"), paired one to one. They are reported with the
-//              room_name_template that would match them, and neither is recreated nor deleted.
+//              from the server's (and whose stored SID is not alive under another name)
+//   name_mismatch  a row and a server room that belong together under another name:
+//              - SID evidence: the server room's SID equals the row's recorded SID (any row:
+//                live, ended or unclassified), whatever the names; or
+//              - name evidence, for live rows without such a SID: a would-be `missing` row and
+//                a would-be `orphaned` room (no row) whose names differ only by a prefix and/or
+//                suffix, paired one to one (seed 000: "P46odHdPO0wJ" vs
+//                "session-P46odHdPO0wJ"). Values shorter than 4 characters are paired only
+//                through a template that unambiguous pairs established ("session-{name}"
+//                makes row "x" and room "session-x" a pair).
+//              Reported with the room_name_template that would match, when one exists. Such a
+//              room is never deleted and such a row never recreated, and recreate never
+//              overwrites a SID that is alive under another name.
+//   unclassified  a row whose status is in neither live_statuses nor ended_statuses (or NULL),
+//              one finding per room (the first such row by name); with the server's room when
+//              one of that name exists. Its room is never orphaned (so never deleted) and the
+//              row is never missing (so never recreated): the mapping is incomplete.
 //
-// Rows are matched to server rooms by DbRoom::room (room_name_template applied).
+// Rows are matched to server rooms by DbRoom::room (room_name_template applied) and by
+// DbRoom::liveness (DbRoom::live is not consulted: the store fills both consistently, and a row
+// of unknown liveness must not be treated as live or ended).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,12 +46,14 @@ struct Inventory {
     std::int64_t observed_at = 0;  // unix seconds when the server list was read
 };
 
-enum class FindingKind { missing, orphaned, sid_drift, name_mismatch };
+enum class FindingKind { missing, orphaned, sid_drift, name_mismatch, unclassified };
 std::string to_string(FindingKind k);
 
 struct Finding {
     FindingKind kind = FindingKind::missing;
-    std::string room;  // server room name (name_mismatch: the server's room)
+    // Server room name (name_mismatch: the server's room; unclassified: the row's room, which
+    // the server may or may not have).
+    std::string room;
     std::optional<std::string> database_name;  // the row's name-column value, when a row exists
     std::optional<std::string> database_sid;     // nullopt: no row, or SID is NULL
     std::optional<std::string> server_sid;       // nullopt: not on the server
@@ -44,11 +64,22 @@ struct Finding {
     std::string expected_room;
     std::string suggested_template;
     std::optional<media::ServerRoom> server_room;  // the server's view, when it has the room
+    // name_mismatch only: true when the pair is tied by the SID (not only by the names).
+    bool sid_evidence = false;
 };
 
 // For a row value and a server room that contains it ("P46", "session-P46"), the template
 // that maps one onto the other ("session-{name}"); nullopt when `room` does not contain it.
+// Works for values of any length: it says what template would fit, not whether the pair is
+// believable (audit decides that).
 std::optional<std::string> template_matching(const std::string& value, const std::string& room);
+
+// The room a template gives a value: every "{name}" replaced by `value`.
+std::string apply_template(const std::string& room_template, const std::string& value);
+
+// The key of AuditSummary::unclassified_statuses for a row's status: the text as is, NULL as
+// "NULL".
+std::string status_key(const std::optional<std::string>& status);
 
 struct AuditSummary {
     std::size_t database_rooms = 0;  // rows read
@@ -56,7 +87,18 @@ struct AuditSummary {
     std::size_t server_rooms = 0;
     std::size_t in_sync = 0;         // live rooms on the server with a matching SID
     std::size_t missing = 0, orphaned = 0, sid_drift = 0, name_mismatch = 0;
-    std::size_t findings() const { return missing + orphaned + sid_drift + name_mismatch; }
+    std::size_t unclassified = 0;    // unclassified findings (distinct rooms)
+    // Unclassified rows by status value (status_key: NULL is "NULL") -> number of rows, so
+    // messages can name the values to add to [rooms] live_statuses or ended_statuses.
+    std::map<std::string, std::size_t> unclassified_statuses;
+    std::size_t findings() const {
+        return missing + orphaned + sid_drift + name_mismatch + unclassified;
+    }
+    std::size_t unclassified_rows() const {
+        std::size_t n = 0;
+        for (const auto& [status, rows] : unclassified_statuses) n += rows;
+        return n;
+    }
 };
 
 struct AuditResult {

@@ -48,6 +48,31 @@ std::string mismatch_reason(const Finding& f) {
         f.room, f.expected_room);
 }
 
+std::string unclassified_reason(const Finding& f) {
+    return fmt::format(
+        "left alone: the row's status {} is in neither [rooms] live_statuses nor "
+        "ended_statuses; add it to one of them",
+        f.database_status ? fmt::format("\"{}\"", *f.database_status) : std::string("NULL"));
+}
+
+bool kept_by(const std::vector<std::string>& patterns, const std::string& room,
+             std::string* which) {
+    for (const auto& p : patterns) {
+        if (fnmatch(p.c_str(), room.c_str(), 0) == 0) {
+            if (which) *which = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::string>& keep) {
+    return static_cast<std::size_t>(
+        std::count_if(audit.findings.begin(), audit.findings.end(), [&](const Finding& f) {
+            return f.kind == FindingKind::orphaned && !kept_by(keep, f.room);
+        }));
+}
+
 namespace {
 
 // An action about the finding's room, carrying what both sides said about it.
@@ -93,6 +118,9 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
             a.room = f.expected_room;
             a.status = ActionStatus::skipped;
             a.reason = mismatch_reason(f);
+        } else if (f.kind == FindingKind::unclassified && !f.server_room) {
+            a.status = ActionStatus::skipped;
+            a.reason = unclassified_reason(f);
         } else {
             continue;  // orphans are cleanup's business
         }
@@ -104,18 +132,23 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
     Plan plan;
     for (const auto& f : audit.findings) {
-        if (f.kind != FindingKind::orphaned && f.kind != FindingKind::name_mismatch) continue;
+        const bool unclassified_room = f.kind == FindingKind::unclassified && f.server_room;
+        if (f.kind != FindingKind::orphaned && f.kind != FindingKind::name_mismatch &&
+            !unclassified_room) {
+            continue;
+        }
         Action a = action_for(f, ActionKind::delete_room);
         auto age = std::chrono::seconds{policy.now - f.server_created_at};
-        auto kept = std::find_if(policy.keep.begin(), policy.keep.end(), [&](const auto& p) {
-            return fnmatch(p.c_str(), f.room.c_str(), 0) == 0;
-        });
+        std::string kept;
         if (f.kind == FindingKind::name_mismatch) {
             a.status = ActionStatus::skipped;
             a.reason = mismatch_reason(f);
-        } else if (kept != policy.keep.end()) {
+        } else if (unclassified_room) {
             a.status = ActionStatus::skipped;
-            a.reason = fmt::format("kept: matches --keep '{}'", *kept);
+            a.reason = unclassified_reason(f);
+        } else if (kept_by(policy.keep, f.room, &kept)) {
+            a.status = ActionStatus::skipped;
+            a.reason = fmt::format("kept: matches --keep '{}'", kept);
         } else if (age < policy.min_age) {
             a.status = ActionStatus::skipped;
             a.reason = fmt::format("created {} ago, younger than --min-age {}",
@@ -134,17 +167,20 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
         }
         plan.actions.push_back(std::move(a));
     }
-    auto deletes = plan.count(ActionStatus::planned);
-    if (deletes > policy.max_deletes) {
+    // Young and occupied orphans count: they are what a wrong mapping on a busy server
+    // looks like, and they become deletable on a later run.
+    auto candidates = cleanup_candidates(audit, policy.keep);
+    if (candidates > policy.max_deletes) {
         plan.capped = true;
-        plan.capped_deletes = deletes;
+        plan.capped_deletes = candidates;
         for (auto& a : plan.actions) {
             if (a.status != ActionStatus::planned) continue;
             a.status = ActionStatus::skipped;
             a.reason = fmt::format(
-                "not deleted: {} deletes planned, more than --max-deletes {}; check the mapping "
-                "with roomctl audit, then raise --max-deletes if they are all truly orphaned",
-                deletes, policy.max_deletes);
+                "not deleted: {} orphaned rooms (young and occupied ones included), more than "
+                "--max-deletes {}; check the mapping with roomctl audit, then raise "
+                "--max-deletes if they are all truly orphaned",
+                candidates, policy.max_deletes);
         }
     }
     return plan;

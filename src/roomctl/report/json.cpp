@@ -76,6 +76,7 @@ json finding_json(const reconcile::Finding& f) {
         j["expected_room"] = f.expected_room;
         j["suggested_template"] = f.suggested_template.empty() ? json(nullptr)
                                                                : json(f.suggested_template);
+        j["sid_evidence"] = f.sid_evidence;
     }
     return j;
 }
@@ -87,7 +88,9 @@ json audit_json(const reconcile::AuditResult& r) {
     doc["summary"] = {{"database_rows", s.database_rooms}, {"live_rooms", s.live_rooms},
                       {"server_rooms", s.server_rooms},    {"in_sync", s.in_sync},
                       {"missing", s.missing},              {"orphaned", s.orphaned},
-                      {"sid_drift", s.sid_drift},          {"name_mismatch", s.name_mismatch}};
+                      {"sid_drift", s.sid_drift},          {"name_mismatch", s.name_mismatch},
+                      {"unclassified", s.unclassified},
+                      {"unclassified_statuses", json(s.unclassified_statuses)}};
     json findings = json::array();
     for (const auto& f : r.findings) findings.push_back(finding_json(f));
     doc["findings"] = findings;
@@ -109,7 +112,8 @@ json action_json(const reconcile::Action& a) {
 }
 
 json plan_json(const std::string& command, const reconcile::Plan& plan, bool applied,
-               const reconcile::AuditSummary& audit) {
+               const reconcile::AuditSummary& audit,
+               const std::vector<reconcile::Refusal>& refusals) {
     json doc = envelope(command);
     doc["applied"] = applied;
     doc["summary"] = {{"planned", plan.count(reconcile::ActionStatus::planned)},
@@ -119,7 +123,11 @@ json plan_json(const std::string& command, const reconcile::Plan& plan, bool app
                       {"missing", audit.missing},
                       {"orphaned", audit.orphaned},
                       {"sid_drift", audit.sid_drift},
-                      {"name_mismatch", audit.name_mismatch}};
+                      {"name_mismatch", audit.name_mismatch},
+                      {"unclassified", audit.unclassified}};
+    json reasons = json::array();
+    for (const auto& r : refusals) reasons.push_back(r.reason);
+    doc["refusals"] = reasons;
     json actions = json::array();
     for (const auto& a : plan.actions) actions.push_back(action_json(a));
     doc["actions"] = actions;

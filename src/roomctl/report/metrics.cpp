@@ -45,7 +45,8 @@ std::string render_prometheus(const RunMetrics& m) {
         out += "# TYPE roomctl_rooms gauge\n";
         for (const auto& [kind, n] : {std::pair{"in_sync", a.in_sync}, {"missing", a.missing},
                                       {"orphaned", a.orphaned}, {"sid_drift", a.sid_drift},
-                                      {"name_mismatch", a.name_mismatch}}) {
+                                      {"name_mismatch", a.name_mismatch},
+                                      {"unclassified", a.unclassified}}) {
             out += fmt::format("roomctl_rooms{{{},kind=\"{}\"}} {}\n", base, kind, n);
         }
     }

@@ -149,6 +149,17 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
                                  : fmt::format("the row expects \"{}\"; room_name_template = "
                                                "\"{}\" would match",
                                                f.expected_room, f.suggested_template);
+                    if (f.sid_evidence) detail += " (same SID)";
+                    break;
+                case reconcile::FindingKind::unclassified:
+                    detail = fmt::format(
+                        "row status {} is neither live nor ended; {}",
+                        f.database_status ? fmt::format("\"{}\"", *f.database_status)
+                                          : std::string("NULL"),
+                        f.server_room ? fmt::format("on the server, {} participant(s), age {}",
+                                                    f.num_participants,
+                                                    age(style, f.server_created_at))
+                                      : std::string("not on the server"));
                     break;
             }
             rows.push_back({reconcile::to_string(f.kind), f.room, detail});
@@ -158,9 +169,17 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
     }
     out += fmt::format(
         "{} live database room(s), {} server room(s): {} in sync, {} missing, {} orphaned, {} "
-        "SID drift{}\n",
+        "SID drift{}{}\n",
         s.live_rooms, s.server_rooms, s.in_sync, s.missing, s.orphaned, s.sid_drift,
-        s.name_mismatch ? fmt::format(", {} name mismatch", s.name_mismatch) : "");
+        s.name_mismatch ? fmt::format(", {} name mismatch", s.name_mismatch) : "",
+        s.unclassified ? fmt::format(", {} unclassified", s.unclassified) : "");
+    if (s.unclassified_rows()) {
+        out += fmt::format(
+            "{} row(s) have a status in neither [rooms] live_statuses nor ended_statuses: {}. "
+            "roomctl leaves their rooms alone and --apply refuses until each value is added to "
+            "one of the lists.\n",
+            s.unclassified_rows(), reconcile::describe_unclassified(s));
+    }
     // One template explaining every mismatch is the fix worth spelling out.
     std::string common;
     bool same = s.name_mismatch > 0;
@@ -178,17 +197,29 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
 }
 
 std::string render_plan(const std::string& command, const reconcile::Plan& plan, bool applied,
-                        const TextStyle& style) {
+                        const TextStyle& style, const std::vector<reconcile::Refusal>& refusals) {
     std::string out;
-    if (plan.actions.empty()) return fmt::format("nothing to {}\n", command == "cleanup" ? "clean up" : "recreate");
+    std::string refused;
+    if (!refusals.empty()) {
+        refused = paint(style, "31", "--apply is refused as unsafe:") + "\n";
+        for (const auto& r : refusals) refused += "  - " + r.reason + "\n";
+    }
+    if (plan.actions.empty()) {
+        out = fmt::format("nothing to {}\n", command == "cleanup" ? "clean up" : "recreate");
+        return refused.empty() ? out : out + "\n" + refused + "Nothing was changed.\n";
+    }
     std::vector<std::vector<std::string>> rows;
     for (const auto& a : plan.actions) {
         std::string why = a.status == reconcile::ActionStatus::failed ? a.error : a.reason;
         rows.push_back({status_word(style, a.status), reconcile::to_string(a.kind), a.room, why});
     }
     out += render_table({"status", "action", "room", "detail"}, rows);
+    if (!refused.empty()) out += "\n" + refused;
     auto planned = plan.count(reconcile::ActionStatus::planned);
-    if (!applied) {
+    if (!refused.empty() && !applied) {
+        out += fmt::format("{} action(s) planned, {} skipped. Nothing was changed.\n", planned,
+                           plan.count(reconcile::ActionStatus::skipped));
+    } else if (!applied) {
         out += fmt::format("\n{} action(s) planned, {} skipped. Nothing was changed; run with "
                            "--apply to act.\n",
                            planned, plan.count(reconcile::ActionStatus::skipped));

@@ -1,0 +1,82 @@
+#pragma once
+// The safety gate of --apply: decides, before anything is changed, whether the run's picture
+// of the database and the server can be trusted enough for recreate or cleanup to act. Pure:
+// audit findings and facts the command layer gathered in, refusals out. The command layer
+// turns any refusal into Error(ErrorKind::unsafe) (exit 8, "refused as unsafe: nothing was
+// changed") before the executor runs, printing every refusal.
+//
+// Rules (recreate and cleanup unless said):
+//   settings_conflict   DatabaseFacts::settings_conflict is not empty (the text is the reason)
+//   row_level_security  RLS applies to the role and it is not shown to see every row
+//   pooled_session      roomctl's statements do not share one server session (a
+//                       transaction-mode pooler: the run lock cannot be held)
+//   unclassified_rows   any row's status is in neither live_statuses nor ended_statuses
+//   name_mismatch       audit reports a name_mismatch, unless allow_name_mismatch (the
+//                       mismatched rooms and rows themselves are still never acted on: the
+//                       planners skip them)
+//   unbelievable_database  cleanup only: rooms that no row names (not rooms whose own row says
+//                       ended: that is positive evidence) exist while the table shows no live
+//                       row, or they are more than half of the server's rooms and at least 10;
+//                       unless allow_empty_database or max_deletes_explicit
+//   max_deletes         cleanup only: more cleanup_candidates() than max_deletes
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "roomctl/reconcile/audit.hpp"
+
+namespace roomctl::reconcile {
+
+// What the command layer learned about the database, for assess().
+struct DatabaseFacts {
+    // Row-level security: applies when it is enabled on the table and the role is neither
+    // superuser, BYPASSRLS, nor the owner (or FORCE ROW LEVEL SECURITY is set).
+    bool rls_applies = false;
+    bool rls_sees_all = true;     // the role's SELECT policies were shown to see every row
+    std::string rls_explanation;  // one clause: table, role, policies, rows seen vs estimated
+    // False when two of roomctl's connections (or one across transactions) reported different
+    // server sessions than one session would: a transaction-mode pooler.
+    bool shared_session = true;
+    std::string session_evidence;  // one clause: e.g. "backend pid changed from 41 to 57"
+    // One line naming both sources and the fix, e.g. DATABASE_URL overriding the config
+    // file's [database] url; empty when there is none.
+    std::string settings_conflict;
+};
+
+struct SafetyOptions {
+    enum class Command { recreate, cleanup };
+    Command command = Command::recreate;
+    bool allow_empty_database = false;  // --allow-empty-database
+    bool max_deletes_explicit = false;  // --max-deletes was given on the command line
+    std::uint32_t max_deletes = 25;     // cleanup: the effective --max-deletes
+    bool allow_name_mismatch = false;   // --allow-name-mismatch
+    std::vector<std::string> keep;      // cleanup: keep patterns (their rooms are no candidates)
+};
+
+enum class RefusalRule {
+    settings_conflict,
+    row_level_security,
+    pooled_session,
+    unclassified_rows,
+    name_mismatch,
+    unbelievable_database,
+    max_deletes,
+};
+std::string to_string(RefusalRule r);  // "row_level_security", ...
+
+struct Refusal {
+    RefusalRule rule = RefusalRule::settings_conflict;
+    std::string reason;  // one line in operator words: what is wrong, then the fix
+};
+
+// Every refusal of an --apply run of `options.command`, in the order of RefusalRule; empty
+// when it may act. Never throws.
+std::vector<Refusal> assess(const AuditResult& audit, const DatabaseFacts& database,
+                            const SafetyOptions& options);
+
+// The unclassified status values with their row counts, for messages:
+// "\"PAUSED\" (3 rows), NULL (1 row)". Long values are shortened; at most 10 are named.
+std::string describe_unclassified(const AuditSummary& summary);
+
+}  // namespace roomctl::reconcile
