@@ -111,6 +111,8 @@ struct FileLayer {
     std::optional<std::string> api_secret;
     std::optional<std::string> api_secret_file;  // already resolved against the file's dir
     std::optional<std::string> database_url;
+    std::optional<std::chrono::milliseconds> database_lock_timeout;
+    std::optional<std::chrono::milliseconds> database_statement_timeout;
     std::optional<std::string> twilio_account_sid;
     std::optional<std::string> twilio_api_key;
     std::optional<std::string> twilio_api_secret;
@@ -121,6 +123,7 @@ struct FileLayer {
     std::optional<std::string> sid_column;
     std::optional<std::string> status_column;
     std::optional<std::vector<std::string>> live_statuses;
+    std::optional<std::vector<std::string>> ended_statuses;
     std::optional<std::string> room_name_template;
     std::optional<std::string> session_column;
     std::optional<std::chrono::milliseconds> request_timeout;
@@ -196,6 +199,18 @@ public:
              n);
     }
 
+    // A database timeout: like seconds(), but at least 1 s and at most a day (PostgreSQL
+    // counts it in int milliseconds; 0 there would mean "wait forever", which is the hang
+    // these settings exist to prevent).
+    std::chrono::milliseconds timeout(const toml::node& n, std::string_view key) const {
+        const auto s = seconds(n, key);
+        if (s.count() <= 0)
+            fail(fmt::format("{} must be positive (0 would mean no timeout), e.g. \"5s\"", key),
+                 n);
+        if (s > std::chrono::hours{24}) fail(fmt::format("{} must be at most 24h", key), n);
+        return std::chrono::duration_cast<std::chrono::milliseconds>(s);
+    }
+
     [[noreturn]] void unknown(std::string_view key, const toml::node& n) const {
         fail(fmt::format("unknown key {}", key), n);
     }
@@ -223,6 +238,45 @@ std::string profile_section(const std::string& name) {
     return bare ? fmt::format("[profiles.{}]", name) : fmt::format("[profiles.\"{}\"]", name);
 }
 
+// Whether a libpq connection string carries a password, by libpq's own reading of the two
+// forms: a URI's userinfo ends at the first '@' before any '/' (so a password may hold '#',
+// '?' or ':'), and its query or a keyword/value string may say password=... . Independent of
+// how redaction spells the result, so the permission warning cannot miss what it failed to hide.
+bool database_url_has_password(std::string_view url) {
+    const std::string low = lower(url);
+    for (std::string_view prefix : {"postgresql://", "postgres://"}) {
+        if (low.rfind(prefix, 0) != 0) continue;
+        const auto start = prefix.size();
+        const auto stop = url.find_first_of("@/", start);
+        if (stop != std::string_view::npos && url[stop] == '@') {
+            const auto userinfo = url.substr(start, stop - start);
+            const auto colon = userinfo.find(':');
+            if (colon != std::string_view::npos && colon + 1 < userinfo.size()) return true;
+        }
+        const auto query = url.find('?', stop == std::string_view::npos ? start : stop);
+        if (query == std::string_view::npos) return false;
+        for (auto at = low.find("password=", query); at != std::string::npos;
+             at = low.find("password=", at + 1)) {
+            const char before = low[at - 1];
+            const auto value = at + 9;
+            if ((before == '?' || before == '&') && value < low.size() && low[value] != '&')
+                return true;
+        }
+        return false;
+    }
+    // keyword/value: password = value, with any spacing around '='; a quoted '' is empty.
+    for (auto at = low.find("password"); at != std::string::npos; at = low.find("password", at + 1)) {
+        if (at > 0 && std::isspace(static_cast<unsigned char>(low[at - 1])) == 0) continue;
+        auto i = at + 8;
+        while (i < low.size() && std::isspace(static_cast<unsigned char>(low[i])) != 0) ++i;
+        if (i >= low.size() || low[i] != '=') continue;
+        ++i;
+        while (i < low.size() && std::isspace(static_cast<unsigned char>(low[i])) != 0) ++i;
+        if (i < low.size() && low.compare(i, 2, "''") != 0) return true;
+    }
+    return false;
+}
+
 // Whether a top-level or profile table holds a secret inline: livekit.api_secret,
 // twilio.api_secret, twilio.auth_token, or a database URL with a password (the *_file keys
 // point elsewhere and do not count).
@@ -232,7 +286,8 @@ bool holds_inline_secret(const toml::table& t) {
     };
     const std::string db = str("database", "url");
     return !str("livekit", "api_secret").empty() || !str("twilio", "api_secret").empty() ||
-           !str("twilio", "auth_token").empty() || (!db.empty() && redact_database_url(db) != db);
+           !str("twilio", "auth_token").empty() ||
+           (!db.empty() && (database_url_has_password(db) || redact_database_url(db) != db));
 }
 
 // The settings keys (Settings::origins) that the keys of a profile's subtree decide.
@@ -378,6 +433,9 @@ void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
                 const std::string_view sub = k2.str();
                 const std::string dotted = fmt::format("database.{}", sub);
                 if (sub == "url") f.database_url = r.string(n2, dotted);
+                else if (sub == "lock_timeout") f.database_lock_timeout = r.timeout(n2, dotted);
+                else if (sub == "statement_timeout")
+                    f.database_statement_timeout = r.timeout(n2, dotted);
                 else r.unknown(dotted, n2);
             }
         } else if (key == "rooms") {
@@ -389,6 +447,7 @@ void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
                 else if (sub == "sid_column") f.sid_column = r.string(n2, dotted);
                 else if (sub == "status_column") f.status_column = r.string(n2, dotted);
                 else if (sub == "live_statuses") f.live_statuses = r.string_list(n2, dotted);
+                else if (sub == "ended_statuses") f.ended_statuses = r.string_list(n2, dotted);
                 else if (sub == "room_name_template") f.room_name_template = r.string(n2, dotted);
                 else if (sub == "session_column") f.session_column = r.string(n2, dotted);
                 else r.unknown(dotted, n2);
@@ -563,6 +622,45 @@ bool valid_media_url(std::string_view url) {
     return true;
 }
 
+// A dev shell exports DATABASE_URL for its own database; the operator then names the prod
+// config (--config /etc/roomctl.toml --profile prod) and expects its [database] url. The
+// documented precedence lets the environment win, so say so: read-only commands warn, --apply
+// refuses (the command layer reads Settings::database_url_conflict). Only the generic
+// DATABASE_URL counts: --database-url and ROOMCTL_DATABASE_URL name roomctl's database on
+// purpose, and a config file found by the XDG default was not named by anyone.
+void note_database_url_conflict(Settings& s, const FlagValues& flags, const Env& env,
+                                const FileLayer& file) {
+    const bool config_named = flags.config_path.has_value() || env_value(env, "ROOMCTL_CONFIG");
+    const bool profile_named = s.origins["profile"].source != Source::default_value;
+    if (!config_named && !profile_named) return;
+    const auto& origin = s.origins["database.url"];
+    if (origin.source != Source::env || origin.detail != "DATABASE_URL") return;
+    if (!file.database_url || file.database_url->empty() || *file.database_url == s.database_url)
+        return;
+    const bool from_profile = file.profile_keys.count("database.url") > 0;
+    s.database_url_conflict = fmt::format(
+        "DATABASE_URL from the environment overrides [database] url of {}{}; unset "
+        "DATABASE_URL or pass --database-url to choose",
+        file.path, from_profile ? " " + profile_section(file.profile) : std::string{});
+    s.warnings.push_back(s.database_url_conflict);
+}
+
+// A status word in both lists would make a row both live and ended: the store compares
+// case-insensitively, so "Active" in one list and "active" in the other collide too.
+void require_disjoint_statuses(Settings& s) {
+    std::map<std::string, std::string> live;  // lower-cased -> as written
+    for (const auto& w : s.rooms.live_statuses) live.emplace(lower(w), w);
+    for (const auto& w : s.rooms.ended_statuses) {
+        auto it = live.find(lower(w));
+        if (it == live.end()) continue;
+        throw config_error(fmt::format(
+            "status \"{}\" is in both rooms.live_statuses ({}) and rooms.ended_statuses ({}) "
+            "(compared case-insensitively): remove it from one of them",
+            it->second, to_string(s.origins["rooms.live_statuses"]),
+            to_string(s.origins["rooms.ended_statuses"])));
+    }
+}
+
 std::string show_timeout(std::chrono::milliseconds ms) {
     if (ms.count() % 1000 == 0)
         return format_duration(std::chrono::duration_cast<std::chrono::seconds>(ms));
@@ -699,6 +797,11 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
                        {&env_db_roomctl, Source::env, "ROOMCTL_DATABASE_URL"},
                        {&env_db, Source::env, "DATABASE_URL"},
                        {&file.database_url, Source::file, fp}});
+    pick<std::chrono::milliseconds>(s, "database.lock_timeout", s.database_lock_timeout,
+                                    {{&file.database_lock_timeout, Source::file, fp}});
+    pick<std::chrono::milliseconds>(s, "database.statement_timeout",
+                                    s.database_statement_timeout,
+                                    {{&file.database_statement_timeout, Source::file, fp}});
     if (s.database_url.empty()) {
         // libpq's own variables are enough on their own: "postgresql://" means "all defaults",
         // which libpq fills from PGHOST, PGDATABASE, PGUSER, PGSERVICE, ...
@@ -723,6 +826,8 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
                       {{&file.status_column, Source::file, fp}});
     pick<std::vector<std::string>>(s, "rooms.live_statuses", s.rooms.live_statuses,
                                    {{&file.live_statuses, Source::file, fp}});
+    pick<std::vector<std::string>>(s, "rooms.ended_statuses", s.rooms.ended_statuses,
+                                   {{&file.ended_statuses, Source::file, fp}});
     const auto env_template = env_opt(env, "ROOMCTL_ROOM_NAME_TEMPLATE");
     pick<std::string>(s, "rooms.room_name_template", s.rooms.room_name_template,
                       {{&flags.room_name_template, Source::flag, "--room-name-template"},
@@ -758,6 +863,7 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
         if (it != s.origins.end() && it->second.source == Source::file)
             it->second.detail = fp + " " + profile_section(file.profile);
     }
+    note_database_url_conflict(s, flags, env, file);
 
     // Validation of what does not depend on the command being run.
     if (s.provider != "livekit" && s.provider != "twilio")
@@ -784,6 +890,7 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     if (s.rooms.live_statuses.empty())
         throw config_error(fmt::format("rooms.live_statuses must list at least one status ({})",
                                        to_string(s.origins["rooms.live_statuses"])));
+    require_disjoint_statuses(s);
     if (s.request_timeout.count() <= 0)
         throw config_error(fmt::format("request_timeout must be positive ({})",
                                        to_string(s.origins["request_timeout"])));
@@ -926,11 +1033,14 @@ std::vector<SettingLine> describe_settings(const Settings& s) {
     line("twilio.auth_token", redact_secret(s.twilio.auth_token));
     line("twilio.base_url", hide_userinfo(s.twilio.base_url));
     line("database.url", redact_database_url(s.database_url));
+    line("database.lock_timeout", show_timeout(s.database_lock_timeout));
+    line("database.statement_timeout", show_timeout(s.database_statement_timeout));
     line("rooms.table", s.rooms.table);
     line("rooms.name_column", s.rooms.name_column);
     line("rooms.sid_column", s.rooms.sid_column);
     line("rooms.status_column", s.rooms.status_column);
     line("rooms.live_statuses", fmt::format("{}", fmt::join(s.rooms.live_statuses, ", ")));
+    line("rooms.ended_statuses", fmt::format("{}", fmt::join(s.rooms.ended_statuses, ", ")));
     line("rooms.room_name_template", s.rooms.room_name_template);
     line("rooms.session_column", s.rooms.session_column);
     line("request_timeout", show_timeout(s.request_timeout));

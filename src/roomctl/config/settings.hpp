@@ -76,9 +76,15 @@ struct Settings {
     TwilioSettings twilio;
     std::string database_url;  // libpq URI or conninfo; may carry a password: redact to print
     // [database] lock_timeout / statement_timeout: applied to every transaction roomctl runs
-    // (SET LOCAL, so they work through transaction-mode poolers too).
+    // (SET LOCAL, so they work through transaction-mode poolers too). Durations in the file
+    // ("5s", "30s", or whole seconds); resolve_settings guarantees 1 s <= value <= 24 h.
     std::chrono::milliseconds database_lock_timeout{5'000};
     std::chrono::milliseconds database_statement_timeout{30'000};
+    // Non-empty when --config/ROOMCTL_CONFIG or --profile/ROOMCTL_PROFILE named a config file
+    // whose [database] url the generic DATABASE_URL from the environment overrides (a dev shell
+    // aimed at prod). One line naming both sources and the fix; it is also in `warnings`.
+    // Read-only commands only warn; --apply must refuse with Error(unsafe).
+    std::string database_url_conflict;
     RoomMapping rooms;
     std::chrono::milliseconds request_timeout{10'000};  // per HTTP request
     std::string ca_file;                                 // extra CA bundle for TLS
@@ -115,7 +121,9 @@ struct FlagValues {
 // environment is passed in as a map, so tests need not touch the process environment.
 // Throws Error(config) naming the file, key or variable that is wrong (non-TOML file,
 // wrong type, unreadable secret file, unknown provider, explicit --config that is missing,
-// unknown profile, a profile without a config file).
+// unknown profile, a profile without a config file, a database timeout that is not a
+// positive duration of at most 24 h, a status word in both rooms.live_statuses and
+// rooms.ended_statuses).
 Settings resolve_settings(const FlagValues& flags, const std::map<std::string, std::string>& env);
 
 // Snapshot of the process environment for resolve_settings.
