@@ -10,6 +10,7 @@
 #include "roomctl/io/module.hpp"
 #include "roomctl/http/form.hpp"
 #include "roomctl/media/factory.hpp"
+#include "roomctl/media/server_clock.hpp"
 #include "roomctl/twilio/rest.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/livekit/diagnose.hpp"
@@ -41,14 +42,6 @@ std::string first_line(std::string s) {
     // Long enough for roomctl's own sentences; server text is cut before it gets here.
     if (s.size() > 400) s = s.substr(0, 400) + "...";
     return s;
-}
-
-// Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); 0 when it is not one.
-std::int64_t parse_http_date(const std::string& value) {
-    std::tm tm{};
-    const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end) return 0;
-    return static_cast<std::int64_t>(timegm(&tm));
 }
 
 class Runner {
@@ -211,33 +204,46 @@ private:
         }
     }
 
+    // The skew as the Date header shows it. What it breaks depends on the provider: LiveKit
+    // checks every API token roomctl signs (and every join token) against its clock with 60 s
+    // of leeway, so beyond that every call fails. Twilio's REST API takes Basic auth, which no
+    // clock affects, but it checks the access tokens `token create` signs (nbf, exp) against
+    // its own clock with no documented leeway. On both, --min-age ages are measured on the
+    // server's clock (MediaServer::clock_offset), so cleanup is safe either way.
     void probe_clock(Probe& p, const http::Response& r, clock::time_point sent,
                      clock::time_point received) {
-        auto date = r.header("date");
-        std::int64_t server = date ? parse_http_date(*date) : 0;
-        if (!server) {
+        const auto offset = media::clock_offset_of(r, sent, received);
+        if (!offset) {
             p.message = "skipped: the server sent no Date header";
             return;
         }
-        auto mid = sent + (received - sent) / 2;
-        double local = std::chrono::duration<double>(mid.time_since_epoch()).count();
-        // Date has 1 s resolution: compare against the whole second it names.
-        double skew = static_cast<double>(server) + 0.5 - local;
-        auto secs = static_cast<std::int64_t>(std::llround(skew));
-        std::string direction = secs >= 0 ? "ahead of" : "behind";
-        if (std::llabs(secs) >= k_leeway_seconds) {
-            p.status = ProbeStatus::failed;
-            p.message = fmt::format(
-                "server clock is {} s {} this machine; LiveKit allows {} s, so tokens will be "
-                "rejected (sync clocks with NTP)",
-                std::llabs(secs), direction, k_leeway_seconds);
+        const std::int64_t secs = *offset;
+        const std::int64_t n = std::llabs(secs);
+        const std::string skew = fmt::format("server clock is {} s {} this machine", n,
+                                             secs >= 0 ? "ahead of" : "behind");
+        const bool twilio = m_settings.provider == "twilio";
+        p.status = n >= k_leeway_seconds ? ProbeStatus::failed : ProbeStatus::ok;
+        if (n < k_warn_skew_seconds) {
+            p.message = fmt::format("clocks agree within {} s", k_warn_skew_seconds);
+        } else if (!twilio) {
+            p.message = n >= k_leeway_seconds
+                            ? fmt::format("{}; LiveKit allows {} s, so tokens will be rejected "
+                                          "(sync clocks with NTP)",
+                                          skew, k_leeway_seconds)
+                            : fmt::format("{} (LiveKit allows {} s; sync clocks soon)", skew,
+                                          k_leeway_seconds);
         } else {
-            p.status = ProbeStatus::ok;
-            p.message = std::llabs(secs) >= k_warn_skew_seconds
-                            ? fmt::format("server clock is {} s {} this machine (LiveKit allows "
-                                          "{} s; sync clocks soon)",
-                                          std::llabs(secs), direction, k_leeway_seconds)
-                            : fmt::format("clocks agree within {} s", k_warn_skew_seconds);
+            // Local ahead: a token's nbf lies in Twilio's future; local behind: it expires early.
+            const std::string effect =
+                secs < 0 ? fmt::format("access tokens signed here are not valid at Twilio for "
+                                       "their first {} s",
+                                       n)
+                         : fmt::format("access tokens signed here expire {} s early at Twilio", n);
+            p.message = fmt::format(
+                "{}; Twilio checks access tokens (nbf, exp) against its own clock with no "
+                "documented leeway, so {} (REST calls use Basic auth and are unaffected; "
+                "--min-age ages use the server's clock); sync clocks with NTP{}",
+                skew, effect, n >= k_leeway_seconds ? "" : " soon");
         }
     }
 

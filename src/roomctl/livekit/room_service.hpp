@@ -8,6 +8,7 @@
 #include "roomctl/http/transport.hpp"
 #include "roomctl/livekit/twirp.hpp"
 #include "roomctl/media/server.hpp"
+#include "roomctl/media/server_clock.hpp"
 
 namespace roomctl::livekit {
 
@@ -32,9 +33,10 @@ public:
     // `sid` is unused: the OSS server matches DeleteRoom's `room` against names only.
     media::DeleteOutcome delete_room(const std::string& name, const std::string& sid) override;
     std::vector<media::Participant> list_participants(const std::string& room) override;
+    std::optional<std::int64_t> clock_offset() const override { return m_transport.offset(); }
 
 private:
-    http::Transport& m_transport;
+    media::ClockWatch m_transport;  // every answer's Date header updates clock_offset()
     ApiEndpoint m_endpoint;
     http::RetryPolicy m_retry;
 };

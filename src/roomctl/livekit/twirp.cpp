@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "roomctl/livekit/diagnose.hpp"
+#include "roomctl/media/server_clock.hpp"
 #include "roomctl/util/json_depth.hpp"
 
 namespace roomctl::livekit {
@@ -24,6 +25,13 @@ std::string describe_body(const http::Response& r) {
     auto type = r.media_type().empty() ? std::string{"no content type"} : r.media_type();
     if (r.body.empty()) return fmt::format("an empty body ({})", type);
     return fmt::format("{}: \"{}\"", type, first_line(scrub_tokens(r.body), 80));
+}
+
+// The skew the refusal itself shows: its Date against this machine's clock now (the answer
+// has just arrived, so the exchange's own duration is noise next to the 60 s leeway).
+std::optional<std::int64_t> skew_of(const http::Response& r) {
+    const auto now = std::chrono::system_clock::now();
+    return media::clock_offset_of(r, now, now);
 }
 
 }  // namespace
@@ -70,7 +78,8 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
             if (code == "unauthenticated" || code == "permission_denied") {
                 throw TwirpError(ErrorKind::auth, code, msg, r.status,
                                  fmt::format("LiveKit refused {}: {}", method,
-                                             explain_auth_failure(msg, endpoint.api_key)));
+                                             explain_auth_failure(msg, endpoint.api_key,
+                                                                  skew_of(r))));
             }
             throw TwirpError(ErrorKind::runtime, code, msg, r.status,
                              fmt::format("LiveKit {} failed: {} ({})", method, first_line(msg),
@@ -79,7 +88,8 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
     }
     if (r.status == 401) {
         throw Error(ErrorKind::auth, fmt::format("LiveKit refused {}: {}", method,
-                                                 explain_auth_failure(r.body, endpoint.api_key)));
+                                                 explain_auth_failure(r.body, endpoint.api_key,
+                                                                      skew_of(r))));
     }
     if (r.status == 404) {
         throw runtime_error(fmt::format(

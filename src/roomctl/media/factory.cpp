@@ -43,6 +43,7 @@ public:
         return m_client.reports_participant_counts();
     }
     void validate(const CreateRoomOptions& o) const override { m_client.validate(o); }
+    std::optional<std::int64_t> clock_offset() const override { return m_client.clock_offset(); }
 
 private:
     std::unique_ptr<http::Transport> m_transport;  // declared first: the client refers to it

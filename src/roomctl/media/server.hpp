@@ -74,6 +74,11 @@ public:
         (void)sid;
         return std::nullopt;
     }
+    // Server time minus local time, in seconds, from the Date header of the most recent
+    // answer (media/server_clock.hpp); nullopt until an answer with a Date header came. Ages
+    // that decide deletions are measured as local now + this offset against the server's
+    // creation_time, so a skewed local clock cannot make a young room look old.
+    virtual std::optional<std::int64_t> clock_offset() const { return std::nullopt; }
 };
 
 }  // namespace roomctl::media

@@ -10,6 +10,7 @@
 //     while nobody joined) becomes UnusedRoomTimeout, departure_timeout EmptyRoomTimeout.
 
 #include "roomctl/media/server.hpp"
+#include "roomctl/media/server_clock.hpp"
 #include "roomctl/twilio/rest.hpp"
 
 namespace roomctl::twilio {
@@ -35,6 +36,7 @@ public:
     // Connected participants per room are not in Twilio's room resource.
     bool reports_participant_counts() const override { return false; }
     void validate(const media::CreateRoomOptions& options) const override;
+    std::optional<std::int64_t> clock_offset() const override { return m_transport.offset(); }
 
     // GET /v1/Rooms?PageSize=1: the cheapest key-compatible authenticated probe.
     void probe();
@@ -43,7 +45,7 @@ private:
     nlohmann::json get(const std::string& path_and_query, const std::string& what);
     std::optional<media::ServerRoom> fetch(const std::string& sid_or_name);
 
-    http::Transport& m_transport;
+    media::ClockWatch m_transport;  // every answer's Date header updates clock_offset()
     Endpoint m_endpoint;
     RetryPolicy m_policy;
 };
