@@ -302,6 +302,15 @@ TEST(SafetyReport, TextNamesRefusalsAndUnclassifiedValues) {
     EXPECT_NE(text.find("--apply is refused as unsafe:\n  - fix it\n"), std::string::npos) << text;
     EXPECT_NE(text.find("Nothing was changed."), std::string::npos);
     EXPECT_EQ(report::render_plan("cleanup", plan, false, {}), "nothing to clean up\n");
+    Action a;
+    a.kind = ActionKind::delete_room;
+    a.room = "stray";
+    a.reason = "no row in the database owns it";
+    plan.actions.push_back(a);
+    auto applied = report::render_plan("cleanup", plan, true, {}, {{RefusalRule::max_deletes, "cap"}});
+    EXPECT_NE(applied.find("1 action(s) planned, 0 skipped. Nothing was changed."),
+              std::string::npos) << applied;
+    EXPECT_EQ(applied.find("done"), std::string::npos) << applied;
 
     Inventory inv;
     inv.database = {row("p", "PAUSED", store::Liveness::unclassified)};

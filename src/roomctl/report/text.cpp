@@ -216,7 +216,7 @@ std::string render_plan(const std::string& command, const reconcile::Plan& plan,
     out += render_table({"status", "action", "room", "detail"}, rows);
     if (!refused.empty()) out += "\n" + refused;
     auto planned = plan.count(reconcile::ActionStatus::planned);
-    if (!refused.empty() && !applied) {
+    if (!refused.empty()) {  // refused: nothing was done, whether or not --apply was given
         out += fmt::format("{} action(s) planned, {} skipped. Nothing was changed.\n", planned,
                            plan.count(reconcile::ActionStatus::skipped));
     } else if (!applied) {

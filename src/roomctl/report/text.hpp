@@ -31,7 +31,8 @@ std::string render_participants(const std::vector<media::Participant>& ps);
 std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style);
 // `command` is "recreate" or "cleanup"; `applied` false renders the plan of a dry run.
 // `refusals` (reconcile::assess) are listed after the plan, one per line, under "--apply is
-// refused as unsafe"; with any, the closing line says that nothing was changed.
+// refused as unsafe"; with any, the closing line says that nothing was changed, even when
+// `applied` (the executor did not run).
 std::string render_plan(const std::string& command, const reconcile::Plan& plan, bool applied,
                         const TextStyle& style,
                         const std::vector<reconcile::Refusal>& refusals = {});
