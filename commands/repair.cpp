@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apply_guard.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 #include "roomctl/journal/journal.hpp"
@@ -25,21 +26,9 @@ struct RepairFlags {
     std::vector<std::string> keep;                 // cleanup: glob patterns never deleted
     unsigned max_deletes = 0;                      // cleanup: see CleanupPolicy::max_deletes
     CLI::Option* max_deletes_opt = nullptr;
+    bool allow_empty_database = false;             // cleanup: see reconcile/safety.hpp
+    bool allow_name_mismatch = false;
 };
-
-// --apply runs of recreate and cleanup exclude each other per provider and table (cron jobs
-// that overlap, an operator running by hand during a scheduled run). The lock lives on the
-// store's connection until the run ends.
-void lock_for_apply(Context& ctx, store::RoomStore& store) {
-    const auto& s = ctx.settings();
-    auto key = store::advisory_lock_key(s.provider, s.rooms.table);
-    if (!store.try_advisory_lock(key)) {
-        throw locked_error(fmt::format(
-            "another roomctl run holds the lock for {} rooms in {} (advisory lock {}); nothing was "
-            "changed, try again when it has finished",
-            s.provider, s.rooms.table, key));
-    }
-}
 
 // Opens the journal of an --apply run: --journal, else the XDG state file.
 std::unique_ptr<journal::Journal> open_journal(Context& ctx) {
@@ -52,12 +41,15 @@ std::unique_ptr<journal::Journal> open_journal(Context& ctx) {
     return std::make_unique<journal::Journal>(path);
 }
 
-// done/failed counts -> exit code: all good 0, some failed 6, nothing succeeded 1 (4 if the
-// credentials were refused), interrupted 130.
+// The executor's summary -> exit code: all good 0; some failed, or a room was created and
+// deleted again because its row stopped wanting it, 6; nothing succeeded 1 (4 if the
+// credentials were refused); the run stopped itself 1 (journal) or 7 (lock lost);
+// interrupted 130.
 int exit_code_after(const reconcile::ExecutionSummary& s) {
     if (s.interrupted) return to_int(ExitCode::interrupted);
-    if (s.failed == 0) return to_int(ExitCode::ok);
-    if (s.done > 0) return to_int(ExitCode::partial);
+    if (s.halted) return to_int(exit_code_for(s.halt_kind));
+    if (s.failed == 0) return to_int(s.compensated > 0 ? ExitCode::partial : ExitCode::ok);
+    if (s.done > 0 || s.compensated > 0) return to_int(ExitCode::partial);
     return to_int(s.auth_refused ? ExitCode::auth : ExitCode::failure);
 }
 
@@ -65,15 +57,48 @@ std::uint32_t seconds_or(const std::string& text, std::uint32_t fallback, const 
     return text.empty() ? fallback : parse_seconds_u32(text, flag);
 }
 
+// What one recreate or cleanup run holds: its connections, and for --apply the guard that
+// named the targets and holds the table's run lock.
+struct Run {
+    std::unique_ptr<store::RoomStore> store;
+    std::unique_ptr<media::MediaServer> server;
+    std::unique_ptr<ApplyGuard> guard;
+    std::vector<reconcile::Refusal> refusals;
+};
+
+// Connects and, for --apply, passes the guard (targets, pooler, lock) before reading
+// anything the plan depends on.
+void open_run(Context& ctx, const RepairFlags& f, Run& run) {
+    if (!run.server) run.server = ctx.media_server();
+    if (!f.apply) return;
+    run.store = ctx.room_store();
+    run.guard = std::make_unique<ApplyGuard>(ctx, *run.store, *run.server);
+}
+
+reconcile::SafetyOptions safety_options(Context& ctx, const RepairFlags& f,
+                                        reconcile::SafetyOptions::Command command) {
+    reconcile::SafetyOptions o;
+    o.command = command;
+    o.allow_empty_database = f.allow_empty_database;
+    o.allow_name_mismatch = f.allow_name_mismatch;
+    o.max_deletes_explicit = f.max_deletes_opt && f.max_deletes_opt->count() > 0;
+    o.max_deletes = o.max_deletes_explicit ? f.max_deletes : ctx.settings().max_deletes;
+    o.keep = ctx.settings().keep;
+    o.keep.insert(o.keep.end(), f.keep.begin(), f.keep.end());
+    return o;
+}
+
 int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
-           const reconcile::AuditResult& audit, const RepairFlags& f,
-           std::unique_ptr<store::RoomStore>& store, reconcile::ExecuteOptions options) {
+           const reconcile::AuditResult& audit, const RepairFlags& f, Run& run,
+           reconcile::ExecuteOptions options) {
     auto& printer = ctx.printer();
     int code = 0;
-    if (f.apply && plan.count(reconcile::ActionStatus::planned) > 0) {
+    const bool refused = f.apply && !run.refusals.empty();
+    std::optional<reconcile::ExecutionSummary> executed;
+    if (f.apply && !refused && plan.count(reconcile::ActionStatus::planned) > 0) {
         reconcile::ExecutorPorts ports;
         ports.make_server = [&ctx] { return ctx.media_server(); };
-        ports.store = store.get();
+        ports.store = run.store.get();
         ports.database_name_for = [&ctx](const std::string& room) {
             return config::database_name_for(ctx.settings().rooms, room);
         };
@@ -90,22 +115,29 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
             if (journal) journal->append(journal::entry(command, provider, "end", a, ctx.now()));
             progress.finished(a);
         };
-        code = exit_code_after(reconcile::execute(plan, ports, options));
+        executed = reconcile::execute(plan, ports, options);
+        code = exit_code_after(*executed);
         progress.close();
     }
     ctx.metrics.provider = ctx.settings().provider;
     ctx.metrics.audit = audit.summary;
     ctx.metrics.count(plan);
-    printer.result(report::plan_json(command, plan, f.apply, audit.summary),
-                   report::render_plan(command, plan, f.apply, {printer.options().color, ctx.now()}));
-    if (plan.capped && f.apply) {
-        printer.error(fmt::format(
-            "cleanup refused to delete {} rooms: more than --max-deletes {}; nothing was deleted",
-            plan.capped_deletes,
-            f.max_deletes_opt && f.max_deletes_opt->count() ? f.max_deletes
-                                                            : ctx.settings().max_deletes));
-        return to_int(ExitCode::failure);
+    const auto& shown_refusals = f.apply ? run.refusals : std::vector<reconcile::Refusal>{};
+    // "applied" says whether the run acted: a refused run did not.
+    const bool applied = f.apply && !refused;
+    auto doc = report::plan_json(command, plan, applied, audit.summary, shown_refusals);
+    if (run.guard) doc["targets"] = run.guard->targets();
+    if (refused) {
+        doc["error"] = {{"message", "refused as unsafe: nothing was changed"},
+                        {"exit_code", to_int(ExitCode::unsafe)}};
     }
+    printer.result(doc, report::render_plan(command, plan, applied,
+                                            {printer.options().color, ctx.now()}, shown_refusals));
+    if (refused) {
+        for (const auto& r : run.refusals) printer.error("refused as unsafe: " + r.reason);
+        return to_int(ExitCode::unsafe);
+    }
+    if (executed && executed->halted) printer.error(executed->halt_reason);
     return code;
 }
 
@@ -118,46 +150,50 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     if (options.empty_timeout == 0) {
         throw usage_error("--empty-timeout must be at least 1s (LiveKit treats 0 as its default)");
     }
+    Run run;
     // Options the provider cannot honour (Twilio: whole minutes 1-60) fail before any work.
-    auto probe_server = ctx.media_server();
+    run.server = ctx.media_server();
     media::CreateRoomOptions sample;
     sample.empty_timeout = options.empty_timeout;
     sample.departure_timeout = options.departure_timeout;
-    probe_server->validate(sample);
-    std::unique_ptr<store::RoomStore> store;
-    std::unique_ptr<media::MediaServer> server;
-    if (f.apply) {
-        server = std::move(probe_server);
-        store = ctx.room_store();
-        lock_for_apply(ctx, *store);
-    }
-    auto audit = audit_now(ctx, store, server);
+    run.server->validate(sample);
+    open_run(ctx, f, run);
+    auto audit = audit_now(ctx, run.store, run.server);
     reconcile::RecreatePolicy policy;
-    policy.max_name_length = server->max_room_name_length();
+    policy.max_name_length = run.server->max_room_name_length();
     auto plan = reconcile::plan_recreate(audit, policy);
-    return finish(ctx, "recreate", plan, audit, f, store, options);
+    if (run.guard) {
+        run.refusals = reconcile::assess(
+            audit, run.guard->facts(),
+            safety_options(ctx, f, reconcile::SafetyOptions::Command::recreate));
+    }
+    return finish(ctx, "recreate", plan, audit, f, run, options);
 }
 
 int run_cleanup(const RepairFlags& f, Context& ctx) {
     reconcile::CleanupPolicy policy;
     policy.min_age = f.min_age.empty() ? ctx.settings().min_age : parse_duration(f.min_age);
     policy.include_occupied = f.include_occupied;
-    policy.now = ctx.now();
-    policy.keep = ctx.settings().keep;
-    policy.keep.insert(policy.keep.end(), f.keep.begin(), f.keep.end());
-    policy.max_deletes = f.max_deletes_opt->count() ? f.max_deletes : ctx.settings().max_deletes;
-    std::unique_ptr<store::RoomStore> store;
-    std::unique_ptr<media::MediaServer> server;
-    if (f.apply) {
-        server = ctx.media_server();
-        store = ctx.room_store();
-        lock_for_apply(ctx, *store);
-    }
-    auto audit = audit_now(ctx, store, server);
+    const auto safety = safety_options(ctx, f, reconcile::SafetyOptions::Command::cleanup);
+    policy.keep = safety.keep;
+    policy.max_deletes = safety.max_deletes;
+    Run run;
+    open_run(ctx, f, run);
+    auto audit = audit_now(ctx, run.store, run.server);
+    // Ages are measured on the server's clock: a local clock that runs ahead must not make a
+    // room created a minute ago look old enough to delete.
+    policy.now = ctx.now() + run.server->clock_offset().value_or(0);
     auto plan = reconcile::plan_cleanup(audit, policy);
+    if (run.guard) run.refusals = reconcile::assess(audit, run.guard->facts(), safety);
     reconcile::ExecuteOptions options;
     options.include_occupied = f.include_occupied;
-    return finish(ctx, "cleanup", plan, audit, f, store, options);
+    return finish(ctx, "cleanup", plan, audit, f, run, options);
+}
+
+void add_allow_name_mismatch(CLI::App* cmd, RepairFlags& f) {
+    cmd->add_flag("--allow-name-mismatch", f.allow_name_mismatch,
+                  "Act on the rest while audit reports name_mismatch (those rooms and rows are "
+                  "still left alone)");
 }
 
 void add_common(CLI::App* cmd, RepairFlags& f) {
@@ -177,11 +213,16 @@ void register_recreate(CLI::App& root, Context& ctx) {
                     "Seconds a recreated room lives while nobody joins (default 3600; 1h works)");
     cmd->add_option("--departure-timeout", f->departure_timeout,
                     "Seconds a room lives after its last participant leaves (default: server's)");
+    add_allow_name_mismatch(cmd, *f);
     cmd->footer(
         "For each missing room: CreateRoom on the server, then write the server's SID into the\n"
         "live row, but only if the row still holds the SID that was read. For SID drift: write\n"
         "the server's SID under the same condition. Plans by default; --apply acts.\n"
-        "Exit 0 all done, 6 some actions failed, 1 all failed, 4 credentials refused.\n\n"
+        "--apply first names its targets and refuses (exit 8, nothing changed) when the\n"
+        "picture cannot be trusted: row-level security hiding rows, unknown status words, a\n"
+        "name_mismatch, a transaction-mode pooler, DATABASE_URL overriding --config.\n"
+        "Exit 0 all done, 6 some actions failed (or a room was deleted again because its\n"
+        "session ended meanwhile), 1 all failed, 4 credentials refused, 7 locked, 8 refused.\n\n"
         "Examples:\n"
         "  roomctl recreate                        # show the plan\n"
         "  roomctl recreate --apply --empty-timeout 2h --concurrency 8");
@@ -203,12 +244,23 @@ void register_cleanup(CLI::App& root, Context& ctx) {
                     "Never delete rooms matching this glob (repeatable; also [cleanup] keep)");
     f->max_deletes_opt =
         cmd->add_option("--max-deletes", f->max_deletes,
-                        "Delete nothing when more than N deletes are planned (default 25)")
+                        "Delete nothing when more than N rooms are orphan candidates, young and "
+                        "occupied ones included (default 25)")
             ->check(CLI::Range(0u, 1'000'000u));
+    cmd->add_flag("--allow-empty-database", f->allow_empty_database,
+                  "Delete rooms no row names even when the table shows no live row, or such "
+                  "rooms are most of the server's");
+    add_allow_name_mismatch(cmd, *f);
     cmd->footer(
         "Deletes server rooms no live row owns. Skips rooms younger than --min-age and rooms\n"
         "with participants; right before each delete it re-checks the database and the\n"
-        "participant list. A room that is already gone counts as done.\n\n"
+        "participant list. A room that is already gone counts as done. Ages are measured on\n"
+        "the server's clock. A room whose own row says ended is deleted; a room that no row\n"
+        "names only when the database is believable: --apply refuses (exit 8, nothing\n"
+        "changed) when the table shows no live row, or such rooms are more than half of the\n"
+        "server's (and at least 10), unless --allow-empty-database or an explicit\n"
+        "--max-deletes; also when there are more orphan candidates than --max-deletes, and\n"
+        "for the reasons recreate gives (row-level security, unknown status words, ...).\n\n"
         "Examples:\n"
         "  roomctl cleanup                         # show the plan\n"
         "  roomctl cleanup --apply --min-age 30m");

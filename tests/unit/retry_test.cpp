@@ -3,10 +3,17 @@
 #include "roomctl/http/retry.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <deque>
 #include <set>
+#include <thread>
 #include <variant>
+
+#include "roomctl/http/curl_transport.hpp"
 
 namespace roomctl::http {
 namespace {
@@ -188,6 +195,115 @@ TEST(Retry, EachRepeatIsTracedAndPacingRunsBeforeEveryAttempt) {
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find("retrying ListRooms after HTTP 503"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("(attempt 2)"), std::string::npos) << lines[0];
+}
+
+TEST(Retry, ACancelEndsABackOffWithinMilliseconds) {
+    RetryPolicy p;
+    p.max_delay = milliseconds{3'000};
+    std::atomic<bool> cancel{false};
+    p.cancel = &cancel;
+    // Retry-After: 3 s would hold a SIGTERM for three seconds if the wait were a plain sleep.
+    ScriptedTransport t({status(429, "3"), status(200)});
+    std::thread interrupter([&] {
+        std::this_thread::sleep_for(milliseconds{100});
+        cancel.store(true);
+    });
+    auto started = std::chrono::steady_clock::now();
+    try {
+        send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms");
+        ADD_FAILURE() << "a cancelled retry must throw";
+    } catch (const TransportError& e) {
+        EXPECT_EQ(e.cause(), FailureCause::cancelled);
+        EXPECT_EQ(e.kind(), ErrorKind::interrupted);
+        EXPECT_NE(std::string{e.what()}.find("interrupted while waiting to retry ListRooms"),
+                  std::string::npos)
+            << e.what();
+    }
+    interrupter.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{500});
+    EXPECT_EQ(t.attempts, 1);  // the 200 was never asked for
+}
+
+TEST(Retry, NoAttemptStartsOnceCancelled) {
+    RetryPolicy p = quick();
+    std::atomic<bool> cancel{true};
+    p.cancel = &cancel;
+    ScriptedTransport t({status(200)});
+    EXPECT_THROW(send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms"), TransportError);
+    EXPECT_EQ(t.attempts, 0);
+}
+
+TEST(Retry, ACancelledTransferIsNeverRepeatedAndIsAnInterrupt) {
+    EXPECT_FALSE(retryable_failure(FailureCause::cancelled, Idempotency::idempotent));
+    ScriptedTransport t({failure(FailureCause::cancelled), status(200)});
+    EXPECT_THROW(send_with_retry(t, {}, Idempotency::idempotent, quick(), "ListRooms"),
+                 TransportError);
+    EXPECT_EQ(t.attempts, 1);
+    EXPECT_EQ(failure(FailureCause::cancelled).kind(), ErrorKind::interrupted);
+    EXPECT_EQ(failure(FailureCause::timeout).kind(), ErrorKind::runtime);
+}
+
+TEST(Retry, AnUnsetCancelFlagChangesNothing) {
+    RetryPolicy p = quick();
+    std::atomic<bool> cancel{false};
+    p.cancel = &cancel;
+    ScriptedTransport t({status(503), status(200)});
+    EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms").status, 200);
+    EXPECT_EQ(t.attempts, 2);
+}
+
+// A port on 127.0.0.1 that accepts connections (the kernel completes the handshake from the
+// backlog) and never answers: a server stuck behind a lock.
+class SilentServer {
+public:
+    SilentServer() {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(m_fd, 8) != 0 ||
+            ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        }
+        port = ntohs(addr.sin_port);
+    }
+    ~SilentServer() { ::close(m_fd); }
+    int port = 0;
+
+private:
+    int m_fd = -1;
+};
+
+TEST(CurlCancel, ATransferInFlightIsAbortedSoonAfterTheFlagIsSet) {
+    SilentServer server;
+    std::atomic<bool> cancel{false};
+    TransportOptions options;
+    options.cancel = &cancel;
+    CurlTransport transport(options);
+    Request request;
+    request.method = "POST";
+    request.url = "http://127.0.0.1:" + std::to_string(server.port) + "/twirp/x";
+    request.timeout = milliseconds{20'000};
+    std::thread interrupter([&] {
+        std::this_thread::sleep_for(milliseconds{300});
+        cancel.store(true);
+    });
+    auto started = std::chrono::steady_clock::now();
+    try {
+        transport.send(request);
+        ADD_FAILURE() << "a silent server must not answer";
+    } catch (const TransportError& e) {
+        EXPECT_EQ(e.cause(), FailureCause::cancelled) << e.what();
+        EXPECT_EQ(e.kind(), ErrorKind::interrupted);
+        EXPECT_EQ(std::string{e.what()},
+                  "interrupted while waiting for 127.0.0.1:" + std::to_string(server.port));
+    }
+    interrupter.join();
+    // libcurl's progress callback runs at least about once a second while it waits.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{1'600});
+    // Once set, a send fails before connecting.
+    EXPECT_THROW(transport.send(request), TransportError);
 }
 
 }  // namespace

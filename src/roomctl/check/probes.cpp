@@ -1,4 +1,5 @@
 #include "roomctl/check/probes.hpp"
+#include "roomctl/check/database_probes.hpp"
 
 #include <fmt/format.h>
 
@@ -305,40 +306,7 @@ private:
         }
     }
 
-    void run_database() {
-        if (m_settings.database_url.empty()) {
-            auto& p = add("database.connect", "");
-            p.status = ProbeStatus::failed;
-            p.message = "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or "
-                        "[database] url in the config file";
-            skip_rest({"database.mapping"}, "", "skipped: no database");
-            return;
-        }
-        std::string target = redact_database_url(m_settings.database_url);
-        auto& connect = add("database.connect", target);
-        timed(connect, [&](Probe& p) {
-            p.message = "connected: " + io::probe_database(m_settings.database_url);
-            p.status = ProbeStatus::ok;
-        });
-        if (connect.status != ProbeStatus::ok) {
-            skip_rest({"database.mapping"}, target, "skipped: database unreachable");
-            return;
-        }
-        auto& mapping = add("database.mapping", target);
-        timed(mapping, [&](Probe& p) {
-            auto store = io::connect_room_store(m_settings.database_url, m_settings.rooms);
-            auto result = store->check_mapping();
-            const auto& m = m_settings.rooms;
-            if (result.ok) {
-                p.status = ProbeStatus::ok;
-                p.message = fmt::format("table {} has columns {}, {}, {}", result.qualified_table,
-                                        m.name_column, m.sid_column, m.status_column);
-            } else {
-                p.status = ProbeStatus::failed;
-                p.message = result.problem;
-            }
-        });
-    }
+    void run_database() { run_database_probes(m_settings, m_report.probes); }
 
     const config::Settings& m_settings;
     http::Transport& m_transport;

@@ -7,7 +7,7 @@
 //                   60 s of leeway on nbf/exp)
 //   server.auth     ListRooms with a roomList-only token (checks key, secret, clock, routing)
 //   server.join     GET /rtc/validate with a join token without roomCreate
-//   database.connect, database.mapping  (table and columns of [rooms] exist)
+//   database.connect, database.mapping, database.rls, database.session (database_probes.hpp)
 // Twilio has no health route and no join validation: server.reach, server.clock and
 // server.auth come from one GET /v1/Rooms?PageSize=1, and server.tokens says whether access
 // tokens can be signed (they need an API key, not the Auth Token).

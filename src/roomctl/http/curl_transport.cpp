@@ -72,6 +72,13 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     return size * n;
 }
 
+// Aborts the transfer once the cancel flag is set. libcurl calls this while data flows and
+// at least about once a second while it waits, so a cancel takes effect within ~1 s.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+    return cancel->load() ? 1 : 0;
+}
+
 }  // namespace
 
 std::string endpoint_of(const std::string& url) {
@@ -96,7 +103,41 @@ std::string endpoint_of(const std::string& url) {
 struct CurlTransport::Impl {
     TransportOptions options;
     CURL* handle = nullptr;
+    CURLM* multi = nullptr;  // only with options.cancel: see perform()
     char error_buffer[CURL_ERROR_SIZE]{};
+
+    // curl_easy_perform, except that with a cancel flag the transfer is driven here, waking
+    // every 50 ms to look at the flag: curl_easy_perform's own loop waits up to a second,
+    // and the progress callback alone would leave a SIGTERM waiting that long. The multi
+    // handle lives as long as the transport, so its connection cache keeps connections alive
+    // between requests as the easy handle's would.
+    CURLcode perform() {
+        if (!options.cancel) return curl_easy_perform(handle);
+        if (!multi && !(multi = curl_multi_init())) return CURLE_OUT_OF_MEMORY;
+        if (curl_multi_add_handle(multi, handle) != CURLM_OK) return CURLE_FAILED_INIT;
+        CURLcode rc = CURLE_OK;
+        for (int running = 1; running;) {
+            if (curl_multi_perform(multi, &running) != CURLM_OK) {
+                rc = CURLE_FAILED_INIT;
+                break;
+            }
+            if (!running) break;
+            if (options.cancel->load()) {
+                rc = CURLE_ABORTED_BY_CALLBACK;  // removing the handle below ends the transfer
+                break;
+            }
+            if (curl_multi_poll(multi, nullptr, 0, 50, nullptr) != CURLM_OK) {
+                rc = CURLE_FAILED_INIT;
+                break;
+            }
+        }
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle) rc = msg->data.result;
+        }
+        curl_multi_remove_handle(multi, handle);
+        return rc;
+    }
 };
 
 CurlTransport::CurlTransport(TransportOptions options) : m_impl(std::make_unique<Impl>()) {
@@ -106,9 +147,18 @@ CurlTransport::CurlTransport(TransportOptions options) : m_impl(std::make_unique
     if (!m_impl->handle) throw runtime_error("could not initialise libcurl");
 }
 
-CurlTransport::~CurlTransport() { curl_easy_cleanup(m_impl->handle); }
+CurlTransport::~CurlTransport() {
+    curl_easy_cleanup(m_impl->handle);
+    if (m_impl->multi) curl_multi_cleanup(m_impl->multi);
+}
 
 Response CurlTransport::send(const Request& request) {
+    const auto* cancel = m_impl->options.cancel;
+    if (cancel && cancel->load()) {
+        throw TransportError(FailureCause::cancelled,
+                             fmt::format("interrupted before a request to {}",
+                                         endpoint_of(request.url)));
+    }
     CURL* h = m_impl->handle;
     curl_easy_reset(h);  // keeps the connection cache, clears per-request options
     Response response;
@@ -136,6 +186,11 @@ Response CurlTransport::send(const Request& request) {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &header_sink);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    if (cancel) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel));
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
 
     if (request.method == "POST") {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -168,13 +223,19 @@ Response CurlTransport::send(const Request& request) {
             for (const auto& [name, value] : request.headers)
                 trace("> " + trace_header(name, value));
     }
-    CURLcode rc = curl_easy_perform(h);
+    CURLcode rc = m_impl->perform();
     curl_slist_free_all(headers);
 
     if (rc != CURLE_OK) {
         std::string where = endpoint_of(request.url);
         std::string detail = m_impl->error_buffer[0] ? m_impl->error_buffer : curl_easy_strerror(rc);
         if (trace) trace(fmt::format("< failed: {}", detail));
+        if (cancel && cancel->load()) {
+            // Whatever libcurl reports once the flag is set (normally ABORTED_BY_CALLBACK),
+            // the cause is the interrupt: the request may or may not have reached the server.
+            throw TransportError(FailureCause::cancelled,
+                                 fmt::format("interrupted while waiting for {}", where));
+        }
         switch (rc) {
             case CURLE_COULDNT_CONNECT:
                 throw TransportError(FailureCause::refused,

@@ -27,6 +27,25 @@ std::chrono::milliseconds retry_after(const Response& answer) {
     return std::chrono::milliseconds{0};
 }
 
+bool cancelled(const RetryPolicy& policy) { return policy.cancel && policy.cancel->load(); }
+
+// Waits out a back-off, but returns false as soon as the cancel flag is set: a SIGTERM must
+// not wait behind a 2 s Retry-After. Slices of 10 ms keep the flag a plain atomic (the
+// signal path cannot notify a condition variable in another module's copy of the code).
+bool wait_unless_cancelled(std::chrono::milliseconds delay, const RetryPolicy& policy) {
+    if (!policy.cancel) {
+        std::this_thread::sleep_for(delay);
+        return true;
+    }
+    const auto until = clock::now() + delay;
+    for (;;) {
+        if (cancelled(policy)) return false;
+        auto left = until - clock::now();
+        if (left <= clock::duration::zero()) return true;
+        std::this_thread::sleep_for(std::min<clock::duration>(left, std::chrono::milliseconds{10}));
+    }
+}
+
 }  // namespace
 
 bool retryable_status(long status, Idempotency idempotency) {
@@ -42,7 +61,8 @@ bool retryable_failure(FailureCause cause, Idempotency idempotency) {
         case FailureCause::other: return idempotency == Idempotency::idempotent;
         case FailureCause::dns:
         case FailureCause::tls:
-        case FailureCause::too_large: return false;
+        case FailureCause::too_large:
+        case FailureCause::cancelled: return false;
     }
     return false;
 }
@@ -66,6 +86,9 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
     for (int attempt = 0;; ++attempt) {
         std::string failure;
         std::chrono::milliseconds delay{0};
+        if (cancelled(policy)) {
+            throw TransportError(FailureCause::cancelled, "interrupted before " + what);
+        }
         if (before_attempt) before_attempt();
         try {
             Response answer = transport.send(request);
@@ -88,7 +111,11 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
             policy.trace(fmt::format("retrying {} after {} in {} ms (attempt {})", what, failure,
                                      delay.count(), attempt + 2));
         }
-        std::this_thread::sleep_for(delay);
+        if (!wait_unless_cancelled(delay, policy)) {
+            throw TransportError(FailureCause::cancelled,
+                                 fmt::format("interrupted while waiting to retry {} (after {})",
+                                             what, failure));
+        }
     }
 }
 

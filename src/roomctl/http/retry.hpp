@@ -8,6 +8,7 @@
 // never below a Retry-After the server sent, and the whole sequence is bounded in attempts
 // and in time. DNS, TLS and oversized-answer failures are never repeated: they do not heal.
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -36,13 +37,18 @@ struct RetryPolicy {
     std::chrono::milliseconds max_total{15'000};
     // One line per repeat ("retrying ListRooms after HTTP 503 in 180 ms (attempt 2 of 4)").
     TraceSink trace;
+    // When set and true, no further attempt starts and a back-off wait ends within ~10 ms:
+    // send_with_retry throws TransportError(cancelled) (kind interrupted). Usually the same
+    // flag as TransportOptions::cancel. May be null.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // True for the HTTP statuses worth repeating: 429 always; 500, 502, 503, 504 when idempotent.
 bool retryable_status(long status, Idempotency idempotency);
 
 // True for the transport failures worth repeating: a refused connection always; a timeout
-// and any other failure without an answer (reset, truncated body) when idempotent.
+// and any other failure without an answer (reset, truncated body) when idempotent; never a
+// cancelled one.
 bool retryable_failure(FailureCause cause, Idempotency idempotency);
 
 // Delay before attempt `attempt + 1` (attempt counts from 0): uniform in
@@ -54,6 +60,8 @@ std::chrono::milliseconds retry_delay(int attempt, const RetryPolicy& policy,
 // Sends `request` until it gets an answer that is not worth repeating, or the policy runs out.
 // Returns the last answer (possibly a 429 or 5xx, which the caller interprets); rethrows the
 // last TransportError when no attempt got an answer. `what` names the call in trace lines.
+// Throws TransportError(cancelled) once policy.cancel is set (before an attempt, or while
+// waiting between attempts).
 // `before_attempt`, when set, runs before every attempt (e.g. write pacing).
 Response send_with_retry(Transport& transport, const Request& request, Idempotency idempotency,
                          const RetryPolicy& policy, const std::string& what,

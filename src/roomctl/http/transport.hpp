@@ -3,6 +3,7 @@
 // 4xx/5xx (callers do, because Twirp and Twilio put their error codes in the body) and never
 // knows JSON. Network-level failures throw TransportError with a cause in operator words.
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -33,13 +34,17 @@ struct Response {
     std::optional<std::string> header(const std::string& lower_name) const;
 };
 
-enum class FailureCause { refused, dns, timeout, tls, too_large, other };
+// cancelled: TransportOptions::cancel was set (SIGINT/SIGTERM); never repeated.
+enum class FailureCause { refused, dns, timeout, tls, too_large, other, cancelled };
 
 // A request that got no HTTP response. what() reads like "connection refused at 127.0.0.1:7880".
+// Kind runtime, except interrupted for FailureCause::cancelled (exit 130).
 class TransportError : public Error {
 public:
     TransportError(FailureCause cause, const std::string& message)
-        : Error(ErrorKind::runtime, message), m_cause(cause) {}
+        : Error(cause == FailureCause::cancelled ? ErrorKind::interrupted : ErrorKind::runtime,
+                message),
+          m_cause(cause) {}
     FailureCause cause() const noexcept { return m_cause; }
 
 private:
@@ -63,6 +68,12 @@ struct TransportOptions {
     std::size_t max_response_bytes = 64u << 20; // responses larger than this are refused
     TraceSink trace;                            // may be empty
     bool trace_headers = false;  // -vv: also trace request and response headers (redacted)
+    // Set (by the SIGINT/SIGTERM path) to abandon work: a transfer in flight is aborted within
+    // about a second (libcurl's progress callback; it is called at least once a second), and a
+    // send after it was set fails before connecting; both throw TransportError(cancelled).
+    // A pointer, not a global: the transport lives in libroomctl_io.so, which has its own copy
+    // of roomctl's globals. Must outlive the transport; may be null.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 }  // namespace roomctl::http

@@ -8,10 +8,12 @@ namespace roomctl::media {
 
 namespace {
 
-// Retries are announced on the same -v trace as the requests they repeat.
+// Retries are announced on the same -v trace as the requests they repeat, and their back-off
+// ends when the transfers' cancel flag is set.
 template <class Retry>
 Retry with_trace(Retry retry, const http::TransportOptions& options) {
     retry.trace = options.trace;
+    retry.cancel = options.cancel;
     return retry;
 }
 
@@ -76,19 +78,20 @@ http::TransportOptions transport_options(const config::Settings& s, http::TraceS
 }
 
 std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
-                                                  http::TraceSink trace, bool trace_headers) {
+                                                  http::TraceSink trace, bool trace_headers,
+                                                  const std::atomic<bool>* cancel) {
     config::require_media_server(s);
+    auto options = transport_options(s, std::move(trace), trace_headers);
+    options.cancel = cancel;
     if (s.provider == "twilio") {
         return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
-            transport_options(s, std::move(trace), trace_headers), twilio_endpoint(s),
-            twilio::RetryPolicy{});
+            std::move(options), twilio_endpoint(s), twilio::RetryPolicy{});
     }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
                                   s.livekit.api_secret, s.request_timeout};
     return std::make_unique<
         OwningServer<livekit::RoomServiceClient, livekit::ApiEndpoint, http::RetryPolicy>>(
-        transport_options(s, std::move(trace), trace_headers), std::move(endpoint),
-        http::RetryPolicy{});
+        std::move(options), std::move(endpoint), http::RetryPolicy{});
 }
 
 }  // namespace roomctl::media

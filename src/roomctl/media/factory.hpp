@@ -2,6 +2,7 @@
 // Builds the media-server client for the configured provider. The returned object owns its
 // HTTP connection; it is not thread-safe, so concurrent workers each call this once.
 
+#include <atomic>
 #include <memory>
 
 #include "roomctl/config/settings.hpp"
@@ -12,10 +13,13 @@
 namespace roomctl::media {
 
 // Throws Error(config) when the provider's settings are incomplete (require_media_server).
-// `trace_headers` (-vv) adds redacted request and response headers to the trace.
+// `trace_headers` (-vv) adds redacted request and response headers to the trace. `cancel`
+// (may be null; must outlive the client) aborts transfers and retry waits once set: calls
+// then throw Error(interrupted) (http::TransportOptions::cancel, http::RetryPolicy::cancel).
 std::unique_ptr<MediaServer> connect_media_server(const config::Settings& settings,
                                                   http::TraceSink trace = {},
-                                                  bool trace_headers = false);
+                                                  bool trace_headers = false,
+                                                  const std::atomic<bool>* cancel = nullptr);
 
 // Twilio REST endpoint from settings (API key preferred over the Auth Token).
 twilio::Endpoint twilio_endpoint(const config::Settings& settings);

@@ -1,0 +1,172 @@
+#include "roomctl/check/database_probes.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "roomctl/io/module.hpp"
+#include "roomctl/store/room_store.hpp"
+#include "roomctl/util/redact.hpp"
+
+namespace roomctl::check {
+
+namespace {
+
+// Long enough for roomctl's sentences and a list of status words.
+std::string one_line(std::string s) {
+    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+    if (s.size() > 600) s = s.substr(0, 600) + "...";
+    return s;
+}
+
+std::string quoted_status(const std::optional<std::string>& status) {
+    if (!status) return "NULL";
+    std::string v = *status;
+    if (v.size() > 40) v = v.substr(0, 40) + "...";
+    return "\"" + v + "\"";
+}
+
+class DatabaseRunner {
+public:
+    DatabaseRunner(const config::Settings& s, std::vector<Probe>& out) : m_s(s), m_out(out) {}
+
+    void run() {
+        if (m_s.database_url.empty()) {
+            auto& p = add("database.connect", "");
+            p.status = ProbeStatus::failed;
+            p.message = "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or "
+                        "[database] url in the config file";
+            skip_rest({"database.mapping", "database.rls", "database.session"}, "",
+                      "skipped: no database");
+            return;
+        }
+        m_target = redact_database_url(m_s.database_url);
+        if (!timed("database.connect", [&](Probe& p) {
+                p.message = "connected: " + io::probe_database(m_s.database_url);
+                p.status = ProbeStatus::ok;
+            })) {
+            skip_rest({"database.mapping", "database.rls", "database.session"}, m_target,
+                      "skipped: database unreachable");
+            return;
+        }
+        std::unique_ptr<store::RoomStore> store;
+        if (!timed("database.mapping", [&](Probe& p) {
+                store = io::connect_room_store(m_s.database_url, m_s.rooms,
+                                               store::store_options_of(m_s));
+                mapping(*store, p);
+            }) ||
+            !store) {
+            skip_rest({"database.rls", "database.session"}, m_target,
+                      "skipped: the room table mapping is not usable");
+            return;
+        }
+        timed("database.rls", [&](Probe& p) { rls(*store, p); });
+        timed("database.session", [&](Probe& p) { session(*store, p); });
+    }
+
+private:
+    Probe& add(const std::string& name, const std::string& target) {
+        m_out.push_back({name, target, ProbeStatus::skipped, "", {}});
+        return m_out.back();
+    }
+
+    void skip_rest(const std::vector<std::string>& names, const std::string& target,
+                   const std::string& why) {
+        for (const auto& n : names) add(n, target).message = why;
+    }
+
+    // Runs `body` as probe `name`; an exception is a failed probe. True when it passed. The
+    // probe is addressed by index: `m_out` may grow while the body runs.
+    bool timed(const std::string& name, const std::function<void(Probe&)>& body) {
+        add(name, m_target);
+        const std::size_t i = m_out.size() - 1;
+        const auto start = std::chrono::steady_clock::now();
+        try {
+            body(m_out[i]);
+        } catch (const std::exception& e) {
+            m_out[i].status = ProbeStatus::failed;
+            m_out[i].message = one_line(e.what());
+        }
+        m_out[i].duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - start);
+        return m_out[i].status == ProbeStatus::ok;
+    }
+
+    void mapping(store::RoomStore& store, Probe& p) {
+        const auto result = store.check_mapping();
+        const auto& m = m_s.rooms;
+        if (!result.ok) {
+            p.status = ProbeStatus::failed;
+            p.message = result.problem;
+            return;
+        }
+        std::vector<std::string> unknown;
+        std::int64_t live = 0, ended = 0;
+        for (const auto& c : store.status_counts()) {
+            switch (c.liveness) {
+                case store::Liveness::live: live += c.rows; break;
+                case store::Liveness::ended: ended += c.rows; break;
+                case store::Liveness::unclassified:
+                    unknown.push_back(fmt::format("{} ({} row{})", quoted_status(c.status),
+                                                  c.rows, c.rows == 1 ? "" : "s"));
+                    break;
+            }
+        }
+        if (!unknown.empty()) {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format(
+                "table {}: {} status value(s) of column {} are in neither live_statuses nor "
+                "ended_statuses: {}; add each to [rooms] live_statuses or ended_statuses "
+                "(until then --apply runs refuse)",
+                result.qualified_table, unknown.size(), m.status_column,
+                fmt::join(unknown, ", "));
+            return;
+        }
+        p.status = ProbeStatus::ok;
+        p.message = fmt::format("table {} has columns {}, {}, {}; {} live and {} ended row(s)",
+                                result.qualified_table, m.name_column, m.sid_column,
+                                m.status_column, live, ended);
+    }
+
+    void rls(store::RoomStore& store, Probe& p) {
+        const auto v = store.row_visibility();
+        const std::string seen =
+            v.estimated_rows ? fmt::format("; the role sees {} row(s), the catalog estimates {}",
+                                           v.visible_rows, *v.estimated_rows)
+                             : fmt::format("; the role sees {} row(s)", v.visible_rows);
+        p.message = v.explanation + seen;
+        if (v.applies && !v.sees_all_rows) {
+            p.status = ProbeStatus::failed;
+            if (!v.fix.empty()) p.message += "; " + v.fix;
+            return;
+        }
+        p.status = ProbeStatus::ok;
+    }
+
+    void session(store::RoomStore& store, Probe& p) {
+        const auto s = store.session_check();
+        if (s.shared_session) {
+            p.status = ProbeStatus::ok;
+            p.message = "statements share one server session (" + s.evidence + ")";
+            return;
+        }
+        p.status = ProbeStatus::failed;
+        p.message = fmt::format(
+            "statements do not share one server session ({}): this is a transaction-mode "
+            "pooler; read-only commands work, but recreate/cleanup --apply are refused: use a "
+            "session-mode or direct connection URL (Supabase: port 5432, not 6543)",
+            s.evidence);
+    }
+
+    const config::Settings& m_s;
+    std::vector<Probe>& m_out;
+    std::string m_target;
+};
+
+}  // namespace
+
+void run_database_probes(const config::Settings& settings, std::vector<Probe>& out) {
+    DatabaseRunner(settings, out).run();
+}
+
+}  // namespace roomctl::check

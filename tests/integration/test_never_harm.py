@@ -1,0 +1,329 @@
+"""Issue 11, "never harm": a destructive run first proves that its picture is right.
+
+Each case is a database shaped like our users' (Supabase-style row-level security, the app's
+own status words, the app's own naming) on a real PostgreSQL, against both stand-ins. Every
+refused run must exit 8, change no row and delete no room, and say why in one line.
+"""
+import json
+import os
+import uuid
+
+import psycopg2
+import pytest
+
+from conftest import require
+
+UNSAFE = 8
+
+
+def admin_connection(pg_url):
+    """The cluster's superuser (scripts/lib/pg.sh exports PG_ADMIN_URL)."""
+    url = os.environ.get("PG_ADMIN_URL")
+    require(url, "PG_ADMIN_URL is not set (scripts/test.sh starts PostgreSQL)")
+    # The test's schemas live in the test database, not in the admin URL's "postgres".
+    conn = psycopg2.connect(url, dbname=psycopg2.extensions.parse_dsn(pg_url)["dbname"])
+    conn.autocommit = True
+    return conn
+
+
+class Role:
+    """A login role that is neither superuser, BYPASSRLS, nor the table's owner: what a
+    least-privilege roomctl account on Supabase looks like."""
+
+    def __init__(self, pg_url, db, bypassrls=False):
+        self.admin = admin_connection(pg_url)
+        self.name = "rc_" + uuid.uuid4().hex[:10]
+        password = "pw-" + uuid.uuid4().hex[:8]
+        with self.admin.cursor() as cur:
+            cur.execute(f"CREATE ROLE {self.name} LOGIN PASSWORD %s"
+                        + (" BYPASSRLS" if bypassrls else ""), (password,))
+            cur.execute(f"GRANT USAGE ON SCHEMA {db.schema} TO {self.name}")
+            cur.execute(f"GRANT SELECT, UPDATE ON {db.table} TO {self.name}")
+        parsed = psycopg2.extensions.parse_dsn(pg_url)
+        self.url = (f"postgresql://{self.name}:{password}@{parsed['host']}:{parsed['port']}/"
+                    f"{parsed['dbname']}")
+
+    def drop(self, db):
+        with self.admin.cursor() as cur:
+            cur.execute(f"DROP OWNED BY {self.name}")
+            cur.execute(f"DROP ROLE {self.name}")
+        self.admin.close()
+
+
+@pytest.fixture
+def role(pg_url, db):
+    r = Role(pg_url, db)
+    yield r
+    r.drop(db)
+
+
+def live_anchor(db, standin, name="anchor-live"):
+    """A live row whose room is in sync: the database side of a normal day."""
+    room = standin.seed_room(name, age_seconds=60)
+    db.insert(name, room["sid"], "active")
+    return room
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Row-level security
+# ---------------------------------------------------------------------------------------------
+
+def enable_rls(db, force=False):
+    db.execute(f"ALTER TABLE {db.table} ENABLE ROW LEVEL SECURITY")
+    if force:
+        db.execute(f"ALTER TABLE {db.table} FORCE ROW LEVEL SECURITY")
+
+
+def test_rls_hiding_every_row_refuses_cleanup_and_recreate(run, db, standin, role):
+    live_anchor(db, standin)
+    db.insert("session-missing", None, "pending")
+    standin.seed_room("stray-room", age_seconds=7200)
+    enable_rls(db)  # no policy: the role reads zero rows, without an error
+    before_rows, before_rooms = db.rows(), set(standin.rooms())
+
+    for command in ("cleanup", "recreate"):
+        r = run(command, "--apply", "--json", database_url=role.url)
+        assert r.code == UNSAFE, (command, r.stderr)
+        assert "row-level security" in r.stderr
+        assert "BYPASSRLS" in r.stderr and "FOR SELECT" in r.stderr
+        assert r.json["error"]["exit_code"] == UNSAFE or r.json.get("refusals")
+    assert db.rows() == before_rows
+    assert set(standin.rooms()) == before_rooms
+    assert standin.requests().get("DeleteRoom", 0) == 0
+    assert standin.requests().get("CreateRoom", 0) == 0
+
+
+def test_check_names_the_rls_policies_and_counts(run, db, standin, role):
+    live_anchor(db, standin)
+    enable_rls(db)
+    db.execute(f"CREATE POLICY own_rows ON {db.table} FOR SELECT USING (room_name = 'nothing')")
+    db.execute(f"ANALYZE {db.table}")
+    r = run("check", "--json", database_url=role.url)
+    assert r.code == 5, r.stderr
+    probe = next(p for p in r.json["probes"] if p["name"] == "database.rls")
+    assert probe["status"] == "failed"
+    assert "own_rows" in probe["message"]
+    assert role.name in probe["message"]
+
+
+def test_a_select_policy_that_shows_every_row_lets_cleanup_act(run, db, standin, role):
+    live_anchor(db, standin)
+    standin.seed_room("stray-room", age_seconds=7200)
+    enable_rls(db)
+    db.execute(f"CREATE POLICY roomctl_read ON {db.table} FOR SELECT TO {role.name} USING (true)")
+    r = run("cleanup", "--apply", database_url=role.url)
+    assert r.code == 0, r.stderr
+    assert "stray-room" not in standin.rooms()
+    assert "anchor-live" in standin.rooms()
+
+
+def test_a_bypassrls_role_acts(run, db, standin, pg_url):
+    live_anchor(db, standin)
+    standin.seed_room("stray-room", age_seconds=7200)
+    enable_rls(db, force=True)
+    r = Role(pg_url, db, bypassrls=True)
+    try:
+        res = run("cleanup", "--apply", database_url=r.url)
+        assert res.code == 0, res.stderr
+        assert "stray-room" not in standin.rooms()
+    finally:
+        r.drop(db)
+
+
+def test_the_owner_is_subject_to_forced_rls(run, db, standin):
+    live_anchor(db, standin)
+    standin.seed_room("stray-room", age_seconds=7200)
+    enable_rls(db, force=True)  # the test role owns the table; FORCE puts it under RLS
+    r = run("cleanup", "--apply")
+    assert r.code == UNSAFE, r.stderr
+    assert "stray-room" in standin.rooms()
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Status words that match nothing
+# ---------------------------------------------------------------------------------------------
+
+def set_status(db, name, status):
+    db.execute(f"UPDATE {db.table} SET status = %s WHERE room_name = %s", (status, name))
+
+
+def map_status(run, db, live):
+    """Liveness from the text status column, for both providers (Twilio's default mapping
+    uses seed 001's is_active boolean)."""
+    words = ", ".join(f'"{w}"' for w in live)
+    run.config.write_text(f'[rooms]\ntable = "{db.table}"\nstatus_column = "status"\n'
+                          f'live_statuses = [{words}]\n')
+
+
+def test_unknown_status_words_are_listed_and_refuse_apply(run, db, standin):
+    map_status(run, db, ["pending", "active"])
+    live_anchor(db, standin)
+    set_status(db, "anchor-live", "ACTIVE")  # case differs: still live
+    db.insert("session-scheduled", None, "pending")
+    set_status(db, "session-scheduled", "SCHEDULED")
+    standin.seed_room("session-scheduled", age_seconds=7200)
+    db.insert("session-wip", None, "pending")
+    set_status(db, "session-wip", "SCHEDULED")
+
+    audit = run("audit", "--json")
+    assert audit.code == 5, audit.stderr
+    kinds = {(f["kind"], f["room"]) for f in audit.json["findings"]}
+    assert ("unclassified", "session-scheduled") in kinds
+    assert ("unclassified", "session-wip") in kinds
+    assert not any(k == "orphaned" and room == "session-scheduled" for k, room in kinds)
+    assert not any(room == "anchor-live" for _, room in kinds)  # ACTIVE is live
+
+    for command in ("cleanup", "recreate"):
+        r = run(command, "--apply")
+        assert r.code == UNSAFE, (command, r.stderr)
+        assert "SCHEDULED" in r.stderr and "live_statuses" in r.stderr
+    assert "session-scheduled" in standin.rooms()
+    assert standin.requests().get("CreateRoom", 0) == 0
+
+    check = run("check", "--json")
+    mapping = next(p for p in check.json["probes"] if p["name"] == "database.mapping")
+    assert mapping["status"] == "failed"
+    assert "SCHEDULED" in mapping["message"] and "2" in mapping["message"]
+
+    # Saying what the word means makes the run act: a scheduled session is live.
+    map_status(run, db, ["pending", "active", "scheduled"])
+    r = run("recreate", "--apply")
+    assert r.code == 0, r.stderr
+    assert "session-wip" in standin.rooms()
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Rooms that no row names need a believable database
+# ---------------------------------------------------------------------------------------------
+
+def test_no_live_row_at_all_refuses_deleting_unnamed_rooms(run, db, standin):
+    for i in range(3):
+        standin.seed_room(f"stray-{i}", age_seconds=7200)
+    r = run("cleanup", "--apply", "--json")
+    assert r.code == UNSAFE, r.stderr
+    assert "no live row" in r.stderr
+    assert len(standin.rooms()) == 3
+    # The operator who knows says so.
+    r = run("cleanup", "--apply", "--allow-empty-database")
+    assert r.code == 0, r.stderr
+    assert standin.rooms() == {}
+
+
+def test_a_quiet_night_where_every_session_ended_still_cleans_up(run, db, standin):
+    for i in range(3):
+        db.insert(f"session-{i}", None, "ended")
+        standin.seed_room(f"session-{i}", age_seconds=7200)
+    r = run("cleanup", "--apply")
+    assert r.code == 0, r.stderr
+    assert standin.rooms() == {}
+
+
+def test_unnamed_rooms_outnumbering_the_rest_refuse(run, db, standin):
+    live_anchor(db, standin)
+    for i in range(12):
+        standin.seed_room(f"stray-{i:02}", age_seconds=7200)
+    r = run("cleanup", "--apply", "--max-deletes", "100", "--allow-empty-database")
+    assert r.code == 0, r.stderr  # the operator said so
+    for i in range(12):
+        standin.seed_room(f"stray-{i:02}", age_seconds=7200)
+    r = run("cleanup", "--apply")
+    assert r.code == UNSAFE, r.stderr
+    assert "wrong table, role or database" in r.stderr
+    assert len(standin.rooms()) == 13
+
+
+def test_the_cap_counts_young_and_occupied_orphans(run, db, standin):
+    live_anchor(db, standin)
+    for i in range(2):
+        standin.seed_room(f"old-{i}", age_seconds=7200)
+    for i in range(2):
+        standin.seed_room(f"young-{i}", age_seconds=30)
+    standin.seed_room("busy", age_seconds=7200, participants=["alice"])
+    r = run("cleanup", "--apply", "--max-deletes", "4", "--json")
+    assert r.code == UNSAFE, r.stderr
+    assert "--max-deletes" in r.stderr
+    assert len(standin.rooms()) == 6
+    assert standin.requests().get("DeleteRoom", 0) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Evidence that ties a row to a room beats names
+# ---------------------------------------------------------------------------------------------
+
+def test_a_recorded_sid_owns_its_room_whatever_its_name(run, db, standin):
+    live_anchor(db, standin)
+    # Seed 000: the app records "P46odHdPO0wJ" and creates "session-P46odHdPO0wJ"; short
+    # ids must pair as well as long ones.
+    for token in ("P46odHdPO0wJ", "ab", "x"):
+        room = standin.seed_room(f"session-{token}", age_seconds=7200)
+        db.insert(token, room["sid"], "active")
+    audit = run("audit", "--json")
+    found = {f["room"]: f for f in audit.json["findings"]}
+    for token in ("P46odHdPO0wJ", "ab", "x"):
+        f = found[f"session-{token}"]
+        assert f["kind"] == "name_mismatch", f
+        assert f["suggested_template"] == "session-{name}"
+    assert not any(f["kind"] in ("orphaned", "missing") for f in audit.json["findings"])
+
+    for command in ("cleanup", "recreate"):
+        r = run(command, "--apply")
+        assert r.code == UNSAFE, (command, r.stderr)
+        assert "name_mismatch" in r.stderr or "room_name_template" in r.stderr
+    before = db.rows()
+    r = run("recreate", "--apply", "--allow-name-mismatch")
+    assert r.code == 0, r.stderr
+    assert db.rows() == before  # no recorded SID was overwritten
+    assert standin.requests().get("CreateRoom", 0) == 0
+    r = run("cleanup", "--apply", "--allow-name-mismatch")
+    assert r.code == 0, r.stderr
+    assert {f"session-{t}" for t in ("P46odHdPO0wJ", "ab", "x")} <= set(standin.rooms())
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Lock identity; 4. know where you act
+# ---------------------------------------------------------------------------------------------
+
+def test_the_lock_follows_the_table_not_its_spelling(run, db, standin, pg_url):
+    live_anchor(db, standin)
+    for i in range(3):
+        standin.seed_room(f"stray-{i}", age_seconds=7200)
+    standin.fault(method="DeleteRoom", delay_ms=1500)
+    first = run.spawn("cleanup", "--apply", "--concurrency", "1")
+    import time
+    time.sleep(0.8)
+    # The same table through search_path and an unqualified name.
+    unqualified = db.table.split(".", 1)[1]
+    sep = "&" if "?" in pg_url else "?"
+    url = f"{pg_url}{sep}options=-csearch_path%3D{db.schema}"
+    second = run("cleanup", "--apply", "--table", unqualified, database_url=url)
+    first.communicate(timeout=60)
+    assert second.code == 7, second.stderr
+    assert "holds the lock" in second.stderr
+
+
+def test_apply_names_its_targets(run, db, standin):
+    live_anchor(db, standin)
+    r = run("cleanup", "--apply", "--json")
+    assert r.code == 0, r.stderr
+    targets = r.json["targets"]
+    assert targets["table"].endswith("." + db.table.split(".", 1)[1])
+    assert targets["database"]["name"] == "roomctl"
+    assert targets["database"]["host"] in ("127.0.0.1", "localhost")
+    assert "127.0.0.1" in targets["server"]
+    assert "password" not in json.dumps(targets) and ":roomctl@" not in json.dumps(targets)
+    assert f"table {targets['table']}" in r.stderr
+
+
+def test_database_url_from_the_environment_over_an_explicit_config_refuses(run, db, standin,
+                                                                          pg_url):
+    live_anchor(db, standin)
+    standin.seed_room("stray-room", age_seconds=7200)
+    run.config.write_text(run.config.read_text() + f'[database]\nurl = "{pg_url}"\n')
+    env = {"ROOMCTL_DATABASE_URL": "", "DATABASE_URL": pg_url}
+    r = run("--config", str(run.config), "cleanup", "--apply", env=env)
+    assert r.code == UNSAFE, r.stderr
+    assert "DATABASE_URL" in r.stderr and str(run.config) in r.stderr
+    assert "stray-room" in standin.rooms()
+    audit = run("--config", str(run.config), "audit", env=env)
+    assert audit.code in (0, 5), audit.stderr
+    assert "DATABASE_URL" in audit.stderr  # read-only commands warn
