@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "roomctl/report/json.hpp"
 #include "roomctl/util/error.hpp"
@@ -31,17 +33,71 @@ std::string default_path(const std::map<std::string, std::string>& env) {
     return (base / "roomctl" / "journal.jsonl").string();
 }
 
-Journal::Journal(const std::string& path) : m_path(path) {
+namespace {
+
+// Creates the missing directories of `dir`, top-down, each 0700 (the journal names rooms and
+// SIDs). Directories that already exist keep their mode: `--journal /var/log/x.jsonl` as root
+// must not lock other services out of /var/log. Returns the first error, or none.
+std::error_code create_private_directories(const fs::path& dir) {
+    std::vector<fs::path> missing;
     std::error_code ec;
+    for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+        if (fs::exists(p, ec)) break;
+        missing.push_back(p);
+        if (p == p.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0700) != 0) {
+            if (errno == EEXIST) continue;  // made meanwhile by someone else: not ours to chmod
+            return {errno, std::generic_category()};
+        }
+        // mkdir applied the umask; ours get exactly 0700 whatever it is.
+        if (::chmod(it->c_str(), 0700) != 0) return {errno, std::generic_category()};
+    }
+    return {};
+}
+
+// True when the regular file `path` is non-empty and its last byte is not a newline:
+// the previous run's last line was torn (disk full, a crash mid-write).
+bool ends_torn(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;  // write-only file: nothing to learn, nothing to fix
+    struct stat st {};
+    bool torn = false;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        char last = '\n';
+        torn = ::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n';
+    }
+    ::close(fd);
+    return torn;
+}
+
+}  // namespace
+
+Journal::Journal(const std::string& path) : m_path(path) {
     auto dir = fs::path{path}.parent_path();
     if (!dir.empty()) {
-        fs::create_directories(dir, ec);
-        if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+        if (auto ec = create_private_directories(dir)) {
+            throw config_error(fmt::format("cannot create the journal's directory {}: {} (set "
+                                           "--journal to a writable file)",
+                                           dir.string(), ec.message()));
+        }
     }
     m_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (m_fd < 0) {
         throw config_error(fmt::format("cannot open journal {}: {} (set --journal to a writable file)",
                                        path, std::strerror(errno)));
+    }
+    // A torn last line must not merge with this run's first one into a line no reader can
+    // parse: end it first. If even that cannot be written, nothing may be done unrecorded.
+    if (ends_torn(path)) {
+        try {
+            write_all("\n");
+        } catch (...) {
+            ::close(m_fd);
+            m_fd = -1;
+            throw;
+        }
     }
 }
 
@@ -50,7 +106,10 @@ Journal::~Journal() {
 }
 
 void Journal::append(const nlohmann::json& line) {
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    write_all(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+void Journal::write_all(const std::string& text) {
     const char* p = text.data();
     std::size_t left = text.size();
     while (left > 0) {
@@ -62,7 +121,8 @@ void Journal::append(const nlohmann::json& line) {
         p += n;
         left -= static_cast<std::size_t>(n);
     }
-    if (::fsync(m_fd) != 0) {
+    // EINVAL: a special file that cannot be synced (/dev/null); the write itself succeeded.
+    if (::fsync(m_fd) != 0 && errno != EINVAL) {
         throw runtime_error(fmt::format("cannot flush journal {}: {}", m_path, std::strerror(errno)));
     }
 }

@@ -19,8 +19,12 @@ std::string default_path(const std::map<std::string, std::string>& env);
 
 class Journal {
 public:
-    // Opens `path` for appending (mode 0600, parent directories created 0700). Throws
-    // Error(config) naming the path when it cannot be opened.
+    // Opens `path` for appending: a new file gets mode 0600; missing parent directories are
+    // created 0700, while existing ones keep their mode (roomctl changes no directory it did
+    // not create). When the file's last line is torn (it does not end with a newline: disk
+    // full, a crash mid-write) a newline is written first, so this run's lines never merge
+    // with it. Throws Error(config) naming the path when it cannot be opened or a directory
+    // cannot be created, Error(runtime) when that newline cannot be written.
     explicit Journal(const std::string& path);
     ~Journal();
     Journal(const Journal&) = delete;
@@ -32,6 +36,8 @@ public:
     const std::string& path() const { return m_path; }
 
 private:
+    void write_all(const std::string& text);  // write + fsync; Error(runtime) on failure
+
     std::string m_path;
     int m_fd = -1;
 };

@@ -144,10 +144,20 @@ private:
         try {
             changed = m_recorder.record({row_of(a), a.expected_sid, room.sid});
         } catch (const Error& e) {
-            recover(a, room, e, dynamic_cast<const store::WriteInDoubt*>(&e) != nullptr, done);
+            recover(a, room, e.what(),
+                    dynamic_cast<const store::WriteInDoubt*>(&e) ? Doubt::write_in_doubt
+                                                                 : Doubt::write_failed,
+                    done);
             return;
         }
-        settle(a, changed, room.sid, done);
+        if (changed > 0) {
+            settle(a, changed, room.sid, done);
+            return;
+        }
+        // The compare lost: the row stopped being live, or someone recorded a SID meanwhile.
+        // The room exists now, so which one it was decides whether it may stay.
+        recover(a, room, "the row changed while its room was being created", Doubt::compare_lost,
+                done);
     }
 
     void update(Action& a) {
@@ -167,12 +177,21 @@ private:
         a.reason = done;
     }
 
-    // The room exists on the server, but writing its SID failed (`why`). Read the row back to
-    // learn what it holds, then: recorded after all -> done; unchanged -> write once more;
-    // another writer's SID -> leave both; no longer live, or still unrecorded -> delete the
-    // room again (compensation) when nobody is in it. When nothing can be learned, say which
-    // row needs which SID: that line ends up in the journal.
-    void recover(Action& a, const media::ServerRoom& room, const Error& why, bool in_doubt,
+    // How recording a created room's SID went wrong.
+    enum class Doubt {
+        write_failed,     // an error: nothing was written
+        write_in_doubt,   // the connection was lost while committing: maybe written
+        compare_lost,     // the write ran and changed no row
+    };
+
+    // The room exists on the server, but its SID is not known to be recorded (`cause`). Read
+    // the row back to learn what it holds, then: recorded after all -> done; unchanged ->
+    // write once more; another writer's SID -> leave both (the room is the one its name
+    // gives, so it is the app's); no live row any more (the session ended meanwhile) -> delete
+    // the room again when nobody is in it (ActionStatus::compensated); still unrecorded ->
+    // delete it again too (failed, Action::compensated). When nothing can be learned, say
+    // which row needs which SID: that line ends up in the journal.
+    void recover(Action& a, const media::ServerRoom& room, std::string cause, Doubt doubt,
                  const std::string& done) {
         const std::string row = row_of(a);
         std::optional<store::RecordedSid> now;
@@ -187,7 +206,10 @@ private:
             settle(a, 1, room.sid, done + " (confirmed by reading the row back)");
             return;
         }
-        std::string cause = why.what();
+        if (now && !now->live) {
+            compensate(a, room, row, "", true);
+            return;
+        }
         if (now && now->live && now->sid == a.expected_sid) {
             try {
                 std::lock_guard lock(m_store_mutex);
@@ -198,44 +220,64 @@ private:
             } catch (const Error& e) {
                 cause = e.what();
             }
-        } else if (now && now->live) {
+        } else if (now) {
             // The app recorded a SID of its own meanwhile; the room is the one its name
             // gives, so it is the app's to keep.
             settle(a, 0, room.sid, done);
             return;
-        } else if (!now && in_doubt) {
+        } else if (doubt != Doubt::write_failed) {
+            // Maybe recorded (in doubt), or a concurrent writer changed the row (lost compare:
+            // on LiveKit the app creating the same name gets this very room): deleting it
+            // could take a room the app uses. Doubt means no.
             fail(a, fmt::format("room {} was created with SID {}, but whether row \"{}\" records "
                                 "it is unknown ({}; reading it back failed: {}); run roomctl "
                                 "audit once the database is back",
                                 room.name, room.sid, row, cause, unreadable));
             return;
         }
-        compensate(a, room, row, cause);
+        compensate(a, room, row, cause, false);
     }
 
+    // Deletes the room just created again, when nobody is in it. `session_ended`: no live row
+    // wants it any more, so deleting it is the action's proper end (status compensated);
+    // otherwise its SID could not be recorded (`cause`) and the action failed.
     void compensate(Action& a, const media::ServerRoom& room, const std::string& row,
-                    const std::string& cause) {
-        const std::string unrecorded = fmt::format(
-            "room {} was created with SID {}, but recording it in row \"{}\" failed ({})",
-            room.name, room.sid, row, cause);
+                    const std::string& cause, bool session_ended) {
+        const std::string what =
+            session_ended
+                ? fmt::format("room {} was created with SID {}, but the session of row \"{}\" "
+                              "ended while it was being created",
+                              room.name, room.sid, row)
+                : fmt::format("room {} was created with SID {}, but recording it in row \"{}\" "
+                              "failed ({})",
+                              room.name, room.sid, row, cause);
         try {
             auto participants = m_server.list_participants(room.name);
             if (!participants.empty()) {
-                fail(a, fmt::format("{}; {} participant(s) joined it, so it was kept: record "
-                                    "that SID in the row, or run recreate again",
-                                    unrecorded, participants.size()));
+                fail(a, fmt::format("{}; {} participant(s) joined it, so it was kept: {}", what,
+                                    participants.size(),
+                                    session_ended ? "delete it with roomctl rooms delete once "
+                                                    "they have left, or end it in the app"
+                                                  : "record that SID in the row, or run "
+                                                    "recreate again"));
                 return;
             }
             m_server.delete_room(room.name, room.sid);
         } catch (const Error& e) {
-            fail(a, fmt::format("{}, and deleting it again failed ({}): record that SID in the "
-                                "row, or run recreate again",
-                                unrecorded, e.what()));
+            fail(a, fmt::format("{}, and deleting it again failed ({}): {}", what, e.what(),
+                                session_ended ? "run roomctl cleanup to delete it"
+                                              : "record that SID in the row, or run recreate "
+                                                "again"));
             return;
         }
         a.compensated = true;
-        fail(a, unrecorded + "; the room was deleted again, so nothing changed: run recreate "
-                             "again");
+        if (session_ended) {
+            a.status = ActionStatus::compensated;
+            a.reason = "the session ended while its room was being created; the room was "
+                       "deleted again";
+            return;
+        }
+        fail(a, what + "; the room was deleted again, so nothing changed: run recreate again");
     }
 
     void remove(Action& a) {
@@ -280,17 +322,28 @@ private:
 
 }  // namespace
 
+namespace {
+
+std::string action_label(const Action& a) { return to_string(a.kind) + " " + a.room; }
+
+}  // namespace
+
 ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOptions& options) {
     std::mutex queue_mutex, store_mutex, report_mutex;
     SidRecorder recorder(*ports.store, store_mutex);
     std::size_t next = 0;
-    // Set once, with why no further action starts: a start could not be journaled, or the
-    // advisory lock was lost to another run.
+    // Set once, with why no further action starts: the journal could not be written, or the
+    // advisory lock was lost to another run. `not_started` is the reason each action that
+    // never started gets; `cause` (one line) becomes ExecutionSummary::halt_reason.
     std::atomic<bool> halted{false};
-    std::string halt_reason;
-    auto halt = [&](const std::string& why) {
+    std::string halt_not_started, halt_cause;
+    ErrorKind halt_kind = ErrorKind::runtime;
+    auto halt = [&](ErrorKind kind, const std::string& not_started, const std::string& cause) {
         std::lock_guard lock(queue_mutex);
-        if (!halted.exchange(true)) halt_reason = why;
+        if (halted.exchange(true)) return;
+        halt_kind = kind;
+        halt_not_started = not_started;
+        halt_cause = cause;
     };
     auto interrupted = [&] {
         return halted.load() || (options.interrupted && options.interrupted->load());
@@ -314,17 +367,25 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                     std::lock_guard lock(report_mutex);
                     options.on_started(*action);
                 } catch (const std::exception& e) {
-                    action->status = ActionStatus::failed;
-                    action->error = std::string{"not started: "} + e.what();
-                    halt("not started: the journal could not be written");
+                    // Nothing was done: the action stays planned and is reported below as
+                    // not started, like the rest.
+                    halt(ErrorKind::runtime, "not started: the journal could not be written",
+                         fmt::format("{}; stopped before {}: nothing may happen that the "
+                                     "journal cannot record (fix the journal, then run again)",
+                                     e.what(), action_label(*action)));
                     return;
                 }
             }
             if (!server) server = ports.make_server();
             Worker(*server, ports, store_mutex, recorder, options).run(*action);
             if (action->lock_lost) {
-                halt("not started: another roomctl run took the lock while the database "
-                     "connection was down");
+                halt(ErrorKind::locked,
+                     "not started: another roomctl run took the lock while the database "
+                     "connection was down",
+                     fmt::format("another roomctl run took the lock while the database "
+                                 "connection was down ({}); stopped after {}: run audit once it "
+                                 "has finished",
+                                 action->error, action_label(*action)));
             }
             if (options.on_finished) {
                 // The action happened; if its outcome cannot be recorded, say so and stop
@@ -333,8 +394,14 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                     std::lock_guard lock(report_mutex);
                     options.on_finished(*action);
                 } catch (const std::exception& e) {
-                    if (action->error.empty()) action->error = std::string{"outcome not recorded: "} + e.what();
-                    halt("not started: the journal could not be written");
+                    if (action->error.empty()) {
+                        action->error = std::string{"outcome not recorded: "} + e.what();
+                    }
+                    halt(ErrorKind::runtime, "not started: the journal could not be written",
+                         fmt::format("{}; {} ended {} but its outcome is not in the journal, "
+                                     "and nothing more was started (fix the journal, then run "
+                                     "roomctl audit)",
+                                     e.what(), action_label(*action), to_string(action->status)));
                     return;
                 }
             }
@@ -365,9 +432,15 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
             case ActionStatus::planned:
                 ++summary.not_started;
                 a.status = ActionStatus::skipped;
-                a.reason = halted.load() ? halt_reason : "not started: interrupted";
+                a.reason = halted.load() ? halt_not_started : "not started: interrupted";
                 break;
         }
+    }
+    if (halted.load()) {
+        summary.halted = true;
+        summary.halt_kind = halt_kind;
+        summary.halt_reason =
+            fmt::format("{} ({} action(s) not started)", halt_cause, summary.not_started);
     }
     return summary;
 }

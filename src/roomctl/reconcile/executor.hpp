@@ -6,11 +6,18 @@
 //
 // Creating is two-phase: create on the server, then record the SID (conditional on the SID
 // the row held when read). SIDs that workers finish together are written in one statement.
-// If recording fails, the executor reads the row back: recorded after all -> done; unchanged
-// -> one more write; the app's own SID -> left alone; otherwise it deletes the room it just
-// created (only when nobody joined; Action::compensated) or, when even that is impossible,
-// fails with an error naming the room, its SID and the row. It stops starting actions when
-// the journal cannot be written or another run took the advisory lock.
+// If recording fails or changes no row, the executor reads the row back: recorded after all
+// -> done; unchanged -> one more write; the app's own SID -> left alone (skipped); no live
+// row any more (the session ended while its room was being created) -> the room is deleted
+// again when nobody is in it (ActionStatus::compensated); still unrecorded after a failed
+// write -> deleted again too (failed, Action::compensated). When deleting is impossible (or
+// the row cannot be read back after an in-doubt or lost write) it fails with an error naming
+// the room, its SID and the row. It stops starting actions when the journal cannot be
+// written or another run took the advisory lock (ExecutionSummary::halted).
+//
+// Interrupts: `interrupted` only stops new actions from starting; cancelling calls in flight
+// is the job of the server client's and the store's cancel paths (an action they cut short
+// fails with an Error(interrupted) message).
 
 #include <atomic>
 #include <functional>
@@ -19,6 +26,7 @@
 #include "roomctl/media/server.hpp"
 #include "roomctl/reconcile/plan.hpp"
 #include "roomctl/store/room_store.hpp"
+#include "roomctl/util/error.hpp"
 
 namespace roomctl::reconcile {
 
@@ -45,9 +53,18 @@ struct ExecuteOptions {
 };
 
 struct ExecutionSummary {
+    // Counts by final status; not_started counts actions that never started (reported as
+    // skipped with a reason starting "not started:"; they are not in `skipped`).
     std::size_t done = 0, failed = 0, skipped = 0, not_started = 0, compensated = 0;
-    bool interrupted = false;
+    bool interrupted = false;   // the interrupt flag was set (exit 130)
     bool auth_refused = false;  // at least one failure was refused credentials
+    // The run stopped starting actions on its own: the journal could not be written (before or
+    // after an action: halt_kind runtime, exit 1) or another run took the advisory lock
+    // (halt_kind locked, exit 7). halt_reason is one line for the error output: the cause, the
+    // action it stopped at, what to do, and how many actions were not started.
+    bool halted = false;
+    std::string halt_reason;
+    ErrorKind halt_kind = ErrorKind::runtime;
 };
 
 ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOptions& options);

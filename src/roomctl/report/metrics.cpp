@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "roomctl/util/error.hpp"
 
@@ -59,6 +61,11 @@ std::string render_prometheus(const RunMetrics& m) {
     out += "# HELP roomctl_last_run_timestamp_seconds When the last run finished.\n";
     out += "# TYPE roomctl_last_run_timestamp_seconds gauge\n";
     out += fmt::format("roomctl_last_run_timestamp_seconds{{{}}} {}\n", base, m.finished_at);
+    out += "# HELP roomctl_last_success_timestamp_seconds When the last run that did its work "
+           "finished (0: never).\n";
+    out += "# TYPE roomctl_last_success_timestamp_seconds gauge\n";
+    out += fmt::format("roomctl_last_success_timestamp_seconds{{{}}} {}\n", base,
+                       m.last_success.value_or(0));
     out += "# HELP roomctl_run_duration_seconds How long the last run took.\n";
     out += "# TYPE roomctl_run_duration_seconds gauge\n";
     out += fmt::format("roomctl_run_duration_seconds{{{}}} {:.3f}\n", base, m.duration_seconds);
@@ -66,6 +73,34 @@ std::string render_prometheus(const RunMetrics& m) {
     out += "# TYPE roomctl_exit_code gauge\n";
     out += fmt::format("roomctl_exit_code{{{}}} {}\n", base, m.exit_code);
     return out;
+}
+
+bool run_succeeded(const std::string& command, int exit_code) {
+    return exit_code == 0 || (exit_code == 5 && command == "audit");
+}
+
+std::optional<std::int64_t> read_last_success(const std::string& path) {
+    static const std::string k_name = "roomctl_last_success_timestamp_seconds";
+    try {
+        std::ifstream in(path);
+        std::string line;
+        // A textfile-collector file is small; a huge one is not ours to trust.
+        for (int n = 0; n < 10'000 && std::getline(in, line); ++n) {
+            if (line.compare(0, k_name.size(), k_name) != 0) continue;
+            auto rest = line.substr(k_name.size());
+            if (rest.empty() || (rest[0] != '{' && rest[0] != ' ')) continue;
+            if (rest[0] == '{') {
+                auto close = rest.rfind('}');
+                if (close == std::string::npos) continue;
+                rest = rest.substr(close + 1);
+            }
+            std::istringstream value(rest);
+            double v = 0;  // the text format allows floats ("1.7e+09")
+            if (value >> v && v > 0 && v < 1e12) return static_cast<std::int64_t>(v);
+        }
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

@@ -1,0 +1,380 @@
+// The executor (reconcile/executor.hpp) over an in-test media server and room store: what a
+// create does when the session ends meanwhile, and how a journal that cannot be written stops
+// the run. The store fake holds rows in memory; the SQL itself is tested in tests/db.
+
+#include "roomctl/reconcile/executor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+
+#include "roomctl/journal/journal.hpp"
+
+namespace roomctl::reconcile {
+namespace {
+
+struct Row {
+    std::optional<std::string> sid;
+    bool live = true;
+};
+
+// The room table: rows by name, compare-and-set writes, and hooks to play the app.
+class FakeStore final : public store::RoomStore {
+public:
+    std::map<std::string, Row> rows;
+    bool unreadable = false;  // recorded_sid throws
+    int writes = 0;
+    std::mutex mutex;
+
+    std::vector<store::DbRoom> load_rooms() override { return {}; }
+    std::vector<int> update_sids(const std::vector<store::SidUpdate>& updates) override {
+        std::lock_guard lock(mutex);
+        std::vector<int> changed;
+        for (const auto& u : updates) {
+            ++writes;
+            auto it = rows.find(u.name);
+            bool hit = it != rows.end() && it->second.live && it->second.sid == u.expected_sid;
+            if (hit) it->second.sid = u.new_sid;
+            changed.push_back(hit ? 1 : 0);
+        }
+        return changed;
+    }
+    store::RecordedSid recorded_sid(const std::string& name) override {
+        std::lock_guard lock(mutex);
+        if (unreadable) throw runtime_error("connection to the database lost");
+        auto it = rows.find(name);
+        if (it == rows.end() || !it->second.live) return {false, std::nullopt};
+        return {true, it->second.sid};
+    }
+    std::vector<store::DbRoom> find_session(const std::string&) override { return {}; }
+    bool is_live(const std::string& name) override {
+        std::lock_guard lock(mutex);
+        auto it = rows.find(name);
+        return it != rows.end() && it->second.live;
+    }
+    store::MappingCheck check_mapping() override { return {true, "", "public.rooms"}; }
+    bool try_advisory_lock(std::int64_t) override { return true; }
+    std::vector<store::StatusCount> status_counts() override { return {}; }
+    store::RowVisibility row_visibility() override { return {}; }
+    bool try_table_lock() override { return true; }
+    void release_locks() noexcept override {}
+    std::optional<store::LockHolder> table_lock_holder() override { return std::nullopt; }
+    store::SessionCheck session_check() override { return {}; }
+    store::DatabaseTarget target() override { return {}; }
+    void cancel() noexcept override {}
+};
+
+// The media server: rooms by name, participants by room, and a hook run inside CreateRoom
+// (after the room exists, before the answer: "while its room was being created").
+class FakeServer final : public media::MediaServer {
+public:
+    std::map<std::string, media::ServerRoom> rooms;
+    std::map<std::string, std::vector<media::Participant>> participants;
+    std::function<void(const media::ServerRoom&)> during_create;
+    std::function<void(const std::string&)> before_list_participants;
+    int creates = 0, deletes = 0;
+    std::mutex mutex;
+
+    std::string provider() const override { return "livekit"; }
+    std::vector<media::ServerRoom> list_rooms(const std::vector<std::string>&) override {
+        return {};
+    }
+    media::ServerRoom create_room(const media::CreateRoomOptions& o) override {
+        media::ServerRoom room;
+        {
+            std::lock_guard lock(mutex);
+            ++creates;
+            room.name = o.name;
+            room.sid = "RM_" + o.name;
+            room.empty_timeout = o.empty_timeout;
+            rooms[o.name] = room;
+        }
+        if (during_create) during_create(room);
+        return room;
+    }
+    media::DeleteOutcome delete_room(const std::string& name, const std::string&) override {
+        std::lock_guard lock(mutex);
+        ++deletes;
+        return rooms.erase(name) ? media::DeleteOutcome::deleted
+                                 : media::DeleteOutcome::already_gone;
+    }
+    std::vector<media::Participant> list_participants(const std::string& room) override {
+        if (before_list_participants) before_list_participants(room);
+        std::lock_guard lock(mutex);
+        return participants[room];
+    }
+};
+
+// Hands the executor a client that forwards to the shared fake (workers each want their own).
+class ServerHandle final : public media::MediaServer {
+public:
+    explicit ServerHandle(FakeServer& s) : m_s(s) {}
+    std::string provider() const override { return m_s.provider(); }
+    std::vector<media::ServerRoom> list_rooms(const std::vector<std::string>& n) override {
+        return m_s.list_rooms(n);
+    }
+    media::ServerRoom create_room(const media::CreateRoomOptions& o) override {
+        return m_s.create_room(o);
+    }
+    media::DeleteOutcome delete_room(const std::string& n, const std::string& sid) override {
+        return m_s.delete_room(n, sid);
+    }
+    std::vector<media::Participant> list_participants(const std::string& r) override {
+        return m_s.list_participants(r);
+    }
+
+private:
+    FakeServer& m_s;
+};
+
+struct Fixture {
+    FakeStore store;
+    FakeServer server;
+    ExecutorPorts ports() {
+        ExecutorPorts p;
+        p.make_server = [this] { return std::make_unique<ServerHandle>(server); };
+        p.store = &store;
+        return p;
+    }
+};
+
+Action create(const std::string& name) {
+    Action a;
+    a.kind = ActionKind::create_room;
+    a.room = name;
+    return a;
+}
+
+Action remove(const std::string& name) {
+    Action a;
+    a.kind = ActionKind::delete_room;
+    a.room = name;
+    a.server_sid = "RM_" + name;
+    return a;
+}
+
+ExecuteOptions one_worker() {
+    ExecuteOptions o;
+    o.concurrency = 1;
+    o.empty_timeout = 60;
+    return o;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// --- sessions that end while their room is being created -------------------------------------
+
+TEST(ExecutorCreate, RoomOfASessionThatEndedMeanwhileIsDeletedAgainAndCompensated) {
+    Fixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom&) { f.store.rows["s1"].live = false; };
+    Plan plan{{create("s1")}};
+    auto summary = execute(plan, f.ports(), one_worker());
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.status, ActionStatus::compensated) << a.error;
+    EXPECT_TRUE(a.compensated);
+    EXPECT_EQ(a.reason,
+              "the session ended while its room was being created; the room was deleted again");
+    EXPECT_EQ(a.server_sid, "RM_s1");
+    EXPECT_FALSE(a.new_sid);
+    EXPECT_TRUE(f.server.rooms.empty());
+    EXPECT_EQ(f.server.deletes, 1);
+    EXPECT_EQ(summary.compensated, 1u);
+    EXPECT_EQ(summary.failed + summary.done + summary.skipped, 0u);
+    EXPECT_FALSE(f.store.rows["s1"].sid);  // nothing written to the ended row
+}
+
+TEST(ExecutorCreate, RoomOfAnEndedSessionThatPeopleJoinedIsKeptAndTheActionFails) {
+    Fixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom& room) {
+        f.store.rows["s1"].live = false;
+        media::Participant alice;
+        alice.sid = "PA_1";
+        alice.identity = "alice";
+        f.server.participants[room.name].push_back(alice);
+    };
+    Plan plan{{create("s1")}};
+    auto summary = execute(plan, f.ports(), one_worker());
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.status, ActionStatus::failed);
+    EXPECT_FALSE(a.compensated);
+    EXPECT_TRUE(contains(a.error, "room s1 was created with SID RM_s1")) << a.error;
+    EXPECT_TRUE(contains(a.error, "ended while it was being created")) << a.error;
+    EXPECT_TRUE(contains(a.error, "1 participant(s) joined it, so it was kept")) << a.error;
+    EXPECT_EQ(f.server.rooms.count("s1"), 1u);
+    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(summary.failed, 1u);
+}
+
+TEST(ExecutorCreate, AnEndedSessionWhoseRoomCannotBeDeletedAgainFailsNamingIt) {
+    Fixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom&) { f.store.rows["s1"].live = false; };
+    f.server.before_list_participants = [](const std::string&) {
+        throw runtime_error("connection refused at 127.0.0.1:7880");
+    };
+    Plan plan{{create("s1")}};
+    execute(plan, f.ports(), one_worker());
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.status, ActionStatus::failed);
+    EXPECT_TRUE(contains(a.error, "SID RM_s1")) << a.error;
+    EXPECT_TRUE(contains(a.error, "deleting it again failed (connection refused")) << a.error;
+    EXPECT_EQ(f.server.rooms.count("s1"), 1u);
+}
+
+TEST(ExecutorCreate, TheAppsOwnSidRecordedMeanwhileIsLeftAloneAndSkipped) {
+    Fixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom&) { f.store.rows["s1"].sid = "RM_app"; };
+    Plan plan{{create("s1")}};
+    auto summary = execute(plan, f.ports(), one_worker());
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.status, ActionStatus::skipped);
+    EXPECT_TRUE(contains(a.reason, "the row changed since it was read")) << a.reason;
+    EXPECT_EQ(f.store.rows["s1"].sid, "RM_app");
+    EXPECT_EQ(f.server.deletes, 0);  // the room its name gives is the app's
+    EXPECT_EQ(summary.skipped, 1u);
+}
+
+TEST(ExecutorCreate, ALostCompareThatCannotBeReadBackDeletesNothing) {
+    Fixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom&) {
+        f.store.rows["s1"].sid = "RM_app";
+        f.store.unreadable = true;
+    };
+    Plan plan{{create("s1")}};
+    execute(plan, f.ports(), one_worker());
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.status, ActionStatus::failed);
+    EXPECT_TRUE(contains(a.error, "room s1 was created with SID RM_s1")) << a.error;
+    EXPECT_TRUE(contains(a.error, "unknown")) << a.error;
+    EXPECT_EQ(f.server.deletes, 0);
+}
+
+TEST(ExecutorCreate, ALiveRowIsStillRecordedNormally) {
+    Fixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    Plan plan{{create("s1")}};
+    auto summary = execute(plan, f.ports(), one_worker());
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::done);
+    EXPECT_EQ(f.store.rows["s1"].sid, "RM_s1");
+    EXPECT_EQ(summary.done, 1u);
+    EXPECT_FALSE(summary.halted);
+}
+
+// --- a journal that cannot be written --------------------------------------------------------
+
+Plan three_deletes(Fixture& f) {
+    Plan plan;
+    for (auto name : {"a", "b", "c"}) {
+        media::ServerRoom room;
+        room.name = name;
+        room.sid = std::string{"RM_"} + name;
+        f.server.rooms[name] = room;
+        plan.actions.push_back(remove(name));
+    }
+    return plan;
+}
+
+TEST(ExecutorJournal, AStartThatCannotBeJournaledStopsTheRunWithTheRestNotStarted) {
+    Fixture f;
+    auto plan = three_deletes(f);
+    auto o = one_worker();
+    int starts = 0;
+    o.on_started = [&](const Action&) {
+        if (++starts == 2) throw runtime_error("cannot write journal j.jsonl: No space left on device");
+    };
+    auto summary = execute(plan, f.ports(), o);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::done);
+    for (int i : {1, 2}) {
+        EXPECT_EQ(plan.actions[i].status, ActionStatus::skipped);
+        EXPECT_EQ(plan.actions[i].reason, "not started: the journal could not be written");
+    }
+    EXPECT_EQ(f.server.rooms.size(), 2u);  // b was never touched: its start was not recorded
+    EXPECT_TRUE(summary.halted);
+    EXPECT_EQ(summary.halt_kind, ErrorKind::runtime);
+    EXPECT_EQ(summary.not_started, 2u);
+    EXPECT_EQ(summary.done, 1u);
+    EXPECT_TRUE(contains(summary.halt_reason, "No space left on device")) << summary.halt_reason;
+    EXPECT_TRUE(contains(summary.halt_reason, "delete_room b")) << summary.halt_reason;
+    EXPECT_TRUE(contains(summary.halt_reason, "(2 action(s) not started)")) << summary.halt_reason;
+    EXPECT_EQ(summary.halt_reason.find('\n'), std::string::npos);
+}
+
+TEST(ExecutorJournal, AnOutcomeThatCannotBeJournaledStopsTheRun) {
+    Fixture f;
+    auto plan = three_deletes(f);
+    auto o = one_worker();
+    o.on_finished = [&](const Action&) { throw runtime_error("cannot write journal j: EIO"); };
+    auto summary = execute(plan, f.ports(), o);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::done);  // it happened; the report says so
+    EXPECT_TRUE(contains(plan.actions[0].error, "outcome not recorded")) << plan.actions[0].error;
+    EXPECT_EQ(f.server.deletes, 1);
+    EXPECT_TRUE(summary.halted);
+    EXPECT_EQ(summary.not_started, 2u);
+    EXPECT_TRUE(contains(summary.halt_reason, "delete_room a ended done but its outcome is not "
+                                              "in the journal"))
+        << summary.halt_reason;
+}
+
+TEST(ExecutorJournal, AJournalOnAFullDeviceStopsTheRunBeforeAnythingIsDone) {
+    Fixture f;
+    auto plan = three_deletes(f);
+    journal::Journal journal("/dev/full");
+    auto o = one_worker();
+    o.concurrency = 3;
+    o.on_started = [&](const Action& a) {
+        journal.append(journal::entry("cleanup", "livekit", "start", a, 0));
+    };
+    auto summary = execute(plan, f.ports(), o);
+    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(f.server.rooms.size(), 3u);
+    EXPECT_TRUE(summary.halted);
+    EXPECT_EQ(summary.not_started, 3u);
+    EXPECT_EQ(summary.done + summary.failed, 0u);
+    EXPECT_TRUE(contains(summary.halt_reason, "cannot write journal /dev/full")) << summary.halt_reason;
+}
+
+// --- interrupts ------------------------------------------------------------------------------
+
+TEST(ExecutorInterrupt, NothingStartsOnceInterrupted) {
+    Fixture f;
+    auto plan = three_deletes(f);
+    std::atomic<bool> interrupted{true};
+    auto o = one_worker();
+    o.interrupted = &interrupted;
+    auto summary = execute(plan, f.ports(), o);
+    EXPECT_TRUE(summary.interrupted);
+    EXPECT_FALSE(summary.halted);
+    EXPECT_EQ(summary.not_started, 3u);
+    EXPECT_EQ(plan.actions[0].reason, "not started: interrupted");
+    EXPECT_EQ(f.server.deletes, 0);
+}
+
+TEST(ExecutorInterrupt, ACallCutShortFailsItsActionAndStopsTheRest) {
+    Fixture f;
+    auto plan = three_deletes(f);
+    std::atomic<bool> interrupted{false};
+    f.server.before_list_participants = [&](const std::string&) {
+        interrupted.store(true);  // SIGTERM arrives; the transfer is aborted
+        throw Error(ErrorKind::interrupted, "interrupted while waiting for 127.0.0.1:7880");
+    };
+    auto o = one_worker();
+    o.interrupted = &interrupted;
+    auto summary = execute(plan, f.ports(), o);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::failed);
+    EXPECT_TRUE(contains(plan.actions[0].error, "interrupted")) << plan.actions[0].error;
+    EXPECT_TRUE(summary.interrupted);
+    EXPECT_EQ(summary.not_started, 2u);
+    EXPECT_EQ(f.server.deletes, 0);
+}
+
+}  // namespace
+}  // namespace roomctl::reconcile
