@@ -1,8 +1,18 @@
 #include "app.hpp"
 
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
+#include <optional>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
 #include "roomctl/report/json.hpp"
@@ -12,14 +22,95 @@ namespace roomctl::cli {
 
 namespace {
 
-Context* g_context = nullptr;
+// SIGINT and SIGTERM, taken by a thread of their own rather than a signal handler.
+//
+// Why a thread: cancelling means calling RoomStore::cancel() on stores that other threads may
+// be destroying at that moment, and only a mutex makes that safe; a handler may take no mutex
+// (nor allocate, nor print). sigwait-style delivery (signalfd) runs the cancel path as normal
+// code. The signals are blocked in the main thread before any other thread exists, so every
+// thread (executor workers, libcurl's resolver threads) inherits the block and only this
+// thread ever receives them.
+//
+// First signal: Context::cancel_in_flight() (the interrupt flag, which media-server transfers
+// and retry waits watch, and PQcancel on every live store), repeated every 200 ms so that a
+// query started just after a cancel is cancelled too. The run then ends by itself with exit
+// 130. Should anything not listen (a connect that no cancel reaches), the process exits 130
+// anyway 1.8 s after the signal: never hang. A second signal exits 130 at once. Both forced
+// exits print one line; lines already in the journal are fsynced, and an action cut short
+// has a "start" line without an "end", which the journal documents as "may have happened".
+class InterruptWatcher {
+public:
+    explicit InterruptWatcher(Context& ctx) : m_ctx(ctx) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set, &m_previous);
+        m_signals = signalfd(-1, &set, SFD_CLOEXEC);
+        m_stop = eventfd(0, EFD_CLOEXEC);
+        if (m_signals < 0 || m_stop < 0) {
+            // Cannot happen short of fd exhaustion; then signals keep their default action.
+            close_fds();
+            pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+            return;
+        }
+        m_thread = std::thread([this] { watch(); });
+    }
+    ~InterruptWatcher() {
+        if (m_thread.joinable()) {
+            std::uint64_t one = 1;
+            (void)!::write(m_stop, &one, sizeof one);
+            m_thread.join();
+        }
+        close_fds();
+    }
+    InterruptWatcher(const InterruptWatcher&) = delete;
+    InterruptWatcher& operator=(const InterruptWatcher&) = delete;
 
-extern "C" void on_interrupt(int) {
-    // First Ctrl-C: finish the action in flight, start no new one. Second: default (die).
-    if (g_context) g_context->interrupted.store(true);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-}
+private:
+    static constexpr auto k_recancel = std::chrono::milliseconds{200};
+    static constexpr auto k_grace = std::chrono::milliseconds{1800};
+
+    [[noreturn]] static void force_exit(const char* why) {
+        std::string line = std::string{"roomctl: error: interrupted ("} + why +
+                           "); actions already done are kept, see the journal\n";
+        (void)!::write(STDERR_FILENO, line.data(), line.size());
+        ::_exit(to_int(ExitCode::interrupted));
+    }
+
+    void watch() {
+        using clock = std::chrono::steady_clock;
+        std::optional<clock::time_point> deadline;
+        for (;;) {
+            pollfd fds[2] = {{m_signals, POLLIN, 0}, {m_stop, POLLIN, 0}};
+            int timeout = deadline ? static_cast<int>(k_recancel.count()) : -1;
+            int n = ::poll(fds, 2, timeout);
+            if (n < 0 && errno != EINTR) return;
+            if (fds[1].revents & POLLIN) return;
+            if (fds[0].revents & POLLIN) {
+                signalfd_siginfo info{};
+                if (::read(m_signals, &info, sizeof info) == sizeof info) {
+                    if (deadline) force_exit("second signal");
+                    deadline = clock::now() + k_grace;
+                }
+            }
+            if (!deadline) continue;
+            if (clock::now() >= *deadline) force_exit("the run did not stop within 2 s");
+            m_ctx.cancel_in_flight();
+        }
+    }
+
+    void close_fds() {
+        if (m_signals >= 0) ::close(m_signals);
+        if (m_stop >= 0) ::close(m_stop);
+        m_signals = m_stop = -1;
+    }
+
+    Context& m_ctx;
+    sigset_t m_previous{};
+    int m_signals = -1, m_stop = -1;
+    std::thread m_thread;
+};
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
     const char* group = "Global options";
@@ -98,10 +189,6 @@ namespace {
 
 // Parses and runs one command; every error becomes its documented exit code here.
 int run_app(int argc, char** argv, Context& ctx) {
-    g_context = &ctx;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
-
     CLI::App app{"roomctl keeps video rooms consistent between your PostgreSQL database and "
                  "your media server (LiveKit or Twilio Video)."};
     app.name("roomctl");
@@ -144,10 +231,20 @@ int run_app(int argc, char** argv, Context& ctx) {
         report_error(ctx, message + " (see 'roomctl --help')", ExitCode::usage);
         return to_int(ExitCode::usage);
     } catch (const Error& e) {
-        auto code = exit_code_for(e.kind());
-        report_error(ctx, e.what(), code);
+        // After SIGINT/SIGTERM, whatever a cancelled call threw (a cancelled query, an aborted
+        // transfer, or a failure it caused) is the interrupt's doing: exit 130.
+        auto code = ctx.interrupted.load() ? ExitCode::interrupted : exit_code_for(e.kind());
+        std::string message = e.what();
+        if (code == ExitCode::interrupted && e.kind() != ErrorKind::interrupted) {
+            message = "interrupted: " + message;
+        }
+        report_error(ctx, message, code);
         return to_int(code);
     } catch (const std::exception& e) {
+        if (ctx.interrupted.load()) {
+            report_error(ctx, std::string{"interrupted: "} + e.what(), ExitCode::interrupted);
+            return to_int(ExitCode::interrupted);
+        }
         report_error(ctx, std::string{"internal error: "} + e.what(), ExitCode::failure);
         return to_int(ExitCode::failure);
     }
@@ -157,15 +254,20 @@ int run_app(int argc, char** argv, Context& ctx) {
 
 int main(int argc, char** argv) {
     Context ctx;
+    InterruptWatcher watcher(ctx);  // before any other thread starts; stopped before ctx dies
     auto started = std::chrono::steady_clock::now();
     int code = run_app(argc, argv, ctx);
     if (!ctx.globals.metrics_file.empty() && !ctx.command.empty()) {
         // Written for failures too: a cron job that stopped working is what alerts are for.
+        // Only a run that did its work refreshes the success timestamp.
         auto& m = ctx.metrics;
         m.command = ctx.command;
-        if (m.provider.empty()) m.provider = "unknown";
+        if (m.provider.empty()) m.provider = ctx.provider_for_metrics();
         m.exit_code = code;
         m.finished_at = ctx.now();
+        m.last_success = report::run_succeeded(m.command, code)
+                             ? std::optional<std::int64_t>{m.finished_at}
+                             : report::read_last_success(ctx.globals.metrics_file);
         m.duration_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         try {

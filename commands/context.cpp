@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <set>
 
 #include "roomctl/io/module.hpp"
 #include "roomctl/media/factory.hpp"
@@ -12,6 +14,14 @@
 #include "roomctl/util/duration.hpp"
 
 namespace roomctl::cli {
+
+// The stores room_store() handed out that are still alive. cancel_in_flight() cancels them
+// under the mutex; a store leaves the set (under the same mutex) before it is destroyed, so a
+// cancel never reaches a destroyed store.
+struct StoreRegistry {
+    std::mutex mutex;
+    std::set<store::RoomStore*> stores;
+};
 
 namespace {
 
@@ -28,28 +38,83 @@ bool use_color(const GlobalOptions& g, int fd) {
                                  term ? term : "");
 }
 
+// What room_store() returns: the connected store, registered for cancel_in_flight() while it
+// lives. It forwards every call unchanged and exists only to learn when the store is
+// destroyed. Every virtual of store::RoomStore must be forwarded here: a new pure virtual
+// fails to compile until it is; a new non-pure one must be remembered.
+class TrackedStore final : public store::RoomStore {
+public:
+    TrackedStore(std::unique_ptr<store::RoomStore> inner, std::shared_ptr<StoreRegistry> registry)
+        : m_inner(std::move(inner)), m_registry(std::move(registry)) {
+        std::lock_guard lock(m_registry->mutex);
+        m_registry->stores.insert(m_inner.get());
+    }
+    ~TrackedStore() override {
+        std::lock_guard lock(m_registry->mutex);
+        m_registry->stores.erase(m_inner.get());
+    }  // m_inner is destroyed after it left the registry
+    TrackedStore(const TrackedStore&) = delete;
+    TrackedStore& operator=(const TrackedStore&) = delete;
+
+    void cancel() noexcept override { m_inner->cancel(); }
+
+    std::vector<store::DbRoom> load_rooms() override { return m_inner->load_rooms(); }
+    std::vector<int> update_sids(const std::vector<store::SidUpdate>& updates) override {
+        return m_inner->update_sids(updates);
+    }
+    store::RecordedSid recorded_sid(const std::string& name) override {
+        return m_inner->recorded_sid(name);
+    }
+    std::vector<store::DbRoom> find_session(const std::string& session) override {
+        return m_inner->find_session(session);
+    }
+    bool is_live(const std::string& name) override { return m_inner->is_live(name); }
+    store::MappingCheck check_mapping() override { return m_inner->check_mapping(); }
+    bool try_advisory_lock(std::int64_t key) override { return m_inner->try_advisory_lock(key); }
+    std::vector<store::StatusCount> status_counts() override { return m_inner->status_counts(); }
+    store::RowVisibility row_visibility() override { return m_inner->row_visibility(); }
+    bool try_table_lock() override { return m_inner->try_table_lock(); }
+    void release_locks() noexcept override { m_inner->release_locks(); }
+    std::optional<store::LockHolder> table_lock_holder() override {
+        return m_inner->table_lock_holder();
+    }
+    store::SessionCheck session_check() override { return m_inner->session_check(); }
+    store::DatabaseTarget target() override { return m_inner->target(); }
+
+private:
+    std::unique_ptr<store::RoomStore> m_inner;
+    std::shared_ptr<StoreRegistry> m_registry;
+};
+
 }  // namespace
+
+Context::Context() : m_stores(std::make_shared<StoreRegistry>()) {}
+Context::~Context() = default;
+
+config::FlagValues Context::flag_values() const {
+    config::FlagValues f;
+    f.config_path = flag(globals.config_path);
+    f.profile = flag(globals.profile);
+    f.provider = flag(globals.provider);
+    f.url = flag(globals.url);
+    f.api_key = flag(globals.api_key);
+    f.api_secret_file = flag(globals.api_secret_file);
+    f.account_sid = flag(globals.account_sid);
+    f.database_url = flag(globals.database_url);
+    f.table = flag(globals.table);
+    f.room_name_template = flag(globals.room_name_template);
+    f.ca_file = flag(globals.cacert);
+    if (!globals.timeout.empty()) {
+        auto t = parse_duration(globals.timeout);
+        if (t.count() <= 0) throw usage_error("--timeout must be at least 1s");
+        f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t);
+    }
+    return f;
+}
 
 const config::Settings& Context::settings() {
     if (!m_settings) {
-        config::FlagValues f;
-        f.config_path = flag(globals.config_path);
-        f.profile = flag(globals.profile);
-        f.provider = flag(globals.provider);
-        f.url = flag(globals.url);
-        f.api_key = flag(globals.api_key);
-        f.api_secret_file = flag(globals.api_secret_file);
-        f.account_sid = flag(globals.account_sid);
-        f.database_url = flag(globals.database_url);
-        f.table = flag(globals.table);
-        f.room_name_template = flag(globals.room_name_template);
-        f.ca_file = flag(globals.cacert);
-        if (!globals.timeout.empty()) {
-            auto t = parse_duration(globals.timeout);
-            if (t.count() <= 0) throw usage_error("--timeout must be at least 1s");
-            f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t);
-        }
-        m_settings = config::resolve_settings(f, config::process_environment());
+        m_settings = config::resolve_settings(flag_values(), config::process_environment());
         for (const auto& w : m_settings->warnings) printer().warn(w);  // once: settings are cached
     }
     return *m_settings;
@@ -69,7 +134,8 @@ report::Printer& Context::printer() {
 }
 
 std::unique_ptr<media::MediaServer> Context::media_server() {
-    return media::connect_media_server(settings(), trace_sink(), globals.verbose > 1);
+    return media::connect_media_server(settings(), trace_sink(), globals.verbose > 1,
+                                       &interrupted);
 }
 
 http::TraceSink Context::trace_sink() {
@@ -79,8 +145,37 @@ http::TraceSink Context::trace_sink() {
 }
 
 std::unique_ptr<store::RoomStore> Context::room_store() {
+    const char* const why = "interrupted while connecting to the database; nothing was changed";
+    if (interrupted.load()) throw Error(ErrorKind::interrupted, why);
+    auto store = std::make_unique<TrackedStore>(connect_store(), m_stores);
+    // Registered first, checked second: an interrupt that came while connecting either is
+    // seen here or finds the store registered and cancels it.
+    if (interrupted.load()) throw Error(ErrorKind::interrupted, why);
+    return store;
+}
+
+std::unique_ptr<store::RoomStore> Context::connect_store() {
     config::require_database(settings());
-    return io::connect_room_store(settings().database_url, settings().rooms);
+    return io::connect_room_store(settings().database_url, settings().rooms,
+                                  store::store_options_of(settings()));
+}
+
+void Context::cancel_in_flight() noexcept {
+    interrupted.store(true);
+    std::lock_guard lock(m_stores->mutex);
+    for (auto* store : m_stores->stores) store->cancel();
+}
+
+std::string Context::provider_for_metrics() noexcept {
+    try {
+        if (m_settings) return m_settings->provider;
+        if (!globals.provider.empty()) return globals.provider;
+        if (const char* env = std::getenv("ROOMCTL_PROVIDER"); env && *env) return env;
+        // Quietly: no warnings printed, nothing cached (the run is over).
+        return config::resolve_settings(flag_values(), config::process_environment()).provider;
+    } catch (...) {
+        return "unknown";
+    }
 }
 
 std::int64_t Context::now() const {

@@ -28,26 +28,55 @@ struct GlobalOptions {
     int verbose = 0;
 };
 
+struct StoreRegistry;  // context.cpp: the stores cancel_in_flight() reaches
+
 class Context {
 public:
+    Context();
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
     GlobalOptions globals;
     std::string command;  // "audit", "rooms list": names the JSON document
     int exit_code = 0;
+    // Set by SIGINT/SIGTERM (through cancel_in_flight): no new action starts, and the media
+    // servers made by media_server() abort their transfers and retry waits.
     std::atomic<bool> interrupted{false};
     report::RunMetrics metrics;  // filled by commands, written by app.cpp when asked for
 
     const config::Settings& settings();
     report::Printer& printer();
+    // The configured provider's client; its calls throw Error(interrupted) once `interrupted`
+    // is set (the flag is passed down by pointer: the client lives in libroomctl_io.so).
     std::unique_ptr<media::MediaServer> media_server();
     // Request tracing for -v (empty without it); lines go to the printer's stderr.
     http::TraceSink trace_sink();
+    // A connected store that cancel_in_flight() can reach while it lives. Throws
+    // Error(interrupted) when the run was interrupted before or while connecting, else what
+    // store::connect_room_store throws.
     std::unique_ptr<store::RoomStore> room_store();
     // Now, in unix seconds (one reading per run keeps reports consistent).
     std::int64_t now() const;
 
+    // The interrupt path: sets `interrupted`, then calls RoomStore::cancel() on every store
+    // room_store() made that is still alive (their queries in flight fail at once with
+    // Error(interrupted) instead of waiting out a lock). Safe to call repeatedly and from any
+    // thread, but NOT from a signal handler (it takes a mutex): app.cpp calls it from its
+    // interrupt thread.
+    void cancel_in_flight() noexcept;
+    // The provider label for metrics, without throwing: the resolved settings' provider, else
+    // --provider, else ROOMCTL_PROVIDER, else the settings resolved quietly now (config
+    // file), else "unknown".
+    std::string provider_for_metrics() noexcept;
+
 private:
+    config::FlagValues flag_values() const;
+    std::unique_ptr<store::RoomStore> connect_store();
+
     std::optional<config::Settings> m_settings;
     std::unique_ptr<report::Printer> m_printer;
+    std::shared_ptr<StoreRegistry> m_stores;  // shared with each store room_store() returned
 };
 
 }  // namespace roomctl::cli
