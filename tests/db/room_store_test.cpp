@@ -128,7 +128,7 @@ protected:
         return m;
     }
 
-    std::unique_ptr<RoomStore> store(const RoomMapping& m) { return connect_room_store(m_url, m); }
+    std::unique_ptr<RoomStore> store(const RoomMapping& m) { return connect_room_store(m_url, m, StoreOptions{}); }
     std::unique_ptr<RoomStore> store() { return store(default_mapping()); }
 
     // The test URL with one more libpq parameter (URI or keyword/value form).
@@ -257,7 +257,7 @@ TEST_F(RoomStoreTest, UnqualifiedTableUsesSearchPath) {
     // search_path as a startup option (not a session SET), the way a deployment would.
     const std::string url = url_with("options", "-csearch_path=" + m_schema);
     RoomMapping m;  // table "livekit_rooms", unqualified
-    auto s = connect_room_store(url, m);
+    auto s = connect_room_store(url, m, StoreOptions{});
     const auto check = s->check_mapping();
     EXPECT_TRUE(check.ok) << check.problem;
     EXPECT_EQ(check.qualified_table, m_schema + ".livekit_rooms");
@@ -664,7 +664,7 @@ TEST_F(RoomStoreTest, ProbeReportsServerVersion) {
 TEST_F(RoomStoreTest, ConnectsWithExtraParametersInEitherForm) {
     create_default_table();
     // An existing query string ("?..."), so defaults are appended with '&'.
-    EXPECT_NO_THROW(connect_room_store(url_with("sslmode", "disable"), default_mapping())->load_rooms());
+    EXPECT_NO_THROW(connect_room_store(url_with("sslmode", "disable"), default_mapping(), StoreOptions{})->load_rooms());
     EXPECT_NO_THROW(probe_database(url_with("connect_timeout", "7")));
     EXPECT_NO_THROW(probe_database(url_with("application_name", "roomctl-test")));
     // Keyword/value form.
@@ -684,7 +684,7 @@ TEST_F(RoomStoreTest, ConnectsWithExtraParametersInEitherForm) {
     const auto v = probe_database(kv_url);
     EXPECT_TRUE(v.starts_with("PostgreSQL ")) << v;
     // Client encoding is UTF8 whatever the environment says, so names round-trip exactly.
-    auto s = connect_room_store(kv_url, default_mapping());
+    auto s = connect_room_store(kv_url, default_mapping(), StoreOptions{});
     insert("ünïcødé", std::nullopt, "active");
     EXPECT_TRUE(s->is_live("ünïcødé"));
 }
@@ -696,7 +696,7 @@ TEST_F(RoomStoreTest, WrongPasswordIsAuthErrorWithoutThePassword) {
     const std::string bad = "Wr0ng-Pa55w0rd-zq";
     const std::string uri = "postgresql://" + srv.user + ":" + bad + "@" + srv.host + ":" +
                             srv.port + "/" + srv.db;
-    auto msg = error_of([&] { connect_room_store(uri, RoomMapping{}); }, ErrorKind::auth);
+    auto msg = error_of([&] { connect_room_store(uri, RoomMapping{}, StoreOptions{}); }, ErrorKind::auth);
     EXPECT_TRUE(msg.starts_with("database refused the credentials: ")) << msg;
     EXPECT_NE(msg.find("password authentication failed"), std::string::npos) << msg;
     EXPECT_EQ(msg.find(bad), std::string::npos) << msg;
@@ -730,7 +730,7 @@ TEST(RoomStoreConnect, ClosedPortIsRuntimeError) {
     // Port 1 on loopback: nothing listens there, the kernel refuses at once.
     const std::string secret = "s3cr3t-pw-closed";
     const auto msg = error_of(
-        [&] { connect_room_store("postgresql://u:" + secret + "@127.0.0.1:1/db", RoomMapping{}); },
+        [&] { connect_room_store("postgresql://u:" + secret + "@127.0.0.1:1/db", RoomMapping{}, StoreOptions{}); },
         ErrorKind::runtime);
     EXPECT_TRUE(msg.starts_with("cannot reach the database: ")) << msg;
     EXPECT_NE(msg.find("refused"), std::string::npos) << msg;
@@ -759,7 +759,7 @@ TEST(RoomStoreConnect, MalformedUrlIsConfigErrorWithoutThePassword) {
         "password=" + secret + " extra words",
     };
     for (const auto& url : urls) {
-        const auto msg = error_of([&] { connect_room_store(url, RoomMapping{}); }, ErrorKind::config);
+        const auto msg = error_of([&] { connect_room_store(url, RoomMapping{}, StoreOptions{}); }, ErrorKind::config);
         EXPECT_TRUE(msg.starts_with("malformed database URL: ")) << url << " -> " << msg;
         EXPECT_EQ(msg.find(secret), std::string::npos) << url << " -> " << msg;
         EXPECT_EQ(msg.find("Hunter"), std::string::npos) << url << " -> " << msg;

@@ -72,8 +72,9 @@ std::unique_ptr<http::Transport> make_transport(http::TransportOptions options) 
 std::string endpoint_of(const std::string& url) { return load().endpoint_of(url); }
 
 std::unique_ptr<store::RoomStore> connect_room_store(const std::string& database_url,
-                                                     const config::RoomMapping& mapping) {
-    return load().connect_room_store(database_url, mapping);
+                                                     const config::RoomMapping& mapping,
+                                                     const store::StoreOptions& options) {
+    return load().connect_room_store(database_url, mapping, options);
 }
 
 std::string probe_database(const std::string& database_url) {

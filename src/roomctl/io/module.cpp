@@ -11,8 +11,9 @@ extern "C" __attribute__((visibility("default"))) const roomctl::io::Module* roo
             return std::make_unique<http::CurlTransport>(std::move(options));
         },
         [](const std::string& url) { return http::endpoint_of(url); },
-        [](const std::string& url, const config::RoomMapping& mapping) {
-            return store::connect_room_store(url, mapping);
+        [](const std::string& url, const config::RoomMapping& mapping,
+           const store::StoreOptions& options) {
+            return store::connect_room_store(url, mapping, options);
         },
         [](const std::string& url) { return store::probe_database(url); },
     };

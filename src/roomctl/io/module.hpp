@@ -1,8 +1,8 @@
 #pragma once
 // Network and database access live in a module, libroomctl_io.so, loaded the first time a
-// command needs either. libcurl and libpqxx bring ~35 shared libraries (GnuTLS, Kerberos,
-// LDAP, ...) whose mapping and constructors cost ~7 ms of every start; commands that need
-// neither (token create, token inspect, config show, completion, man) no longer pay it.
+// command needs either. libcurl and libpqxx (with libpq) bring ~35 shared libraries (GnuTLS,
+// Kerberos, LDAP, ...) whose mapping and constructors cost ~7 ms of every start; commands that
+// need neither (token create, token inspect, config show, completion, man) no longer pay it.
 //
 // The module is looked for next to the executable (the build tree), then in ../lib/roomctl/
 // relative to it (the installed layout: /usr/bin/roomctl, /usr/lib/roomctl/). It must come
@@ -26,7 +26,8 @@ std::unique_ptr<http::Transport> make_transport(http::TransportOptions options);
 std::string endpoint_of(const std::string& url);
 // store::connect_room_store (store/room_store.hpp).
 std::unique_ptr<store::RoomStore> connect_room_store(const std::string& database_url,
-                                                     const config::RoomMapping& mapping);
+                                                     const config::RoomMapping& mapping,
+                                                     const store::StoreOptions& options);
 // store::probe_database.
 std::string probe_database(const std::string& database_url);
 
@@ -36,7 +37,8 @@ struct Module {
     std::unique_ptr<http::Transport> (*make_transport)(http::TransportOptions);
     std::string (*endpoint_of)(const std::string&);
     std::unique_ptr<store::RoomStore> (*connect_room_store)(const std::string&,
-                                                            const config::RoomMapping&);
+                                                            const config::RoomMapping&,
+                                                            const store::StoreOptions&);
     std::string (*probe_database)(const std::string&);
 };
 

@@ -3,6 +3,7 @@
 // mapping ([rooms]). All SQL lives in room_store.cpp; identifiers are quoted with the
 // server's quoting rules and every value is a bound parameter.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,6 +59,31 @@ struct MappingCheck {
     std::string qualified_table;  // resolved "schema.table" when the table exists
 };
 
+// Limits applied to every transaction the store runs (SET LOCAL, so they hold through
+// transaction-mode poolers): how long a statement may wait for a lock another session holds,
+// and how long it may run in all. From [database] lock_timeout / statement_timeout
+// (store_options_of). 0 means no limit (PostgreSQL's meaning); the settings do not allow it.
+struct StoreOptions {
+    std::chrono::milliseconds lock_timeout{5000};
+    std::chrono::milliseconds statement_timeout{30000};
+};
+
+// The settings' [database] lock_timeout and statement_timeout.
+inline StoreOptions store_options_of(const config::Settings& settings) {
+    return {settings.database_lock_timeout, settings.database_statement_timeout};
+}
+
+// Where a store's connection really is (RoomStore::target), for "--apply names its targets".
+// Never holds the password.
+struct DatabaseTarget {
+    std::string host;      // PQhost: the host name or address reached, or the socket directory
+    std::string port;      // PQport
+    std::string database;  // PQdb
+    std::string user;      // PQuser
+    std::string table;     // the room table as the server resolves it: "schema.table", quoted
+                           // where SQL needs it (quote_ident)
+};
+
 class RoomStore {
 public:
     virtual ~RoomStore() = default;
@@ -96,13 +122,34 @@ public:
     // Error(locked) and does nothing. (libpqxx's own silent reconnect is disabled: it would
     // drop the locks without a word.)
     virtual bool try_advisory_lock(std::int64_t key) = 0;
+
+    // Where this store's connection is now (after a reconnect: the new one) and the table as
+    // the server resolves the mapping's name. Error(config) when the table does not exist; same
+    // errors as load_rooms otherwise.
+    virtual DatabaseTarget target() = 0;
+    // Cancels the statement in flight, if any (PQcancel on a PGcancel prepared when the
+    // connection was opened), and makes that statement and every later operation of this store
+    // throw Error(interrupted) "interrupted: the database query was cancelled". For the
+    // SIGINT/SIGTERM path: async-signal-safe and callable from any thread while another thread
+    // uses the store; never allocates, locks or throws. The store must outlive the call.
+    // PQcancel opens a connection to the server to deliver the request, so it can take as long
+    // as connecting does; a store still connecting (connect_timeout) cannot be cancelled, and
+    // reports the interruption when the connection attempt ends.
+    virtual void cancel() noexcept = 0;
 };
 
-// Connects to PostgreSQL (with fallback_application_name=roomctl). Throws Error(auth) when the server refuses the credentials,
-// Error(runtime) when it cannot be reached, Error(config) for a malformed connection string.
+// Connects to PostgreSQL. `database_url` is anything psql accepts: a postgresql:// URI or
+// keyword=value pairs, read by libpq itself (PQconninfoParse), so passwords may hold any
+// character ('#', '?', '/', '@' percent-encoded in a URI; quotes and backslashes escaped in
+// keyword form); "" leaves everything to libpq's PG* environment. roomctl adds
+// connect_timeout=5, client_encoding=UTF8 and fallback_application_name=roomctl unless the
+// string or the environment sets them. `options` limit every transaction the store runs.
+// Throws Error(auth) when the server refuses the credentials, Error(runtime) when it cannot be
+// reached, Error(config) for a malformed connection string or a database that does not exist.
 // Messages never contain the password.
 std::unique_ptr<RoomStore> connect_room_store(const std::string& database_url,
-                                              const config::RoomMapping& mapping);
+                                              const config::RoomMapping& mapping,
+                                              const StoreOptions& options);
 
 // The advisory-lock key of a provider and table: 64-bit FNV-1a of "roomctl|provider|table",
 // so runs against the same table through the same provider exclude each other.
