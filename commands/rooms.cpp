@@ -2,9 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
 #include "commands.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/text.hpp"
+#include "roomctl/store/room_store.hpp"
 #include "roomctl/util/duration.hpp"
 
 namespace roomctl::cli {
@@ -17,6 +23,7 @@ struct RoomsFlags {
     std::string empty_timeout, departure_timeout, metadata;
     unsigned max_participants = 0;
     bool ignore_not_found = false;
+    bool force = false;  // delete: even with participants or a live row owning the room
 };
 
 report::TextStyle style(Context& ctx) { return {ctx.printer().options().color, ctx.now()}; }
@@ -55,19 +62,99 @@ int run_create(const RoomsFlags& f, Context& ctx) {
     return 0;
 }
 
+// What `rooms delete` is about to delete, in one line: "room session-42 (sid RM..., created
+// 5m ago, 2 participants)".
+std::string describe_target(const media::ServerRoom& room, std::int64_t server_now,
+                            std::uint32_t participants) {
+    const auto age = std::max<std::int64_t>(0, server_now - room.creation_time);
+    return fmt::format("room {} (sid {}, created {} ago, {} participant{})", room.name,
+                       room.sid.empty() ? "unknown" : room.sid,
+                       format_duration(std::chrono::seconds{age}), participants,
+                       participants == 1 ? "" : "s");
+}
+
+// Why the database forbids deleting `room`, or "" when no row that is live (or whose status
+// is in neither list: doubt means no) owns it. A row owns the room by name (through the
+// template) or by its recorded SID, whatever the room is called.
+std::string database_owner(Context& ctx, const media::ServerRoom& room) {
+    const auto& m = ctx.settings().rooms;
+    for (const auto& row : ctx.room_store()->load_rooms()) {
+        // load_rooms leaves DbRoom::room to the caller (reconcile/inventory.cpp fills it too).
+        const bool by_name = config::room_name_for(m, row.name) == room.name;
+        const bool by_sid = !room.sid.empty() && row.sid && *row.sid == room.sid;
+        if (!by_name && !by_sid) continue;
+        if (row.liveness == store::Liveness::ended) continue;
+        const std::string status = row.status ? "\"" + *row.status + "\"" : "NULL";
+        const std::string how = by_sid && !by_name ? fmt::format(" (by its SID {})", room.sid) : "";
+        if (row.liveness == store::Liveness::live)
+            return fmt::format("it belongs to a live row of {} ({} = \"{}\", {} {}){}", m.table,
+                               m.name_column, row.name, m.status_column, status, how);
+        return fmt::format("it belongs to a row of {} ({} = \"{}\") whose {} {} is in neither "
+                           "[rooms] live_statuses nor ended_statuses{}",
+                           m.table, m.name_column, row.name, m.status_column, status, how);
+    }
+    return {};
+}
+
+// Deleting a room disconnects everyone in it and, when the app's row still says the session is
+// on, breaks the session. So the room is looked at first and shown; a room with participants,
+// or one a live row owns, is refused (exit 8, nothing changed) unless --force.
 int run_delete(const RoomsFlags& f, Context& ctx) {
     require_valid_room_name(f.name);
-    auto outcome = ctx.media_server()->delete_room(f.name, "");
-    bool gone = outcome == media::DeleteOutcome::already_gone;
-    if (gone && !f.ignore_not_found) {
-        throw runtime_error(fmt::format(
-            "room \"{}\" does not exist on the server (pass --ignore-not-found to accept that)",
-            f.name));
-    }
+    auto server = ctx.media_server();
+    auto& printer = ctx.printer();
     auto doc = report::envelope("rooms delete");
     doc["room"] = f.name;
+
+    const auto found = server->list_rooms({f.name});
+    const auto it = std::find_if(found.begin(), found.end(),
+                                 [&](const auto& r) { return r.name == f.name; });
+    if (it == found.end()) {
+        if (!f.ignore_not_found) {
+            throw runtime_error(fmt::format(
+                "room \"{}\" does not exist on the server (pass --ignore-not-found to accept that)",
+                f.name));
+        }
+        doc["status"] = "already_gone";
+        printer.result(doc, fmt::format("already gone: room {}\n", f.name));
+        return 0;
+    }
+    const media::ServerRoom room = *it;
+    const std::uint32_t participants =
+        server->reports_participant_counts()
+            ? room.num_participants
+            : static_cast<std::uint32_t>(server->list_participants(room.name).size());
+    // Ages on the server's clock: creation_time is the server's.
+    const std::int64_t server_now = ctx.now() + server->clock_offset().value_or(0);
+    const std::string target = describe_target(room, server_now, participants);
+    doc["sid"] = room.sid;
+    doc["creation_time"] = room.creation_time;
+    doc["age_seconds"] = std::max<std::int64_t>(0, server_now - room.creation_time);
+    doc["participants"] = participants;
+
+    if (!f.force) {
+        std::vector<std::string> reasons;
+        if (participants > 0)
+            reasons.push_back(fmt::format("{} participant{} would be disconnected", participants,
+                                          participants == 1 ? "" : "s"));
+        if (ctx.settings().database_url.empty()) {
+            reasons.push_back(
+                "no database is configured, so roomctl cannot check that no live row owns it "
+                "(set ROOMCTL_DATABASE_URL or [database] url)");
+        } else if (auto owner = database_owner(ctx, room); !owner.empty()) {
+            reasons.push_back(owner);
+        }
+        if (!reasons.empty()) {
+            throw unsafe_error(fmt::format("not deleting {}: {}; pass --force to delete it anyway",
+                                           target, fmt::join(reasons, "; ")));
+        }
+    }
+    printer.status("deleting " + target);
+    // By SID where the provider can: the room shown is the room ended, not a newer namesake.
+    const auto outcome = server->delete_room(room.name, room.sid);
+    const bool gone = outcome == media::DeleteOutcome::already_gone;
     doc["status"] = gone ? "already_gone" : "deleted";
-    ctx.printer().result(doc, fmt::format("{} room {}\n", gone ? "already gone:" : "deleted", f.name));
+    printer.result(doc, fmt::format("{} {}\n", gone ? "already gone:" : "deleted", target));
     return 0;
 }
 
@@ -118,7 +205,15 @@ void register_rooms(CLI::App& root, Context& ctx) {
     del->add_option("name", f->name, "Room name (not the SID)")->required();
     del->add_flag("--ignore-not-found", f->ignore_not_found,
                   "Succeed when the room does not exist");
-    del->footer("Examples:\n  roomctl rooms delete session-42");
+    del->add_flag("--force", f->force,
+                  "Delete even a room with participants or one that a live row of the room "
+                  "table owns (or when no database is configured to check)");
+    del->footer(
+        "The room is looked up first and shown (SID, age, participants). A room with\n"
+        "participants, or one that a live row of the room table owns (by name or by its SID),\n"
+        "is refused with exit 8 and nothing is changed, unless --force. Without a configured\n"
+        "database roomctl cannot check the owner, and asks for --force.\n\n"
+        "Examples:\n  roomctl rooms delete session-42\n  roomctl rooms delete session-42 --force");
     del->callback([f, &ctx] {
         ctx.command = "rooms delete";
         ctx.exit_code = run_delete(*f, ctx);

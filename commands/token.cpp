@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "commands.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/report/json.hpp"
@@ -189,13 +192,32 @@ Batch make_batch_signer(const TokenFlags& f, const config::Settings& s,
 }
 
 // --session: the room of the session's live row, through the mapping and the template.
-// Refuses with the reason when the session has no row, or no live one.
-std::string room_for_session(Context& ctx, const std::string& session) {
+// Refuses with the reason when the session has no row, or no live one. A session with several
+// live rooms (Twilio breakout rooms: several rows share one session) needs `chosen` (--room)
+// to name one of them: picking one silently would send someone to the wrong room.
+std::string room_for_session(Context& ctx, const std::string& session, const std::string& chosen) {
     auto store = ctx.room_store();
     auto rows = store->find_session(session);
     const auto& m = ctx.settings().rooms;
+    std::vector<std::string> live;
     for (const auto& row : rows) {
-        if (row.live) return config::room_name_for(m, row.name);
+        if (!row.live) continue;
+        auto room = config::room_name_for(m, row.name);
+        if (std::find(live.begin(), live.end(), room) == live.end()) live.push_back(room);
+    }
+    if (live.size() == 1) return live.front();
+    if (live.size() > 1) {
+        if (chosen.empty()) {
+            throw usage_error(fmt::format(
+                "session \"{}\" has {} live rooms ({}); pass --room NAME to choose one",
+                session, live.size(), fmt::join(live, ", ")));
+        }
+        if (std::find(live.begin(), live.end(), chosen) == live.end()) {
+            throw usage_error(fmt::format(
+                "--room \"{}\" is not one of the live rooms of session \"{}\" ({})", chosen,
+                session, fmt::join(live, ", ")));
+        }
+        return chosen;
     }
     if (rows.empty()) {
         throw runtime_error(fmt::format("no row in {} has {} = \"{}\"; not minting a token for a "
@@ -212,7 +234,7 @@ std::string room_for_session(Context& ctx, const std::string& session) {
 int run_token_create(TokenFlags f, Context& ctx) {
     const auto& settings = ctx.settings();
     if (!f.session.empty()) {
-        auto room = room_for_session(ctx, f.session);
+        auto room = room_for_session(ctx, f.session, f.room);
         if (!f.room.empty() && f.room != room) {
             throw usage_error(fmt::format("--room \"{}\" contradicts --session, whose room is \"{}\"",
                                           f.room, room));
@@ -291,7 +313,9 @@ void register_token(CLI::App& root, Context& ctx) {
     auto* create = token->add_subcommand("create", "Mint an access token (prints only the JWT)");
     create->add_option("-i,--identity", f->identity, "Participant identity (sub)");
     create->add_option("-n,--name", f->name, "Participant display name");
-    create->add_option("-r,--room", f->room, "Room the grant is for");
+    create->add_option("-r,--room", f->room,
+                       "Room the grant is for (with --session: which of the session's live "
+                       "rooms, when it has several)");
     create->add_option("--ttl", f->ttl, "Validity, e.g. 90s, 10m, 6h (default 1h)");
     create->add_flag("--join", f->join, "Grant roomJoin");
     create->add_flag("--admin", f->admin, "Grant roomAdmin (for --room only)");
@@ -316,7 +340,8 @@ void register_token(CLI::App& root, Context& ctx) {
     create->add_option("--attribute", f->attributes, "Participant attribute key=value (repeatable)");
     create->add_option("--session", f->session,
                        "Mint for this session's room, looked up through [rooms] session_column "
-                       "(refused when the room is not live)");
+                       "(refused when the room is not live; a session with several live rooms "
+                       "needs --room)");
     create->add_option("--count", f->count,
                        "Mint N tokens as JSON lines; {i} in --identity/--name/--room is 1..N")
         ->check(CLI::Range(1u, 1'000'000u));
