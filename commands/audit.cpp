@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apply_guard.hpp"
 #include "commands.hpp"
 #include "roomctl/reconcile/inventory.hpp"
 #include "roomctl/report/json.hpp"
@@ -26,6 +27,15 @@ int run_audit(Context& ctx) {
     std::unique_ptr<store::RoomStore> store;
     std::unique_ptr<media::MediaServer> server;
     auto result = audit_now(ctx, store, server);
+    // What an --apply run would refuse, said here too: a read-only run still reports, but
+    // its picture may be partial.
+    const auto facts = read_only_facts(ctx, *store);
+    if (facts.rls_applies && !facts.rls_sees_all) {
+        ctx.printer().warn(
+            "row-level security may hide rows from this role (" + facts.rls_explanation +
+            "): rooms of rows it cannot see look orphaned; recreate and cleanup --apply will "
+            "refuse (see roomctl check)");
+    }
     ctx.metrics.provider = ctx.settings().provider;
     ctx.metrics.audit = result.summary;
     auto& printer = ctx.printer();
@@ -44,8 +54,13 @@ void register_audit(CLI::App& root, Context& ctx) {
         "  missing    live in the database (status in [rooms] live_statuses), absent on the server\n"
         "  orphaned   on the server, and no live row owns it (no row, or the row says ended)\n"
         "  sid_drift  on both sides, but the stored SID is empty or differs from the server's\n"
-        "  name_mismatch  a missing row and an orphaned room whose names differ only by a\n"
-        "             prefix/suffix; the room_name_template that would match is suggested\n"
+        "  name_mismatch  a row and a room that belong together under another name: the\n"
+        "             room's SID is the one the row recorded, or a missing row and an orphaned\n"
+        "             room differ only by a prefix/suffix; the room_name_template that would\n"
+        "             match is suggested. Never recreated or deleted.\n"
+        "  unclassified  a row whose status is in neither [rooms] live_statuses nor\n"
+        "             ended_statuses (compared case-insensitively); its room is never\n"
+        "             recreated or deleted, and --apply runs refuse until the lists cover it\n"
         "Exit 0 when in sync, 5 when anything is found. Read-only.\n\n"
         "Examples:\n"
         "  roomctl audit\n"

@@ -179,7 +179,9 @@ def test_cleanup_apply_deletes_only_old_empty_orphans(run, db, standin):
 
 def test_cleanup_include_occupied_and_min_age(run, db, standin):
     standin.seed_room("busy", age_seconds=120, participants=["bob"])
-    r = run("cleanup", "--apply", "--include-occupied", "--min-age", "1m", "--json")
+    # The table is empty on purpose: the operator says so (--allow-empty-database).
+    r = run("cleanup", "--apply", "--include-occupied", "--min-age", "1m", "--json",
+            "--allow-empty-database")
     assert r.code == 0, r.stderr
     assert r.json["actions"][0]["status"] == "done"
     assert "busy" not in standin.rooms()
@@ -188,7 +190,7 @@ def test_cleanup_include_occupied_and_min_age(run, db, standin):
 def test_cleanup_counts_an_already_gone_room_as_done(run, db, standin):
     standin.seed_room("vanishing", age_seconds=7200)
     standin.fault(method="DeleteRoom", **standin.not_found())
-    r = run("cleanup", "--apply", "--json")
+    r = run("cleanup", "--apply", "--json", "--allow-empty-database")
     assert r.code == 0, r.stderr
     action = r.json["actions"][0]
     assert action["status"] == "done" and "already gone" in action["reason"]
@@ -200,7 +202,7 @@ def test_cleanup_rechecks_the_database_before_deleting(run, db, standin):
     standin.fault(method="ListParticipants", delay_ms=1500, count=1)
     writer = threading.Timer(0.3, lambda: db.insert("claimed", None, "active"))
     writer.start()
-    r = run("cleanup", "--apply", "--concurrency", "1", "--json")
+    r = run("cleanup", "--apply", "--concurrency", "1", "--json", "--allow-empty-database")
     writer.join()
     assert r.code == 0, r.stderr
     assert "claimed" in standin.rooms()

@@ -15,9 +15,15 @@ def test_prefix_mismatch_is_reported_with_the_template_and_nothing_is_touched(ru
     human = run("audit")
     assert 'room_name_template = "session-{name}"' in human.stdout
 
-    # Neither a duplicate room nor a delete: the fix is the mapping.
-    rec = run("recreate", "--apply", "--json")
-    cle = run("cleanup", "--apply", "--min-age", "0s", "--json")
+    # Neither a duplicate room nor a delete: the fix is the mapping. While the naming is known
+    # to be wrong, --apply is refused (exit 8) ...
+    for command in (["recreate"], ["cleanup", "--min-age", "0s"]):
+        refused = run(*command, "--apply", "--json")
+        assert refused.code == 8, refused.stderr
+        assert "room_name_template" in refused.stderr
+    # ... and --allow-name-mismatch acts on the rest, still leaving the pair alone.
+    rec = run("recreate", "--apply", "--json", "--allow-name-mismatch")
+    cle = run("cleanup", "--apply", "--min-age", "0s", "--json", "--allow-name-mismatch")
     assert rec.code == 0 and cle.code == 0, rec.stderr + cle.stderr
     assert [a["status"] for a in rec.json["actions"] + cle.json["actions"]] == ["skipped", "skipped"]
     assert "room_name_template" in rec.json["actions"][0]["reason"]
