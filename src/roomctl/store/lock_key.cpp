@@ -14,3 +14,12 @@ std::int64_t advisory_lock_key(const std::string& provider, const std::string& t
 }
 
 }  // namespace roomctl::store
+
+namespace roomctl::store {
+
+std::int64_t table_lock_key(std::uint32_t table_oid) {
+    return static_cast<std::int64_t>((static_cast<std::uint64_t>(k_table_lock_class) << 32) |
+                                     table_oid);
+}
+
+}  // namespace roomctl::store

@@ -11,6 +11,7 @@
 
 #include "roomctl/store/conninfo.hpp"
 #include "roomctl/store/pg_connection.hpp"
+#include "roomctl/store/table_facts.hpp"
 #include "roomctl/util/error.hpp"
 #include "roomctl/util/redact.hpp"
 
@@ -86,8 +87,8 @@ public:
           m_options(options),
           m_cancel(std::move(cancel)),
           m_mapping(std::move(mapping)),
-          m_live(m_mapping.live_statuses.begin(), m_mapping.live_statuses.end()),
-          m_live_array(text_array_literal(m_mapping.live_statuses)) {
+          m_live_array(text_array_literal(m_mapping.live_statuses)),
+          m_ended_array(text_array_literal(m_mapping.ended_statuses)) {
         const auto dot = m_mapping.table.find('.');
         if (dot == std::string::npos) {
             m_table_name = m_mapping.table;
@@ -119,10 +120,94 @@ public:
         });
     }
 
+    // --- table facts (SQL in table_facts.cpp) ---
+
+    ~PgRoomStore() override { release_locks(); }
+
+    bool try_table_lock() override {
+        return guarded([&] {
+            const auto key = facts::table_lock_key(*m_conn, m_table_sql);
+            if (!key) throw missing_table_error();
+            const bool taken = take_lock(*m_conn, *key);
+            if (taken) m_locks.push_back(*key);
+            return taken;
+        });
+    }
+
+    void release_locks() noexcept override {
+        std::vector<std::int64_t> keys;
+        keys.swap(m_locks);
+        // A lost connection took its session locks with it (the server ends the session).
+        if (keys.empty() || m_lost || !m_conn || !m_conn->is_open()) return;
+        for (const auto key : keys) {
+            try {
+                facts::unlock(*m_conn, key);
+            } catch (...) {
+                m_lost = true;  // the next operation reconnects, without these locks
+                return;
+            }
+        }
+    }
+
+    std::optional<LockHolder> table_lock_holder() override {
+        return guarded_read([&]() -> std::optional<LockHolder> {
+            const auto key = facts::table_lock_key(*m_conn, m_table_sql);
+            if (!key) return std::nullopt;
+            return facts::lock_holder(*m_conn, *key);
+        });
+    }
+
+    std::vector<StatusCount> status_counts() override {
+        return guarded_read([&] {
+            return facts::status_counts(*m_conn, m_table_sql, m_status_sql, m_live_array,
+                                        m_ended_array);
+        });
+    }
+
+    RowVisibility row_visibility() override {
+        return guarded_read([&] {
+            auto v = facts::row_visibility(*m_conn, m_table_sql);
+            if (!v) throw missing_table_error();
+            return *v;
+        });
+    }
+
+    SessionCheck session_check() override {
+        return guarded([&] {
+            // Two transactions here, then a second client: a transaction-mode pooler hands
+            // this connection's idle server session to the new client (PgBouncer reuses the
+            // most recently used one), so both report one pid; a direct connection or a
+            // session-mode pooler gives every client its own backend.
+            const int first = facts::backend_pid(*m_conn);
+            const int second = facts::backend_pid(*m_conn);
+            int other = 0;
+            {
+                auto fresh = open_connection(m_url, m_options, m_cancel);
+                other = facts::backend_pid(*fresh);
+            }
+            SessionCheck check;
+            if (first != second) {
+                check.shared_session = false;
+                check.evidence = "two transactions on one connection ran on different server "
+                                 "sessions (backend pids " +
+                                 std::to_string(first) + " and " + std::to_string(second) + ")";
+            } else if (other == second) {
+                check.shared_session = false;
+                check.evidence = "a second connection was served by the same server session "
+                                 "(backend pid " +
+                                 std::to_string(other) + ") as this one";
+            } else {
+                check.evidence = "one server session per connection (backend pids " +
+                                 std::to_string(second) + " and " + std::to_string(other) + ")";
+            }
+            return check;
+        });
+    }
+
     std::vector<DbRoom> find_session(const std::string& session) override {
         // The session column is quoted like every identifier; the value is bound.
         const std::string column = m_conn->quote_name(m_mapping.session_column);
-        return select_rooms(" WHERE " + column + "::text = $1::text", session);
+        return select_rooms(" WHERE " + column + "::text = $3::text", session);
     }
 
     std::vector<int> update_sids(const std::vector<SidUpdate>& updates) override {
@@ -143,8 +228,8 @@ public:
                 sid_type() +
                 ") FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
                 "AS u(name, expected, new_sid, i) WHERE t." +
-                m_name_sql + "::text = u.name AND t." + m_status_sql +
-                "::text = ANY($4::text[]) AND t." + m_sid_sql +
+                m_name_sql + "::text = u.name AND " + facts::status_in_sql("t." + m_status_sql, 4) +
+                " AND t." + m_sid_sql +
                 "::text IS NOT DISTINCT FROM u.expected RETURNING u.i";
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
@@ -163,8 +248,8 @@ public:
     RecordedSid recorded_sid(const std::string& name) override {
         if (holds_nul(name)) return {};
         const std::string sql = "SELECT " + m_sid_sql + "::text FROM " + m_table_sql + " WHERE " +
-                                m_name_sql + "::text = $1::text AND " + m_status_sql +
-                                "::text = ANY($2::text[]) ORDER BY 1 LIMIT 1";
+                                m_name_sql + "::text = $1::text AND " +
+                                facts::status_in_sql(m_status_sql, 2) + " ORDER BY 1 LIMIT 1";
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
@@ -182,8 +267,8 @@ public:
     bool is_live(const std::string& name) override {
         if (holds_nul(name)) return false;
         const std::string sql = "SELECT EXISTS (SELECT 1 FROM " + m_table_sql + " WHERE " +
-                                m_name_sql + "::text = $1::text AND " + m_status_sql +
-                                "::text = ANY($2::text[]))";
+                                m_name_sql + "::text = $1::text AND " +
+                                facts::status_in_sql(m_status_sql, 2) + ")";
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
@@ -267,7 +352,7 @@ public:
                 "WHERE c.oid = pg_catalog.to_regclass($1::text)",
                 m_table_sql);
             tx.commit();
-            if (r.empty()) throw config_error(check_mapping().problem);
+            if (r.empty()) throw missing_table_error();
             t.table = r[0][0].c_str();
             return t;
         });
@@ -373,8 +458,14 @@ private:
     }
 
     static bool take_lock(PgConnection& conn, std::int64_t key) {
-        pqxx::nontransaction tx{conn};
-        return tx.exec_params1("SELECT pg_try_advisory_lock($1::bigint)", key)[0].as<bool>();
+        return facts::try_lock(conn, key);
+    }
+
+    Error missing_table_error() {
+        const MappingCheck check = check_mapping();
+        if (!check.problem.empty()) return config_error(check.problem);
+        return config_error("table \"" + m_mapping.table +
+                            "\" does not exist (set [rooms] table)");
     }
 
     // After a lost connection, a new one, holding every lock the old one held, before any
@@ -423,21 +514,26 @@ private:
     bool m_lost = false;                // the connection broke; reconnect before the next use
     std::string m_sid_type;
     config::RoomMapping m_mapping;
-    std::set<std::string> m_live;
-    std::string m_live_array;
+    std::string m_live_array;   // text[] literals of the mapping's status words
+    std::string m_ended_array;
     std::string m_schema_name;
     std::string m_table_name;
     bool m_identifiers_ok = false;
-    // Rows as DbRoom, optionally filtered by `where` with one bound text parameter.
+    // Rows as DbRoom, optionally filtered by `where` with one bound text parameter ($3; $1
+    // and $2 are the live and ended words). The server classifies each row, with the same
+    // lower-casing as every "live row" predicate.
     std::vector<DbRoom> select_rooms(const std::string& where,
                                      const std::optional<std::string>& param) {
         const std::string sql = "SELECT " + m_name_sql + "::text, " + m_sid_sql + "::text, " +
-                                m_status_sql + "::text FROM " + m_table_sql + where +
-                                " ORDER BY " + m_name_sql + ", 2";
+                                m_status_sql + "::text, " +
+                                facts::liveness_sql(m_status_sql, 1, 2) +
+                                " FROM " + m_table_sql + where + " ORDER BY " + m_name_sql + ", 2";
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::result r = param ? tx.exec_params(sql, *param) : tx.exec_params(sql);
+            const pqxx::result r =
+                param ? tx.exec_params(sql, m_live_array, m_ended_array, *param)
+                      : tx.exec_params(sql, m_live_array, m_ended_array);
             tx.commit();
             std::vector<DbRoom> rooms;
             rooms.reserve(r.size());
@@ -446,8 +542,8 @@ private:
                 room.name = optional_text(row[0]).value_or("");
                 room.sid = optional_text(row[1]);
                 room.status = optional_text(row[2]);
-                room.live = room.status && m_live.contains(*room.status);
-                room.liveness = room.live ? Liveness::live : Liveness::ended;
+                room.liveness = facts::liveness_of(row[3].c_str());
+                room.live = room.liveness == Liveness::live;
                 rooms.push_back(std::move(room));
             }
             return rooms;

@@ -1,7 +1,9 @@
 #pragma once
 // The application's room table in PostgreSQL, read and written through the configured
-// mapping ([rooms]). All SQL lives in room_store.cpp; identifiers are quoted with the
-// server's quoting rules and every value is a bound parameter.
+// mapping ([rooms]). All SQL lives in room_store.cpp, table_facts.cpp (statuses, row-level
+// security, the run lock, sessions) and pg_connection.cpp (transaction limits, who holds a
+// lock); identifiers are quoted with the server's quoting rules and every value is a bound
+// parameter. Connections, timeouts and cancelling: pg_connection.hpp.
 
 #include <chrono>
 #include <cstdint>
@@ -57,6 +59,63 @@ struct MappingCheck {
     bool ok = false;
     std::string problem;  // e.g. "column \"room_sid\" does not exist in table public.livekit_rooms"
     std::string qualified_table;  // resolved "schema.table" when the table exists
+};
+
+// How many rows carry one status value (RoomStore::status_counts), for `check`'s mapping probe.
+struct StatusCount {
+    std::optional<std::string> status;  // the status column as text; NULL stays nullopt
+    std::int64_t rows = 0;
+    Liveness liveness = Liveness::unclassified;
+};
+
+// One row-level security policy on the room table (pg_policy), as the server prints it.
+struct RlsPolicy {
+    std::string name;
+    std::string command;              // "ALL", "SELECT", "INSERT", "UPDATE" or "DELETE"
+    bool permissive = true;           // false: AS RESTRICTIVE
+    std::vector<std::string> roles;   // "public" or role names (quoted where SQL needs it)
+    std::optional<std::string> using_expr;  // USING (...) without the parentheses; nullopt: none
+};
+
+// Whether row-level security filters what the connecting role reads from the room table
+// (RoomStore::row_visibility). Facts from pg_class, pg_roles, pg_policy and the server's own
+// row_security_active().
+struct RowVisibility {
+    std::string role;   // current_user
+    std::string table;  // "schema.table" as the server resolves the mapping's table
+    bool rls_enabled = false;  // pg_class.relrowsecurity
+    bool rls_forced = false;   // pg_class.relforcerowsecurity
+    bool superuser = false;
+    bool bypassrls = false;
+    bool owner = false;        // has the privileges of the owning role (pg_has_role USAGE)
+    // RLS filters this role's reads: enabled, and not superuser, BYPASSRLS, or owner (unless
+    // forced). Also true whenever the server's row_security_active() says so.
+    bool applies = false;
+    // The role can be shown to read every row: RLS does not apply, or a PERMISSIVE policy for
+    // SELECT or ALL that applies to the role has USING exactly `true` and no RESTRICTIVE policy
+    // for SELECT or ALL applies. False means "cannot be shown", not "proved partial".
+    bool sees_all_rows = true;
+    std::vector<RlsPolicy> policies;  // the SELECT and ALL policies that apply to the role
+    std::int64_t visible_rows = 0;    // count(*) as this role sees it
+    // pg_class.reltuples; nullopt when the table was never analysed (no guess is made).
+    std::optional<std::int64_t> estimated_rows;
+    std::string explanation;  // one line: what applies and why
+    std::string fix;          // one line when !sees_all_rows, else empty
+};
+
+// The session that holds the run lock of a table (RoomStore::table_lock_holder). Fields the
+// server does not show this role (another user's session) are empty.
+struct LockHolder {
+    int pid = 0;
+    std::string application;  // pg_stat_activity.application_name
+    std::string client;       // client address, "local socket", or empty
+    std::string since;        // backend start, "10:04:12 UTC" (with the date when not today)
+};
+
+// Whether this store's statements share one server session (RoomStore::session_check).
+struct SessionCheck {
+    bool shared_session = true;
+    std::string evidence;  // one line: the backend pids seen
 };
 
 // Limits applied to every transaction the store runs (SET LOCAL, so they hold through
@@ -123,6 +182,37 @@ public:
     // drop the locks without a word.)
     virtual bool try_advisory_lock(std::int64_t key) = 0;
 
+    // Rows per distinct status value (GROUP BY the status column, compared as text), most
+    // rows first, each classified like load_rooms. Same errors as load_rooms.
+    virtual std::vector<StatusCount> status_counts() = 0;
+    // Whether row-level security filters this role's reads of the table, the policies that
+    // apply, and what the role sees against the catalog's estimate. Counts the rows the role
+    // sees (one scan). Same errors as load_rooms (Error(config) when the table is missing).
+    virtual RowVisibility row_visibility() = 0;
+    // The run lock: pg_try_advisory_lock on table_lock_key(OID of the table as the server
+    // resolves it), so every spelling of the table and every provider share one lock. True
+    // when taken; false when another session holds it. A session lock, with the same
+    // reconnect behaviour as try_advisory_lock. Error(config) when the table does not exist.
+    virtual bool try_table_lock() = 0;
+    // Releases every advisory lock this store holds (pg_advisory_unlock), explicitly, so that
+    // a pooled server session does not keep them. Call at the end of every run; also done on
+    // destruction. Never throws; a lost connection has released them already.
+    virtual void release_locks() noexcept = 0;
+    // Who holds the table's run lock now, from pg_locks and pg_stat_activity; nullopt when no
+    // one does (or the table does not exist). Same errors as load_rooms.
+    virtual std::optional<LockHolder> table_lock_holder() = 0;
+    // Whether this store's statements run in one server session: pg_backend_pid() in two
+    // transactions on this connection and on a second connection opened to the same URL. Not
+    // shared when the pid changed between transactions or both connections report the same
+    // pid: a transaction-mode pooler (PgBouncer pool_mode=transaction, Supabase port 6543),
+    // where session locks leak. shared_session=true is the absence of that evidence, not a
+    // proof. Against PgBouncer 1.18 (tests/db/pooler_test.cpp) the second-connection signal is
+    // the one that fires: it hands an idle client's server session to the next client (most
+    // recently used first), and this connection keeps its backend between transactions; the
+    // pid-change signal covers poolers that rotate backends. Errors as connect_room_store and
+    // load_rooms.
+    virtual SessionCheck session_check() = 0;
+
     // Where this store's connection is now (after a reconnect: the new one) and the table as
     // the server resolves the mapping's name. Error(config) when the table does not exist; same
     // errors as load_rooms otherwise.
@@ -154,6 +244,12 @@ std::unique_ptr<RoomStore> connect_room_store(const std::string& database_url,
 // The advisory-lock key of a provider and table: 64-bit FNV-1a of "roomctl|provider|table",
 // so runs against the same table through the same provider exclude each other.
 std::int64_t advisory_lock_key(const std::string& provider, const std::string& table);
+
+// The key of a table's run lock: k_table_lock_class in the high 32 bits, the table's OID in
+// the low 32 (pg_locks shows them as classid and objid, objsubid 1). The store builds the
+// same key in SQL from to_regclass(table)::oid.
+inline constexpr std::int32_t k_table_lock_class = 0x726d6374;  // "rmct"
+std::int64_t table_lock_key(std::uint32_t table_oid);
 
 // Server version string ("PostgreSQL 15.x") of a fresh connection, for `check`.
 // Same errors as connect_room_store.
