@@ -34,8 +34,9 @@ namespace {
 // First signal: Context::cancel_in_flight() (the interrupt flag, which media-server transfers
 // and retry waits watch, and PQcancel on every live store), repeated every 200 ms so that a
 // query started just after a cancel is cancelled too. The run then ends by itself with exit
-// 130. Should anything not listen (a connect that no cancel reaches), the process exits 130
-// anyway 1.8 s after the signal: never hang. A second signal exits 130 at once. Both forced
+// 130 (within ~100 ms: transfers wake every 50 ms, PQcancel is one round trip). Should
+// anything not listen (a connection being opened: libpq cannot cancel a connect), the
+// process exits 130 anyway 1.5 s after the signal: never hang. A second signal exits 130 at once. Both forced
 // exits print one line; lines already in the journal are fsynced, and an action cut short
 // has a "start" line without an "end", which the journal documents as "may have happened".
 class InterruptWatcher {
@@ -69,11 +70,11 @@ public:
 
 private:
     static constexpr auto k_recancel = std::chrono::milliseconds{200};
-    static constexpr auto k_grace = std::chrono::milliseconds{1800};
+    static constexpr auto k_grace = std::chrono::milliseconds{1500};
 
-    [[noreturn]] static void force_exit(const char* why) {
-        std::string line = std::string{"roomctl: error: interrupted ("} + why +
-                           "); actions already done are kept, see the journal\n";
+    [[noreturn]] static void force_exit(const char* what) {
+        std::string line = std::string{"roomctl: error: interrupted; "} + what +
+                           ": actions already done are kept, see the journal\n";
         (void)!::write(STDERR_FILENO, line.data(), line.size());
         ::_exit(to_int(ExitCode::interrupted));
     }
@@ -90,12 +91,15 @@ private:
             if (fds[0].revents & POLLIN) {
                 signalfd_siginfo info{};
                 if (::read(m_signals, &info, sizeof info) == sizeof info) {
-                    if (deadline) force_exit("second signal");
+                    if (deadline) force_exit("a second signal ended the run at once");
                     deadline = clock::now() + k_grace;
                 }
             }
             if (!deadline) continue;
-            if (clock::now() >= *deadline) force_exit("the run did not stop within 2 s");
+            if (clock::now() >= *deadline) {
+                force_exit("exited without waiting for a call that cannot be cancelled (such "
+                           "as opening a database connection)");
+            }
             m_ctx.cancel_in_flight();
         }
     }

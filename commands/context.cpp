@@ -91,7 +91,7 @@ private:
 Context::Context() : m_stores(std::make_shared<StoreRegistry>()) {}
 Context::~Context() = default;
 
-config::FlagValues Context::flag_values() const {
+config::FlagValues Context::flag_values(bool with_timeout) const {
     config::FlagValues f;
     f.config_path = flag(globals.config_path);
     f.profile = flag(globals.profile);
@@ -104,7 +104,7 @@ config::FlagValues Context::flag_values() const {
     f.table = flag(globals.table);
     f.room_name_template = flag(globals.room_name_template);
     f.ca_file = flag(globals.cacert);
-    if (!globals.timeout.empty()) {
+    if (with_timeout && !globals.timeout.empty()) {
         auto t = parse_duration(globals.timeout);
         if (t.count() <= 0) throw usage_error("--timeout must be at least 1s");
         f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t);
@@ -171,8 +171,10 @@ std::string Context::provider_for_metrics() noexcept {
         if (m_settings) return m_settings->provider;
         if (!globals.provider.empty()) return globals.provider;
         if (const char* env = std::getenv("ROOMCTL_PROVIDER"); env && *env) return env;
-        // Quietly: no warnings printed, nothing cached (the run is over).
-        return config::resolve_settings(flag_values(), config::process_environment()).provider;
+        // Quietly: no warnings printed, nothing cached (the run is over); without --timeout,
+        // whose bad value may be what failed.
+        return config::resolve_settings(flag_values(false), config::process_environment())
+            .provider;
     } catch (...) {
         return "unknown";
     }

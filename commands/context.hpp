@@ -71,7 +71,9 @@ public:
     std::string provider_for_metrics() noexcept;
 
 private:
-    config::FlagValues flag_values() const;
+    // The global flags as settings input; throws Error(usage) for a bad --timeout unless
+    // with_timeout is false (then --timeout is left out).
+    config::FlagValues flag_values(bool with_timeout = true) const;
     std::unique_ptr<store::RoomStore> connect_store();
 
     std::optional<config::Settings> m_settings;

@@ -297,7 +297,7 @@ TEST(CurlCancel, ATransferInFlightIsAbortedSoonAfterTheFlagIsSet) {
         EXPECT_EQ(e.cause(), FailureCause::cancelled) << e.what();
         EXPECT_EQ(e.kind(), ErrorKind::interrupted);
         EXPECT_EQ(std::string{e.what()},
-                  "interrupted while waiting for 127.0.0.1:" + std::to_string(server.port));
+                  "interrupted while waiting for an answer from 127.0.0.1:" + std::to_string(server.port));
     }
     interrupter.join();
     // libcurl's progress callback runs at least about once a second while it waits.

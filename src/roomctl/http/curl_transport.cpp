@@ -234,7 +234,7 @@ Response CurlTransport::send(const Request& request) {
             // Whatever libcurl reports once the flag is set (normally ABORTED_BY_CALLBACK),
             // the cause is the interrupt: the request may or may not have reached the server.
             throw TransportError(FailureCause::cancelled,
-                                 fmt::format("interrupted while waiting for {}", where));
+                                 fmt::format("interrupted while waiting for an answer from {}", where));
         }
         switch (rc) {
             case CURLE_COULDNT_CONNECT:
