@@ -180,15 +180,17 @@ std::vector<Secret> keyword_secrets(std::string_view s) {
         const std::size_t key_end = p;
         while (p < n && is_space(s[p])) ++p;
         if (p >= n || s[p] != '=') {
-            // libpq rejects the string ('missing "=" after ...'); what follows cannot be
-            // read as libpq would, so a password anywhere after a "password" word is hidden.
-            const auto rest = s.substr(key_begin);
-            for (std::string_view word : {"password", "PASSWORD", "Password"}) {
-                if (const auto at = rest.find(word); at != std::string_view::npos) {
-                    out.push_back({key_begin + at + word.size(), n, {}});
-                    return out;
-                }
-            }
+            // libpq rejects the string ('missing "=" after ...'), so what the user meant
+            // cannot be known ("password='it''s'" ends the value early): when the string
+            // speaks of a password at all, hide everything from the first password value or
+            // from here, whichever comes first.
+            std::string lowered{s.substr(key_begin)};
+            for (char& c : lowered)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (out.empty() && lowered.find("password") == std::string::npos) return out;
+            const std::size_t begin = out.empty() ? key_begin : out.front().begin;
+            out.clear();
+            out.push_back({begin, n, {}});
             return out;
         }
         ++p;  // '='
