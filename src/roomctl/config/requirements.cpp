@@ -1,0 +1,178 @@
+// What commands require of the settings (require_media_server, require_database, ...) and
+// the URL checks behind them.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <string_view>
+
+#include "roomctl/config/settings.hpp"
+#include "roomctl/config/settings_detail.hpp"
+#include "roomctl/util/error.hpp"
+#include "roomctl/util/redact.hpp"
+
+namespace roomctl::config {
+
+namespace detail {
+
+// Replaces the userinfo of scheme://user:pw@host with ******** so a URL can be echoed.
+std::string hide_userinfo(std::string_view url) {
+    auto sep = url.find("://");
+    if (sep == std::string_view::npos) return std::string{url};
+    const auto start = sep + 3;
+    const auto end = url.find_first_of("/?#", start);
+    const auto authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+    const auto at = authority.rfind('@');
+    if (at == std::string_view::npos) return std::string{url};
+    return fmt::format("{}{}@{}", url.substr(0, start), k_redacted, url.substr(start + at + 1));
+}
+
+// Minimal check of scheme://host[:port][/path] with scheme http, https, ws or wss.
+bool valid_media_url(std::string_view url) {
+    for (char c : url)
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+    const auto sep = url.find("://");
+    if (sep == std::string_view::npos) return false;
+    const auto scheme = lower(url.substr(0, sep));
+    if (scheme != "http" && scheme != "https" && scheme != "ws" && scheme != "wss") return false;
+    const auto rest = url.substr(sep + 3);
+    const auto end = rest.find_first_of("/?#");
+    const auto authority = rest.substr(0, end);
+    const auto tail = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+    // API paths are appended to the URL: a query or fragment would end up in front of them.
+    if (tail.find_first_of("?#") != std::string_view::npos) return false;
+    if (authority.find('@') != std::string_view::npos) return false;  // no userinfo
+
+    std::string_view host;
+    std::string_view after_host;
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return false;
+        host = authority.substr(1, close - 1);
+        after_host = authority.substr(close + 1);
+        if (host.empty()) return false;
+        for (char c : host)
+            if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.' && c != '%')
+                return false;
+    } else {
+        const auto colon = authority.find(':');
+        host = authority.substr(0, colon);
+        after_host = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
+        if (host.empty()) return false;
+        for (char c : host)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_')
+                return false;
+    }
+    if (!after_host.empty()) {
+        if (after_host.front() != ':') return false;
+        const auto port = after_host.substr(1);
+        if (port.empty() || port.size() > 5) return false;
+        unsigned value = 0;
+        for (char c : port) {
+            if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+            value = value * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (value == 0 || value > 65535) return false;
+    }
+    return true;
+}
+
+
+}  // namespace detail
+
+using detail::hide_userinfo;
+using detail::valid_media_url;
+
+namespace {
+
+// A Twilio SID: two-letter prefix and 32 hex digits.
+bool is_sid(std::string_view v, std::string_view prefix) {
+    if (v.size() != 34 || v.substr(0, 2) != prefix) return false;
+    return std::all_of(v.begin() + 2, v.end(),
+                       [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+void require_twilio(const Settings& s, const std::function<std::string(const char*)>& from) {
+    const auto& t = s.twilio;
+    if (t.account_sid.empty())
+        throw config_error(
+            "no Twilio Account SID configured: set TWILIO_ACCOUNT_SID, --account-sid, or [twilio] "
+            "account_sid in the config file");
+    if (!is_sid(t.account_sid, "AC"))
+        throw config_error(fmt::format(
+            "Twilio Account SID \"{}\" is not an AC SID (AC followed by 32 hex digits) ({})",
+            t.account_sid, from("twilio.account_sid")));
+    if (!t.api_key.empty() && !is_sid(t.api_key, "SK"))
+        throw config_error(fmt::format(
+            "Twilio API key \"{}\" is not an SK SID (SK followed by 32 hex digits) ({})",
+            t.api_key, from("twilio.api_key")));
+    if (!t.api_key.empty() && t.api_secret.empty() && t.auth_token.empty())
+        throw config_error("Twilio API key given without its secret: set TWILIO_API_SECRET or "
+                           "--api-secret-file");
+    if (!t.uses_api_key() && t.auth_token.empty())
+        throw config_error(
+            "no Twilio credentials configured: set TWILIO_API_KEY and TWILIO_API_SECRET (a Standard "
+            "API key), or TWILIO_AUTH_TOKEN");
+    if (!valid_media_url(t.base_url) || t.base_url.rfind("ws", 0) == 0)
+        throw config_error(fmt::format(
+            "malformed Twilio Video base URL \"{}\": expected https://host[:port] ({})",
+            hide_userinfo(t.base_url), from("twilio.base_url")));
+}
+
+}  // namespace
+
+void require_livekit_url(const Settings& s) {
+    if (s.livekit.url.empty())
+        throw config_error(
+            "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config file");
+    if (!valid_media_url(s.livekit.url)) {
+        auto it = s.origins.find("livekit.url");
+        throw config_error(fmt::format(
+            "malformed LiveKit URL \"{}\": expected http(s):// or ws(s)://host[:port] ({})",
+            hide_userinfo(s.livekit.url),
+            it == s.origins.end() ? std::string{"default"} : to_string(it->second)));
+    }
+}
+
+void require_media_server(const Settings& s) {
+    auto from = [&](const char* key) {
+        auto it = s.origins.find(key);
+        return it == s.origins.end() ? std::string{"default"} : to_string(it->second);
+    };
+    if (s.provider == "twilio") return require_twilio(s, from);
+    require_livekit_url(s);
+    if (s.livekit.api_key.empty())
+        throw config_error(
+            "no LiveKit API key configured: set LIVEKIT_API_KEY, --api-key, or [livekit] api_key "
+            "in the config file");
+    if (s.livekit.api_secret.empty())
+        throw config_error(
+            "no LiveKit API secret configured: set LIVEKIT_API_SECRET or LIVEKIT_API_SECRET_FILE, "
+            "--api-secret-file, or [livekit] api_secret_file in the config file");
+}
+
+void require_database(const Settings& s) {
+    if (s.database_url.empty())
+        throw config_error(
+            "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL (or libpq's PGHOST/"
+            "PGDATABASE), or [database] url in the config file");
+}
+
+
+std::string api_url(const LiveKitSettings& lk) {
+    std::string url = lk.url;
+    std::size_t keep = 0;  // never strip into "scheme://"
+    if (const auto sep = url.find("://"); sep != std::string::npos) {
+        const auto scheme = detail::lower(std::string_view{url}.substr(0, sep));
+        const std::string mapped = scheme == "ws" ? "http" : scheme == "wss" ? "https" : scheme;
+        url = mapped + url.substr(sep);
+        keep = mapped.size() + 3;
+    }
+    while (url.size() > keep && url.back() == '/') url.pop_back();
+    return url;
+}
+
+
+}  // namespace roomctl::config
