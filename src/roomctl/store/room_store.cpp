@@ -287,41 +287,41 @@ public:
         if (m_cancel->requested()) throw interrupted_error();
         try {
             timed([&] {
-            pqxx::work tx{*m_conn};
-            apply_timeouts(tx, *m_conn);
-            const pqxx::result t = tx.exec_params(
-                "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
-                "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c "
-                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid = pg_catalog.to_regclass($1::text)",
-                m_table_sql);
-            if (t.empty()) {
-                check.problem =
-                    "table \"" + m_mapping.table + "\" does not exist (set [rooms] table)";
-                return;
-            }
-            check.qualified_table = t[0][0].c_str();
-            const pqxx::result cols = tx.exec_params(
-                "SELECT attname::text FROM pg_catalog.pg_attribute "
-                "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attnum > 0 "
-                "AND NOT attisdropped",
-                m_table_sql);
-            tx.commit();
-            std::set<std::string> names;
-            for (const auto& row : cols) names.insert(row[0].c_str());
-            const std::pair<const std::string*, const char*> wanted[] = {
-                {&m_mapping.name_column, "name_column"},
-                {&m_mapping.sid_column, "sid_column"},
-                {&m_mapping.status_column, "status_column"},
-            };
-            for (const auto& [column, key] : wanted) {
-                if (column->empty() || !names.contains(*column)) {
-                    check.problem = "column \"" + *column + "\" does not exist in table " +
-                                    check.qualified_table + " (set [rooms] " + key + ")";
+                pqxx::work tx{*m_conn};
+                apply_timeouts(tx, *m_conn);
+                const pqxx::result t = tx.exec_params(
+                    "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
+                    "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c "
+                    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.oid = pg_catalog.to_regclass($1::text)",
+                    m_table_sql);
+                if (t.empty()) {
+                    check.problem =
+                        "table \"" + m_mapping.table + "\" does not exist (set [rooms] table)";
                     return;
                 }
-            }
-            check.ok = true;
+                check.qualified_table = t[0][0].c_str();
+                const pqxx::result cols = tx.exec_params(
+                    "SELECT attname::text FROM pg_catalog.pg_attribute "
+                    "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attnum > 0 "
+                    "AND NOT attisdropped",
+                    m_table_sql);
+                tx.commit();
+                std::set<std::string> names;
+                for (const auto& row : cols) names.insert(row[0].c_str());
+                const std::pair<const std::string*, const char*> wanted[] = {
+                    {&m_mapping.name_column, "name_column"},
+                    {&m_mapping.sid_column, "sid_column"},
+                    {&m_mapping.status_column, "status_column"},
+                };
+                for (const auto& [column, key] : wanted) {
+                    if (column->empty() || !names.contains(*column)) {
+                        check.problem = "column \"" + *column + "\" does not exist in table " +
+                                        check.qualified_table + " (set [rooms] " + key + ")";
+                        return;
+                    }
+                }
+                check.ok = true;
             });
         } catch (const pqxx::broken_connection& e) {
             throw runtime_error("lost the database connection: " + first_line(e.what()));
@@ -386,6 +386,7 @@ private:
         if (m_cancel->requested()) throw interrupted_error();
         if (!m_identifiers_ok) throw config_error(check_mapping().problem);
         reconnect_if_lost();
+        if (m_cancel->requested()) throw interrupted_error();  // cancelled while reconnecting
         try {
             return timed(f);
         } catch (const pqxx::undefined_table& e) {
