@@ -28,8 +28,8 @@ void add_rls_facts(store::RoomStore& store, reconcile::DatabaseFacts& facts) {
 ApplyGuard::ApplyGuard(Context& ctx, store::RoomStore& store, media::MediaServer& server)
     : m_store(store) {
     (void)server;
-    // Say where this run acts before it touches anything: a wrong profile or URL is caught
-    // by a reader of the log, and by the safety gate below.
+    // Where this run acts, read from the live connection (not from the settings): said before
+    // it touches anything, so a wrong profile or URL is caught by a reader of the log.
     const auto target = store.target();
     const std::string endpoint = server_endpoint(ctx);
     m_targets = {{"provider", ctx.settings().provider},
@@ -40,10 +40,10 @@ ApplyGuard::ApplyGuard(Context& ctx, store::RoomStore& store, media::MediaServer
                    {"name", target.database},
                    {"user", target.user}}},
                  {"table", target.table}};
-    ctx.printer().status(fmt::format(
-        "acting on {} server {}, database {} on {}{} as {}, table {}", ctx.settings().provider,
-        endpoint, target.database, target.host, target.port.empty() ? "" : ":" + target.port,
-        target.user, target.table));
+    m_summary = fmt::format("{} server {}, database {} on {}{} as {}, table {}",
+                            ctx.settings().provider, endpoint, target.database, target.host,
+                            target.port.empty() ? "" : ":" + target.port, target.user,
+                            target.table);
 
     // A transaction-mode pooler hands each transaction another server session: a session
     // lock taken there stays behind on a pooled connection. Never take it then; the safety

@@ -95,6 +95,7 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     int code = 0;
     const bool refused = f.apply && !run.refusals.empty();
     std::optional<reconcile::ExecutionSummary> executed;
+    if (run.guard) printer.status("acting on " + run.guard->summary());
     if (f.apply && !refused && plan.count(reconcile::ActionStatus::planned) > 0) {
         reconcile::ExecutorPorts ports;
         ports.make_server = [&ctx] { return ctx.media_server(); };

@@ -129,12 +129,10 @@ private:
     }
 
     void rls(store::RoomStore& store, Probe& p) {
+        // The explanation names the role, the policies, and the rows seen against the
+        // catalog's estimate.
         const auto v = store.row_visibility();
-        const std::string seen =
-            v.estimated_rows ? fmt::format("; the role sees {} row(s), the catalog estimates {}",
-                                           v.visible_rows, *v.estimated_rows)
-                             : fmt::format("; the role sees {} row(s)", v.visible_rows);
-        p.message = v.explanation + seen;
+        p.message = v.explanation;
         if (v.applies && !v.sees_all_rows) {
             p.status = ProbeStatus::failed;
             if (!v.fix.empty()) p.message += "; " + v.fix;
