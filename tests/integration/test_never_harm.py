@@ -327,3 +327,81 @@ def test_database_url_from_the_environment_over_an_explicit_config_refuses(run, 
     audit = run("--config", str(run.config), "audit", env=env)
     assert audit.code in (0, 5), audit.stderr
     assert "DATABASE_URL" in audit.stderr  # read-only commands warn
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Transaction-mode poolers (a real PgBouncer started by scripts/test.sh)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def pooler_urls():
+    tx = os.environ.get("ROOMCTL_TEST_POOLER_URL")
+    session = os.environ.get("ROOMCTL_TEST_SESSION_POOLER_URL")
+    require(tx and session, "ROOMCTL_TEST_POOLER_URL / ROOMCTL_TEST_SESSION_POOLER_URL are not "
+                            "set (scripts/test.sh starts PgBouncer)")
+    return tx, session
+
+
+def test_a_transaction_pooler_refuses_apply_and_leaks_no_lock(run, db, standin, pooler_urls):
+    tx, session = pooler_urls
+    live_anchor(db, standin)
+    db.insert("session-missing", None, "pending")
+    standin.seed_room("stray-room", age_seconds=7200)
+    before_rows = db.rows()
+    for command in ("cleanup", "recreate"):
+        r = run(command, "--apply", "--json", database_url=tx)
+        assert r.code == UNSAFE, (command, r.stderr)
+        assert "session-mode or direct connection" in r.stderr
+        assert r.json["applied"] is False
+    assert "stray-room" in standin.rooms()
+    assert db.rows() == before_rows
+    # Read-only commands keep working through it, and check says what it is.
+    assert run("audit", database_url=tx).code == 5
+    check = run("check", "--json", database_url=tx)
+    probe = next(p for p in check.json["probes"] if p["name"] == "database.session")
+    assert probe["status"] == "failed" and "transaction-mode pooler" in probe["message"]
+    # No lock was left behind on a pooled server connection: a direct run acts at once.
+    r = run("cleanup", "--apply")
+    assert r.code == 0, r.stderr
+    assert "stray-room" not in standin.rooms()
+
+
+def test_a_session_pooler_is_a_session(run, db, standin, pooler_urls):
+    _, session = pooler_urls
+    live_anchor(db, standin)
+    standin.seed_room("stray-room", age_seconds=7200)
+    r = run("cleanup", "--apply", database_url=session)
+    assert r.code == 0, r.stderr
+    assert "stray-room" not in standin.rooms()
+    # The lock was released explicitly at the end: the next run through the pooler acts.
+    standin.seed_room("stray-2", age_seconds=7200)
+    r = run("cleanup", "--apply", database_url=session)
+    assert r.code == 0, r.stderr
+    assert "stray-2" not in standin.rooms()
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Locks held by others: never hang
+# ---------------------------------------------------------------------------------------------
+
+def test_an_open_migration_fails_fast_and_names_its_holder(run, db, standin, pg_url):
+    live_anchor(db, standin)
+    standin.seed_room("stray-room", age_seconds=7200)
+    migration = psycopg2.connect(pg_url, application_name="migrate-v42")
+    try:
+        with migration.cursor() as cur:  # BEGIN; ALTER TABLE ... left open
+            cur.execute(f"ALTER TABLE {db.table} ADD COLUMN notes text")
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        run.config.write_text(run.config.read_text() + '[database]\nlock_timeout = "1s"\n')
+        for args in (["audit"], ["cleanup", "--apply"]):
+            r = run(*args, timeout=20)
+            assert r.code == 1, (args, r.stderr)
+            assert r.elapsed < 10, r.elapsed
+            line = r.error_lines()[-1]
+            assert str(pid) in line and "migrate-v42" in line, line
+            assert "lock_timeout" in line
+        assert "stray-room" in standin.rooms()
+    finally:
+        migration.rollback()
+        migration.close()
