@@ -24,6 +24,18 @@ inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
+// Runs require_media_server expecting Error(config); returns its message.
+inline std::string media_failure(const Settings& s) {
+    try {
+        require_media_server(s);
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::config) << e.what();
+        return e.what();
+    }
+    ADD_FAILURE() << "require_media_server did not throw";
+    return {};
+}
+
 class SettingsFixture : public ::testing::Test {
 protected:
     void SetUp() override {
