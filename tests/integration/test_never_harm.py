@@ -319,7 +319,9 @@ def test_database_url_from_the_environment_over_an_explicit_config_refuses(run, 
     live_anchor(db, standin)
     standin.seed_room("stray-room", age_seconds=7200)
     run.config.write_text(run.config.read_text() + f'[database]\nurl = "{pg_url}"\n')
-    env = {"ROOMCTL_DATABASE_URL": "", "DATABASE_URL": pg_url}
+    # A dev shell aimed elsewhere: the same server here, but not the file's URL.
+    sep = "&" if "?" in pg_url else "?"
+    env = {"ROOMCTL_DATABASE_URL": "", "DATABASE_URL": f"{pg_url}{sep}application_name=dev"}
     r = run("--config", str(run.config), "cleanup", "--apply", env=env)
     assert r.code == UNSAFE, r.stderr
     assert "DATABASE_URL" in r.stderr and str(run.config) in r.stderr
