@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "roomctl/store/conninfo.hpp"
+#include "roomctl/store/mapping_sql.hpp"
 #include "roomctl/store/pg_connection.hpp"
 #include "roomctl/store/table_facts.hpp"
 #include "roomctl/util/error.hpp"
@@ -34,48 +35,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The store
 // ---------------------------------------------------------------------------------------------
-
-// A PostgreSQL text[] literal: every element double-quoted, '"' and '\' backslash-escaped, so
-// commas, braces, quotes, spaces and the word NULL are all taken literally.
-std::string text_array_literal(const std::vector<std::string>& values) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        for (char c : values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
-
-// Like text_array_literal, with nullopt as an unquoted NULL element.
-std::string nullable_text_array_literal(const std::vector<std::optional<std::string>>& values) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        if (!values[i]) {
-            out += "NULL";
-            continue;
-        }
-        out += '"';
-        for (char c : *values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
-
-std::optional<std::string> optional_text(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return std::string{f.c_str(), f.size()};
-}
 
 class PgRoomStore final : public RoomStore {
 public:
@@ -286,43 +245,7 @@ public:
         }
         if (m_cancel->requested()) throw interrupted_error();
         try {
-            timed([&] {
-                pqxx::work tx{*m_conn};
-                apply_timeouts(tx, *m_conn);
-                const pqxx::result t = tx.exec_params(
-                    "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
-                    "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c "
-                    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE c.oid = pg_catalog.to_regclass($1::text)",
-                    m_table_sql);
-                if (t.empty()) {
-                    check.problem =
-                        "table \"" + m_mapping.table + "\" does not exist (set [rooms] table)";
-                    return;
-                }
-                check.qualified_table = t[0][0].c_str();
-                const pqxx::result cols = tx.exec_params(
-                    "SELECT attname::text FROM pg_catalog.pg_attribute "
-                    "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attnum > 0 "
-                    "AND NOT attisdropped",
-                    m_table_sql);
-                tx.commit();
-                std::set<std::string> names;
-                for (const auto& row : cols) names.insert(row[0].c_str());
-                const std::pair<const std::string*, const char*> wanted[] = {
-                    {&m_mapping.name_column, "name_column"},
-                    {&m_mapping.sid_column, "sid_column"},
-                    {&m_mapping.status_column, "status_column"},
-                };
-                for (const auto& [column, key] : wanted) {
-                    if (column->empty() || !names.contains(*column)) {
-                        check.problem = "column \"" + *column + "\" does not exist in table " +
-                                        check.qualified_table + " (set [rooms] " + key + ")";
-                        return;
-                    }
-                }
-                check.ok = true;
-            });
+            check = timed([&] { return check_mapping_sql(*m_conn, m_table_sql, m_mapping); });
         } catch (const pqxx::broken_connection& e) {
             throw runtime_error("lost the database connection: " + first_line(e.what()));
         } catch (const pqxx::sql_error& e) {
@@ -345,15 +268,10 @@ public:
             t.user = str(m_conn->username());
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::result r = tx.exec_params(
-                "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
-                "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c "
-                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid = pg_catalog.to_regclass($1::text)",
-                m_table_sql);
+            auto table = resolved_table(tx, m_table_sql);
             tx.commit();
-            if (r.empty()) throw missing_table_error();
-            t.table = r[0][0].c_str();
+            if (!table) throw missing_table_error();
+            t.table = std::move(*table);
             return t;
         });
     }
@@ -493,16 +411,9 @@ private:
     // The SID column's SQL type as the server spells it ("uuid", "character varying(64)").
     const std::string& sid_type() {
         if (m_sid_type.empty()) {
-            pqxx::work tx{*m_conn};
-            apply_timeouts(tx, *m_conn);
-            const pqxx::result r = tx.exec_params(
-                "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-                "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attname = $2::text "
-                "AND attnum > 0 AND NOT attisdropped",
-                m_table_sql, m_mapping.sid_column);
-            tx.commit();
-            if (r.empty()) throw config_error(check_mapping().problem);
-            m_sid_type = r[0][0].c_str();
+            auto type = column_type(*m_conn, m_table_sql, m_mapping.sid_column);
+            if (!type) throw config_error(check_mapping().problem);
+            m_sid_type = std::move(*type);
         }
         return m_sid_type;
     }
