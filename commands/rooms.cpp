@@ -137,7 +137,11 @@ int run_delete(const RoomsFlags& f, Context& ctx) {
         if (participants > 0)
             reasons.push_back(fmt::format("{} participant{} would be disconnected", participants,
                                           participants == 1 ? "" : "s"));
-        if (ctx.settings().database_url.empty()) {
+        if (!ctx.settings().database_url_conflict.empty()) {
+            // Which database would say who owns the room is itself in doubt.
+            reasons.push_back("roomctl cannot tell which database owns it: " +
+                              ctx.settings().database_url_conflict);
+        } else if (ctx.settings().database_url.empty()) {
             reasons.push_back(
                 "no database is configured, so roomctl cannot check that no live row owns it "
                 "(set ROOMCTL_DATABASE_URL or [database] url)");
@@ -212,7 +216,8 @@ void register_rooms(CLI::App& root, Context& ctx) {
         "The room is looked up first and shown (SID, age, participants). A room with\n"
         "participants, or one that a live row of the room table owns (by name or by its SID),\n"
         "is refused with exit 8 and nothing is changed, unless --force. Without a configured\n"
-        "database roomctl cannot check the owner, and asks for --force.\n\n"
+        "database (or when DATABASE_URL overrides the [database] url of a config file named\n"
+        "with --config or --profile) roomctl cannot check the owner, and asks for --force.\n\n"
         "Examples:\n  roomctl rooms delete session-42\n  roomctl rooms delete session-42 --force");
     del->callback([f, &ctx] {
         ctx.command = "rooms delete";

@@ -356,6 +356,8 @@ void register_token(CLI::App& root, Context& ctx) {
         "  roomctl token create --list --create --json\n"
         "  roomctl --provider twilio token create --identity alice --room session-P46odHdPO0wJ\n"
         "  roomctl token create --session 44fa27d7-0528-46ce-9648-810539c2555c --identity mentor\n"
+        "  roomctl --provider twilio token create --session 44fa27d7-0528-46ce-9648-810539c2555c \\\n"
+        "      --room breakout-2 --identity mentor   # a session with several live rooms\n"
         "  roomctl token create --join --room load-{i} --identity 'user-{i}' --count 1000 > tokens.jsonl");
     create->callback([f, &ctx] {
         ctx.command = "token create";

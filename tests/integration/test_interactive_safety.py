@@ -151,3 +151,24 @@ def test_delete_refuses_a_room_whose_row_status_is_unknown(run, db, standin, pro
     r = run("rooms", "delete", "session-odd")
     assert r.code == UNSAFE, r.stderr
     assert "neither" in r.stderr and "session-odd" in standin.rooms()
+
+
+def test_delete_refuses_when_database_url_overrides_a_named_config(run, db, standin, provider,
+                                                                   pg_url, tmp_path):
+    # A dev shell's DATABASE_URL over the named prod profile: which table owns the room is
+    # itself in doubt, so the owner check cannot be trusted.
+    standin.seed_room("prod-room", age_seconds=600)
+    cfg = tmp_path / "prod.toml"
+    cfg.write_text(run.config.read_text() + '[profiles.prod.database]\n'
+                   'url = "postgresql://roomctl@prod-db.invalid/app"\n')
+    cfg.chmod(0o600)
+    env = {"ROOMCTL_DATABASE_URL": "", "DATABASE_URL": pg_url, "ROOMCTL_CONFIG": str(cfg),
+           "ROOMCTL_PROFILE": "prod"}
+    r = run("rooms", "delete", "prod-room", env=env)
+    assert r.code == UNSAFE, r.stderr
+    [line] = r.error_lines()
+    assert "DATABASE_URL from the environment overrides" in line and "--force" in line
+    assert "prod-room" in standin.rooms()
+    ok = run("rooms", "delete", "prod-room", "--database-url", pg_url, env=env)
+    assert ok.code == 0, ok.stderr
+    assert "prod-room" not in standin.rooms()
