@@ -6,12 +6,15 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
-#include <optional>
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
@@ -26,19 +29,22 @@ namespace {
 //
 // Why a thread: cancelling means calling RoomStore::cancel() on stores that other threads may
 // be destroying at that moment, and only a mutex makes that safe; a handler may take no mutex
-// (nor allocate, nor print). sigwait-style delivery (signalfd) runs the cancel path as normal
-// code. The signals are blocked in the main thread before any other thread exists, so every
-// thread (executor workers, libcurl's resolver threads) inherits the block and only this
-// thread ever receives them.
+// (nor allocate, nor print). Delivery through signalfd runs the cancel path as normal code.
+// The signals are blocked in the main thread before any other thread exists, so every thread
+// (executor workers, libcurl's resolver threads) inherits the block and only this one ever
+// receives them.
 //
-// First signal: Context::cancel_in_flight() (the interrupt flag, which media-server transfers
-// and retry waits watch, and PQcancel on every live store), repeated every 200 ms so that a
-// query started just after a cancel is cancelled too. The run then ends by itself with exit
-// 130 (within ~100 ms: transfers wake every 50 ms, PQcancel is one round trip). Should
-// anything not listen (a connection being opened: libpq cannot cancel a connect), the
-// process exits 130 anyway 1.5 s after the signal: never hang. A second signal exits 130 at once. Both forced
-// exits print one line; lines already in the journal are fsynced, and an action cut short
-// has a "start" line without an "end", which the journal documents as "may have happened".
+// First signal: a canceller thread calls Context::cancel_in_flight() (the interrupt flag,
+// which media-server transfers and retry waits watch, and PQcancel on every live store), and
+// again every 200 ms so that a query started just after a cancel is cancelled too. The run
+// then ends by itself with exit 130 (within ~100 ms: transfers wake every 50 ms, PQcancel is
+// one round trip). The canceller is a thread of its own because PQcancel connects to the
+// server and may block as long as connecting does: the watcher must stay free to keep the
+// deadline. Should anything not listen (a connection being opened, which libpq cannot
+// cancel; a cancel request stuck connecting), the process exits 130 anyway 1.5 s after the
+// signal: never hang. A second signal exits 130 at once. Forced exits print one line; journal
+// lines already written are fsynced, and an action cut short has a "start" line without an
+// "end", which the journal documents as "may or may not have happened".
 class InterruptWatcher {
 public:
     explicit InterruptWatcher(Context& ctx) : m_ctx(ctx) {
@@ -55,13 +61,27 @@ public:
             pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
             return;
         }
-        m_thread = std::thread([this] { watch(); });
+        m_watcher = std::thread([this] { watch(); });
     }
+    // Stops both threads. A canceller stuck in PQcancel is not waited for beyond a second:
+    // the run is over (and was interrupted), so the process exits 130 without it.
     ~InterruptWatcher() {
-        if (m_thread.joinable()) {
+        if (m_watcher.joinable()) {
             std::uint64_t one = 1;
             (void)!::write(m_stop, &one, sizeof one);
-            m_thread.join();
+            m_watcher.join();
+        }
+        if (m_canceller.joinable()) {
+            std::unique_lock lock(m_mutex);
+            m_stopping = true;
+            m_wake.notify_all();
+            if (!m_wake.wait_for(lock, std::chrono::seconds{1}, [this] { return m_cancelled; })) {
+                std::cout.flush();
+                std::cerr.flush();
+                ::_exit(to_int(ExitCode::interrupted));
+            }
+            lock.unlock();
+            m_canceller.join();
         }
         close_fds();
     }
@@ -84,7 +104,11 @@ private:
         std::optional<clock::time_point> deadline;
         for (;;) {
             pollfd fds[2] = {{m_signals, POLLIN, 0}, {m_stop, POLLIN, 0}};
-            int timeout = deadline ? static_cast<int>(k_recancel.count()) : -1;
+            int timeout = -1;
+            if (deadline) {
+                auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - clock::now());
+                timeout = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+            }
             int n = ::poll(fds, 2, timeout);
             if (n < 0 && errno != EINTR) return;
             if (fds[1].revents & POLLIN) return;
@@ -93,15 +117,26 @@ private:
                 if (::read(m_signals, &info, sizeof info) == sizeof info) {
                     if (deadline) force_exit("a second signal ended the run at once");
                     deadline = clock::now() + k_grace;
+                    m_canceller = std::thread([this] { cancel_repeatedly(); });
                 }
             }
-            if (!deadline) continue;
-            if (clock::now() >= *deadline) {
+            if (deadline && clock::now() >= *deadline) {
                 force_exit("exited without waiting for a call that cannot be cancelled (such "
                            "as opening a database connection)");
             }
-            m_ctx.cancel_in_flight();
         }
+    }
+
+    void cancel_repeatedly() {
+        std::unique_lock lock(m_mutex);
+        while (!m_stopping) {
+            lock.unlock();
+            m_ctx.cancel_in_flight();
+            lock.lock();
+            m_wake.wait_for(lock, k_recancel, [this] { return m_stopping; });
+        }
+        m_cancelled = true;
+        m_wake.notify_all();
     }
 
     void close_fds() {
@@ -113,7 +148,11 @@ private:
     Context& m_ctx;
     sigset_t m_previous{};
     int m_signals = -1, m_stop = -1;
-    std::thread m_thread;
+    std::thread m_watcher;
+    std::thread m_canceller;  // started by the watcher at the first signal
+    std::mutex m_mutex;       // guards m_stopping and m_cancelled
+    std::condition_variable m_wake;
+    bool m_stopping = false, m_cancelled = false;
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {

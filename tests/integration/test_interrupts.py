@@ -6,6 +6,7 @@ import json
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import psycopg2
@@ -211,3 +212,75 @@ def subprocess_with(roomctl_bin, run, *args, env=None):
     return subprocess.Popen([roomctl_bin, *args], env=run.env(env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
+
+
+class PgProxy:
+    """A TCP proxy in front of PostgreSQL that forwards connections until `hang_new` is set;
+    connections opened after that are accepted and never answered. PQcancel opens a new
+    connection to deliver a cancel request, so it then blocks as on a partitioned network."""
+
+    def __init__(self, pg_port):
+        self.upstream = pg_port
+        self.hang_new = False
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.open = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.open.append(client)
+            if self.hang_new:
+                continue  # never forwarded, never answered
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            self.open.append(server)
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+        for s in self.open:
+            s.close()
+
+
+def test_a_cancel_request_that_cannot_reach_the_database_does_not_hold_the_exit(
+        run, db, standin, pg_url, roomctl_bin):
+    long_database_timeouts(run)
+    db.insert("locked-room", None, "pending")
+    port = int(pg_url.rsplit(":", 1)[1].split("/")[0])
+    proxy = PgProxy(port)
+    lock = TableLock(pg_url, db)
+    try:
+        url = pg_url.replace(f":{port}/", f":{proxy.port}/")
+        proc = subprocess_with(roomctl_bin, run, "audit", "--json",
+                               env={"ROOMCTL_DATABASE_URL": url})
+        wait_for(lambda: roomctl_waits_on_a_lock(db), "roomctl to wait on the table lock")
+        proxy.hang_new = True  # the cancel request's connection will hang
+        code, elapsed, out, err = terminate(proc)
+    finally:
+        lock.release()
+        proxy.close()
+    assert code == 130, err
+    assert elapsed < LIMIT, f"exit took {elapsed:.2f} s: {err}"
+    [line] = error_lines(err)
+    assert "interrupted; exited without waiting" in line, line
