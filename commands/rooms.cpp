@@ -78,7 +78,14 @@ std::string describe_target(const media::ServerRoom& room, std::int64_t server_n
 // template) or by its recorded SID, whatever the room is called.
 std::string database_owner(Context& ctx, const media::ServerRoom& room) {
     const auto& m = ctx.settings().rooms;
-    for (const auto& row : ctx.room_store()->load_rooms()) {
+    auto store = ctx.room_store();
+    // A role that row-level security filters may simply not see the owner.
+    const auto visibility = store->row_visibility();
+    if (visibility.applies && !visibility.sees_all_rows) {
+        return "row-level security may hide the row that owns it (" + visibility.explanation +
+               ")";
+    }
+    for (const auto& row : store->load_rooms()) {
         // load_rooms leaves DbRoom::room to the caller (reconcile/inventory.cpp fills it too).
         const bool by_name = config::room_name_for(m, row.name) == room.name;
         const bool by_sid = !room.sid.empty() && row.sid && *row.sid == room.sid;

@@ -407,3 +407,13 @@ def test_an_open_migration_fails_fast_and_names_its_holder(run, db, standin, pg_
     finally:
         migration.rollback()
         migration.close()
+
+
+def test_rooms_delete_refuses_when_rls_may_hide_the_owner(run, db, standin, role):
+    room = standin.seed_room("session-owned", age_seconds=7200)
+    db.insert("session-owned", room["sid"], "active")
+    enable_rls(db)  # the role sees no row, so it cannot tell that one owns the room
+    r = run("rooms", "delete", "session-owned", database_url=role.url)
+    assert r.code == UNSAFE, r.stderr
+    assert "row-level security" in r.stderr
+    assert "session-owned" in standin.rooms()

@@ -19,7 +19,7 @@ def test_check_with_an_api_key(run, db, standin):
     assert r.code == 0, r.stdout + r.stderr
     p = probes(r)
     assert set(p) == {"server.reach", "server.clock", "server.auth", "server.tokens",
-                      "database.connect", "database.mapping"}
+                      "database.connect", "database.mapping", "database.rls", "database.session"}
     assert TWILIO_KEY in p["server.auth"]["message"]
     assert "breakout_rooms" in p["database.mapping"]["message"]
 
