@@ -68,8 +68,9 @@ twilio::Endpoint twilio_endpoint(const config::Settings& s) {
 }
 
 http::TransportOptions transport_options(const config::Settings& s, http::TraceSink trace,
-                                         bool trace_headers) {
+                                         bool trace_headers, const std::atomic<bool>* cancel) {
     http::TransportOptions o;
+    o.cancel = cancel;
     o.ca_file = s.ca_file;
     o.trace = std::move(trace);
     o.trace_headers = trace_headers;
@@ -81,8 +82,7 @@ std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
                                                   http::TraceSink trace, bool trace_headers,
                                                   const std::atomic<bool>* cancel) {
     config::require_media_server(s);
-    auto options = transport_options(s, std::move(trace), trace_headers);
-    options.cancel = cancel;
+    auto options = transport_options(s, std::move(trace), trace_headers, cancel);
     if (s.provider == "twilio") {
         return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
             std::move(options), twilio_endpoint(s), twilio::RetryPolicy{});

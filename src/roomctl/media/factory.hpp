@@ -24,8 +24,11 @@ std::unique_ptr<MediaServer> connect_media_server(const config::Settings& settin
 // Twilio REST endpoint from settings (API key preferred over the Auth Token).
 twilio::Endpoint twilio_endpoint(const config::Settings& settings);
 
-// Transport options derived from settings (timeouts, CA file) with the given trace sink.
+// Transport options derived from settings (timeouts, CA file) with the given trace sink and
+// cancel flag (http::TransportOptions::cancel; pass &Context::interrupted so that SIGTERM
+// aborts the transfer).
 http::TransportOptions transport_options(const config::Settings& settings, http::TraceSink trace,
-                                         bool trace_headers = false);
+                                         bool trace_headers = false,
+                                         const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace roomctl::media
