@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -215,10 +218,32 @@ TEST(ConnInfoRedaction, MalformedStringsHideThePasswordEverywhere) {
 }
 
 // The defaults roomctl adds give way to the string and to libpq's environment.
+// Restores libpq variables a test changes.
+class SavedEnv {
+public:
+    explicit SavedEnv(std::vector<std::string> names) : m_names(std::move(names)) {
+        for (const auto& n : m_names) {
+            const char* v = std::getenv(n.c_str());
+            m_values.push_back(v ? std::optional<std::string>{v} : std::nullopt);
+            ::unsetenv(n.c_str());
+        }
+    }
+    ~SavedEnv() {
+        for (std::size_t i = 0; i < m_names.size(); ++i) {
+            if (m_values[i])
+                ::setenv(m_names[i].c_str(), m_values[i]->c_str(), 1);
+            else
+                ::unsetenv(m_names[i].c_str());
+        }
+    }
+
+private:
+    std::vector<std::string> m_names;
+    std::vector<std::optional<std::string>> m_values;
+};
+
 TEST(ConnInfoDefaults, AddedOnlyWhenNothingElseDecides) {
-    ::unsetenv("PGCONNECT_TIMEOUT");
-    ::unsetenv("PGCLIENTENCODING");
-    ::unsetenv("PGSERVICE");
+    const SavedEnv saved{{"PGCONNECT_TIMEOUT", "PGCLIENTENCODING", "PGSERVICE"}};
     auto o = with_defaults(parse_conninfo("postgresql://u:p%27w@h/db"));
     EXPECT_EQ(value_of(o, "connect_timeout"), "5");
     EXPECT_EQ(value_of(o, "client_encoding"), "UTF8");
