@@ -137,6 +137,29 @@ TEST_F(StoreTimeoutsTest, LimitsDoNotOutliveTheTransactionBehindATransactionPool
     EXPECT_NE(tx.exec1("SHOW statement_timeout")[0].as<std::string>(), "5678ms");
 }
 
+// A cancel that roomctl did not ask for (pg_cancel_backend by an operator) is not an
+// interruption of roomctl, nor a timeout: it says what happened.
+TEST_F(StoreTimeoutsTest, SomeoneElsesCancelIsNotATimeout) {
+    auto s = store({30s, 60s});
+    hold_table_open();
+    std::thread other([&] {
+        pqxx::connection c{m_url};
+        for (int i = 0; i < 50; ++i) {
+            std::this_thread::sleep_for(100ms);
+            pqxx::nontransaction tx{c};
+            auto r = tx.exec("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE "
+                             "application_name = 'roomctl' AND wait_event_type = 'Lock'");
+            if (!r.empty()) return;
+        }
+    });
+    std::string msg;
+    const auto took = time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
+    other.join();
+    EXPECT_LT(took, 5s) << msg;
+    EXPECT_TRUE(contains(msg, "the database cancelled roomctl's query on the room table")) << msg;
+    EXPECT_FALSE(contains(msg, "statement_timeout")) << msg;
+}
+
 TEST_F(StoreTimeoutsTest, CancelFromAnotherThreadInterruptsALockWait) {
     auto s = store({30s, 60s});
     hold_table_open();

@@ -245,7 +245,8 @@ Error stopped_statement_error(PgConnection& conn, const std::string& table_sql,
                              gave_up + ": run again, or raise [database] lock_timeout");
     }
     // 57014, not from this store's cancel(): statement_timeout, or someone's pg_cancel_backend.
-    if (elapsed + std::chrono::milliseconds{250} >= options.statement_timeout) {
+    if (options.statement_timeout.count() > 0 &&
+        elapsed + std::chrono::milliseconds{250} >= options.statement_timeout) {
         std::string out = "a query on " + subject + " ran longer than statement_timeout " +
                           format_timeout(options.statement_timeout) + " and was stopped";
         if (!who.empty()) out += "; the table is locked by " + who;
