@@ -194,45 +194,6 @@ std::string profile_section(const std::string& name) {
 
 namespace {
 
-// Whether a libpq connection string carries a password, by libpq's own reading of the two
-// forms: a URI's userinfo ends at the first '@' before any '/' (so a password may hold '#',
-// '?' or ':'), and its query or a keyword/value string may say password=... . Independent of
-// how redaction spells the result, so the permission warning cannot miss what it failed to hide.
-bool database_url_has_password(std::string_view url) {
-    const std::string low = lower(url);
-    for (std::string_view prefix : {"postgresql://", "postgres://"}) {
-        if (low.rfind(prefix, 0) != 0) continue;
-        const auto start = prefix.size();
-        const auto stop = url.find_first_of("@/", start);
-        if (stop != std::string_view::npos && url[stop] == '@') {
-            const auto userinfo = url.substr(start, stop - start);
-            const auto colon = userinfo.find(':');
-            if (colon != std::string_view::npos && colon + 1 < userinfo.size()) return true;
-        }
-        const auto query = url.find('?', stop == std::string_view::npos ? start : stop);
-        if (query == std::string_view::npos) return false;
-        for (auto at = low.find("password=", query); at != std::string::npos;
-             at = low.find("password=", at + 1)) {
-            const char before = low[at - 1];
-            const auto value = at + 9;
-            if ((before == '?' || before == '&') && value < low.size() && low[value] != '&')
-                return true;
-        }
-        return false;
-    }
-    // keyword/value: password = value, with any spacing around '='; a quoted '' is empty.
-    for (auto at = low.find("password"); at != std::string::npos; at = low.find("password", at + 1)) {
-        if (at > 0 && std::isspace(static_cast<unsigned char>(low[at - 1])) == 0) continue;
-        auto i = at + 8;
-        while (i < low.size() && std::isspace(static_cast<unsigned char>(low[i])) != 0) ++i;
-        if (i >= low.size() || low[i] != '=') continue;
-        ++i;
-        while (i < low.size() && std::isspace(static_cast<unsigned char>(low[i])) != 0) ++i;
-        if (i < low.size() && low.compare(i, 2, "''") != 0) return true;
-    }
-    return false;
-}
-
 // Whether a top-level or profile table holds a secret inline: livekit.api_secret,
 // twilio.api_secret, twilio.auth_token, or a database URL with a password (the *_file keys
 // point elsewhere and do not count).
@@ -243,7 +204,7 @@ bool holds_inline_secret(const toml::table& t) {
     const std::string db = str("database", "url");
     return !str("livekit", "api_secret").empty() || !str("twilio", "api_secret").empty() ||
            !str("twilio", "auth_token").empty() ||
-           (!db.empty() && (database_url_has_password(db) || redact_database_url(db) != db));
+           (!db.empty() && (!database_url_secrets(db).empty() || redact_database_url(db) != db));
 }
 
 // The settings keys (Settings::origins) that the keys of a profile's subtree decide.
