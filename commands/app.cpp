@@ -34,17 +34,20 @@ namespace {
 // (executor workers, libcurl's resolver threads) inherits the block and only this one ever
 // receives them.
 //
-// First signal: a canceller thread calls Context::cancel_in_flight() (the interrupt flag,
-// which media-server transfers and retry waits watch, and PQcancel on every live store), and
-// again every 200 ms so that a query started just after a cancel is cancelled too. The run
-// then ends by itself with exit 130 (within ~100 ms: transfers wake every 50 ms, PQcancel is
-// one round trip). The canceller is a thread of its own because PQcancel connects to the
-// server and may block as long as connecting does: the watcher must stay free to keep the
-// deadline. Should anything not listen (a connection being opened, which libpq cannot
-// cancel; a cancel request stuck connecting), the process exits 130 anyway 1.5 s after the
-// signal: never hang. A second signal exits 130 at once. Forced exits print one line; journal
-// lines already written are fsynced, and an action cut short has a "start" line without an
-// "end", which the journal documents as "may or may not have happened".
+// First signal: no new action starts (Context::interrupted), and a canceller thread calls
+// Context::cancel_in_flight() (the flag media-server transfers and retry waits watch, and
+// PQcancel on every live store), again every 200 ms so that a query started just after a
+// cancel is cancelled too. A run that holds the run lock (--apply, Context::may_be_acting) may
+// have an action in flight: it gets 1 s to finish before the cancel, because a create cut
+// short leaves a room that may or may not exist; everything else is cancelled at once. The run
+// then ends by itself with exit 130 (transfers wake every 50 ms, PQcancel is one round trip).
+// The canceller is a thread of its own because PQcancel connects to the server and may block
+// as long as connecting does: the watcher must stay free to keep the deadline. Should anything
+// not listen (a connection being opened, which libpq cannot cancel; a cancel request stuck
+// connecting), the process exits 130 anyway 1.6 s after the signal: never hang. A second
+// signal exits 130 at once. Forced exits print one line; journal lines already written are
+// fsynced, and an action cut short has a "start" line without an "end", which the journal
+// documents as "may or may not have happened".
 class InterruptWatcher {
 public:
     explicit InterruptWatcher(Context& ctx) : m_ctx(ctx) {
@@ -90,7 +93,8 @@ public:
 
 private:
     static constexpr auto k_recancel = std::chrono::milliseconds{200};
-    static constexpr auto k_grace = std::chrono::milliseconds{1500};
+    static constexpr auto k_finish_action = std::chrono::milliseconds{1000};
+    static constexpr auto k_deadline = std::chrono::milliseconds{1600};
 
     [[noreturn]] static void force_exit(const char* what) {
         std::string line = std::string{"roomctl: error: interrupted; "} + what +
@@ -116,7 +120,8 @@ private:
                 signalfd_siginfo info{};
                 if (::read(m_signals, &info, sizeof info) == sizeof info) {
                     if (deadline) force_exit("a second signal ended the run at once");
-                    deadline = clock::now() + k_grace;
+                    deadline = clock::now() + k_deadline;
+                    m_ctx.interrupted.store(true);
                     m_canceller = std::thread([this] { cancel_repeatedly(); });
                 }
             }
@@ -129,6 +134,9 @@ private:
 
     void cancel_repeatedly() {
         std::unique_lock lock(m_mutex);
+        if (m_ctx.may_be_acting()) {
+            m_wake.wait_for(lock, k_finish_action, [this] { return m_stopping; });
+        }
         while (!m_stopping) {
             lock.unlock();
             m_ctx.cancel_in_flight();

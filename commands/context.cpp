@@ -21,6 +21,7 @@ namespace roomctl::cli {
 struct StoreRegistry {
     std::mutex mutex;
     std::set<store::RoomStore*> stores;
+    std::atomic<bool> locked{false};  // a store took a run lock: see Context::may_be_acting
 };
 
 namespace {
@@ -70,10 +71,12 @@ public:
     }
     bool is_live(const std::string& name) override { return m_inner->is_live(name); }
     store::MappingCheck check_mapping() override { return m_inner->check_mapping(); }
-    bool try_advisory_lock(std::int64_t key) override { return m_inner->try_advisory_lock(key); }
+    bool try_advisory_lock(std::int64_t key) override {
+        return took(m_inner->try_advisory_lock(key));
+    }
     std::vector<store::StatusCount> status_counts() override { return m_inner->status_counts(); }
     store::RowVisibility row_visibility() override { return m_inner->row_visibility(); }
-    bool try_table_lock() override { return m_inner->try_table_lock(); }
+    bool try_table_lock() override { return took(m_inner->try_table_lock()); }
     void release_locks() noexcept override { m_inner->release_locks(); }
     std::optional<store::LockHolder> table_lock_holder() override {
         return m_inner->table_lock_holder();
@@ -82,6 +85,11 @@ public:
     store::DatabaseTarget target() override { return m_inner->target(); }
 
 private:
+    bool took(bool locked) {
+        if (locked) m_registry->locked.store(true);
+        return locked;
+    }
+
     std::unique_ptr<store::RoomStore> m_inner;
     std::shared_ptr<StoreRegistry> m_registry;
 };
@@ -135,7 +143,7 @@ report::Printer& Context::printer() {
 
 std::unique_ptr<media::MediaServer> Context::media_server() {
     return media::connect_media_server(settings(), trace_sink(), globals.verbose > 1,
-                                       &interrupted);
+                                       &cancelled);
 }
 
 http::TraceSink Context::trace_sink() {
@@ -160,8 +168,11 @@ std::unique_ptr<store::RoomStore> Context::connect_store() {
                                   store::store_options_of(settings()));
 }
 
+bool Context::may_be_acting() const noexcept { return m_stores->locked.load(); }
+
 void Context::cancel_in_flight() noexcept {
     interrupted.store(true);
+    cancelled.store(true);
     std::lock_guard lock(m_stores->mutex);
     for (auto* store : m_stores->stores) store->cancel();
 }

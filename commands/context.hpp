@@ -40,14 +40,17 @@ public:
     GlobalOptions globals;
     std::string command;  // "audit", "rooms list": names the JSON document
     int exit_code = 0;
-    // Set by SIGINT/SIGTERM (through cancel_in_flight): no new action starts, and the media
-    // servers made by media_server() abort their transfers and retry waits.
+    // Set by SIGINT/SIGTERM at once: no new action starts, no new connection is opened, and
+    // the run ends with exit 130.
     std::atomic<bool> interrupted{false};
+    // Set by cancel_in_flight(): the media servers made by media_server() abort their
+    // transfers and retry waits (their calls throw Error(interrupted)).
+    std::atomic<bool> cancelled{false};
     report::RunMetrics metrics;  // filled by commands, written by app.cpp when asked for
 
     const config::Settings& settings();
     report::Printer& printer();
-    // The configured provider's client; its calls throw Error(interrupted) once `interrupted`
+    // The configured provider's client; its calls throw Error(interrupted) once `cancelled`
     // is set (the flag is passed down by pointer: the client lives in libroomctl_io.so).
     std::unique_ptr<media::MediaServer> media_server();
     // Request tracing for -v (empty without it); lines go to the printer's stderr.
@@ -59,12 +62,16 @@ public:
     // Now, in unix seconds (one reading per run keeps reports consistent).
     std::int64_t now() const;
 
-    // The interrupt path: sets `interrupted`, then calls RoomStore::cancel() on every store
-    // room_store() made that is still alive (their queries in flight fail at once with
-    // Error(interrupted) instead of waiting out a lock). Safe to call repeatedly and from any
-    // thread, but NOT from a signal handler (it takes a mutex): app.cpp calls it from its
-    // interrupt thread.
+    // The interrupt path's second step: sets `interrupted` and `cancelled`, then calls
+    // RoomStore::cancel() on every store room_store() made that is still alive (their queries
+    // in flight fail at once with Error(interrupted) instead of waiting out a lock). Safe to
+    // call repeatedly and from any thread, but NOT from a signal handler (it takes a mutex):
+    // app.cpp calls it from its interrupt thread.
     void cancel_in_flight() noexcept;
+    // True once a store took a run lock (try_table_lock or try_advisory_lock succeeded): an
+    // --apply run that may be acting, whose action in flight deserves a moment to finish
+    // before it is cancelled. Thread-safe.
+    bool may_be_acting() const noexcept;
     // The provider label for metrics, without throwing: the resolved settings' provider, else
     // --provider, else ROOMCTL_PROVIDER, else the settings resolved quietly now (config
     // file), else "unknown".

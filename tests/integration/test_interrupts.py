@@ -1,7 +1,8 @@
 """SIGINT/SIGTERM end a run within two seconds from any phase: a query waiting on a lock held
 by another session (an open migration), a slow ListRooms, a retry back-off, a slow DeleteRoom
-during cleanup --apply. The query in flight is cancelled (PQcancel), the transfer in flight
-aborted, and the run exits 130 with one error line."""
+during cleanup --apply, a connection being opened. The query in flight is cancelled
+(PQcancel), the transfer in flight aborted, and the run exits 130 with one error line. An
+--apply run first gives the action in flight a second to finish."""
 import json
 import signal
 import socket
@@ -156,6 +157,26 @@ def test_cleanup_apply_during_a_slow_delete_exits_130_with_the_rest_not_started(
     # The rooms not started are all still there; the one cut short may or may not be.
     assert {a["room"] for a in rest} <= set(standin.rooms())
     assert "live-1" in standin.rooms()
+
+
+def test_cleanup_apply_lets_the_delete_in_flight_finish_when_it_can_within_a_second(
+        run, db, standin):
+    live = standin.seed_room("live-1", age_seconds=600)
+    db.insert("live-1", live["sid"], "active")
+    for i in range(3):
+        standin.seed_room(f"stray-{i}", age_seconds=7200)
+    standin.fault(method="DeleteRoom", delay_ms=1000)
+    proc = run.spawn("cleanup", "--apply", "--concurrency", "1", "--json")
+    wait_for(lambda: standin.requests().get("DeleteRoom", 0) >= 1, "DeleteRoom to be asked")
+    time.sleep(0.4)  # 0.6 s of the delete left
+    code, elapsed, out, err = terminate(proc)
+    assert code == 130, err
+    assert elapsed < LIMIT, f"exit took {elapsed:.2f} s: {err}"
+    actions = json.loads(out)["actions"]
+    assert [a["status"] for a in actions].count("done") == 1, actions
+    assert [a["status"] for a in actions].count("skipped") == 2, actions
+    assert standin.requests().get("DeleteRoom", 0) == 1
+    assert len(standin.rooms()) == 3  # live-1 and the two not started
 
 
 class SilentPort:
