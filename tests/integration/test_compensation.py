@@ -47,7 +47,7 @@ def recreate_while_the_app_holds_the_row(run, db, pg_url, name):
 def test_room_whose_sid_cannot_be_recorded_is_deleted_again(run, db, standin, pg_url):
     action = recreate_while_the_app_holds_the_row(run, db, pg_url, "locked-1")
     assert action["compensated"] is True
-    assert "statement timeout" in action["error"]
+    assert "timeout" in action["error"]  # the store's lock_timeout (or statement timeout)
     assert "deleted again" in action["error"]
     assert action["server_sid"] and action["server_sid"] in action["error"]
     assert standin.rooms() == {}  # nothing left behind on the server
