@@ -113,8 +113,12 @@ private:
                 auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - clock::now());
                 timeout = static_cast<int>(std::max<std::int64_t>(0, left.count()));
             }
-            int n = ::poll(fds, 2, timeout);
-            if (n < 0 && errno != EINTR) return;
+            if (::poll(fds, 2, timeout) < 0) {
+                // EINTR, or a transient ENOMEM: returning would leave the signals blocked and
+                // unheard, so wait a moment and look again.
+                if (errno != EINTR) std::this_thread::sleep_for(std::chrono::milliseconds{10});
+                continue;
+            }
             if (fds[1].revents & POLLIN) return;
             if (fds[0].revents & POLLIN) {
                 signalfd_siginfo info{};
