@@ -69,8 +69,9 @@ struct TransportOptions {
     TraceSink trace;                            // may be empty
     bool trace_headers = false;  // -vv: also trace request and response headers (redacted)
     // Set (by the SIGINT/SIGTERM path) to abandon work: a transfer in flight is aborted within
-    // about a second (libcurl's progress callback; it is called at least once a second), and a
-    // send after it was set fails before connecting; both throw TransportError(cancelled).
+    // about 50 ms (CurlTransport looks at the flag between short waits, and its progress
+    // callback aborts too), and a send after it was set fails before connecting; both throw
+    // TransportError(cancelled).
     // A pointer, not a global: the transport lives in libroomctl_io.so, which has its own copy
     // of roomctl's globals. Must outlive the transport; may be null.
     const std::atomic<bool>* cancel = nullptr;
