@@ -1,6 +1,7 @@
 #include "roomctl/reconcile/audit.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -15,8 +16,37 @@ std::string to_string(FindingKind k) {
         case FindingKind::sid_drift: return "sid_drift";
         case FindingKind::name_mismatch: return "name_mismatch";
         case FindingKind::unclassified: return "unclassified";
+        case FindingKind::foreign_sid: return "foreign_sid";
     }
     return "unknown";
+}
+
+std::optional<std::string> sid_provider(const std::string& sid) {
+    auto all = [&](std::size_t from, auto pred) {
+        return std::all_of(sid.begin() + static_cast<std::ptrdiff_t>(from), sid.end(),
+                           [&](char c) { return pred(static_cast<unsigned char>(c)); });
+    };
+    if (sid.size() == 3 + 12 && sid.compare(0, 3, "RM_") == 0 &&
+        all(3, [](unsigned char c) { return std::isalnum(c) != 0; })) {
+        return "livekit";
+    }
+    if (sid.size() == 2 + 32 && sid.compare(0, 2, "RM") == 0 &&
+        all(2, [](unsigned char c) { return std::isxdigit(c) != 0; })) {
+        return "twilio";
+    }
+    return std::nullopt;
+}
+
+std::string provider_title(const std::string& provider) {
+    if (provider == "livekit") return "LiveKit";
+    if (provider == "twilio") return "Twilio";
+    return provider;
+}
+
+std::string sid_shape(const std::string& provider) {
+    if (provider == "livekit") return "RM_...";
+    if (provider == "twilio") return "RM + 32 hex digits";
+    return "";
 }
 
 std::string apply_template(const std::string& room_template, const std::string& value) {
@@ -179,6 +209,19 @@ AuditResult audit(const Inventory& inv) {
     auto& findings = result.findings;
     s.database_rooms = inv.database.size();
     s.server_rooms = inv.server.size();
+    s.provider = inv.provider;
+    s.table = inv.table;
+    s.sid_column = inv.sid_column;
+    // The other provider a row's SID belongs to; nullopt when it is this run's, unknown, or
+    // this run's provider is unknown.
+    std::map<std::string, std::size_t> foreign_tally;
+    auto foreign = [&](const store::DbRoom& row) -> std::optional<std::string> {
+        if (inv.provider.empty() || !row.sid || row.sid->empty()) return std::nullopt;
+        auto owner = sid_provider(*row.sid);
+        if (!owner || *owner == inv.provider) return std::nullopt;
+        ++foreign_tally[*owner];
+        return owner;
+    };
 
     // Several rows may share a name (an ended session and its live successor); the live row
     // is the one that owns the server room.
@@ -217,6 +260,22 @@ AuditResult audit(const Inventory& inv) {
     };
 
     for (const auto& [name, row] : live) {
+        if (row->sid && !row->sid->empty()) ++s.live_with_sid;
+        // Another provider's SID: this run's server cannot know it, so neither "missing" nor
+        // "drifted" can be trusted; the row is reported and left alone.
+        if (auto owner = foreign(*row)) {
+            Finding f;
+            if (auto it = server.find(name); it != server.end()) {
+                f = about_server_room(FindingKind::foreign_sid, *it->second);
+            } else {
+                f.room = name;
+            }
+            f.kind = FindingKind::foreign_sid;
+            add_row(f, *row);
+            f.sid_provider = *owner;
+            findings.push_back(std::move(f));
+            continue;
+        }
         // Never missing, and its SID never overwritten, while that SID is alive elsewhere.
         if (const auto* elsewhere = sid_elsewhere(*row)) {
             sid_mismatch(*row, *elsewhere);
@@ -242,6 +301,10 @@ AuditResult audit(const Inventory& inv) {
     }
     for (const auto& row : inv.database) {
         if (is_live(row)) continue;
+        if (foreign(row)) {
+            ++s.ended_foreign_sids;
+            continue;  // no server of this provider can hold it
+        }
         const auto* elsewhere = sid_elsewhere(row);
         if (!elsewhere || claimed.count(elsewhere->name) || live.count(elsewhere->name)) continue;
         sid_mismatch(row, *elsewhere);
@@ -277,6 +340,14 @@ AuditResult audit(const Inventory& inv) {
             case FindingKind::sid_drift: ++s.sid_drift; break;
             case FindingKind::name_mismatch: ++s.name_mismatch; break;
             case FindingKind::unclassified: ++s.unclassified; break;
+            case FindingKind::foreign_sid: ++s.foreign_sid; break;
+        }
+    }
+    std::size_t most = 0;
+    for (const auto& [owner, rows] : foreign_tally) {
+        if (rows > most) {
+            most = rows;
+            s.foreign_provider = owner;
         }
     }
     return result;

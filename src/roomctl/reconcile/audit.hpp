@@ -24,6 +24,17 @@
 //              one finding per room (the first such row by name); with the server's room when
 //              one of that name exists. Its room is never orphaned (so never deleted) and the
 //              row is never missing (so never recreated): the mapping is incomplete.
+//   foreign_sid  a live row whose recorded SID has the format of ANOTHER provider than the
+//              one this run talks to (Inventory::provider; see sid_provider()): LiveKit
+//              "RM_" + 12 base62 characters, Twilio "RM" + 32 hex digits. The row is never
+//              missing and never sid_drift, so it is never recreated and its SID never
+//              overwritten; its server room (if one has its name) is never orphaned. A value
+//              that is no provider's SID ("stale", "RM_x") is not foreign: it proves nothing
+//              about the mapping, and NULL/empty/unknown values keep today's rules (missing
+//              or sid_drift). Ended rows with a foreign SID are no finding (a table that
+//              outlived a provider migration keeps the old provider's SIDs in its history);
+//              they are counted in AuditSummary::ended_foreign_sids. When Inventory::provider
+//              is empty, no SID is foreign.
 //
 // Rows are matched to server rooms by DbRoom::room (room_name_template applied) and by
 // DbRoom::liveness (DbRoom::live is not consulted: the store fills both consistently, and a row
@@ -44,9 +55,29 @@ struct Inventory {
     std::vector<store::DbRoom> database;
     std::vector<media::ServerRoom> server;
     std::int64_t observed_at = 0;  // unix seconds when the server list was read
+    // The provider the server list came from (media::MediaServer::provider(): "livekit",
+    // "twilio"); empty: unknown, no SID is judged foreign.
+    std::string provider;
+    // The mapping the rows came from, named in messages about foreign SIDs ([rooms] table
+    // and sid_column).
+    std::string table;
+    std::string sid_column;
 };
 
-enum class FindingKind { missing, orphaned, sid_drift, name_mismatch, unclassified };
+// The provider whose SID format `sid` has: "livekit" for "RM_" + exactly 12 base62
+// characters ([0-9A-Za-z], livekit utils/guid), "twilio" for "RM" + exactly 32 hex digits
+// (the Twilio spec's ^RM[0-9a-fA-F]{32}$; Twilio itself writes lowercase); nullopt for
+// anything else (empty, placeholders, truncated values).
+std::optional<std::string> sid_provider(const std::string& sid);
+
+// "LiveKit", "Twilio" for messages; other values as given.
+std::string provider_title(const std::string& provider);
+
+// How a provider's room SIDs look, for messages: "RM_..." (LiveKit), "RM + 32 hex digits"
+// (Twilio); empty for other values.
+std::string sid_shape(const std::string& provider);
+
+enum class FindingKind { missing, orphaned, sid_drift, name_mismatch, unclassified, foreign_sid };
 std::string to_string(FindingKind k);
 
 struct Finding {
@@ -66,6 +97,8 @@ struct Finding {
     std::optional<media::ServerRoom> server_room;  // the server's view, when it has the room
     // name_mismatch only: true when the pair is tied by the SID (not only by the names).
     bool sid_evidence = false;
+    // foreign_sid only: the provider whose format database_sid has ("livekit", "twilio").
+    std::string sid_provider;
 };
 
 // For a row value and a server room that contains it ("P46", "session-P46"), the template
@@ -88,11 +121,19 @@ struct AuditSummary {
     std::size_t in_sync = 0;         // live rooms on the server with a matching SID
     std::size_t missing = 0, orphaned = 0, sid_drift = 0, name_mismatch = 0;
     std::size_t unclassified = 0;    // unclassified findings (distinct rooms)
+    std::size_t foreign_sid = 0;     // foreign_sid findings (distinct live rooms)
+    // Live rooms whose row records a non-empty SID (own, foreign or unrecognised): the base
+    // that the foreign_sids refusal compares foreign_sid with.
+    std::size_t live_with_sid = 0;
+    std::size_t ended_foreign_sids = 0;  // non-live rows with a foreign SID (no finding)
+    // Copied from the Inventory, for messages: the run's provider, the provider most foreign
+    // SIDs belong to (empty when there are none), and the mapping.
+    std::string provider, foreign_provider, table, sid_column;
     // Unclassified rows by status value (status_key: NULL is "NULL") -> number of rows, so
     // messages can name the values to add to [rooms] live_statuses or ended_statuses.
     std::map<std::string, std::size_t> unclassified_statuses;
     std::size_t findings() const {
-        return missing + orphaned + sid_drift + name_mismatch + unclassified;
+        return missing + orphaned + sid_drift + name_mismatch + unclassified + foreign_sid;
     }
     std::size_t unclassified_rows() const {
         std::size_t n = 0;

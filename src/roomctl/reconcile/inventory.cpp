@@ -8,6 +8,9 @@ namespace roomctl::reconcile {
 Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
                            const config::RoomMapping& mapping) {
     Inventory inv;
+    inv.provider = server.provider();
+    inv.table = mapping.table;
+    inv.sid_column = mapping.sid_column;
     inv.database = store.load_rooms();
     for (auto& row : inv.database) row.room = config::room_name_for(mapping, row.name);
     inv.server = server.list_rooms({});

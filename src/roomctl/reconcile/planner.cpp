@@ -48,6 +48,14 @@ std::string mismatch_reason(const Finding& f) {
         f.room, f.expected_room);
 }
 
+std::string foreign_sid_reason(const Finding& f, const std::string& provider) {
+    return fmt::format(
+        "left alone: the row records a {} SID ({}), but this run talks to {}: never recreated "
+        "or overwritten; a profile that switches provider needs its own [rooms] mapping",
+        provider_title(f.sid_provider), sid_shape(f.sid_provider),
+        provider.empty() ? std::string("another provider") : provider_title(provider));
+}
+
 std::string unclassified_reason(const Finding& f) {
     return fmt::format(
         "left alone: the row's status {} is in neither [rooms] live_statuses nor "
@@ -118,6 +126,10 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
             a.room = f.expected_room;
             a.status = ActionStatus::skipped;
             a.reason = mismatch_reason(f);
+        } else if (f.kind == FindingKind::foreign_sid) {
+            if (f.server_room) a.kind = ActionKind::update_sid;
+            a.status = ActionStatus::skipped;
+            a.reason = foreign_sid_reason(f, audit.summary.provider);
         } else if (f.kind == FindingKind::unclassified && !f.server_room) {
             a.status = ActionStatus::skipped;
             a.reason = unclassified_reason(f);

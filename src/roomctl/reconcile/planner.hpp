@@ -20,7 +20,9 @@ struct RecreatePolicy {
 // the server would refuse (empty, too long) are planned as skipped with the reason, and so
 // is a `name_mismatch` (the fix is the mapping, not a second room; the action names the room
 // the row expects) and an `unclassified` row the server has no room for (its status says
-// neither live nor ended). Orphans are not recreate's business.
+// neither live nor ended). A `foreign_sid` row is planned as skipped too (create_room when the
+// server has no room of its name, update_sid when it has), with foreign_sid_reason(): its SID
+// is never overwritten and its room never created. Orphans are not recreate's business.
 Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy);
 
 struct CleanupPolicy {
@@ -45,7 +47,8 @@ bool kept_by(const std::vector<std::string>& patterns, const std::string& room,
 std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::string>& keep);
 
 // `orphaned` -> delete_room, skipped when younger than min_age, occupied, or matching a keep
-// pattern. A `name_mismatch` room is skipped (a row means it, under another name), and so is
+// pattern. A `foreign_sid` finding is no business of cleanup (its room belongs to a live
+// row). A `name_mismatch` room is skipped (a row means it, under another name), and so is
 // the server room of an `unclassified` row. When cleanup_candidates() exceeds max_deletes,
 // every delete is skipped, Plan::capped is set and Plan::capped_deletes holds the candidate
 // count.
@@ -53,6 +56,10 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy);
 
 // The one-line reason an unclassified row's room is left alone.
 std::string unclassified_reason(const Finding& f);
+
+// The one-line reason a foreign_sid row is left alone: whose SID it records, which provider
+// this run talks to (`provider`, AuditSummary::provider) and the fix.
+std::string foreign_sid_reason(const Finding& f, const std::string& provider);
 
 // The one-line reason a name_mismatch is left alone, with the suggested template.
 std::string mismatch_reason(const Finding& f);

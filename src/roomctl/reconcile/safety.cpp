@@ -15,6 +15,7 @@ std::string to_string(RefusalRule r) {
         case RefusalRule::pooled_session: return "pooled_session";
         case RefusalRule::unclassified_rows: return "unclassified_rows";
         case RefusalRule::name_mismatch: return "name_mismatch";
+        case RefusalRule::foreign_sids: return "foreign_sids";
         case RefusalRule::unbelievable_database: return "unbelievable_database";
         case RefusalRule::max_deletes: return "max_deletes";
     }
@@ -78,6 +79,19 @@ std::string name_mismatch_refusal(const AuditResult& audit) {
         "audit found {}{}: the naming is known to be wrong, so the rest of the diff cannot be "
         "trusted; {}, or pass --allow-name-mismatch to act on the rest",
         plural(n, "name mismatch", "name mismatches"), example, fix);
+}
+
+std::string foreign_sids_refusal(const AuditSummary& s) {
+    const auto table = s.table.empty() ? std::string("the room table") : "table " + s.table;
+    const auto column = s.sid_column.empty() ? std::string() : " column " + s.sid_column;
+    const auto shape = sid_shape(s.foreign_provider);
+    return fmt::format(
+        "{} records {} SIDs{} in{} ({} of {} live rows that record a SID), but this run talks "
+        "to {}: a profile that switches provider needs its own [rooms] mapping; point that "
+        "profile's [rooms] table and sid_column at the table of its {} rooms",
+        table, provider_title(s.foreign_provider), shape.empty() ? "" : " (" + shape + ")",
+        column.empty() ? " its rows" : column, s.foreign_sid, s.live_with_sid,
+        provider_title(s.provider), provider_title(s.provider));
 }
 
 // Rooms no row names at all that cleanup could delete (keep patterns excluded).
@@ -144,6 +158,9 @@ std::vector<Refusal> assess(const AuditResult& audit, const DatabaseFacts& datab
     }
     if (s.name_mismatch > 0 && !options.allow_name_mismatch) {
         out.push_back({RefusalRule::name_mismatch, name_mismatch_refusal(audit)});
+    }
+    if (s.foreign_sid >= k_min_foreign_sids && s.foreign_sid * 2 > s.live_with_sid) {
+        out.push_back({RefusalRule::foreign_sids, foreign_sids_refusal(s)});
     }
     if (cleanup && !options.allow_empty_database && !options.max_deletes_explicit) {
         const auto unnamed = unnamed_candidates(audit, options.keep);

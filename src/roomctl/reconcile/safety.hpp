@@ -14,6 +14,13 @@
 //   name_mismatch       audit reports a name_mismatch, unless allow_name_mismatch (the
 //                       mismatched rooms and rows themselves are still never acted on: the
 //                       planners skip them)
+//   foreign_sids        audit reports at least 3 foreign_sid findings and they are more than
+//                       half of the live rooms whose row records a SID
+//                       (AuditSummary::live_with_sid): the [rooms] mapping is another
+//                       provider's (a profile switched provider but kept [rooms]). No flag
+//                       overrides it: the fix is the mapping. A minority is only reported (the
+//                       planners leave those rows alone) so a table shared across a migration
+//                       still works. Live rows only: ended rows of the old provider are history.
 //   unbelievable_database  cleanup only: rooms that no row names (not rooms whose own row says
 //                       ended: that is positive evidence) exist while the table shows no live
 //                       row, or they are more than half of the server's rooms and at least 10;
@@ -60,6 +67,7 @@ enum class RefusalRule {
     pooled_session,
     unclassified_rows,
     name_mismatch,
+    foreign_sids,
     unbelievable_database,
     max_deletes,
 };
@@ -74,6 +82,10 @@ struct Refusal {
 // when it may act. Never throws.
 std::vector<Refusal> assess(const AuditResult& audit, const DatabaseFacts& database,
                             const SafetyOptions& options);
+
+// At least this many foreign_sid findings before the foreign_sids rule can refuse: one or two
+// stray values are reported, not taken as the signature of another provider's table.
+inline constexpr std::size_t k_min_foreign_sids = 3;
 
 // The unclassified status values with their row counts, for messages:
 // "\"PAUSED\" (3 rows), NULL (1 row)". Long values are shortened; at most 10 are named.

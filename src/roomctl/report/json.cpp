@@ -78,6 +78,7 @@ json finding_json(const reconcile::Finding& f) {
                                                                : json(f.suggested_template);
         j["sid_evidence"] = f.sid_evidence;
     }
+    if (f.kind == reconcile::FindingKind::foreign_sid) j["sid_provider"] = f.sid_provider;
     return j;
 }
 
@@ -90,7 +91,10 @@ json audit_json(const reconcile::AuditResult& r) {
                       {"missing", s.missing},              {"orphaned", s.orphaned},
                       {"sid_drift", s.sid_drift},          {"name_mismatch", s.name_mismatch},
                       {"unclassified", s.unclassified},
-                      {"unclassified_statuses", json(s.unclassified_statuses)}};
+                      {"unclassified_statuses", json(s.unclassified_statuses)},
+                      {"foreign_sid", s.foreign_sid},
+                      {"live_with_sid", s.live_with_sid},
+                      {"ended_foreign_sids", s.ended_foreign_sids}};
     json findings = json::array();
     for (const auto& f : r.findings) findings.push_back(finding_json(f));
     doc["findings"] = findings;
@@ -124,7 +128,8 @@ json plan_json(const std::string& command, const reconcile::Plan& plan, bool app
                       {"orphaned", audit.orphaned},
                       {"sid_drift", audit.sid_drift},
                       {"name_mismatch", audit.name_mismatch},
-                      {"unclassified", audit.unclassified}};
+                      {"unclassified", audit.unclassified},
+                      {"foreign_sid", audit.foreign_sid}};
     json reasons = json::array();
     for (const auto& r : refusals) reasons.push_back(r.reason);
     doc["refusals"] = reasons;

@@ -161,6 +161,14 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
                                                     age(style, f.server_created_at))
                                       : std::string("not on the server"));
                     break;
+                case reconcile::FindingKind::foreign_sid:
+                    detail = fmt::format(
+                        "row records {} SID {} but this run talks to {}; {}; left alone",
+                        reconcile::provider_title(f.sid_provider), sid_or_dash(f.database_sid),
+                        reconcile::provider_title(s.provider),
+                        f.server_room ? "a room of that name is on the server"
+                                      : "not on the server");
+                    break;
             }
             rows.push_back({reconcile::to_string(f.kind), f.room, detail});
         }
@@ -169,10 +177,19 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
     }
     out += fmt::format(
         "{} live database room(s), {} server room(s): {} in sync, {} missing, {} orphaned, {} "
-        "SID drift{}{}\n",
+        "SID drift{}{}{}\n",
         s.live_rooms, s.server_rooms, s.in_sync, s.missing, s.orphaned, s.sid_drift,
         s.name_mismatch ? fmt::format(", {} name mismatch", s.name_mismatch) : "",
-        s.unclassified ? fmt::format(", {} unclassified", s.unclassified) : "");
+        s.unclassified ? fmt::format(", {} unclassified", s.unclassified) : "",
+        s.foreign_sid ? fmt::format(", {} foreign SID", s.foreign_sid) : "");
+    if (s.foreign_sid) {
+        out += fmt::format(
+            "{} live row(s) record {} SIDs but this run talks to {}: roomctl never recreates "
+            "them or overwrites their SIDs. A profile that switches provider needs its own "
+            "[rooms] mapping.\n",
+            s.foreign_sid, reconcile::provider_title(s.foreign_provider),
+            reconcile::provider_title(s.provider));
+    }
     if (s.unclassified_rows()) {
         out += fmt::format(
             "{} row(s) have a status in neither [rooms] live_statuses nor ended_statuses: {}. "
