@@ -99,9 +99,11 @@ TEST_F(ProfileTest, ProfileOverridesTheTopLevelKeyByKey) {
         EXPECT_EQ(s.origins.at(key).detail, in_profile) << key;
     }
     EXPECT_EQ(to_string(s.origins.at("livekit.url")), "file " + in_profile);
+    // The profile sets a LiveKit credential, so the top level's key is not inherited: a
+    // profile's credentials come as one set (issue 12).
+    EXPECT_EQ(s.livekit.api_key, "");
+    EXPECT_EQ(s.origins.at("livekit.api_key").source, Source::default_value);
     // from the top level, untouched by the profile
-    EXPECT_EQ(s.livekit.api_key, "APItop");
-    EXPECT_EQ(s.origins.at("livekit.api_key").detail, cfg);
     EXPECT_EQ(s.rooms.sid_column, "top_sid");
     EXPECT_EQ(s.origins.at("rooms.sid_column").detail, cfg);
     EXPECT_EQ(s.provider, "livekit");

@@ -28,7 +28,7 @@ Settings complete_settings() {
 TEST(RequireMediaServer, AcceptsValidUrls) {
     for (const char* url :
          {"http://127.0.0.1:7880", "https://lk.example.com", "ws://localhost:7880/",
-          "wss://lk.example.com/base/path", "HTTP://Host", "http://[::1]:7880", "http://my_host"}) {
+          "wss://lk.example.com/base/path", "HTTPS://Host", "http://[::1]:7880", "https://my_host"}) {
         auto s = complete_settings();
         s.livekit.url = url;
         EXPECT_NO_THROW(require_media_server(s)) << url;

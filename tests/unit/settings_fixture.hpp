@@ -51,9 +51,13 @@ protected:
         fs::remove_all(dir, ec);
     }
 
-    // Writes `content` to `name` under the test directory; `perms` when given.
+    // Writes `content` to `name` under the test directory with `perms`; 0644 by default,
+    // whatever the umask, since roomctl refuses group- or world-writable files.
     std::string write(const std::string& name, const std::string& content,
                       std::optional<fs::perms> perms = std::nullopt) {
+        if (!perms)
+            perms = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                    fs::perms::others_read;
         const auto p = dir / name;
         fs::create_directories(p.parent_path());
         {

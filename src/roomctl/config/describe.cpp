@@ -28,7 +28,13 @@ std::vector<SettingLine> describe_settings(const Settings& s) {
     auto line = [&](const std::string& key, const std::string& value) {
         auto it = s.origins.find(key);
         const Origin origin = it == s.origins.end() ? Origin{} : it->second;
-        lines.push_back(SettingLine{key, value, to_string(origin.source), origin.detail});
+        // A secret file of the provider not in use was not opened: say so rather than "not set".
+        const auto unread = s.unread_secret_files.find(key);
+        const std::string shown =
+            unread == s.unread_secret_files.end()
+                ? value
+                : fmt::format("(file {} not read: provider is {})", unread->second, s.provider);
+        lines.push_back(SettingLine{key, shown, to_string(origin.source), origin.detail});
     };
     line("profile", s.profile);
     line("provider", s.provider);

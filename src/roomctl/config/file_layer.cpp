@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -17,6 +18,9 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "roomctl/config/settings_detail.hpp"
 #include "roomctl/util/duration.hpp"
@@ -57,13 +61,35 @@ std::string resolve_against(const std::string& config_path, const std::string& p
 // ---------------------------------------------------------------------------------------
 // Secrets
 
-// Reads a secret file: strips one trailing "\n" or "\r\n". Messages name the path, never
-// the content.
-std::string read_secret_file(const std::string& path, const std::string& from) {
+// Whoever can write a config or secret file decides where roomctl sends credentials and
+// which account it acts on, so only the user running roomctl (or root) may be able to write
+// it, as ssh demands of its config. Only regular files: pipes (--api-secret-file <(...)) and
+// devices belong to the process or the system.
+void require_private_file(const std::string& path, std::string_view what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        throw config_error(fmt::format(
+            "{} {} is writable by {}, so someone else could redirect roomctl's credentials: "
+            "chmod go-w {}",
+            what, path, (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", path));
+    const uid_t me = ::geteuid();
+    if (st.st_uid != me && st.st_uid != 0)
+        throw config_error(fmt::format(
+            "{} {} is owned by uid {}, not by you (uid {}) or root, so someone else decides "
+            "roomctl's credentials: chown {} {} (or use a copy of your own)",
+            what, path, st.st_uid, me, me, path));
+}
+
+// Reads a secret file (settings_detail.hpp has the whitespace rule). Messages name the path,
+// never the content.
+std::string read_secret_file(const std::string& path, const std::string& from,
+                             std::vector<std::string>& warnings) {
     std::error_code ec;
     if (fs::is_directory(path, ec))
         throw config_error(fmt::format("cannot read API secret file {} (from {}): it is a directory",
                                        path, from));
+    require_private_file(path, "secret file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         const int err = errno;
@@ -73,10 +99,21 @@ std::string read_secret_file(const std::string& path, const std::string& from) {
     std::string content{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
     if (in.bad())
         throw config_error(fmt::format("cannot read API secret file {} (from {})", path, from));
-    if (content.size() >= 2 && content.compare(content.size() - 2, 2, "\r\n") == 0)
-        content.resize(content.size() - 2);
-    else if (!content.empty() && content.back() == '\n')
-        content.pop_back();
+    // One final "\n" is how editors end a line. Anything else trailing (CRLF, a blank line,
+    // spaces) would become part of the secret and tokens signed with it fail at the server
+    // while roomctl reports success, so it is dropped, and said.
+    const bool one_newline = !content.empty() && content.back() == '\n';
+    if (one_newline) content.pop_back();
+    const auto end = content.find_last_not_of(" \t\r\n\v\f");
+    const std::size_t kept = end == std::string::npos ? 0 : end + 1;
+    if (kept < content.size()) {
+        content.resize(kept);
+        if (!content.empty())
+            warnings.push_back(fmt::format(
+                "secret file {} (from {}) ends in whitespace beyond one final newline (CRLF, "
+                "spaces or blank lines); roomctl ignores it: remove it from the file",
+                path, from));
+    }
     if (content.empty())
         throw config_error(fmt::format("API secret file {} (from {}) is empty", path, from));
     return content;
@@ -253,6 +290,7 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
     std::error_code ec;
     if (fs::is_directory(path, ec))
         throw config_error(fmt::format("config file {} is a directory", path));
+    require_private_file(path, "config file");
     {
         std::ifstream probe(path, std::ios::binary);
         if (!probe) {
@@ -296,10 +334,28 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
     const std::string section = profile_section(profile);
     FileReader pr{path, section};
     const auto& table = pr.table(*selected, "profiles." + profile);
-    // The profile's secret replaces the top level's, whichever of the two keys each uses.
-    if (table["livekit"]["api_secret"] || table["livekit"]["api_secret_file"]) {
+    // Credentials come from one place: a profile that sets any credential of a provider
+    // replaces that provider's whole credential set, so prod's account never runs with
+    // staging's key (settings.hpp states the rule).
+    auto sets_any = [&](const char* provider, std::initializer_list<const char*> keys) {
+        const auto* t = table[provider].as_table();
+        if (t == nullptr) return false;
+        return std::any_of(keys.begin(), keys.end(),
+                           [&](const char* k) { return t->contains(k); });
+    };
+    if (sets_any("livekit", {"api_key", "api_secret", "api_secret_file"})) {
+        f.api_key.reset();
         f.api_secret.reset();
         f.api_secret_file.reset();
+    }
+    if (sets_any("twilio", {"account_sid", "api_key", "api_secret", "api_secret_file",
+                            "auth_token", "auth_token_file"})) {
+        f.twilio_account_sid.reset();
+        f.twilio_api_key.reset();
+        f.twilio_api_secret.reset();
+        f.twilio_api_secret_file.reset();
+        f.twilio_auth_token.reset();
+        f.twilio_auth_token_file.reset();
     }
     read_layer(pr, table, f);
     f.profile = profile;
@@ -334,18 +390,19 @@ void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
             for (const auto& [k2, n2] : r.table(node, key)) {
                 const std::string_view sub = k2.str();
                 const std::string dotted = fmt::format("twilio.{}", sub);
+                // Only the path: the file is read when the provider is Twilio (settings.cpp).
                 // n2 by init-capture: clang before 16 cannot capture a structured binding.
                 auto secret_file = [&, &n = n2](std::optional<std::string>& field) {
                     auto v = *r.string(n, dotted);
                     if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n);
-                    field = read_secret_file(resolve_against(path, v), dotted + " in " + path);
+                    field = resolve_against(path, v);
                 };
                 if (sub == "account_sid") f.twilio_account_sid = r.string(n2, dotted);
                 else if (sub == "api_key") f.twilio_api_key = r.string(n2, dotted);
                 else if (sub == "api_secret") f.twilio_api_secret = r.string(n2, dotted);
-                else if (sub == "api_secret_file") secret_file(f.twilio_api_secret);
+                else if (sub == "api_secret_file") secret_file(f.twilio_api_secret_file);
                 else if (sub == "auth_token") f.twilio_auth_token = r.string(n2, dotted);
-                else if (sub == "auth_token_file") secret_file(f.twilio_auth_token);
+                else if (sub == "auth_token_file") secret_file(f.twilio_auth_token_file);
                 else if (sub == "base_url") f.twilio_base_url = r.string(n2, dotted);
                 else r.unknown(dotted, n2);
             }

@@ -94,8 +94,51 @@ bool is_sid(std::string_view v, std::string_view prefix) {
                        [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
+// The layer a value came from: the command line, the environment, or one part of the config
+// file (its top level, or the profile: Origin::detail then ends in "[profiles.NAME]").
+std::string layer_of(const Origin& o) {
+    switch (o.source) {
+        case Source::flag: return "flags";
+        case Source::env: return "env";
+        case Source::file: return "file " + o.detail;
+        case Source::default_value: return "default";
+    }
+    return "unknown";
+}
+
+bool is_loopback_host(std::string_view host) {
+    if (detail::lower(host) == "localhost" || host == "::1") return true;
+    // 127.0.0.0/8 as a dotted quad: four decimal parts of at most 255, the first 127.
+    int parts = 0;
+    std::size_t i = 0;
+    while (i <= host.size()) {
+        const auto dot = host.find('.', i);
+        const auto part = host.substr(i, dot == std::string_view::npos ? host.npos : dot - i);
+        if (part.empty() || part.size() > 3 ||
+            !std::all_of(part.begin(), part.end(),
+                         [](unsigned char c) { return std::isdigit(c) != 0; }))
+            return false;
+        const int value = std::stoi(std::string{part});
+        if (value > 255 || (parts == 0 && value != 127)) return false;
+        ++parts;
+        if (dot == std::string_view::npos) break;
+        i = dot + 1;
+    }
+    return parts == 4;
+}
+
+void require_no_plain_text(const std::string& url, const char* what, const std::string& origin) {
+    if (!plain_text_to_remote(url)) return;
+    throw config_error(fmt::format(
+        "{} \"{}\" ({}) would send credentials unencrypted to another machine: use https:// "
+        "(wss:// for LiveKit); plain http:// is only for 127.0.0.1, [::1] and localhost",
+        what, hide_userinfo(url), origin));
+}
+
 void require_twilio(const Settings& s, const std::function<std::string(const char*)>& from) {
     const auto& t = s.twilio;
+    if (const auto conflict = credential_conflict(s); !conflict.empty())
+        throw config_error(conflict);
     if (t.account_sid.empty())
         throw config_error(
             "no Twilio Account SID configured: set TWILIO_ACCOUNT_SID, --account-sid, or [twilio] "
@@ -119,6 +162,7 @@ void require_twilio(const Settings& s, const std::function<std::string(const cha
         throw config_error(fmt::format(
             "malformed Twilio Video base URL \"{}\": expected https://host[:port] ({})",
             hide_userinfo(t.base_url), from("twilio.base_url")));
+    require_no_plain_text(t.base_url, "Twilio Video base URL", from("twilio.base_url"));
 }
 
 }  // namespace
@@ -134,6 +178,56 @@ void require_livekit_url(const Settings& s) {
             hide_userinfo(s.livekit.url),
             it == s.origins.end() ? std::string{"default"} : to_string(it->second)));
     }
+    auto it = s.origins.find("livekit.url");
+    require_no_plain_text(s.livekit.url, "LiveKit URL",
+                          it == s.origins.end() ? std::string{"default"} : to_string(it->second));
+}
+
+bool plain_text_to_remote(const std::string& url) {
+    const auto sep = url.find("://");
+    if (sep == std::string::npos) return false;
+    const auto scheme = detail::lower(std::string_view{url}.substr(0, sep));
+    if (scheme != "http" && scheme != "ws") return false;
+    const auto rest = std::string_view{url}.substr(sep + 3);
+    const auto authority = rest.substr(0, rest.find_first_of("/?#"));
+    std::string_view host;
+    if (!authority.empty() && authority.front() == '[') {
+        const auto close = authority.find(']');
+        host = authority.substr(1, close == std::string_view::npos ? authority.npos : close - 1);
+    } else {
+        host = authority.substr(0, authority.find(':'));
+    }
+    return !is_loopback_host(host);
+}
+
+std::string credential_conflict(const Settings& s) {
+    if (s.provider != "twilio") return {};
+    struct Item {
+        const char* key;
+        const std::string* value;
+    };
+    const Item items[] = {{"twilio.account_sid", &s.twilio.account_sid},
+                          {"twilio.api_key", &s.twilio.api_key},
+                          {"twilio.auth_token", &s.twilio.auth_token}};
+    const Item* first = nullptr;
+    Origin first_origin;
+    for (const auto& item : items) {
+        if (item.value->empty()) continue;
+        auto it = s.origins.find(item.key);
+        const Origin o = it == s.origins.end() ? Origin{} : it->second;
+        if (first == nullptr) {
+            first = &item;
+            first_origin = o;
+            continue;
+        }
+        if (layer_of(o) == layer_of(first_origin)) continue;
+        return fmt::format(
+            "Twilio credentials come from two places: {} from {} but {} from {}; set the Account "
+            "SID with its API key or Auth Token in one place (one profile, the environment or "
+            "flags) and remove the other",
+            first->key, to_string(first_origin), item.key, to_string(o));
+    }
+    return {};
 }
 
 void require_media_server(const Settings& s) {

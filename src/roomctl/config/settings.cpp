@@ -156,21 +156,35 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
                        {&env_key, Source::env, "LIVEKIT_API_KEY"},
                        {&file.api_key, Source::file, fp}});
 
+    // A secret file is read only for the provider in use: an unreadable [twilio]
+    // api_secret_file must not break LiveKit commands, nor the other way round. For the other
+    // provider the origin is kept and config show says the file was not read.
+    auto secret_from_file = [&](const std::string& key, bool used, const std::string& path,
+                                const std::string& from) -> std::optional<std::string> {
+        if (!used) {
+            s.unread_secret_files[key] = path;
+            return std::string{};
+        }
+        return read_secret_file(path, from, s.warnings);
+    };
+
     // The secret: --api-secret-file > LIVEKIT_API_SECRET > LIVEKIT_API_SECRET_FILE >
     // file api_secret_file > file api_secret. Only the winning file is read.
     if (!twilio && flags.api_secret_file) {
         const std::string from{k_flag_api_secret_file};
-        s.livekit.api_secret = read_secret_file(*flags.api_secret_file, from);
+        s.livekit.api_secret = read_secret_file(*flags.api_secret_file, from, s.warnings);
         s.origins["livekit.api_secret"] = Origin{Source::flag, from};
     } else if (const auto* v = env_value(env, "LIVEKIT_API_SECRET")) {
         s.livekit.api_secret = *v;
         s.origins["livekit.api_secret"] = Origin{Source::env, "LIVEKIT_API_SECRET"};
     } else if (const auto* p = env_value(env, "LIVEKIT_API_SECRET_FILE")) {
-        s.livekit.api_secret = read_secret_file(*p, "LIVEKIT_API_SECRET_FILE");
+        s.livekit.api_secret = *secret_from_file("livekit.api_secret", !twilio, *p,
+                                                 "LIVEKIT_API_SECRET_FILE");
         s.origins["livekit.api_secret"] = Origin{Source::env, "LIVEKIT_API_SECRET_FILE"};
     } else if (file.api_secret_file) {
         s.livekit.api_secret =
-            read_secret_file(*file.api_secret_file, fmt::format("livekit.api_secret_file in {}", fp));
+            *secret_from_file("livekit.api_secret", !twilio, *file.api_secret_file,
+                              fmt::format("livekit.api_secret_file in {}", fp));
         s.origins["livekit.api_secret"] = Origin{Source::file, fp};
     } else if (file.api_secret) {
         s.livekit.api_secret = *file.api_secret;
@@ -189,7 +203,26 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     const auto& tw_flag_key = twilio ? flags.api_key : none;
     std::optional<std::string> tw_flag_secret;
     if (twilio && flags.api_secret_file)
-        tw_flag_secret = read_secret_file(*flags.api_secret_file, std::string{k_flag_api_secret_file});
+        tw_flag_secret = read_secret_file(*flags.api_secret_file,
+                                          std::string{k_flag_api_secret_file}, s.warnings);
+    // Within the file's layer a *_file key wins over the inline key, as for LiveKit; only
+    // the file that would win is read, and only when the Twilio credentials are needed at all
+    // (a higher layer that sets the value leaves it unread).
+    auto file_secret = [&](const std::string& key, const std::optional<std::string>& higher1,
+                           const std::optional<std::string>& higher2,
+                           const std::optional<std::string>& path,
+                           const std::optional<std::string>& inline_value,
+                           const char* file_key) -> std::optional<std::string> {
+        if (higher1 || higher2 || !path) return inline_value;
+        return secret_from_file(key, twilio, *path, fmt::format("twilio.{} in {}", file_key, fp));
+    };
+    const auto file_tw_secret =
+        file_secret("twilio.api_secret", tw_flag_secret, env_tw_secret,
+                    file.twilio_api_secret_file, file.twilio_api_secret, "api_secret_file");
+    const std::optional<std::string> no_flag;
+    const auto file_tw_token =
+        file_secret("twilio.auth_token", no_flag, env_tw_token, file.twilio_auth_token_file,
+                    file.twilio_auth_token, "auth_token_file");
     pick<std::string>(s, "twilio.account_sid", s.twilio.account_sid,
                       {{&flags.account_sid, Source::flag, "--account-sid"},
                        {&env_account, Source::env, "TWILIO_ACCOUNT_SID"},
@@ -201,10 +234,10 @@ Settings resolve_settings(const FlagValues& flags, const Env& env) {
     pick<std::string>(s, "twilio.api_secret", s.twilio.api_secret,
                       {{&tw_flag_secret, Source::flag, std::string{k_flag_api_secret_file}},
                        {&env_tw_secret, Source::env, "TWILIO_API_SECRET"},
-                       {&file.twilio_api_secret, Source::file, fp}});
+                       {&file_tw_secret, Source::file, fp}});
     pick<std::string>(s, "twilio.auth_token", s.twilio.auth_token,
                       {{&env_tw_token, Source::env, "TWILIO_AUTH_TOKEN"},
-                       {&file.twilio_auth_token, Source::file, fp}});
+                       {&file_tw_token, Source::file, fp}});
     pick<std::string>(s, "twilio.base_url", s.twilio.base_url,
                       {{&tw_flag_url, Source::flag, std::string{k_flag_url}},
                        {&env_tw_url, Source::env, "TWILIO_VIDEO_BASE_URL"},

@@ -4,6 +4,29 @@
 //   the [profiles.NAME] chosen by --profile or ROOMCTL_PROFILE over its top level)
 //   > built-in default.
 // Every value remembers where it came from, for `check -v` and error messages.
+//
+// Safety rules (issue 12: never act on the wrong account, never leak a credential):
+// - Credentials come from one place. The credential keys are, for LiveKit, api_key and
+//   api_secret(_file); for Twilio, account_sid, api_key, api_secret(_file) and
+//   auth_token(_file). A profile that sets any credential key of a provider replaces that
+//   provider's whole credential set: none of the top level's credentials of that provider are
+//   inherited (its url/base_url and other settings still are).
+// - One layer per Twilio account. The layers are: flags, the environment, the config file's
+//   top level, the selected profile. The Account SID, the API key and the Auth Token, where
+//   set, must all come from the same layer; otherwise require_media_server refuses with
+//   Error(config) naming both layers (credential_conflict). So a TWILIO_AUTH_TOKEN in the
+//   environment never loses to a key from a file, and a profile's account never runs with
+//   another layer's key. The API secret goes with its key and may come from another layer
+//   (--api-secret-file): a wrong secret fails authentication, it cannot reach another account.
+// - Nobody else may write what roomctl reads: a config file or secret file (regular file)
+//   that is writable by group or others, or owned by a user other than the effective user or
+//   root, is refused with Error(config) naming the file and the fix (chmod go-w / chown).
+// - No credential over plain text: a LiveKit URL or Twilio base URL with http:// or ws:// is
+//   refused by require_* unless its host is loopback (127.0.0.0/8, [::1], localhost).
+// - Secret files say what they hold: one final "\n" is the line end; other trailing
+//   whitespace (CRLF, a second newline, spaces) is stripped with a warning naming the file.
+// - Secret files are read only for the provider in use (Settings::provider); the other
+//   provider's files are not opened (Settings::unread_secret_files).
 
 #include <chrono>
 #include <cstdint>
@@ -96,6 +119,9 @@ struct Settings {
     std::map<std::string, Origin> origins;               // key ("livekit.url") -> origin
     std::string config_path;                             // file that was read, if any
     std::string profile;  // [profiles.NAME] applied over the file's top level ("" = none)
+    // Settings keys ("twilio.api_secret") whose secret file was not read because the provider
+    // in use does not need it -> the file's path. The value stays empty.
+    std::map<std::string, std::string> unread_secret_files;
     // Facts the command layer prints once as "warning: ..." (e.g. a config file that holds a
     // secret and is readable by others). Resolution itself prints nothing.
     std::vector<std::string> warnings;
@@ -129,14 +155,24 @@ Settings resolve_settings(const FlagValues& flags, const std::map<std::string, s
 // Snapshot of the process environment for resolve_settings.
 std::map<std::string, std::string> process_environment();
 
-// Throws Error(config) when the media-server settings needed for API calls are missing or
-// malformed. LiveKit: no URL, URL scheme not http/https/ws/wss, no key, no secret. Twilio: no
-// Account SID (AC...), neither an API key (SK...) with its secret nor an Auth Token, or a
-// malformed base URL.
+// Throws Error(config) when the media-server settings needed for API calls are missing,
+// malformed or unsafe. LiveKit: no URL, URL scheme not http/https/ws/wss, plain http/ws to a
+// host that is not loopback, no key, no secret. Twilio: Account SID, API key and Auth Token
+// from different layers (credential_conflict), no Account SID (AC...), neither an API key
+// (SK...) with its secret nor an Auth Token, a malformed base URL, or plain http:// to a host
+// that is not loopback.
 void require_media_server(const Settings& s);
-// Throws Error(config) when the LiveKit URL is missing or malformed (the part of
-// require_media_server that calls needing no API key, such as /rtc/validate, depend on).
+// Throws Error(config) when the LiveKit URL is missing, malformed or plain http/ws to a host
+// that is not loopback (the part of require_media_server that calls needing no API key, such
+// as /rtc/validate, depend on).
 void require_livekit_url(const Settings& s);
+// One line naming the two layers when the provider in use is Twilio and its Account SID, API
+// key and Auth Token (those set) do not all come from the same layer; empty otherwise.
+// require_media_server throws it; `config show` prints it.
+std::string credential_conflict(const Settings& s);
+// Whether `url` (already valid_media_url-shaped) would send data unencrypted to a host that is
+// not this machine: scheme http or ws and a host other than 127.0.0.0/8, [::1], localhost.
+bool plain_text_to_remote(const std::string& url);
 // Throws Error(config) when no database URL is configured.
 void require_database(const Settings& s);
 

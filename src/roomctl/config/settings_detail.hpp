@@ -50,7 +50,9 @@ struct FileLayer {
     std::optional<std::string> twilio_account_sid;
     std::optional<std::string> twilio_api_key;
     std::optional<std::string> twilio_api_secret;
+    std::optional<std::string> twilio_api_secret_file;  // resolved; read only for provider twilio
     std::optional<std::string> twilio_auth_token;
+    std::optional<std::string> twilio_auth_token_file;  // resolved; read only for provider twilio
     std::optional<std::string> twilio_base_url;
     std::optional<std::string> table;
     std::optional<std::string> name_column;
@@ -79,9 +81,19 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
 // exists. Explicitly named files must exist (else Error(config)). nullopt when there is none.
 std::optional<std::string> config_file_path(const FlagValues& flags, const Env& env);
 
-// Reads a secret file, stripping one trailing "\n" or "\r\n". Throws Error(config) naming the
-// path and `from`, never the content, when it is unreadable, a directory or empty.
-std::string read_secret_file(const std::string& path, const std::string& from);
+// Reads a secret file. One final "\n" is the file's line end and is dropped silently; any
+// other trailing whitespace (CRLF, a second newline, spaces, tabs) is dropped too, with a
+// warning naming the file appended to `warnings` (never silently kept: a server would reject
+// the secret). Throws Error(config) naming the path and `from`, never the content, when the
+// file is unreadable, a directory, empty, or unsafe (require_private_file).
+std::string read_secret_file(const std::string& path, const std::string& from,
+                             std::vector<std::string>& warnings);
+
+// Refuses (Error(config), naming the file and the fix) a regular file that someone other than
+// the user running roomctl could have written: writable by group or others, or owned by
+// another user than the effective user or root. `what` is "config file", "secret file", ...
+// Pipes, devices and files that cannot be stat()ed are left to the read that follows.
+void require_private_file(const std::string& path, std::string_view what);
 
 // "[profiles.staging]"; names that are not bare TOML keys are quoted.
 std::string profile_section(const std::string& name);

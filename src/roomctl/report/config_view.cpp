@@ -29,6 +29,8 @@ nlohmann::json config_json(const config::Settings& s) {
                             {"detail", l.detail}});
     }
     doc["settings"] = std::move(settings);
+    // Credentials from two layers: commands that call the server refuse them (exit 3).
+    doc["credential_conflict"] = string_or_null(config::credential_conflict(s));
     return doc;
 }
 
@@ -42,7 +44,10 @@ std::string render_config(const config::Settings& s) {
         rows.push_back({l.key, l.value.empty() ? "(not set)" : l.value,
                         l.detail.empty() ? l.source : l.source + " " + l.detail});
     }
-    return out + render_table({"setting", "value", "source"}, rows);
+    out += render_table({"setting", "value", "source"}, rows);
+    if (const auto conflict = config::credential_conflict(s); !conflict.empty())
+        out += fmt::format("\nrefused: {}\n", conflict);
+    return out;
 }
 
 }  // namespace roomctl::report
