@@ -34,7 +34,8 @@ int run_check(const CheckFlags& f, Context& ctx) {
     const auto& settings = ctx.settings();
     auto trace = ctx.trace_sink();
     auto transport =
-        io::make_transport(media::transport_options(settings, trace, ctx.globals.verbose > 1));
+        io::make_transport(
+        media::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
     auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
     printer.result(report::check_json(result),

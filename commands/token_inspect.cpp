@@ -85,7 +85,8 @@ token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& i
     auto trace = ctx.trace_sink();
     config::require_livekit_url(settings);
     auto transport =
-        io::make_transport(media::transport_options(settings, trace, ctx.globals.verbose > 1));
+        io::make_transport(
+        media::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
     // TransportError (runtime, exit 1) when unreachable.
     const auto r = livekit::rtc_validate(*transport, config::api_url(settings.livekit), jwt,
                                          settings.request_timeout);
