@@ -14,7 +14,11 @@ void register_config(CLI::App& root, Context& ctx) {
     show->footer(
         "Each setting comes from, highest first: a flag, the environment, the config file\n"
         "(the selected [profiles.NAME] over its top level), or the built-in default. Secrets\n"
-        "(API secret, Twilio secret and Auth Token, database passwords) print as ********.\n\n"
+        "(API secret, Twilio secret and Auth Token, database passwords) print as ********.\n"
+        "A profile that sets any credential of a provider replaces that provider's whole\n"
+        "credential set. A Twilio Account SID, API key and Auth Token from different places\n"
+        "are shown with a \"refused:\" line: commands that call Twilio exit 3. Secret files\n"
+        "of the provider not in use are not read.\n\n"
         "Examples:\n"
         "  roomctl config show\n"
         "  roomctl --profile staging config show --json\n"

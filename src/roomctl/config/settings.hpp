@@ -79,7 +79,8 @@ struct LiveKitSettings {
 };
 
 // Twilio Programmable Video, with twilio-cli's credential conventions: the Account SID plus
-// either an API key (SK...) and its secret, or the Auth Token. A key wins when both are set.
+// either an API key (SK...) and its secret, or the Auth Token. A key wins when both are set,
+// which is safe only because both must come from one layer (credential_conflict).
 struct TwilioSettings {
     std::string account_sid;  // AC... ; not secret
     std::string api_key;      // SK... ; not secret
