@@ -71,6 +71,7 @@ public:
     }
     bool is_live(const std::string& name) override { return m_inner->is_live(name); }
     store::MappingCheck check_mapping() override { return m_inner->check_mapping(); }
+    store::SidColumn sid_column() override { return m_inner->sid_column(); }
     bool try_advisory_lock(std::int64_t key) override {
         return took(m_inner->try_advisory_lock(key));
     }

@@ -27,6 +27,7 @@ public:
     std::map<std::string, Row> rows;
     bool unreadable = false;  // recorded_sid throws
     int writes = 0;
+    store::SidColumn sid_facts{"room_sid", "text", std::nullopt, ""};
     std::mutex mutex;
 
     std::vector<store::DbRoom> load_rooms() override { return {}; }
@@ -56,6 +57,7 @@ public:
         return it != rows.end() && it->second.live;
     }
     store::MappingCheck check_mapping() override { return {true, "", "public.rooms"}; }
+    store::SidColumn sid_column() override { return sid_facts; }
     bool try_advisory_lock(std::int64_t) override { return true; }
     std::vector<store::StatusCount> status_counts() override { return {}; }
     store::RowVisibility row_visibility() override { return {}; }

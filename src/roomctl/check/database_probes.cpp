@@ -26,6 +26,17 @@ std::string quoted_status(const std::optional<std::string>& status) {
     return "\"" + v + "\"";
 }
 
+// The characters a SID column must hold for `provider`: Twilio SIDs are "RM" + 32 hex (34);
+// LiveKit's are "RM_" + 12 base62 (15) today, asked with room to spare for a longer ID.
+std::size_t sid_chars_needed(const std::string& provider) {
+    return provider == "twilio" ? 34 : 24;
+}
+
+std::string sid_length_note(const std::string& provider) {
+    return provider == "twilio" ? "34 characters"
+                                : "15 characters today; roomctl asks for at least 24";
+}
+
 class DatabaseRunner {
 public:
     DatabaseRunner(const config::Settings& s, std::vector<Probe>& out) : m_s(s), m_out(out) {}
@@ -120,6 +131,19 @@ private:
                 "(until then --apply runs refuse)",
                 result.qualified_table, unknown.size(), m.status_column,
                 fmt::join(unknown, ", "));
+            return;
+        }
+        // The SID column must hold the provider's SIDs whole: writes refuse a longer SID
+        // rather than truncate it, so a short column fails every create.
+        const auto column = store.sid_column();
+        const std::size_t needed = sid_chars_needed(m_s.provider);
+        if (column.max_chars && static_cast<std::size_t>(*column.max_chars) < needed) {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format(
+                "table {}: column {} is {}, too short for {} SIDs ({}); widen it (ALTER TABLE {} "
+                "ALTER COLUMN {} TYPE text) or every create will fail",
+                result.qualified_table, m.sid_column, column.type, m_s.provider,
+                sid_length_note(m_s.provider), result.qualified_table, m.sid_column);
             return;
         }
         p.status = ProbeStatus::ok;

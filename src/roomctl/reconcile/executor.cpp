@@ -9,81 +9,12 @@
 #include <vector>
 
 #include "roomctl/http/transport.hpp"
+#include "roomctl/reconcile/sid_recorder.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::reconcile {
 
 namespace {
-
-// Writes SIDs for every worker with as few round trips as possible (group commit): a worker
-// that arrives while no write is running takes everything queued so far and writes it as
-// one statement; workers arriving meanwhile queue up for the next one. With one worker it is
-// one statement per SID, as before; with 32 finishing together it is one for all of them.
-class SidRecorder {
-public:
-    SidRecorder(store::RoomStore& store, std::mutex& store_mutex)
-        : m_store(store), m_store_mutex(store_mutex) {}
-
-    // Rows changed (0 when the compare lost); throws what RoomStore::update_sids threw, for
-    // every update of the failed batch.
-    int record(const store::SidUpdate& update) {
-        Pending mine;
-        mine.update = &update;
-        std::unique_lock lock(m_mutex);
-        m_queue.push_back(&mine);
-        while (!mine.done) {
-            if (m_writing) {
-                m_written.wait(lock);
-                continue;
-            }
-            m_writing = true;
-            std::vector<Pending*> batch;
-            batch.swap(m_queue);
-            lock.unlock();
-            write(batch);
-            lock.lock();
-            m_writing = false;
-            m_written.notify_all();
-        }
-        if (mine.error) std::rethrow_exception(mine.error);
-        return mine.changed;
-    }
-
-private:
-    struct Pending {
-        const store::SidUpdate* update = nullptr;
-        int changed = 0;
-        std::exception_ptr error;
-        bool done = false;
-    };
-
-    void write(const std::vector<Pending*>& batch) {
-        std::vector<store::SidUpdate> updates;
-        updates.reserve(batch.size());
-        for (const auto* p : batch) updates.push_back(*p->update);
-        std::exception_ptr error;
-        std::vector<int> changed;
-        try {
-            std::lock_guard store_lock(m_store_mutex);
-            changed = m_store.update_sids(updates);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        std::lock_guard lock(m_mutex);  // `done` is read under m_mutex by the waiters
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            batch[i]->error = error;
-            if (!error) batch[i]->changed = i < changed.size() ? changed[i] : 0;
-            batch[i]->done = true;
-        }
-    }
-
-    store::RoomStore& m_store;
-    std::mutex& m_store_mutex;
-    std::mutex m_mutex;
-    std::condition_variable m_written;
-    std::vector<Pending*> m_queue;
-    bool m_writing = false;
-};
 
 class Worker {
 public:
@@ -162,8 +93,47 @@ private:
 
     void update(Action& a) {
         if (!a.new_sid) throw runtime_error("no server SID to record");
-        settle(a, m_recorder.record({row_of(a), a.expected_sid, *a.new_sid}), *a.new_sid,
-               "SID recorded");
+        const int changed = m_recorder.record({row_of(a), a.expected_sid, *a.new_sid});
+        if (changed == 0) {
+            // A write that did not happen is not a concurrent write: when the row still holds
+            // what it held, the database ignored the update (a trigger returning NULL).
+            const auto now = read_back(row_of(a));
+            if (now && now->live && now->sid == a.expected_sid) {
+                fail(a, fmt::format("SID {} was not recorded in row \"{}\": {} (the write "
+                                    "changed no row and the row still holds its old SID); "
+                                    "nothing changed",
+                                    *a.new_sid, row_of(a), ignored_why()));
+                return;
+            }
+            if (now && now->live && now->sid == a.new_sid) {
+                settle(a, 1, *a.new_sid, "SID recorded (confirmed by reading the row back)");
+                return;
+            }
+        }
+        settle(a, changed, *a.new_sid, "SID recorded");
+    }
+
+    // The live row's SID now; nullopt when it cannot be read.
+    std::optional<store::RecordedSid> read_back(const std::string& row) {
+        try {
+            std::lock_guard lock(m_store_mutex);
+            return m_store.recorded_sid(row);
+        } catch (const Error&) {
+            return std::nullopt;
+        }
+    }
+
+    // Why an update that found its row live and unchanged changed nothing.
+    std::string ignored_why() {
+        std::string triggers;
+        try {
+            std::lock_guard lock(m_store_mutex);
+            triggers = m_store.sid_column().update_triggers;
+        } catch (const Error&) {
+            // the reason stays general
+        }
+        if (triggers.empty()) return "the database ignored the update";
+        return "a trigger on the table ignored the update (" + triggers + ")";
     }
 
     void settle(Action& a, int changed, const std::string& sid, const std::string& done) {
@@ -207,14 +177,35 @@ private:
             return;
         }
         if (now && !now->live) {
-            compensate(a, room, row, "", true);
+            compensate(a, room, row, "", End::session_ended);
             return;
         }
         if (now && now->live && now->sid == a.expected_sid) {
             try {
-                std::lock_guard lock(m_store_mutex);
+                std::unique_lock lock(m_store_mutex);
                 if (m_store.update_sid(row, a.expected_sid, room.sid) == 1) {
                     settle(a, 1, room.sid, done + " (on the second try)");
+                    return;
+                }
+                lock.unlock();
+                // Zero rows again. If the row still holds what it held, the write did not
+                // happen (a trigger skipped it): nothing records the room, as if the row had
+                // been cancelled.
+                const auto again = read_back(row);
+                if (again && again->live && again->sid == a.expected_sid) {
+                    compensate(a, room, row, ignored_why(), End::ignored);
+                    return;
+                }
+                if (again && !again->live) {
+                    compensate(a, room, row, "", End::session_ended);
+                    return;
+                }
+                if (again && again->sid == room.sid) {
+                    settle(a, 1, room.sid, done + " (confirmed by reading the row back)");
+                    return;
+                }
+                if (again) {
+                    settle(a, 0, room.sid, done);  // the app recorded its own SID meanwhile
                     return;
                 }
             } catch (const Error& e) {
@@ -235,47 +226,74 @@ private:
                                 room.name, room.sid, row, cause, unreadable));
             return;
         }
-        compensate(a, room, row, cause, false);
+        compensate(a, room, row, cause, End::write_failed);
     }
 
-    // Deletes the room just created again, when nobody is in it. `session_ended`: no live row
-    // wants it any more, so deleting it is the action's proper end (status compensated);
-    // otherwise its SID could not be recorded (`cause`) and the action failed.
+    // How a created room that no row records ends.
+    enum class End {
+        session_ended,  // no live row wants it any more: compensated
+        ignored,        // the database ignored the SID write (`cause` says why): compensated
+        write_failed,   // recording its SID failed (`cause`): failed
+    };
+
+    // Deletes the room just created again, when nobody is in it. Ending session_ended or
+    // ignored, deleting it is the action's proper end (status compensated); write_failed,
+    // the action failed (Action::compensated).
     void compensate(Action& a, const media::ServerRoom& room, const std::string& row,
-                    const std::string& cause, bool session_ended) {
-        const std::string what =
-            session_ended
-                ? fmt::format("room {} was created with SID {}, but the session of row \"{}\" "
-                              "ended while it was being created",
-                              room.name, room.sid, row)
-                : fmt::format("room {} was created with SID {}, but recording it in row \"{}\" "
-                              "failed ({})",
-                              room.name, room.sid, row, cause);
+                    const std::string& cause, End end) {
+        std::string what;
+        switch (end) {
+            case End::session_ended:
+                what = fmt::format("room {} was created with SID {}, but the session of row "
+                                   "\"{}\" ended while it was being created",
+                                   room.name, room.sid, row);
+                break;
+            case End::ignored:
+                what = fmt::format("room {} was created with SID {}, but recording it in row "
+                                   "\"{}\" changed nothing: {}",
+                                   room.name, room.sid, row, cause);
+                break;
+            case End::write_failed:
+                what = fmt::format("room {} was created with SID {}, but recording it in row "
+                                   "\"{}\" failed ({})",
+                                   room.name, room.sid, row, cause);
+                break;
+        }
+        const char* const keep_fix =
+            end == End::session_ended ? "delete it with roomctl rooms delete once they have "
+                                        "left, or end it in the app"
+            : end == End::ignored     ? "make the table accept the SID write, then delete it "
+                                        "with roomctl rooms delete once they have left"
+                                      : "record that SID in the row, or run recreate again";
         try {
             auto participants = m_server.list_participants(room.name);
             if (!participants.empty()) {
                 fail(a, fmt::format("{}; {} participant(s) joined it, so it was kept: {}", what,
-                                    participants.size(),
-                                    session_ended ? "delete it with roomctl rooms delete once "
-                                                    "they have left, or end it in the app"
-                                                  : "record that SID in the row, or run "
-                                                    "recreate again"));
+                                    participants.size(), keep_fix));
                 return;
             }
             m_server.delete_room(room.name, room.sid);
         } catch (const Error& e) {
             fail(a, fmt::format("{}, and deleting it again failed ({}): {}", what, e.what(),
-                                session_ended ? "run roomctl cleanup to delete it"
-                                              : "record that SID in the row, or run recreate "
-                                                "again"));
+                                end == End::write_failed
+                                    ? "record that SID in the row, or run recreate again"
+                                    : "run roomctl cleanup to delete it"));
             return;
         }
         a.compensated = true;
-        if (session_ended) {
-            a.status = ActionStatus::compensated;
-            a.reason = "the session ended while its room was being created; the room was "
-                       "deleted again";
-            return;
+        switch (end) {
+            case End::session_ended:
+                a.status = ActionStatus::compensated;
+                a.reason = "the session ended while its room was being created; the room was "
+                           "deleted again";
+                return;
+            case End::ignored:
+                a.status = ActionStatus::compensated;
+                a.reason = cause + ": the SID write changed no row although the row is live "
+                                   "and unchanged; the room was deleted again";
+                return;
+            case End::write_failed:
+                break;
         }
         fail(a, what + "; the room was deleted again, so nothing changed: run recreate again");
     }

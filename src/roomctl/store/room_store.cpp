@@ -12,6 +12,7 @@
 #include "roomctl/store/conninfo.hpp"
 #include "roomctl/store/mapping_sql.hpp"
 #include "roomctl/store/pg_connection.hpp"
+#include "roomctl/store/sid_sql.hpp"
 #include "roomctl/store/table_facts.hpp"
 #include "roomctl/util/error.hpp"
 #include "roomctl/util/redact.hpp"
@@ -170,37 +171,18 @@ public:
     }
 
     std::vector<int> update_sids(const std::vector<SidUpdate>& updates) override {
-        std::vector<int> changed(updates.size(), 0);
-        if (updates.empty()) return changed;
-        std::vector<std::optional<std::string>> names, expected, sids;
-        for (const auto& u : updates) {
-            names.emplace_back(u.name);
-            expected.push_back(u.expected_sid);
-            sids.emplace_back(u.new_sid);
-        }
+        if (updates.empty()) return {};
         return guarded([&] {
-            // One statement: each compare-and-set is atomic, whatever else writes the table,
-            // and the batch is one round trip. The new SID is cast to the column's own type
-            // (text does not assign to uuid implicitly).
-            const std::string sql =
-                "UPDATE " + m_table_sql + " AS t SET " + m_sid_sql + " = CAST(u.new_sid AS " +
-                sid_type() +
-                ") FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
-                "AS u(name, expected, new_sid, i) WHERE t." +
-                m_name_sql + "::text = u.name AND " + facts::status_in_sql("t." + m_status_sql, 4) +
-                " AND t." + m_sid_sql +
-                "::text IS NOT DISTINCT FROM u.expected RETURNING u.i";
-            pqxx::work tx{*m_conn};
-            apply_timeouts(tx, *m_conn);
-            const pqxx::result r = tx.exec_params(sql, nullable_text_array_literal(names),
-                                                  nullable_text_array_literal(expected),
-                                                  nullable_text_array_literal(sids), m_live_array);
-            tx.commit();
-            for (const auto& row : r) {
-                const auto i = row[0].as<std::size_t>();
-                if (i >= 1 && i <= changed.size()) ++changed[i - 1];
-            }
-            return changed;
+            const SidWriteTarget target{m_table_sql, m_name_sql, m_sid_sql, m_status_sql,
+                                        m_live_array};
+            return write_sids(*m_conn, target, sid_sql_facts(), updates);
+        });
+    }
+
+    SidColumn sid_column() override {
+        return guarded_read([&] {
+            m_sid.reset();  // read fresh: the column or its triggers may have changed
+            return sid_sql_facts().facts;
         });
     }
 
@@ -319,14 +301,14 @@ private:
                 first_line(e.what()));
         } catch (const pqxx::broken_connection& e) {
             m_lost = true;
-            throw runtime_error("lost the database connection: " + first_line(e.what()));
+            throw ConnectionLost("lost the database connection: " + first_line(e.what()));
         } catch (const pqxx::sql_error& e) {
             if (e.sqlstate() == "3F000") throw mapping_error(e);  // invalid_schema_name
             // 57P01..57P03: the server is shutting down or terminated this backend
             // (pg_terminate_backend): the connection is gone even if libpqxx has not noticed.
             if (e.sqlstate().rfind("57P0", 0) == 0 || !m_conn->is_open()) {
                 m_lost = true;
-                throw runtime_error("lost the database connection: " + first_line(e.what()));
+                throw ConnectionLost("lost the database connection: " + first_line(e.what()));
             }
             throw runtime_error("database error: " + first_line(e.what()));
         } catch (const Error&) {
@@ -334,7 +316,7 @@ private:
         } catch (const pqxx::failure& e) {
             if (!m_conn->is_open()) {  // e.g. "Could not obtain client encoding: not connected"
                 m_lost = true;
-                throw runtime_error("lost the database connection: " + first_line(e.what()));
+                throw ConnectionLost("lost the database connection: " + first_line(e.what()));
             }
             throw runtime_error("database error: " + first_line(e.what()));
         }
@@ -392,7 +374,13 @@ private:
     // the locks.
     void reconnect_if_lost() {
         if (!m_lost && m_conn->is_open()) return;
-        auto fresh = open_connection(m_url, m_options, m_cancel);
+        std::unique_ptr<PgConnection> fresh;
+        try {
+            fresh = open_connection(m_url, m_options, m_cancel);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::runtime) throw;
+            throw ConnectionLost(e.what());  // still lost: nothing was written
+        }
         try {
             for (auto key : m_locks) {
                 if (!take_lock(*fresh, key)) {
@@ -402,20 +390,19 @@ private:
                 }
             }
         } catch (const pqxx::failure& e) {
-            throw runtime_error("lost the database connection: " + first_line(e.what()));
+            throw ConnectionLost("lost the database connection: " + first_line(e.what()));
         }
         m_conn = std::move(fresh);
         m_lost = false;
     }
 
-    // The SID column's SQL type as the server spells it ("uuid", "character varying(64)").
-    const std::string& sid_type() {
-        if (m_sid_type.empty()) {
-            auto type = column_type(*m_conn, m_table_sql, m_mapping.sid_column);
-            if (!type) throw config_error(check_mapping().problem);
-            m_sid_type = std::move(*type);
+    // The SID column's type, limit and triggers, read once per store (sid_column re-reads).
+    const SidColumnSql& sid_sql_facts() {
+        if (!m_sid) {
+            m_sid = sid_column_sql(*m_conn, m_table_sql, m_mapping.sid_column);
+            if (!m_sid) throw config_error(check_mapping().problem);
         }
-        return m_sid_type;
+        return *m_sid;
     }
 
     std::unique_ptr<PgConnection> m_conn;
@@ -424,7 +411,7 @@ private:
     std::shared_ptr<CancelSlot> m_cancel;  // shared with every connection this store opens
     std::vector<std::int64_t> m_locks;  // advisory locks this store holds
     bool m_lost = false;                // the connection broke; reconnect before the next use
-    std::string m_sid_type;
+    std::optional<SidColumnSql> m_sid;
     config::RoomMapping m_mapping;
     std::string m_live_array;   // text[] literals of the mapping's status words
     std::string m_ended_array;

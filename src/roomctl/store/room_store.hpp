@@ -54,6 +54,34 @@ public:
     explicit WriteInDoubt(const std::string& message) : Error(ErrorKind::runtime, message) {}
 };
 
+// The database connection was lost (or could not be opened again) before anything was
+// committed: nothing was written, and the next operation reconnects. Kind runtime.
+class ConnectionLost : public Error {
+public:
+    explicit ConnectionLost(const std::string& message) : Error(ErrorKind::runtime, message) {}
+};
+
+// A SID the column cannot hold exactly: longer than its declared limit (checked before the
+// write, and refused by PostgreSQL with 22001 otherwise: writes never cast to the limited
+// type), or stored as another value (a trigger rewrote it; the transaction is rolled back).
+// Nothing was written. The message names the column, its type and the SID's length. Kind
+// config: widening the column fixes it, running again does not.
+class SidRejected : public Error {
+public:
+    explicit SidRejected(const std::string& message) : Error(ErrorKind::config, message) {}
+};
+
+// The SID column as the server declares it (RoomStore::sid_column).
+struct SidColumn {
+    std::string column;  // the mapping's sid_column
+    std::string type;    // format_type(atttypid, atttypmod): "character varying(20)", "text"
+    // The most characters it holds: n of varchar(n) / char(n); nullopt when unlimited.
+    std::optional<int> max_chars;
+    // Enabled row-level BEFORE UPDATE triggers of the table, "name1, name2" (quote_ident),
+    // empty when none: they can rewrite the SID or silently skip the write (return NULL).
+    std::string update_triggers;
+};
+
 // Result of checking that the mapping names a real table and real columns.
 struct MappingCheck {
     bool ok = false;
@@ -159,8 +187,15 @@ public:
         return update_sids({{name, expected_sid, new_sid}}).front();
     }
     // Many compare-and-sets in one statement and one round trip (UPDATE ... FROM unnest(...)),
-    // all or none: returns, per update in order, the number of rows it changed. Same errors
-    // as update_sid.
+    // all or none: returns, per update in order, the number of rows it changed (0 also when a
+    // trigger skipped the row). The value is never truncated or converted: a SID longer than
+    // the column's limit throws SidRejected before anything runs, and the statement compares
+    // what each row stores (RETURNING) with the SID given, rolling back and throwing
+    // SidRejected when one differs. Lost connections throw ConnectionLost (nothing written)
+    // or WriteInDoubt; other Errors mean nothing was written.
+    //
+    // Throws for the whole batch when one update fails: callers wanting per-row outcomes
+    // write the rows one by one after a failed batch (reconcile/executor.cpp does).
     virtual std::vector<int> update_sids(const std::vector<SidUpdate>& updates) = 0;
     // The SID the live rows named `name` record, read fresh. Same errors as load_rooms.
     virtual RecordedSid recorded_sid(const std::string& name) = 0;
@@ -170,6 +205,10 @@ public:
     // True when at least one live row is named `name` (read fresh, not cached).
     virtual bool is_live(const std::string& name) = 0;
     virtual MappingCheck check_mapping() = 0;
+    // The SID column's declared type and character limit, and the table's BEFORE UPDATE row
+    // triggers, read fresh from pg_attribute and pg_trigger. Error(config) when the table or
+    // column does not exist; same errors as load_rooms otherwise.
+    virtual SidColumn sid_column() = 0;
     // pg_try_advisory_lock(key) on this store's connection: true when taken. The lock is a
     // session lock, held until the connection closes (the end of the run), so it needs a
     // direct connection or a session-mode pooler; transaction-mode poolers (PgBouncer in

@@ -1,0 +1,45 @@
+#pragma once
+// SQL of the store's SID writes (room_store.cpp): the SID column's declared limit and the
+// table's triggers, and the batched compare-and-set that never truncates. Part of
+// libroomctl_io.so; throws libpqxx exceptions, and SidRejected for a SID the column cannot hold
+// exactly.
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "roomctl/store/pg_connection.hpp"
+#include "roomctl/store/room_store.hpp"
+
+namespace roomctl::store {
+
+// The SID column's facts and the type to write through: `base_type` is the column's type
+// without its length (format_type(atttypid, NULL): "character varying", "bpchar", "uuid"), so
+// that PostgreSQL's assignment coercion checks the length (22001) instead of an explicit
+// CAST silently cutting the value.
+struct SidColumnSql {
+    SidColumn facts;
+    std::string base_type;
+};
+
+// In a transaction of its own on `conn`; nullopt when the table or column does not exist.
+std::optional<SidColumnSql> sid_column_sql(PgConnection& conn, const std::string& table_sql,
+                                           const std::string& column);
+
+// The identifiers (quoted) and status words of the mapping, for write_sids.
+struct SidWriteTarget {
+    std::string table_sql, name_sql, sid_sql, status_sql;
+    std::string live_array;  // text[] literal of live_statuses
+};
+
+// RoomStore::update_sids' statement: per update in order, the rows changed. Throws SidRejected
+// (nothing written) for a SID longer than the column's limit, a 22001 from the server, or a
+// row that stores another value than the SID given (rolled back).
+std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
+                            const SidColumnSql& column, const std::vector<SidUpdate>& updates);
+
+// Characters of a UTF-8 string, as PostgreSQL counts them for varchar(n).
+std::size_t utf8_chars(const std::string& s);
+
+}  // namespace roomctl::store
