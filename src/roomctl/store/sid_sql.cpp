@@ -37,7 +37,9 @@ std::optional<SidColumnSql> sid_column_sql(PgConnection& conn, const std::string
     // tgtype bits (pg_trigger.h): 1 ROW, 2 BEFORE, 16 UPDATE; tgenabled 'D' is disabled.
     const pqxx::result r = tx.exec_params(
         "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod), "
-        "pg_catalog.format_type(a.atttypid, NULL), "
+        "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(y.typname) "
+        " FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace "
+        " WHERE y.oid = a.atttypid), "
         "CASE WHEN a.atttypid IN ('pg_catalog.varchar'::pg_catalog.regtype, "
         "'pg_catalog.bpchar'::pg_catalog.regtype) AND a.atttypmod >= 4 "
         "THEN a.atttypmod - 4 END, "
@@ -98,7 +100,7 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
         throw SidRejected("a SID is too long for column \"" + column.facts.column + "\" (" +
                           column.facts.type + "): nothing was written");
     }
-    const bool uuid = column.base_type == "uuid";
+    const bool uuid = column.base_type == "pg_catalog.uuid";
     for (const auto& row : r) {
         const auto i = row[0].as<std::size_t>();
         if (i < 1 || i > changed.size()) continue;

@@ -15,9 +15,10 @@
 namespace roomctl::store {
 
 // The SID column's facts and the type to write through: `base_type` is the column's type
-// without its length (format_type(atttypid, NULL): "character varying", "bpchar", "uuid"), so
-// that PostgreSQL's assignment coercion checks the length (22001) instead of an explicit
-// CAST silently cutting the value.
+// without its length, by its catalog name ("pg_catalog.varchar", "pg_catalog.bpchar",
+// "pg_catalog.uuid"), so that PostgreSQL's assignment coercion checks the length (22001)
+// instead of an explicit CAST silently cutting the value. (Not format_type(atttypid, NULL):
+// that spells bpchar "character", which is char(1) and would cut every SID to one character.)
 struct SidColumnSql {
     SidColumn facts;
     std::string base_type;
