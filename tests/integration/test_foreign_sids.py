@@ -67,6 +67,9 @@ def test_a_table_of_the_other_providers_sids_is_reported_and_apply_refuses(
     assert set(standin.rooms()) == before_rooms
     assert standin.requests().get("CreateRoom", 0) == 0
     assert standin.requests().get("DeleteRoom", 0) == 0
+    # Another provider's SID names nothing on this server: no per-row look-up by SID (Twilio
+    # would read "RM_..." as a room name).
+    assert standin.requests().get("FetchRoom", 0) == 0
 
 
 def test_a_minority_of_foreign_sids_is_left_alone_while_the_rest_is_repaired(

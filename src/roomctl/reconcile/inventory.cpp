@@ -19,6 +19,9 @@ Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
     for (const auto& r : inv.server) listed.insert(r.name);
     for (const auto& row : inv.database) {
         if (!row.live || !row.sid || row.sid->empty() || listed.count(row.room)) continue;
+        // Another provider's SID names nothing here (audit reports it as foreign_sid): asking
+        // would cost one request per row of a wrong table, and Twilio reads "RM_..." as a name.
+        if (auto owner = sid_provider(*row.sid); owner && *owner != inv.provider) continue;
         if (auto room = server.confirm_missing(row.room, *row.sid)) {
             listed.insert(room->name);
             inv.server.push_back(std::move(*room));
