@@ -8,6 +8,7 @@
 #include "roomctl/reconcile/planner.hpp"
 #include "roomctl/reconcile/safety.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/report/metrics.hpp"
 #include "roomctl/report/text.hpp"
 
 namespace roomctl::reconcile {
@@ -307,6 +308,12 @@ TEST(Report, ForeignSidFindingsAreRenderedInTextAndJson) {
     EXPECT_NE(text.find("needs its own [rooms] mapping"), std::string::npos) << text;
     auto plan = plan_recreate(a, {});
     EXPECT_EQ(report::plan_json("recreate", plan, false, a.summary)["summary"]["foreign_sid"], 1);
+    report::RunMetrics m;
+    m.provider = "twilio";
+    m.command = "audit";
+    m.audit = a.summary;
+    EXPECT_NE(report::render_prometheus(m).find("kind=\"foreign_sid\"} 1\n"), std::string::npos)
+        << report::render_prometheus(m);
 }
 
 }  // namespace

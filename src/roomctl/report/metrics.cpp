@@ -48,7 +48,8 @@ std::string render_prometheus(const RunMetrics& m) {
         for (const auto& [kind, n] : {std::pair{"in_sync", a.in_sync}, {"missing", a.missing},
                                       {"orphaned", a.orphaned}, {"sid_drift", a.sid_drift},
                                       {"name_mismatch", a.name_mismatch},
-                                      {"unclassified", a.unclassified}}) {
+                                      {"unclassified", a.unclassified},
+                                      {"foreign_sid", a.foreign_sid}}) {
             out += fmt::format("roomctl_rooms{{{},kind=\"{}\"}} {}\n", base, kind, n);
         }
     }
