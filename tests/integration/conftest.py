@@ -266,6 +266,8 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
     """Runs roomctl against this test's stand-in and schema; returns a Result."""
     config = tmp_path / "roomctl.toml"
     config.write_text(f'[rooms]\ntable = "{db.table}"\n')
+    # roomctl refuses a config file others can write; keep the test independent of the umask.
+    config.chmod(0o644)
 
     def _env(env=None, url=None, secret=None, database_url=None):
         e = {k: v for k, v in os.environ.items()
