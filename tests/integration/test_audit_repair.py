@@ -223,9 +223,13 @@ def test_interrupt_finishes_the_action_in_flight_and_starts_no_new_one(run, db, 
     import signal
     for i in range(5):
         db.insert(f"int-{i}", None, "pending")
-    standin.fault(method="CreateRoom", delay_ms=1500)
+    # Shorter than the one second an --apply run gives the action in flight to finish.
+    standin.fault(method="CreateRoom", delay_ms=700)
     proc = run.spawn("recreate", "--apply", "--concurrency", "1", "--json")
-    time.sleep(0.8)  # the first CreateRoom is in flight
+    deadline = time.monotonic() + 15
+    while standin.requests().get("CreateRoom", 0) < 1:  # the first CreateRoom is in flight
+        assert time.monotonic() < deadline and proc.poll() is None, "no CreateRoom was sent"
+        time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
