@@ -311,3 +311,40 @@ def unused_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class LoginRole:
+    """A throwaway login role made by the cluster's superuser (PG_ADMIN_URL, exported by
+    scripts/lib/pg.sh), with USAGE on the test's schema and SELECT, UPDATE on its table: not a
+    superuser and not the table's owner, as a least-privilege roomctl account on Supabase is.
+    `attributes` are added to CREATE ROLE (e.g. "BYPASSRLS")."""
+
+    def __init__(self, pg_url, db, prefix="rc_", attributes=""):
+        admin_url = os.environ.get("PG_ADMIN_URL")
+        require(admin_url, "PG_ADMIN_URL is not set (scripts/test.sh starts PostgreSQL)")
+        import psycopg2
+        import psycopg2.extensions
+        self.parsed = psycopg2.extensions.parse_dsn(pg_url)
+        # The test's schemas live in the test database, not in the admin URL's "postgres".
+        self.admin = psycopg2.connect(admin_url, dbname=self.parsed["dbname"])
+        self.admin.autocommit = True
+        self.name = prefix + uuid.uuid4().hex[:10]
+        with self.admin.cursor() as cur:
+            cur.execute(f"CREATE ROLE {self.name} LOGIN {attributes}")
+            cur.execute(f"GRANT USAGE ON SCHEMA {db.schema} TO {self.name}")
+            cur.execute(f"GRANT SELECT, UPDATE ON {db.table} TO {self.name}")
+
+    def set_password(self, password):
+        with self.admin.cursor() as cur:
+            cur.execute(f"ALTER ROLE {self.name} PASSWORD %s", (password,))
+
+    def url_with(self, password):
+        """A URI for this role; `password` must need no percent-encoding."""
+        p = self.parsed
+        return f"postgresql://{self.name}:{password}@{p['host']}:{p['port']}/{p['dbname']}"
+
+    def drop(self):
+        with self.admin.cursor() as cur:
+            cur.execute(f"DROP OWNED BY {self.name}")
+            cur.execute(f"DROP ROLE {self.name}")
+        self.admin.close()

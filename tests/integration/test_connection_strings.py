@@ -5,16 +5,12 @@ A throwaway login role gets a password with URI delimiters, quotes, backslashes,
 non-ASCII letters (ALTER ROLE through PG_ADMIN_URL); roomctl then reaches the test's table with
 it in a URI (percent-encoded userinfo, a ?password= parameter) and in keyword=value form.
 """
-import json
-import os
 import urllib.parse
 import uuid
 
-import psycopg2
-import psycopg2.extensions
 import pytest
 
-from conftest import require
+from conftest import LoginRole
 
 PASSWORDS = [
     "p#ss?w/rd@x%41:y&z=1",
@@ -27,22 +23,9 @@ def keyword_value(value):
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class TrickyRole:
+class TrickyRole(LoginRole):
     def __init__(self, pg_url, db):
-        admin_url = os.environ.get("PG_ADMIN_URL")
-        require(admin_url, "PG_ADMIN_URL is not set (scripts/test.sh starts PostgreSQL)")
-        self.parsed = psycopg2.extensions.parse_dsn(pg_url)
-        self.admin = psycopg2.connect(admin_url, dbname=self.parsed["dbname"])
-        self.admin.autocommit = True
-        self.name = "rc_pw_" + uuid.uuid4().hex[:8]
-        with self.admin.cursor() as cur:
-            cur.execute(f"CREATE ROLE {self.name} LOGIN BYPASSRLS")
-            cur.execute(f"GRANT USAGE ON SCHEMA {db.schema} TO {self.name}")
-            cur.execute(f"GRANT SELECT, UPDATE ON {db.table} TO {self.name}")
-
-    def set_password(self, password):
-        with self.admin.cursor() as cur:
-            cur.execute(f"ALTER ROLE {self.name} PASSWORD %s", (password,))
+        super().__init__(pg_url, db, prefix="rc_pw_", attributes="BYPASSRLS")
 
     def spellings(self, password):
         host, port, dbname = self.parsed["host"], self.parsed["port"], self.parsed["dbname"]
@@ -54,18 +37,12 @@ class TrickyRole:
             f"password={keyword_value(password)}",
         ]
 
-    def drop(self, db):
-        with self.admin.cursor() as cur:
-            cur.execute(f"DROP OWNED BY {self.name}")
-            cur.execute(f"DROP ROLE {self.name}")
-        self.admin.close()
-
 
 @pytest.fixture
 def tricky_role(pg_url, db):
     r = TrickyRole(pg_url, db)
     yield r
-    r.drop(db)
+    r.drop()
 
 
 def leaks(text, password):

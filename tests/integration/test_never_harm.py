@@ -11,50 +11,27 @@ import uuid
 import psycopg2
 import pytest
 
-from conftest import require
+from conftest import LoginRole, require
 
 UNSAFE = 8
 
 
-def admin_connection(pg_url):
-    """The cluster's superuser (scripts/lib/pg.sh exports PG_ADMIN_URL)."""
-    url = os.environ.get("PG_ADMIN_URL")
-    require(url, "PG_ADMIN_URL is not set (scripts/test.sh starts PostgreSQL)")
-    # The test's schemas live in the test database, not in the admin URL's "postgres".
-    conn = psycopg2.connect(url, dbname=psycopg2.extensions.parse_dsn(pg_url)["dbname"])
-    conn.autocommit = True
-    return conn
-
-
-class Role:
-    """A login role that is neither superuser, BYPASSRLS, nor the table's owner: what a
-    least-privilege roomctl account on Supabase looks like."""
+class Role(LoginRole):
+    """A login role that is neither superuser, BYPASSRLS (unless asked), nor the table's
+    owner: what a least-privilege roomctl account on Supabase looks like."""
 
     def __init__(self, pg_url, db, bypassrls=False):
-        self.admin = admin_connection(pg_url)
-        self.name = "rc_" + uuid.uuid4().hex[:10]
+        super().__init__(pg_url, db, attributes="BYPASSRLS" if bypassrls else "")
         password = "pw-" + uuid.uuid4().hex[:8]
-        with self.admin.cursor() as cur:
-            cur.execute(f"CREATE ROLE {self.name} LOGIN PASSWORD %s"
-                        + (" BYPASSRLS" if bypassrls else ""), (password,))
-            cur.execute(f"GRANT USAGE ON SCHEMA {db.schema} TO {self.name}")
-            cur.execute(f"GRANT SELECT, UPDATE ON {db.table} TO {self.name}")
-        parsed = psycopg2.extensions.parse_dsn(pg_url)
-        self.url = (f"postgresql://{self.name}:{password}@{parsed['host']}:{parsed['port']}/"
-                    f"{parsed['dbname']}")
-
-    def drop(self, db):
-        with self.admin.cursor() as cur:
-            cur.execute(f"DROP OWNED BY {self.name}")
-            cur.execute(f"DROP ROLE {self.name}")
-        self.admin.close()
+        self.set_password(password)
+        self.url = self.url_with(password)
 
 
 @pytest.fixture
 def role(pg_url, db):
     r = Role(pg_url, db)
     yield r
-    r.drop(db)
+    r.drop()
 
 
 def live_anchor(db, standin, name="anchor-live"):
@@ -127,7 +104,7 @@ def test_a_bypassrls_role_acts(run, db, standin, pg_url):
         assert res.code == 0, res.stderr
         assert "stray-room" not in standin.rooms()
     finally:
-        r.drop(db)
+        r.drop()
 
 
 def test_the_owner_is_subject_to_forced_rls(run, db, standin):
