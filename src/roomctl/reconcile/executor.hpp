@@ -5,12 +5,21 @@
 // room and that nobody joined since the audit, because the audit's view may be minutes old.
 //
 // Creating is two-phase: create on the server, then record the SID (conditional on the SID
-// the row held when read). SIDs that workers finish together are written in one statement.
+// the row held when read). SIDs that workers finish together are written in one statement;
+// when that statement fails for a reason of its rows (a UNIQUE conflict, a SID too long for
+// the column, a held row's timeout), each row is written alone, so one bad row fails alone (a
+// lost connection or a commit in doubt is shared by the whole batch). Writes never truncate:
+// a SID the column cannot hold exactly is an error (store::SidRejected).
 // If recording fails or changes no row, the executor reads the row back: recorded after all
 // -> done; unchanged -> one more write; the app's own SID -> left alone (skipped); no live
 // row any more (the session ended while its room was being created) -> the room is deleted
-// again when nobody is in it (ActionStatus::compensated); still unrecorded after a failed
-// write -> deleted again too (failed, Action::compensated). When deleting is impossible (or
+// again when nobody is in it (ActionStatus::compensated); the second write changes no row
+// either while the row still reads back live and unchanged (a BEFORE UPDATE trigger returned
+// NULL) -> deleted again too (ActionStatus::compensated, reason "a trigger on the table
+// ignored the update (names)" or "the database ignored the update"); still unrecorded after
+// a failed write -> deleted again too (failed, Action::compensated). An update_sid action
+// whose write the database ignored fails saying so (nothing is deleted: the room predates
+// the run). When deleting is impossible (or
 // the row cannot be read back after an in-doubt or lost write) it fails with an error naming
 // the room, its SID and the row. It stops starting actions when the journal cannot be
 // written or another run took the advisory lock (ExecutionSummary::halted).
