@@ -27,14 +27,16 @@ std::string quoted_status(const std::optional<std::string>& status) {
 }
 
 // The characters a SID column must hold for `provider`: Twilio SIDs are "RM" + 32 hex (34);
-// LiveKit's are "RM_" + 12 base62 (15) today, asked with room to spare for a longer ID.
+// LiveKit's are "RM_" + 12 base62 (15). A column that holds today's SIDs passes: failing
+// check for a column that works would teach operators to ignore it. The writes themselves
+// never truncate (a longer SID is an error), so a future longer ID cannot go unnoticed.
 std::size_t sid_chars_needed(const std::string& provider) {
-    return provider == "twilio" ? 34 : 24;
+    return provider == "twilio" ? 34 : 15;
 }
 
 std::string sid_length_note(const std::string& provider) {
-    return provider == "twilio" ? "34 characters"
-                                : "15 characters today; roomctl asks for at least 24";
+    return provider == "twilio" ? "34 characters (RM + 32 hex digits)"
+                                : "15 characters (RM_ + 12 base62 characters)";
 }
 
 class DatabaseRunner {
