@@ -56,7 +56,7 @@ __roomctl_spec()
             ;;
         'roomctl rooms delete')
             subs=''
-            opts='-h --help --ignore-not-found --version --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file --json -q --quiet -v --verbose --no-color'
+            opts='-h --help --ignore-not-found --force --version --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file --json -q --quiet -v --verbose --no-color'
             vopts='--config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file'
             ;;
         'roomctl rooms participants')
@@ -71,12 +71,12 @@ __roomctl_spec()
             ;;
         'roomctl recreate')
             subs=''
-            opts='-h --help --apply --concurrency --empty-timeout --departure-timeout --version --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file --json -q --quiet -v --verbose --no-color'
+            opts='-h --help --apply --concurrency --empty-timeout --departure-timeout --allow-name-mismatch --version --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file --json -q --quiet -v --verbose --no-color'
             vopts='--concurrency --empty-timeout --departure-timeout --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file'
             ;;
         'roomctl cleanup')
             subs=''
-            opts='-h --help --apply --concurrency --min-age --include-occupied --keep --max-deletes --version --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file --json -q --quiet -v --verbose --no-color'
+            opts='-h --help --apply --concurrency --min-age --include-occupied --keep --max-deletes --allow-empty-database --allow-name-mismatch --version --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file --json -q --quiet -v --verbose --no-color'
             vopts='--concurrency --min-age --keep --max-deletes --config --profile --provider --url --api-key --api-secret-file --account-sid --database-url --table --room-name-template --timeout --cacert --journal --metrics-file'
             ;;
         'roomctl config')
