@@ -394,3 +394,39 @@ def test_rooms_delete_refuses_when_rls_may_hide_the_owner(run, db, standin, role
     assert r.code == UNSAFE, r.stderr
     assert "row-level security" in r.stderr
     assert "session-owned" in standin.rooms()
+
+
+def test_a_livekit_run_and_a_twilio_run_on_one_table_exclude_each_other(
+        run, db, standin, provider, standin_processes):
+    """Issue 12: one lock per table, whatever the provider."""
+    from conftest import (API_KEY, API_SECRET, TWILIO_ACCOUNT, TWILIO_KEY, TWILIO_SECRET,
+                          StandIn)
+    other = "twilio" if provider == "livekit" else "livekit"
+    if other not in standin_processes:
+        standin_processes[other] = StandIn(other)
+    other_standin = standin_processes[other]
+    other_standin.control("reset", {})
+    # Both runs read this test's table through one explicit mapping.
+    status = "is_active" if provider == "twilio" else "status"
+    live = '["true"]' if provider == "twilio" else '["pending", "active"]'
+    run.config.write_text(f'[rooms]\ntable = "{db.table}"\nname_column = "room_name"\n'
+                          f'sid_column = "{db.sid_column}"\nstatus_column = "{status}"\n'
+                          f'live_statuses = {live}\n')
+    live_anchor(db, standin)
+    for i in range(3):
+        standin.seed_room(f"stray-{i}", age_seconds=7200)
+    standin.fault(method="DeleteRoom", delay_ms=1500)
+    first = run.spawn("cleanup", "--apply", "--concurrency", "1")
+    import time
+    time.sleep(0.8)
+    if other == "twilio":
+        env = {"ROOMCTL_PROVIDER": "twilio", "TWILIO_VIDEO_BASE_URL": other_standin.url,
+               "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT, "TWILIO_API_KEY": TWILIO_KEY,
+               "TWILIO_API_SECRET": TWILIO_SECRET}
+    else:
+        env = {"ROOMCTL_PROVIDER": "livekit", "LIVEKIT_URL": other_standin.url,
+               "LIVEKIT_API_KEY": API_KEY, "LIVEKIT_API_SECRET": API_SECRET}
+    second = run("cleanup", "--apply", "--allow-empty-database", env=env)
+    first.communicate(timeout=60)
+    assert second.code == 7, second.stderr
+    assert "holds the lock for table" in second.stderr
