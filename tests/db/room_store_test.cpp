@@ -3,13 +3,8 @@
 // skipped, or fail when CI=true. Each test works in its own schema, dropped afterwards.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cctype>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -17,27 +12,12 @@
 
 #include "roomctl/store/room_store.hpp"
 #include "roomctl/util/error.hpp"
+#include "store_fixture.hpp"
 
 namespace roomctl::store {
 namespace {
 
 using config::RoomMapping;
-
-std::optional<std::string> test_url() {
-    const char* v = std::getenv("ROOMCTL_TEST_DATABASE_URL");
-    if (v == nullptr || *v == '\0') return std::nullopt;
-    return std::string{v};
-}
-
-bool in_ci() {
-    const char* v = std::getenv("CI");
-    return v != nullptr && std::string{v} == "true";
-}
-
-std::string unique_schema_name() {
-    static std::atomic<int> counter{0};
-    return "roomctl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-}
 
 // What a test sees of one row, for compact comparisons.
 struct Row {
@@ -59,49 +39,10 @@ std::vector<Row> rows_of(const std::vector<DbRoom>& rooms) {
     return out;
 }
 
-class RoomStoreTest : public ::testing::Test {
+// The shared fixture (store_fixture.hpp), with this file's helpers: rows whose name may be
+// NULL, the SID a row holds, and stores over the default mapping.
+class RoomStoreTest : public testing::StoreFixture {
 protected:
-    void SetUp() override {
-        auto url = test_url();
-        if (!url) {
-            if (in_ci()) FAIL() << "ROOMCTL_TEST_DATABASE_URL is not set (required when CI=true)";
-            GTEST_SKIP() << "ROOMCTL_TEST_DATABASE_URL is not set; "
-                            "run `source scripts/lib/pg.sh; pg_start /tmp/pgx` first";
-        }
-        m_url = *url;
-        m_admin = std::make_unique<pqxx::connection>(m_url);
-        m_schema = unique_schema_name();
-        exec("CREATE SCHEMA " + q(m_schema));
-    }
-
-    void TearDown() override {
-        if (m_admin) {
-            try {
-                exec("DROP SCHEMA IF EXISTS " + q(m_schema) + " CASCADE");
-            } catch (const std::exception& e) {
-                ADD_FAILURE() << "cleanup failed: " << e.what();
-            }
-        }
-    }
-
-    std::string q(const std::string& id) { return m_admin->quote_name(id); }
-    std::string qualified(const std::string& table) { return q(m_schema) + "." + q(table); }
-
-    template <typename... Args>
-    pqxx::result exec(const std::string& sql, Args&&... args) {
-        pqxx::work tx{*m_admin};
-        auto r = tx.exec_params(sql, std::forward<Args>(args)...);
-        tx.commit();
-        return r;
-    }
-
-    // The seed schema (003): livekit_rooms(room_name, room_sid, status, session_id, ...).
-    void create_default_table() {
-        exec("CREATE TABLE " + qualified("livekit_rooms") +
-             " (id serial PRIMARY KEY, room_name text NOT NULL, room_sid text, "
-             "status text, session_id uuid, created_at timestamptz DEFAULT now())");
-    }
-
     void insert(const std::optional<std::string>& name, const std::optional<std::string>& sid,
                 const std::optional<std::string>& status) {
         exec("INSERT INTO " + qualified("livekit_rooms") +
@@ -122,53 +63,18 @@ protected:
         return sid_of(qualified("livekit_rooms"), "room_name", "room_sid", name);
     }
 
-    RoomMapping default_mapping() {
-        RoomMapping m;
-        m.table = m_schema + ".livekit_rooms";
-        return m;
+    std::unique_ptr<RoomStore> store(const RoomMapping& m) {
+        return connect_room_store(m_url, m, StoreOptions{});
     }
-
-    std::unique_ptr<RoomStore> store(const RoomMapping& m) { return connect_room_store(m_url, m, StoreOptions{}); }
     std::unique_ptr<RoomStore> store() { return store(default_mapping()); }
 
     // The test URL with one more libpq parameter (URI or keyword/value form).
     std::string url_with(const std::string& key, const std::string& value) {
-        if (m_url.starts_with("postgres://") || m_url.starts_with("postgresql://")) {
-            std::string enc;
-            for (unsigned char c : value) {
-                if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-                    enc += static_cast<char>(c);
-                } else {
-                    char buf[4];
-                    std::snprintf(buf, sizeof buf, "%%%02X", c);
-                    enc += buf;
-                }
-            }
-            return m_url + (m_url.find('?') == std::string::npos ? "?" : "&") + key + "=" + enc;
-        }
-        return m_url + " " + key + "='" + value + "'";
+        return testing::url_with(m_url, key, value);
     }
-
-    std::string m_url;
-    std::string m_schema;
-    std::unique_ptr<pqxx::connection> m_admin;
 };
 
-// Expects `f` to throw roomctl::Error of `kind`; returns its message.
-template <typename F>
-std::string error_of(F&& f, ErrorKind kind) {
-    try {
-        f();
-    } catch (const Error& e) {
-        EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(kind)) << e.what();
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "not a roomctl::Error: " << e.what();
-        return e.what();
-    }
-    ADD_FAILURE() << "no exception";
-    return {};
-}
+using testing::error_of;
 
 // ---------------------------------------------------------------------------------------------
 // load_rooms
