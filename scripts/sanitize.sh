@@ -67,8 +67,9 @@ export UBSAN_OPTIONS="$common:print_stacktrace=1"
 # connection for its encoding; on a connection whose backend was terminated that throws, and the
 # PGresult (216 + 2048 bytes, once per lost connection) is never freed. The db and integration
 # tests that terminate backends (pg_terminate_backend) hit it. Plain libpq with PQclear() does
-# not leak there, and roomctl never handles a PGresult itself (no PQ* call in src/ or commands/),
-# so the pattern hides nothing of ours.
+# not leak there, and roomctl never handles a PGresult itself (its own libpq calls only parse
+# connection strings, connect and cancel: store/conninfo.cpp, store/pg_connection.cpp), so the
+# pattern hides nothing of ours.
 printf '%s\n' 'leak:PQmakeEmptyPGresult' >"$REPORTS/lsan.supp"
 export LSAN_OPTIONS="exitcode=99:print_suppressions=0:suppressions=$REPORTS/lsan.supp"
 
