@@ -3,11 +3,11 @@
 #include "commands.hpp"
 #include "roomctl/check/probes.hpp"
 #include "roomctl/io/module.hpp"
-#include "roomctl/media/factory.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/text.hpp"
 #include "roomctl/util/duration.hpp"
 #include "roomctl/util/exit_code.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
 
@@ -35,7 +35,7 @@ int run_check(const CheckFlags& f, Context& ctx) {
     auto trace = ctx.trace_sink();
     auto transport =
         io::make_transport(
-        media::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
+        wiring::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
     auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
     printer.result(report::check_json(result),

@@ -9,9 +9,9 @@
 #include <set>
 
 #include "roomctl/io/module.hpp"
-#include "roomctl/media/factory.hpp"
 #include "roomctl/report/color.hpp"
 #include "roomctl/util/duration.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
 
@@ -143,7 +143,7 @@ report::Printer& Context::printer() {
 }
 
 std::unique_ptr<media::MediaServer> Context::media_server() {
-    return media::connect_media_server(settings(), trace_sink(), globals.verbose > 1,
+    return wiring::connect_media_server(settings(), trace_sink(), globals.verbose > 1,
                                        &cancelled);
 }
 

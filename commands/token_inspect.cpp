@@ -9,10 +9,10 @@
 #include "commands.hpp"
 #include "roomctl/io/module.hpp"
 #include "roomctl/livekit/twirp.hpp"
-#include "roomctl/media/factory.hpp"
 #include "roomctl/report/inspect_view.hpp"
 #include "roomctl/token/inspect.hpp"
 #include "roomctl/util/exit_code.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
 
@@ -86,7 +86,7 @@ token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& i
     config::require_livekit_url(settings);
     auto transport =
         io::make_transport(
-        media::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
+        wiring::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
     // TransportError (runtime, exit 1) when unreachable.
     const auto r = livekit::rtc_validate(*transport, config::api_url(settings.livekit), jwt,
                                          settings.request_timeout);

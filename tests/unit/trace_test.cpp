@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "roomctl/config/settings.hpp"
-#include "roomctl/media/factory.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::http {
 namespace {
@@ -155,7 +155,7 @@ struct Traced {
 
 Traced list_rooms_traced(const config::Settings& s, bool headers) {
     Traced t;
-    auto server = media::connect_media_server(
+    auto server = wiring::connect_media_server(
         s, [&t](const std::string& line) { t.lines.push_back(line); }, headers);
     EXPECT_NO_THROW(server->list_rooms({}));
     return t;

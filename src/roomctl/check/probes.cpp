@@ -10,7 +10,7 @@
 
 #include "roomctl/io/module.hpp"
 #include "roomctl/http/form.hpp"
-#include "roomctl/media/factory.hpp"
+#include "roomctl/wiring/factory.hpp"
 #include "roomctl/media/server_clock.hpp"
 #include "roomctl/twilio/rest.hpp"
 #include "roomctl/livekit/access_token.hpp"
@@ -138,7 +138,7 @@ private:
                       "skipped: the Twilio settings are incomplete");
             return;
         }
-        auto endpoint = media::twilio_endpoint(m_settings);
+        auto endpoint = wiring::twilio_endpoint(m_settings);
         endpoint.timeout = m_options.timeout;
         std::string target = io::endpoint_of(endpoint.base_url);
 

@@ -1,12 +1,18 @@
-#include "roomctl/media/factory.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 #include "roomctl/io/module.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/twilio/video_client.hpp"
 
-namespace roomctl::media {
+namespace roomctl::wiring {
 
 namespace {
+
+using media::CreateRoomOptions;
+using media::DeleteOutcome;
+using media::MediaServer;
+using media::Participant;
+using media::ServerRoom;
 
 // Retries are announced on the same -v trace as the requests they repeat, and their back-off
 // ends when the transfers' cancel flag is set.
@@ -78,12 +84,12 @@ http::TransportOptions transport_options(const config::Settings& s, http::TraceS
     return o;
 }
 
-std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
-                                                  http::TraceSink trace, bool trace_headers,
-                                                  const std::atomic<bool>* cancel) {
+std::unique_ptr<media::MediaServer> connect_media_server(const config::Settings& s,
+                                                         http::TraceSink trace, bool trace_headers,
+                                                         const std::atomic<bool>* cancel) {
     config::require_media_server(s);
     auto options = transport_options(s, std::move(trace), trace_headers, cancel);
-    if (s.provider == "twilio") {
+    if (s.provider == config::Provider::twilio) {
         return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
             std::move(options), twilio_endpoint(s), twilio::RetryPolicy{});
     }
@@ -94,4 +100,4 @@ std::unique_ptr<MediaServer> connect_media_server(const config::Settings& s,
         std::move(options), std::move(endpoint), http::RetryPolicy{});
 }
 
-}  // namespace roomctl::media
+}  // namespace roomctl::wiring

@@ -1,6 +1,8 @@
 #pragma once
-// Builds the media-server client for the configured provider. The returned object owns its
-// HTTP connection; it is not thread-safe, so concurrent workers each call this once.
+// The composition of a media-server client: chooses the configured provider and builds its
+// client over the io module's transport. It sits above the providers and io/, so media/ keeps
+// only the interface they implement. The returned object owns its HTTP connection; it is not
+// thread-safe, so concurrent workers each call this once.
 
 #include <atomic>
 #include <memory>
@@ -10,16 +12,16 @@
 #include "roomctl/media/server.hpp"
 #include "roomctl/twilio/rest.hpp"
 
-namespace roomctl::media {
+namespace roomctl::wiring {
 
 // Throws Error(config) when the provider's settings are incomplete (require_media_server).
 // `trace_headers` (-vv) adds redacted request and response headers to the trace. `cancel`
 // (may be null; must outlive the client) aborts transfers and retry waits once set: calls
 // then throw Error(interrupted) (http::TransportOptions::cancel, http::RetryPolicy::cancel).
-std::unique_ptr<MediaServer> connect_media_server(const config::Settings& settings,
-                                                  http::TraceSink trace = {},
-                                                  bool trace_headers = false,
-                                                  const std::atomic<bool>* cancel = nullptr);
+std::unique_ptr<media::MediaServer> connect_media_server(const config::Settings& settings,
+                                                         http::TraceSink trace = {},
+                                                         bool trace_headers = false,
+                                                         const std::atomic<bool>* cancel = nullptr);
 
 // Twilio REST endpoint from settings (API key preferred over the Auth Token).
 twilio::Endpoint twilio_endpoint(const config::Settings& settings);
@@ -31,4 +33,4 @@ http::TransportOptions transport_options(const config::Settings& settings, http:
                                          bool trace_headers = false,
                                          const std::atomic<bool>* cancel = nullptr);
 
-}  // namespace roomctl::media
+}  // namespace roomctl::wiring
