@@ -86,7 +86,7 @@ cd "$ROOMCTL_ROOT/$BUILD_DIR"
 rc=0
 # Instrumented code is 2-3x slower: the per-test timeouts of tests/CMakeLists.txt still apply
 # (the integration suite's 1200 s is the one that matters), --timeout only for tests without one.
-ctest --output-on-failure --timeout 1800 "$@" || rc=$?
+ctest --output-on-failure --parallel 2 --timeout 1800 "$@" || rc=$?
 
 shopt -s nullglob
 reports=("$REPORTS"/report.*)  # not lsan.supp

@@ -31,7 +31,9 @@ pg_start "$PGDIR" >/dev/null
 pgbouncer_start "$BOUNCERDIR" >/dev/null
 
 # Tests that need PostgreSQL or the stand-in fail, not skip, when CI=true.
-(cd "$ROOMCTL_ROOT/build" && ctest --output-on-failure --timeout 1200 "$@")
+# Two tests at a time (ctest -j2; the integration test runs its own two pytest workers): most
+# of the suite waits on processes, sockets and PostgreSQL rather than on a core.
+(cd "$ROOMCTL_ROOT/build" && ctest --output-on-failure --parallel 2 --timeout 1200 "$@")
 if (($# > 0)); then exit 0; fi
 
 echo "==> the whole suite again under ASan + UBSan (scripts/sanitize.sh)" >&2

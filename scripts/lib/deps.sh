@@ -7,9 +7,10 @@ ROOMCTL_APT_PACKAGES=(
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libpqxx-dev libfmt-dev
   libtomlplusplus-dev libssl-dev libgtest-dev libgmock-dev
   postgresql postgresql-client pgbouncer  # pgbouncer: the connection-pooler tests
-  python3 python3-pytest python3-psycopg2 python3-twilio python3-jwt python3-prometheus-client
+  python3 python3-pytest python3-pytest-xdist python3-psycopg2 python3-twilio python3-jwt python3-prometheus-client
   curl ca-certificates openssl
   bash-completion zsh fish man-db dpkg-dev  # completion, man page and .deb tests
+  clang-format  # scripts/format.sh --check: CI fails on unformatted code
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes (compiler-rt)
 )
 

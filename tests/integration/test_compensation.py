@@ -92,13 +92,17 @@ def test_sid_is_recorded_on_a_new_connection_after_the_backend_is_terminated(run
     # While CreateRoom is held, the database terminates roomctl's backend.
     standin.fault(method="CreateRoom", delay_ms=1500, count=1)
 
+    # A name of this test's own (libpq's PGAPPNAME), so that tests running in parallel keep
+    # their backends.
+    app_name = f"roomctl-{db.schema}"
+
     def terminate():
         db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                   "WHERE application_name = 'roomctl' AND pid <> pg_backend_pid()")
+                   f"WHERE application_name = '{app_name}' AND pid <> pg_backend_pid()")
 
     killer = threading.Timer(0.7, terminate)
     killer.start()
-    r = run("recreate", "--apply", "--json")
+    r = run("recreate", "--apply", "--json", env={"PGAPPNAME": app_name})
     killer.join()
     assert r.code == 0, r.stderr
     [action] = r.json["actions"]

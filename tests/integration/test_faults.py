@@ -94,12 +94,12 @@ def read_journal(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def terminate_roomctl_backends(pg_url):
+def terminate_roomctl_backends(pg_url, app_name):
     conn = psycopg2.connect(os.environ.get("PG_ADMIN_URL") or pg_url)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name = 'roomctl' AND pid <> pg_backend_pid()")
+                    "WHERE application_name = %s AND pid <> pg_backend_pid()", (app_name,))
         killed = cur.fetchone()[0]
     conn.close()
     assert killed >= 1, "no roomctl backend to terminate"
@@ -279,8 +279,12 @@ def fault_server_process_killed(cell):
 
 
 def fault_pg_terminate(cell):
+    # A name of this cell's own (libpq's PGAPPNAME), so that tests running in parallel keep
+    # their backends.
+    app_name = f"roomctl-{cell.db.schema}"
+    cell.env = {"PGAPPNAME": app_name}
     cell.server.fault(method=cell.method, delay_ms=700, count=1)
-    cell.when_requested(cell.method, lambda: terminate_roomctl_backends(cell.pg_url))
+    cell.when_requested(cell.method, lambda: terminate_roomctl_backends(cell.pg_url, app_name))
     expect(cell, {5}, {0}, {0})
 
 
