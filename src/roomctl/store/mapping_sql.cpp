@@ -3,15 +3,12 @@
 #include <set>
 #include <utility>
 
+#include "roomctl/store/sql.hpp"
+
 namespace roomctl::store {
 
 std::optional<std::string> resolved_table(pqxx::transaction_base& tx, const std::string& table_sql) {
-    const pqxx::result r = tx.exec_params(
-        "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
-        "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.oid = pg_catalog.to_regclass($1::text)",
-        table_sql);
+    const pqxx::result r = tx.exec_params(sql::resolved_table(), table_sql);
     if (r.empty()) return std::nullopt;
     return std::string{r[0][0].c_str()};
 }
@@ -27,11 +24,7 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
         return check;
     }
     check.qualified_table = *table;
-    const pqxx::result cols = tx.exec_params(
-        "SELECT attname::text FROM pg_catalog.pg_attribute "
-        "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attnum > 0 "
-        "AND NOT attisdropped",
-        table_sql);
+    const pqxx::result cols = tx.exec_params(sql::column_names(), table_sql);
     tx.commit();
     std::set<std::string> names;
     for (const auto& row : cols) names.insert(row[0].c_str());
@@ -55,56 +48,10 @@ std::optional<std::string> column_type(PgConnection& conn, const std::string& ta
                                        const std::string& column) {
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    const pqxx::result r = tx.exec_params(
-        "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-        "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attname = $2::text "
-        "AND attnum > 0 AND NOT attisdropped",
-        table_sql, column);
+    const pqxx::result r = tx.exec_params(sql::column_type(), table_sql, column);
     tx.commit();
     if (r.empty()) return std::nullopt;
     return std::string{r[0][0].c_str()};
-}
-
-// A PostgreSQL text[] literal: every element double-quoted, '"' and '\' backslash-escaped, so
-// commas, braces, quotes, spaces and the word NULL are all taken literally.
-std::string text_array_literal(const std::vector<std::string>& values) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        for (char c : values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
-
-// Like text_array_literal, with nullopt as an unquoted NULL element.
-std::string nullable_text_array_literal(const std::vector<std::optional<std::string>>& values) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        if (!values[i]) {
-            out += "NULL";
-            continue;
-        }
-        out += '"';
-        for (char c : *values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
-
-std::optional<std::string> optional_text(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return std::string{f.c_str(), f.size()};
 }
 
 }  // namespace roomctl::store

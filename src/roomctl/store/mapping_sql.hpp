@@ -1,12 +1,11 @@
 #pragma once
-// SQL helpers of the store (room_store.cpp): the mapping's table and columns as the server
-// sees them, and values written as SQL text. Part of libroomctl_io.so; throws libpqxx
-// exceptions only (the store turns them into roomctl Errors).
+// The mapping's table and columns as the server sees them, for the store (room_store.cpp); the
+// statements are in sql.hpp. Part of libroomctl_io.so; throws libpqxx exceptions only (the store
+// turns them into roomctl Errors).
 
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
-#include <vector>
 
 #include "roomctl/config/settings.hpp"
 #include "roomctl/store/pg_connection.hpp"
@@ -28,14 +27,5 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
 // varying(64)"), in a transaction of its own on `conn`; nullopt when there is no such column.
 std::optional<std::string> column_type(PgConnection& conn, const std::string& table_sql,
                                        const std::string& column);
-
-// A PostgreSQL text[] literal: every element double-quoted, '"' and '\' backslash-escaped, so
-// commas, braces, quotes, spaces and the word NULL are all taken literally.
-std::string text_array_literal(const std::vector<std::string>& values);
-// Like text_array_literal, with nullopt as an unquoted NULL element.
-std::string nullable_text_array_literal(const std::vector<std::optional<std::string>>& values);
-
-// A field's text; NULL stays nullopt, "" stays "".
-std::optional<std::string> optional_text(const pqxx::field& f);
 
 }  // namespace roomctl::store

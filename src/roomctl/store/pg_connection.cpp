@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "roomctl/store/sql.hpp"
 #include "roomctl/util/duration.hpp"
 
 namespace roomctl::store {
@@ -120,10 +121,7 @@ std::unique_ptr<PgConnection> open_connection(const std::string& url, const Stor
 // ---------------------------------------------------------------------------------------------
 
 void apply_timeouts(pqxx::transaction_base& tx, const StoreOptions& timeouts) {
-    // Integers are milliseconds for both settings; one round trip for both.
-    tx.exec("SET LOCAL lock_timeout = " + std::to_string(timeouts.lock_timeout.count()) +
-            "; SET LOCAL statement_timeout = " +
-            std::to_string(timeouts.statement_timeout.count()));
+    tx.exec(sql::set_local_timeouts(timeouts.lock_timeout, timeouts.statement_timeout));
 }
 
 std::string format_timeout(std::chrono::milliseconds ms) {
@@ -144,11 +142,6 @@ struct Holder {
     std::optional<long long> transaction_age;  // seconds since xact_start
     std::optional<long long> query_age;        // seconds since query_start
 };
-
-std::optional<std::string> text(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return std::string{f.c_str(), f.size()};
-}
 
 std::string describe(const Holder& h) {
     std::string out = "pid " + std::to_string(h.pid) + " (application ";
@@ -175,24 +168,9 @@ std::pair<std::string, std::vector<Holder>> lock_holders(PgConnection& conn,
     apply_timeouts(tx, {std::min(options.lock_timeout, std::chrono::milliseconds{1000}),
                         std::min(options.statement_timeout, std::chrono::milliseconds{5000})});
     std::string table;
-    const pqxx::result t = tx.exec_params(
-        "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.oid = pg_catalog.to_regclass($1::text)",
-        table_sql);
+    const pqxx::result t = tx.exec_params(sql::table_display_name(), table_sql);
     if (!t.empty()) table = t[0][0].c_str();
-    const pqxx::result r = tx.exec_params(
-        "SELECT l.pid, a.application_name, a.usename::text, a.state, "
-        "floor(extract(epoch FROM pg_catalog.now() - a.xact_start))::bigint, "
-        "floor(extract(epoch FROM pg_catalog.now() - a.query_start))::bigint "
-        "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid() "
-        "AND l.relation = pg_catalog.to_regclass($1::text) AND l.database = (SELECT oid FROM "
-        "pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
-        "ORDER BY CASE l.mode WHEN 'AccessExclusiveLock' THEN 0 WHEN 'ExclusiveLock' THEN 1 "
-        "WHEN 'ShareRowExclusiveLock' THEN 2 WHEN 'ShareLock' THEN 3 "
-        "WHEN 'ShareUpdateExclusiveLock' THEN 4 ELSE 5 END, a.xact_start NULLS LAST, l.pid",
-        table_sql);
+    const pqxx::result r = tx.exec_params(sql::relation_lock_holders(), table_sql);
     tx.commit();
     std::vector<Holder> holders;
     for (const auto& row : r) {
@@ -202,9 +180,9 @@ std::pair<std::string, std::vector<Holder>> lock_holders(PgConnection& conn,
             continue;  // one session may hold several locks on the table
         Holder h;
         h.pid = pid;
-        h.application = text(row[1]);
-        h.user = text(row[2]);
-        h.state = text(row[3]);
+        h.application = sql::optional_text(row[1]);
+        h.user = sql::optional_text(row[2]);
+        h.state = sql::optional_text(row[3]);
         if (!row[4].is_null()) h.transaction_age = row[4].as<long long>();
         if (!row[5].is_null()) h.query_age = row[5].as<long long>();
         holders.push_back(std::move(h));

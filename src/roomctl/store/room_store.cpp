@@ -13,12 +13,13 @@
 #include "roomctl/store/mapping_sql.hpp"
 #include "roomctl/store/pg_connection.hpp"
 #include "roomctl/store/sid_sql.hpp"
+#include "roomctl/store/sql.hpp"
 #include "roomctl/store/table_facts.hpp"
 #include "roomctl/util/error.hpp"
 #include "roomctl/util/redact.hpp"
 
-// libpqxx 6.4 notes (see /work/shared/reference/ecosystem.md §4):
-// - every statement goes through exec_params (PQexecParams, an unnamed statement), so the store
+// libpqxx 6.4 notes:
+// - every statement (sql.hpp) goes through exec_params (PQexecParams, an unnamed statement), so the store
 //   works behind transaction-mode poolers; no prepared statements, no session SET: every
 //   transaction starts with SET LOCAL lock_timeout / statement_timeout (apply_timeouts);
 // - identifiers are quoted with connection::quote_name (PQescapeIdentifier), values are always
@@ -47,8 +48,8 @@ public:
           m_options(options),
           m_cancel(std::move(cancel)),
           m_mapping(std::move(mapping)),
-          m_live_array(text_array_literal(m_mapping.live_statuses)),
-          m_ended_array(text_array_literal(m_mapping.ended_statuses)) {
+          m_live_array(sql::text_array_literal(m_mapping.live_statuses)),
+          m_ended_array(sql::text_array_literal(m_mapping.ended_statuses)) {
         const auto dot = m_mapping.table.find('.');
         if (dot == std::string::npos) {
             m_table_name = m_mapping.table;
@@ -166,8 +167,8 @@ public:
 
     std::vector<DbRoom> find_session(const std::string& session) override {
         // The session column is quoted like every identifier; the value is bound.
-        const std::string column = m_conn->quote_name(m_mapping.session_column);
-        return select_rooms(" WHERE " + column + "::text = $3::text", session);
+        return select_rooms(sql::session_filter(m_conn->quote_name(m_mapping.session_column)),
+                            session);
     }
 
     std::vector<int> update_sids(const std::vector<SidUpdate>& updates) override {
@@ -188,18 +189,17 @@ public:
 
     RecordedSid recorded_sid(const std::string& name) override {
         if (holds_nul(name)) return {};
-        const std::string sql = "SELECT " + m_sid_sql + "::text FROM " + m_table_sql + " WHERE " +
-                                m_name_sql + "::text = $1::text AND " +
-                                facts::status_in_sql(m_status_sql, 2) + " ORDER BY 1 LIMIT 1";
+        const std::string statement =
+            sql::recorded_sid(m_table_sql, m_name_sql, m_sid_sql, m_status_sql);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::result r = tx.exec_params(sql, name, m_live_array);
+            const pqxx::result r = tx.exec_params(statement, name, m_live_array);
             tx.commit();
             RecordedSid out;
             if (!r.empty()) {
                 out.live = true;
-                out.sid = optional_text(r[0][0]);
+                out.sid = sql::optional_text(r[0][0]);
             }
             return out;
         });
@@ -207,13 +207,11 @@ public:
 
     bool is_live(const std::string& name) override {
         if (holds_nul(name)) return false;
-        const std::string sql = "SELECT EXISTS (SELECT 1 FROM " + m_table_sql + " WHERE " +
-                                m_name_sql + "::text = $1::text AND " +
-                                facts::status_in_sql(m_status_sql, 2) + ")";
+        const std::string statement = sql::is_live(m_table_sql, m_name_sql, m_status_sql);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::row row = tx.exec_params1(sql, name, m_live_array);
+            const pqxx::row row = tx.exec_params1(statement, name, m_live_array);
             tx.commit();
             return row[0].as<bool>();
         });
@@ -423,24 +421,22 @@ private:
     // lower-casing as every "live row" predicate.
     std::vector<DbRoom> select_rooms(const std::string& where,
                                      const std::optional<std::string>& param) {
-        const std::string sql = "SELECT " + m_name_sql + "::text, " + m_sid_sql + "::text, " +
-                                m_status_sql + "::text, " +
-                                facts::liveness_sql(m_status_sql, 1, 2) +
-                                " FROM " + m_table_sql + where + " ORDER BY " + m_name_sql + ", 2";
+        const std::string statement =
+            sql::select_rooms(m_table_sql, m_name_sql, m_sid_sql, m_status_sql, where);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
             const pqxx::result r =
-                param ? tx.exec_params(sql, m_live_array, m_ended_array, *param)
-                      : tx.exec_params(sql, m_live_array, m_ended_array);
+                param ? tx.exec_params(statement, m_live_array, m_ended_array, *param)
+                      : tx.exec_params(statement, m_live_array, m_ended_array);
             tx.commit();
             std::vector<DbRoom> rooms;
             rooms.reserve(r.size());
             for (const auto& row : r) {
                 DbRoom room;
-                room.name = optional_text(row[0]).value_or("");
-                room.sid = optional_text(row[1]);
-                room.status = optional_text(row[2]);
+                room.name = sql::optional_text(row[0]).value_or("");
+                room.sid = sql::optional_text(row[1]);
+                room.status = sql::optional_text(row[2]);
                 room.liveness = facts::liveness_of(row[3].c_str());
                 room.live = room.liveness == Liveness::live;
                 rooms.push_back(std::move(room));
@@ -467,7 +463,7 @@ std::string probe_database(const std::string& database_url) {
     auto conn = open_connection(database_url, StoreOptions{});
     try {
         pqxx::nontransaction tx{*conn};
-        const pqxx::row row = tx.exec_params1("SHOW server_version");
+        const pqxx::row row = tx.exec_params1(sql::server_version());
         std::string version = row[0].c_str();
         // "15.10 (Debian 15.10-0+deb12u1)" -> "15.10"
         if (const auto sp = version.find(' '); sp != std::string::npos) version.resize(sp);

@@ -1,9 +1,8 @@
 #pragma once
 // The application's room table in PostgreSQL, read and written through the configured
-// mapping ([rooms]). All SQL lives in room_store.cpp, table_facts.cpp (statuses, row-level
-// security, the run lock, sessions) and pg_connection.cpp (transaction limits, who holds a
-// lock); identifiers are quoted with the server's quoting rules and every value is a bound
-// parameter. Connections, timeouts and cancelling: pg_connection.hpp.
+// mapping ([rooms]). Every SQL statement is in sql.hpp; identifiers are quoted with the
+// server's quoting rules and every value is a bound parameter. Connections, timeouts and
+// cancelling: pg_connection.hpp.
 
 #include <chrono>
 #include <cstdint>

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "roomctl/store/mapping_sql.hpp"
-#include "roomctl/store/table_facts.hpp"
+#include "roomctl/store/sql.hpp"
 
 namespace roomctl::store {
 
@@ -34,22 +33,7 @@ std::optional<SidColumnSql> sid_column_sql(PgConnection& conn, const std::string
                                            const std::string& column) {
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    // tgtype bits (pg_trigger.h): 1 ROW, 2 BEFORE, 16 UPDATE; tgenabled 'D' is disabled.
-    const pqxx::result r = tx.exec_params(
-        "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod), "
-        "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(y.typname) "
-        " FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace "
-        " WHERE y.oid = a.atttypid), "
-        "CASE WHEN a.atttypid IN ('pg_catalog.varchar'::pg_catalog.regtype, "
-        "'pg_catalog.bpchar'::pg_catalog.regtype) AND a.atttypmod >= 4 "
-        "THEN a.atttypmod - 4 END, "
-        "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) "
-        " FROM pg_catalog.pg_trigger t WHERE t.tgrelid = a.attrelid AND NOT t.tgisinternal "
-        " AND t.tgenabled <> 'D' AND (t.tgtype & 19) = 19) "
-        "FROM pg_catalog.pg_attribute a "
-        "WHERE a.attrelid = pg_catalog.to_regclass($1::text) AND a.attname = $2::text "
-        "AND a.attnum > 0 AND NOT a.attisdropped",
-        table_sql, column);
+    const pqxx::result r = tx.exec_params(sql::sid_column_facts(), table_sql, column);
     tx.commit();
     if (r.empty()) return std::nullopt;
     SidColumnSql out;
@@ -57,7 +41,7 @@ std::optional<SidColumnSql> sid_column_sql(PgConnection& conn, const std::string
     out.facts.type = r[0][0].c_str();
     out.base_type = r[0][1].c_str();
     if (!r[0][2].is_null()) out.facts.max_chars = r[0][2].as<int>();
-    out.facts.update_triggers = optional_text(r[0][3]).value_or("");
+    out.facts.update_triggers = sql::optional_text(r[0][3]).value_or("");
     return out;
 }
 
@@ -74,25 +58,15 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
         expected.push_back(u.expected_sid);
         sids.emplace_back(u.new_sid);
     }
-    // One statement: each compare-and-set is atomic, whatever else writes the table, and the
-    // batch is one round trip. The new SID is cast to the column's type WITHOUT its length
-    // (text does not assign to uuid implicitly): the assignment to varchar(n) then refuses a
-    // longer value (22001), where CAST(... AS varchar(n)) would cut it silently. RETURNING
-    // shows what each row stores after triggers ran.
-    const std::string sql =
-        "UPDATE " + target.table_sql + " AS t SET " + target.sid_sql + " = CAST(u.new_sid AS " +
-        column.base_type +
-        ") FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
-        "AS u(name, expected, new_sid, i) WHERE t." +
-        target.name_sql + "::text = u.name AND " +
-        facts::status_in_sql("t." + target.status_sql, 4) + " AND t." + target.sid_sql +
-        "::text IS NOT DISTINCT FROM u.expected RETURNING u.i, t." + target.sid_sql + "::text";
+    const std::string statement = sql::write_sids(target.table_sql, target.name_sql,
+                                                  target.sid_sql, target.status_sql,
+                                                  column.base_type);
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
     pqxx::result r;
     try {
-        r = tx.exec_params(sql, nullable_text_array_literal(names),
-                           nullable_text_array_literal(expected), nullable_text_array_literal(sids),
+        r = tx.exec_params(statement, sql::text_array_literal(names),
+                           sql::text_array_literal(expected), sql::text_array_literal(sids),
                            target.live_array);
     } catch (const pqxx::sql_error& e) {
         if (e.sqlstate() != "22001") throw;
@@ -105,7 +79,7 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
         const auto i = row[0].as<std::size_t>();
         if (i < 1 || i > changed.size()) continue;
         const auto& sid = updates[i - 1].new_sid;
-        const auto stored = optional_text(row[1]);
+        const auto stored = sql::optional_text(row[1]);
         if (!stored || !(*stored == sid || (uuid && same_uuid(*stored, sid)))) {
             // tx is rolled back when it goes out of scope: nothing stays written.
             throw SidRejected(

@@ -3,18 +3,14 @@
 #include <string_view>
 #include <utility>
 
-// Every statement is exec_params (PQexecParams, an unnamed statement) inside its own
+#include "roomctl/store/sql.hpp"
+
+// Every statement (sql.hpp) is exec_params (PQexecParams, an unnamed statement) inside its own
 // transaction, like the rest of the store, so all of this works through transaction-mode
-// poolers too. Catalog names are schema-qualified (pg_catalog.) so a search_path cannot
-// substitute another object.
+// poolers too.
 
 namespace roomctl::store::facts {
 namespace {
-
-std::optional<std::string> text_of(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return std::string{f.c_str(), f.size()};
-}
 
 std::vector<std::string> text_array_of(const pqxx::field& f) {
     std::vector<std::string> out;
@@ -115,17 +111,6 @@ void explain(RowVisibility& v, const std::string& quoted_role) {
 
 }  // namespace
 
-std::string status_in_sql(const std::string& status_sql, int param) {
-    return "pg_catalog.lower(" + status_sql +
-           "::text) = ANY (ARRAY(SELECT pg_catalog.lower(w) FROM pg_catalog.unnest($" +
-           std::to_string(param) + "::text[]) AS w))";
-}
-
-std::string liveness_sql(const std::string& status_sql, int live_param, int ended_param) {
-    return "CASE WHEN " + status_in_sql(status_sql, live_param) + " THEN 'live' WHEN " +
-           status_in_sql(status_sql, ended_param) + " THEN 'ended' ELSE 'unclassified' END";
-}
-
 Liveness liveness_of(std::string_view code) {
     if (code == "live") return Liveness::live;
     if (code == "ended") return Liveness::ended;
@@ -135,17 +120,15 @@ Liveness liveness_of(std::string_view code) {
 std::vector<StatusCount> status_counts(PgConnection& conn, const std::string& table_sql,
                                        const std::string& status_sql, const std::string& live_array,
                                        const std::string& ended_array) {
-    const std::string sql = "SELECT " + status_sql + "::text, count(*), " +
-                            liveness_sql(status_sql, 1, 2) + " FROM " + table_sql + " GROUP BY " +
-                            status_sql + "::text ORDER BY 2 DESC, 1";
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    const pqxx::result r = tx.exec_params(sql, live_array, ended_array);
+    const pqxx::result r =
+        tx.exec_params(sql::status_counts(table_sql, status_sql), live_array, ended_array);
     tx.commit();
     std::vector<StatusCount> out;
     out.reserve(r.size());
     for (const auto& row : r) {
-        out.push_back({text_of(row[0]), row[1].as<std::int64_t>(), liveness_of(row[2].c_str())});
+        out.push_back({sql::optional_text(row[0]), row[1].as<std::int64_t>(), liveness_of(row[2].c_str())});
     }
     return out;
 }
@@ -153,17 +136,7 @@ std::vector<StatusCount> status_counts(PgConnection& conn, const std::string& ta
 std::optional<RowVisibility> row_visibility(PgConnection& conn, const std::string& table_sql) {
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    const pqxx::result t = tx.exec_params(
-        "SELECT current_user::text, pg_catalog.quote_ident(current_user), "
-        "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), "
-        "c.relrowsecurity, c.relforcerowsecurity, r.rolsuper, r.rolbypassrls, "
-        "pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE'), "
-        "pg_catalog.row_security_active(c.oid), c.reltuples::float8, c.relpages, "
-        "pg_catalog.current_setting('server_version_num')::int "
-        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "JOIN pg_catalog.pg_roles r ON r.rolname = current_user "
-        "WHERE c.oid = pg_catalog.to_regclass($1::text)",
-        table_sql);
+    const pqxx::result t = tx.exec_params(sql::row_security_facts(), table_sql);
     if (t.empty()) return std::nullopt;
     RowVisibility v;
     const auto& f = t[0];
@@ -185,31 +158,17 @@ std::optional<RowVisibility> row_visibility(PgConnection& conn, const std::strin
     if (reltuples >= 0 && !(version < 140000 && reltuples == 0 && relpages == 0))
         v.estimated_rows = static_cast<std::int64_t>(reltuples + 0.5);
 
-    // Only SELECT and ALL policies filter a SELECT; a policy applies to PUBLIC (role 0) or to
-    // a role whose privileges this one has (as the server decides, pg_has_role ... USAGE).
-    const pqxx::result policies = tx.exec_params(
-        "SELECT p.polname::text, CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' "
-        "WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, p.polpermissive, "
-        "ARRAY(SELECT CASE WHEN ro = 0 THEN 'public' "
-        "ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(ro)) END "
-        "FROM pg_catalog.unnest(p.polroles) AS ro ORDER BY 1), "
-        "pg_catalog.pg_get_expr(p.polqual, p.polrelid) "
-        "FROM pg_catalog.pg_policy p WHERE p.polrelid = pg_catalog.to_regclass($1::text) "
-        "AND p.polcmd IN ('r', '*') AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.polroles) "
-        "AS ro WHERE CASE WHEN ro = 0 THEN true "
-        "ELSE pg_catalog.pg_has_role(current_user, ro, 'USAGE') END) "
-        "ORDER BY 1",
-        table_sql);
+    const pqxx::result policies = tx.exec_params(sql::select_policies(), table_sql);
     bool unconditional = false, restricted = false;
     for (const auto& row : policies) {
         RlsPolicy p{row[0].c_str(), row[1].c_str(), row[2].as<bool>(), text_array_of(row[3]),
-                    text_of(row[4])};
+                    sql::optional_text(row[4])};
         if (p.permissive && p.using_expr == "true") unconditional = true;
         if (!p.permissive) restricted = true;
         v.policies.push_back(std::move(p));
     }
     v.sees_all_rows = !v.applies || (unconditional && !restricted);
-    v.visible_rows = tx.exec_params1("SELECT count(*) FROM " + table_sql)[0].as<std::int64_t>();
+    v.visible_rows = tx.exec_params1(sql::count_rows(table_sql))[0].as<std::int64_t>();
     tx.commit();
     explain(v, quoted_role);
     return v;
@@ -219,8 +178,8 @@ std::optional<std::int64_t> table_lock_key(PgConnection& conn, const std::string
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
     const pqxx::row r =
-        tx.exec_params1("SELECT ($1::bigint << 32) | pg_catalog.to_regclass($2::text)::oid::bigint",
-                        static_cast<std::int64_t>(k_table_lock_class), table_sql);
+        tx.exec_params1(sql::table_lock_key(), static_cast<std::int64_t>(k_table_lock_class),
+                        table_sql);
     tx.commit();
     if (r[0].is_null()) return std::nullopt;
     return r[0].as<std::int64_t>();
@@ -228,32 +187,18 @@ std::optional<std::int64_t> table_lock_key(PgConnection& conn, const std::string
 
 bool try_lock(PgConnection& conn, std::int64_t key) {
     pqxx::nontransaction tx{conn};
-    return tx.exec_params1("SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", key)[0].as<bool>();
+    return tx.exec_params1(sql::try_advisory_lock(), key)[0].as<bool>();
 }
 
 bool unlock(PgConnection& conn, std::int64_t key) {
     pqxx::nontransaction tx{conn};
-    return tx.exec_params1("SELECT pg_catalog.pg_advisory_unlock($1::bigint)", key)[0].as<bool>();
+    return tx.exec_params1(sql::advisory_unlock(), key)[0].as<bool>();
 }
 
 std::optional<LockHolder> lock_holder(PgConnection& conn, std::int64_t key) {
-    // A 64-bit advisory key shows in pg_locks as classid (high half), objid (low half) and
-    // objsubid 1; the two-int4 form would be objsubid 2.
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    const pqxx::result r = tx.exec_params(
-        "SELECT l.pid, coalesce(a.application_name, ''), "
-        "CASE WHEN a.client_addr IS NOT NULL THEN pg_catalog.host(a.client_addr) "
-        "WHEN a.client_port = -1 THEN 'local socket' ELSE '' END, "
-        "coalesce(pg_catalog.to_char(a.backend_start AT TIME ZONE 'UTC', "
-        "CASE WHEN (a.backend_start AT TIME ZONE 'UTC')::date = (now() AT TIME ZONE 'UTC')::date "
-        "THEN 'HH24:MI:SS' ELSE 'YYYY-MM-DD HH24:MI:SS' END) || ' UTC', '') "
-        "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM "
-        "pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
-        "AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid "
-        "AND l.objsubid = 1 ORDER BY l.pid LIMIT 1",
-        key);
+    const pqxx::result r = tx.exec_params(sql::advisory_lock_holder(), key);
     tx.commit();
     if (r.empty()) return std::nullopt;
     return LockHolder{r[0][0].as<int>(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str()};
@@ -262,7 +207,7 @@ std::optional<LockHolder> lock_holder(PgConnection& conn, std::int64_t key) {
 int backend_pid(PgConnection& conn) {
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    const int pid = tx.exec_params1("SELECT pg_catalog.pg_backend_pid()")[0].as<int>();
+    const int pid = tx.exec_params1(sql::backend_pid())[0].as<int>();
     tx.commit();
     return pid;
 }

@@ -1,8 +1,9 @@
 #pragma once
 // What the server knows about the room table beyond its rows: how the mapping classifies its
 // status values, whether row-level security filters the connecting role, the run lock, and
-// which backend serves a connection. SQL only, over a store connection the caller owns; used by
-// room_store.cpp (libroomctl_io), which turns libpqxx exceptions into roomctl Errors.
+// which backend serves a connection, over a store connection the caller owns (statements in
+// sql.hpp); used by room_store.cpp (libroomctl_io), which turns libpqxx exceptions into roomctl
+// Errors.
 //
 // `table_sql` is the table as room_store.cpp quotes it ("schema"."table" or "table");
 // `status_sql` the quoted status column, optionally prefixed ("t."). Every function throws
@@ -20,16 +21,7 @@
 
 namespace roomctl::store::facts {
 
-// SQL that is true when `status_sql`'s text, lower-cased by the server, equals one of the
-// words in the text[] parameter $`param`, lower-cased the same way. Lower-casing both sides in
-// SQL keeps every predicate and load_rooms' classification in agreement, whatever the
-// database's collation does to non-ASCII letters.
-std::string status_in_sql(const std::string& status_sql, int param);
-
-// SQL yielding 'live', 'ended' or 'unclassified' for a row: live words ($`live_param`) first,
-// then ended words ($`ended_param`); NULL and anything else is unclassified.
-std::string liveness_sql(const std::string& status_sql, int live_param, int ended_param);
-// The Liveness of liveness_sql's text.
+// The Liveness of sql::liveness's text.
 Liveness liveness_of(std::string_view code);
 
 // Rows per status value (as text), most rows first. `live_array` and `ended_array` are text[]

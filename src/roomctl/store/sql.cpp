@@ -1,0 +1,225 @@
+#include "roomctl/store/sql.hpp"
+
+namespace roomctl::store::sql {
+
+// ---- values in and out -----------------------------------------------------------------------
+
+std::string text_array_literal(const std::vector<std::optional<std::string>>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) out += ',';
+        if (!values[i]) {
+            out += "NULL";
+            continue;
+        }
+        out += '"';
+        for (const char c : *values[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+std::string text_array_literal(const std::vector<std::string>& values) {
+    return text_array_literal(std::vector<std::optional<std::string>>(values.begin(), values.end()));
+}
+
+std::optional<std::string> optional_text(const pqxx::field& f) {
+    if (f.is_null()) return std::nullopt;
+    return std::string{f.c_str(), f.size()};
+}
+
+// ---- predicates ------------------------------------------------------------------------------
+
+std::string status_in(const std::string& status_sql, int param) {
+    return "pg_catalog.lower(" + status_sql +
+           "::text) = ANY (ARRAY(SELECT pg_catalog.lower(w) FROM pg_catalog.unnest($" +
+           std::to_string(param) + "::text[]) AS w))";
+}
+
+std::string liveness(const std::string& status_sql, int live_param, int ended_param) {
+    return "CASE WHEN " + status_in(status_sql, live_param) + " THEN 'live' WHEN " +
+           status_in(status_sql, ended_param) + " THEN 'ended' ELSE 'unclassified' END";
+}
+
+// ---- the connection --------------------------------------------------------------------------
+
+std::string set_local_timeouts(std::chrono::milliseconds lock_timeout,
+                               std::chrono::milliseconds statement_timeout) {
+    // Integers are milliseconds for both settings.
+    return "SET LOCAL lock_timeout = " + std::to_string(lock_timeout.count()) +
+           "; SET LOCAL statement_timeout = " + std::to_string(statement_timeout.count());
+}
+
+std::string server_version() { return "SHOW server_version"; }
+
+std::string table_display_name() {
+    return "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c "
+           "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE c.oid = pg_catalog.to_regclass($1::text)";
+}
+
+std::string relation_lock_holders() {
+    return "SELECT l.pid, a.application_name, a.usename::text, a.state, "
+           "floor(extract(epoch FROM pg_catalog.now() - a.xact_start))::bigint, "
+           "floor(extract(epoch FROM pg_catalog.now() - a.query_start))::bigint "
+           "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+           "WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid() "
+           "AND l.relation = pg_catalog.to_regclass($1::text) AND l.database = (SELECT oid FROM "
+           "pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+           "ORDER BY CASE l.mode WHEN 'AccessExclusiveLock' THEN 0 WHEN 'ExclusiveLock' THEN 1 "
+           "WHEN 'ShareRowExclusiveLock' THEN 2 WHEN 'ShareLock' THEN 3 "
+           "WHEN 'ShareUpdateExclusiveLock' THEN 4 ELSE 5 END, a.xact_start NULLS LAST, l.pid";
+}
+
+// ---- the mapping's table and columns ---------------------------------------------------------
+
+std::string resolved_table() {
+    return "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
+           "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c "
+           "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE c.oid = pg_catalog.to_regclass($1::text)";
+}
+
+std::string column_names() {
+    return "SELECT attname::text FROM pg_catalog.pg_attribute "
+           "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attnum > 0 "
+           "AND NOT attisdropped";
+}
+
+std::string column_type() {
+    return "SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+           "WHERE attrelid = pg_catalog.to_regclass($1::text) AND attname = $2::text "
+           "AND attnum > 0 AND NOT attisdropped";
+}
+
+// ---- the SID column and SID writes -----------------------------------------------------------
+
+std::string sid_column_facts() {
+    // tgtype bits (pg_trigger.h): 1 ROW, 2 BEFORE, 16 UPDATE; tgenabled 'D' is disabled.
+    // The base type by its catalog name, not format_type(atttypid, NULL): that spells bpchar
+    // "character", which is char(1) and would cut every SID to one character.
+    return "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod), "
+           "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(y.typname) "
+           " FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace "
+           " WHERE y.oid = a.atttypid), "
+           "CASE WHEN a.atttypid IN ('pg_catalog.varchar'::pg_catalog.regtype, "
+           "'pg_catalog.bpchar'::pg_catalog.regtype) AND a.atttypmod >= 4 "
+           "THEN a.atttypmod - 4 END, "
+           "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) "
+           " FROM pg_catalog.pg_trigger t WHERE t.tgrelid = a.attrelid AND NOT t.tgisinternal "
+           " AND t.tgenabled <> 'D' AND (t.tgtype & 19) = 19) "
+           "FROM pg_catalog.pg_attribute a "
+           "WHERE a.attrelid = pg_catalog.to_regclass($1::text) AND a.attname = $2::text "
+           "AND a.attnum > 0 AND NOT a.attisdropped";
+}
+
+std::string write_sids(const std::string& table_sql, const std::string& name_sql,
+                       const std::string& sid_sql, const std::string& status_sql,
+                       const std::string& base_type) {
+    // One statement: each compare-and-set is atomic, whatever else writes the table, and the
+    // batch is one round trip. The new SID is cast to the column's type WITHOUT its length
+    // (text does not assign to uuid implicitly): the assignment to varchar(n) then refuses a
+    // longer value (22001), where CAST(... AS varchar(n)) would cut it silently. RETURNING
+    // shows what each row stores after triggers ran.
+    return "UPDATE " + table_sql + " AS t SET " + sid_sql + " = CAST(u.new_sid AS " + base_type +
+           ") FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
+           "AS u(name, expected, new_sid, i) WHERE t." +
+           name_sql + "::text = u.name AND " + status_in("t." + status_sql, 4) + " AND t." +
+           sid_sql + "::text IS NOT DISTINCT FROM u.expected RETURNING u.i, t." + sid_sql +
+           "::text";
+}
+
+// ---- the rows --------------------------------------------------------------------------------
+
+std::string select_rooms(const std::string& table_sql, const std::string& name_sql,
+                         const std::string& sid_sql, const std::string& status_sql,
+                         const std::string& where) {
+    return "SELECT " + name_sql + "::text, " + sid_sql + "::text, " + status_sql + "::text, " +
+           liveness(status_sql, 1, 2) + " FROM " + table_sql + where + " ORDER BY " + name_sql +
+           ", 2";
+}
+
+std::string session_filter(const std::string& session_sql) {
+    return " WHERE " + session_sql + "::text = $3::text";
+}
+
+std::string recorded_sid(const std::string& table_sql, const std::string& name_sql,
+                         const std::string& sid_sql, const std::string& status_sql) {
+    return "SELECT " + sid_sql + "::text FROM " + table_sql + " WHERE " + name_sql +
+           "::text = $1::text AND " + status_in(status_sql, 2) + " ORDER BY 1 LIMIT 1";
+}
+
+std::string is_live(const std::string& table_sql, const std::string& name_sql,
+                    const std::string& status_sql) {
+    return "SELECT EXISTS (SELECT 1 FROM " + table_sql + " WHERE " + name_sql +
+           "::text = $1::text AND " + status_in(status_sql, 2) + ")";
+}
+
+// ---- table facts -----------------------------------------------------------------------------
+
+std::string status_counts(const std::string& table_sql, const std::string& status_sql) {
+    return "SELECT " + status_sql + "::text, count(*), " + liveness(status_sql, 1, 2) + " FROM " +
+           table_sql + " GROUP BY " + status_sql + "::text ORDER BY 2 DESC, 1";
+}
+
+std::string row_security_facts() {
+    return "SELECT current_user::text, pg_catalog.quote_ident(current_user), "
+           "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), "
+           "c.relrowsecurity, c.relforcerowsecurity, r.rolsuper, r.rolbypassrls, "
+           "pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE'), "
+           "pg_catalog.row_security_active(c.oid), c.reltuples::float8, c.relpages, "
+           "pg_catalog.current_setting('server_version_num')::int "
+           "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+           "JOIN pg_catalog.pg_roles r ON r.rolname = current_user "
+           "WHERE c.oid = pg_catalog.to_regclass($1::text)";
+}
+
+std::string select_policies() {
+    // Only SELECT and ALL policies filter a SELECT; a policy applies to PUBLIC (role 0) or to
+    // a role whose privileges this one has (as the server decides, pg_has_role ... USAGE).
+    return "SELECT p.polname::text, CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' "
+           "WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, p.polpermissive, "
+           "ARRAY(SELECT CASE WHEN ro = 0 THEN 'public' "
+           "ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(ro)) END "
+           "FROM pg_catalog.unnest(p.polroles) AS ro ORDER BY 1), "
+           "pg_catalog.pg_get_expr(p.polqual, p.polrelid) "
+           "FROM pg_catalog.pg_policy p WHERE p.polrelid = pg_catalog.to_regclass($1::text) "
+           "AND p.polcmd IN ('r', '*') AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.polroles) "
+           "AS ro WHERE CASE WHEN ro = 0 THEN true "
+           "ELSE pg_catalog.pg_has_role(current_user, ro, 'USAGE') END) "
+           "ORDER BY 1";
+}
+
+std::string count_rows(const std::string& table_sql) { return "SELECT count(*) FROM " + table_sql; }
+
+std::string table_lock_key() {
+    return "SELECT ($1::bigint << 32) | pg_catalog.to_regclass($2::text)::oid::bigint";
+}
+
+std::string try_advisory_lock() { return "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)"; }
+
+std::string advisory_unlock() { return "SELECT pg_catalog.pg_advisory_unlock($1::bigint)"; }
+
+std::string advisory_lock_holder() {
+    // A 64-bit advisory key shows in pg_locks as classid (high half), objid (low half) and
+    // objsubid 1; the two-int4 form would be objsubid 2.
+    return "SELECT l.pid, coalesce(a.application_name, ''), "
+           "CASE WHEN a.client_addr IS NOT NULL THEN pg_catalog.host(a.client_addr) "
+           "WHEN a.client_port = -1 THEN 'local socket' ELSE '' END, "
+           "coalesce(pg_catalog.to_char(a.backend_start AT TIME ZONE 'UTC', "
+           "CASE WHEN (a.backend_start AT TIME ZONE 'UTC')::date = (now() AT TIME ZONE 'UTC')::date "
+           "THEN 'HH24:MI:SS' ELSE 'YYYY-MM-DD HH24:MI:SS' END) || ' UTC', '') "
+           "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+           "WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM "
+           "pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+           "AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid "
+           "AND l.objsubid = 1 ORDER BY l.pid LIMIT 1";
+}
+
+std::string backend_pid() { return "SELECT pg_catalog.pg_backend_pid()"; }
+
+}  // namespace roomctl::store::sql
