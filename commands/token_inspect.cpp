@@ -7,12 +7,10 @@
 #include <iterator>
 
 #include "commands.hpp"
-#include "roomctl/io/module.hpp"
-#include "roomctl/livekit/twirp.hpp"
+#include "roomctl/inspect/inspect.hpp"
+#include "roomctl/inspect/server_check.hpp"
 #include "roomctl/report/inspect_view.hpp"
-#include "roomctl/token/inspect.hpp"
 #include "roomctl/util/exit_code.hpp"
-#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
 
@@ -55,11 +53,11 @@ std::string token_text(const InspectFlags& f, Context& ctx) {
     return text;
 }
 
-token::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
-    token::InspectOptions o;
-    if (!f.purpose.empty()) o.purpose = token::parse_purpose(f.purpose);
+inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
+    inspect::InspectOptions o;
+    if (!f.purpose.empty()) o.purpose = inspect::parse_purpose(f.purpose);
     if (!f.room.empty()) {
-        if (!o.purpose || (*o.purpose != token::Purpose::join && *o.purpose != token::Purpose::admin)) {
+        if (!o.purpose || (*o.purpose != inspect::Purpose::join && *o.purpose != inspect::Purpose::admin)) {
             throw usage_error("--room applies to --for join and --for admin (the grants that are "
                               "for one room)");
         }
@@ -71,47 +69,23 @@ token::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
     o.twilio = {s.twilio.api_key, s.twilio.api_secret};
     o.twilio_account_sid = s.twilio.account_sid;
     o.configured_provider =
-        s.provider == "twilio" ? token::TokenProvider::twilio : token::TokenProvider::livekit;
+        s.provider == "twilio" ? inspect::TokenProvider::twilio : inspect::TokenProvider::livekit;
     o.now = std::chrono::system_clock::time_point{std::chrono::seconds{ctx.now()}};
     return o;
-}
-
-// ---- --check-server -----------------------------------------------------------------------
-
-// GET /rtc/validate with the token as Bearer; the core says what the answer means.
-token::ServerCheck ask_server(const std::string& jwt, const token::Inspection& inspection,
-                              const token::InspectOptions& o, Context& ctx) {
-    const auto& settings = ctx.settings();
-    auto trace = ctx.trace_sink();
-    config::require_livekit_url(settings);
-    auto transport =
-        io::make_transport(
-        wiring::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
-    // TransportError (runtime, exit 1) when unreachable.
-    const auto r = livekit::rtc_validate(*transport, config::api_url(settings.livekit), jwt,
-                                         settings.request_timeout);
-    const std::string room = inspection.video && !inspection.video->room.empty()
-                                 ? inspection.video->room
-                                 : o.room;
-    return token::interpret_rtc_validate(r.status, r.body, inspection.key, room);
 }
 
 int run_token_inspect(const InspectFlags& f, Context& ctx) {
     const std::string jwt = token_text(f, ctx);
     const auto o = inspect_options(f, ctx);
-    auto r = token::inspect_token(jwt, o);
+    auto r = inspect::inspect_token(jwt, o);
 
-    std::optional<token::ServerCheck> server;
+    std::optional<inspect::ServerCheck> server;
     bool refused = false;
     if (f.check_server) {
-        const bool twilio = r.provider == token::TokenProvider::twilio ||
-                            (r.provider == token::TokenProvider::unknown &&
-                             o.configured_provider == token::TokenProvider::twilio);
-        if (twilio) throw usage_error("--check-server: Twilio has no token validation endpoint");
-        server = ask_server(jwt, r, o, ctx);
-        refused = token::server_refuses(*server, r, o.purpose);
-        // The server has the last word: its refusal makes the verdict invalid.
-        if (refused) r.diagnoses.push_back({"server_refused", token::Severity::error, server->message});
+        auto verdict = inspect::check_with_server(jwt, r, o, ctx.settings(), ctx.trace_sink(),
+                                                  ctx.globals.verbose > 1, &ctx.cancelled);
+        server = std::move(verdict.check);
+        refused = verdict.refused;
     }
 
     ctx.printer().result(report::inspect_json(r, o, server, refused),

@@ -7,7 +7,7 @@
 //     it returns (the CreateRoom and ListParticipants answers);
 //   - RoomServiceClient::list_rooms, create_room, delete_room, list_participants through
 //     ScriptedTransport, with retries on (http::send_with_retry, Retry-After) but no sleeping;
-//   - token::interpret_rtc_validate (`token inspect --check-server`) on the first answer;
+//   - livekit::interpret_rtc_validate (`token inspect --check-server`) on the first answer;
 // and prints every result the way `rooms list|create|participants` do (text and --json).
 
 #include <chrono>
@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "common.hpp"
+#include "roomctl/livekit/diagnose.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/livekit/rooms_sax.hpp"
 #include "roomctl/livekit/twirp.hpp"
-#include "roomctl/token/inspect.hpp"
 #include "scripted_transport.hpp"
 
 namespace {
@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 [](auto& c) { fuzz::print_participants(c.list_participants("session-42")); });
 
     fuzz::expect_only_roomctl_errors("token inspect", [&] {
-        (void)token::interpret_rtc_validate(first.status, first.body, "APIfuzzKey", "session-42");
+        (void)livekit::interpret_rtc_validate(first.status, first.body, "APIfuzzKey", "session-42");
     });
     return 0;
 }

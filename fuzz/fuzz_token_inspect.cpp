@@ -1,6 +1,6 @@
 // fuzz_token_inspect: `roomctl token inspect` on an untrusted token.
 // Input: the token text as a user pastes it (a JWT, possibly "Bearer <jwt>" and whitespace).
-// Runs what commands/token_inspect.cpp runs — trim, strip "Bearer ", token::inspect_token,
+// Runs what commands/token_inspect.cpp runs — trim, strip "Bearer ", inspect::inspect_token,
 // the --json document and the text report — under every purpose and both providers'
 // credentials, plus token::decode / verify_hs256 directly and a base64url round trip.
 
@@ -14,7 +14,7 @@
 
 #include "common.hpp"
 #include "roomctl/report/inspect_view.hpp"
-#include "roomctl/token/inspect.hpp"
+#include "roomctl/inspect/inspect.hpp"
 #include "roomctl/token/jwt.hpp"
 
 namespace {
@@ -43,27 +43,27 @@ std::string token_text(std::string_view in) {
     return s;
 }
 
-std::vector<token::InspectOptions> option_sets() {
+std::vector<inspect::InspectOptions> option_sets() {
     const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{fuzz::k_now}};
-    std::vector<token::InspectOptions> sets;
-    token::InspectOptions plain;  // no --for, nothing configured: decode and time checks only
+    std::vector<inspect::InspectOptions> sets;
+    inspect::InspectOptions plain;  // no --for, nothing configured: decode and time checks only
     plain.now = now;
     sets.push_back(plain);
 
-    token::InspectOptions lk = plain;  // LiveKit configured, every purpose
+    inspect::InspectOptions lk = plain;  // LiveKit configured, every purpose
     lk.livekit = {k_lk_key, k_lk_secret};
-    for (const auto p : {token::Purpose::join, token::Purpose::admin, token::Purpose::list,
-                         token::Purpose::create}) {
+    for (const auto p : {inspect::Purpose::join, inspect::Purpose::admin, inspect::Purpose::list,
+                         inspect::Purpose::create}) {
         lk.purpose = p;
-        lk.room = p == token::Purpose::join || p == token::Purpose::admin ? "session-42" : "";
+        lk.room = p == inspect::Purpose::join || p == inspect::Purpose::admin ? "session-42" : "";
         sets.push_back(lk);
     }
 
-    token::InspectOptions tw = plain;  // --provider twilio, --for join --room
-    tw.configured_provider = token::TokenProvider::twilio;
+    inspect::InspectOptions tw = plain;  // --provider twilio, --for join --room
+    tw.configured_provider = inspect::TokenProvider::twilio;
     tw.twilio = {k_tw_key, k_tw_secret};
     tw.twilio_account_sid = k_tw_account;
-    tw.purpose = token::Purpose::join;
+    tw.purpose = inspect::Purpose::join;
     tw.room = "session-42";
     sets.push_back(tw);
     return sets;
@@ -91,14 +91,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const auto sets = option_sets();
     for (const auto& o : sets) {
         fuzz::expect_only_roomctl_errors("token inspect", [&] {
-            auto r = token::inspect_token(jwt, o);
+            auto r = inspect::inspect_token(jwt, o);
             (void)r.valid();
             fuzz::print_result(report::inspect_json(r, o, std::nullopt, false),
                                report::render_inspect(r, o, std::nullopt, fuzz::k_now));
             // --check-server: a 401 from /rtc/validate, as a server that knows no key answers.
-            const auto check = token::interpret_rtc_validate(401, "invalid API key: " + r.key,
+            const auto check = livekit::interpret_rtc_validate(401, "invalid API key: " + r.key,
                                                              r.key, o.room);
-            const bool refused = token::server_refuses(check, r, o.purpose);
+            const bool refused = inspect::server_refuses(check, r, o.purpose);
             fuzz::print_result(report::inspect_json(r, o, check, refused),
                                report::render_inspect(r, o, check, fuzz::k_now));
         });

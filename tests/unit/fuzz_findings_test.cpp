@@ -12,7 +12,7 @@
 
 #include "roomctl/http/transport.hpp"
 #include "roomctl/report/text.hpp"
-#include "roomctl/token/inspect.hpp"
+#include "roomctl/inspect/inspect.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/video_client.hpp"
 #include "roomctl/util/duration.hpp"
@@ -109,12 +109,12 @@ TEST(FuzzFindings, TwilioRoomStatusThatIsNotAStringIsAnError) {
 // fuzz/corpus/fuzz_token_inspect/lk_exp_int64_min, tw_iat_int64_min: negative integer dates
 // were taken as they came, and now - exp (LiveKit) or exp - iat (Twilio's 24 h cap) overflowed.
 TEST(FuzzFindings, TokenDatesNearInt64MinAreBadClaims) {
-    token::InspectOptions o;
+    inspect::InspectOptions o;
     o.now = std::chrono::system_clock::time_point{seconds{k_now}};
 
     const std::string lk = token::sign_hs256(
         json{{"iss", "APIfuzzKey"}, {"sub", "alice"}, {"exp", k_min}}, "s");
-    const auto r = token::inspect_token(lk, o);
+    const auto r = inspect::inspect_token(lk, o);
     EXPECT_TRUE(r.has("bad_claim"));
     EXPECT_FALSE(r.expires_at.has_value());
     EXPECT_FALSE(r.has("expired_in_leeway"));
@@ -127,8 +127,8 @@ TEST(FuzzFindings, TokenDatesNearInt64MinAreBadClaims) {
              {"exp", k_now + 3600},
              {"grants", {{"identity", "alice"}, {"video", json::object()}}}},
         "s", json{{"cty", "twilio-fpa;v=1"}});
-    const auto t = token::inspect_token(tw, o);
-    EXPECT_EQ(t.provider, token::TokenProvider::twilio);
+    const auto t = inspect::inspect_token(tw, o);
+    EXPECT_EQ(t.provider, inspect::TokenProvider::twilio);
     EXPECT_TRUE(t.has("bad_claim"));
     EXPECT_FALSE(t.issued_at.has_value());
     EXPECT_FALSE(t.has("twilio_ttl_over_24h"));
@@ -136,7 +136,7 @@ TEST(FuzzFindings, TokenDatesNearInt64MinAreBadClaims) {
     // Ordinary negative dates (before 1970) are still dates.
     const std::string past = token::sign_hs256(
         json{{"iss", "APIfuzzKey"}, {"sub", "alice"}, {"exp", -86400}}, "s");
-    const auto p = token::inspect_token(past, o);
+    const auto p = inspect::inspect_token(past, o);
     EXPECT_FALSE(p.has("bad_claim"));
     EXPECT_TRUE(p.has("expired"));
 }

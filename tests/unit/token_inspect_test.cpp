@@ -1,6 +1,6 @@
 // token inspect: one row per diagnosis, each with a token built to fail in exactly that way.
 
-#include "roomctl/token/inspect.hpp"
+#include "roomctl/inspect/inspect.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,10 @@
 #include "roomctl/twilio/access_token.hpp"
 #include "roomctl/util/error.hpp"
 
-namespace roomctl::token {
+namespace roomctl::inspect {
 namespace {
+
+using namespace roomctl::token;
 
 using nlohmann::json;
 using std::chrono::seconds;
@@ -429,4 +431,4 @@ TEST(RtcValidate, RefusalCountsForJoiningOnly) {
 }
 
 }  // namespace
-}  // namespace roomctl::token
+}  // namespace roomctl::inspect

@@ -4,12 +4,27 @@
 
 #include <regex>
 
+#include "roomctl/token/checks.hpp"
+#include "roomctl/util/error.hpp"
+
 namespace roomctl::livekit {
 
 std::string scrub_tokens(const std::string& text) {
     static const std::regex jwt{R"(eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)"};
     return std::regex_replace(text, jwt, "<token>");
 }
+
+namespace {
+
+// The first line of a server's answer, tokens removed, cut at 200 bytes.
+std::string first_line(const std::string& text) {
+    std::string s = scrub_tokens(text);
+    if (const auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+    if (s.size() > 200) s = s.substr(0, 200) + "...";
+    return s;
+}
+
+}  // namespace
 
 std::string explain_auth_failure(const std::string& raw_body, const std::string& api_key,
                                  std::optional<std::int64_t> clock_offset) {
@@ -63,6 +78,45 @@ std::string explain_auth_failure(const std::string& raw_body, const std::string&
         return "the server could not parse the token (invalid authorization token)";
     }
     return fmt::format("credentials refused: {}", body.empty() ? "HTTP 401" : body);
+}
+
+ServerCheck interpret_rtc_validate(long status, const std::string& body,
+                                   const std::string& api_key, const std::string& room) {
+    ServerCheck c;
+    c.status = status;
+    c.body = first_line(body);
+    auto says = [&](const char* needle) { return c.body.find(needle) != std::string::npos; };
+    if (status == 200) {
+        c.authenticated = c.joinable = true;
+        c.message = fmt::format("the server accepts it for joining room {} (/rtc/validate: {})",
+                                token::quote(room), c.body.empty() ? "200" : c.body);
+    } else if (status == 404 && says("requested room does not exist")) {
+        c.authenticated = true;
+        c.message = fmt::format(
+            "room {} does not exist and the server does not auto-create rooms: clients get "
+            "\"requested room does not exist\" (run roomctl recreate, or roomctl rooms create {})",
+            token::quote(room), room.empty() ? "NAME" : room);
+    } else if (status == 400) {
+        // Validation after authentication: identity, room name, limits.
+        c.authenticated = true;
+        c.message = fmt::format("the server authenticates the token but refuses the join (400 {})",
+                                c.body.empty() ? "with an empty body" : token::quote(c.body));
+    } else if (status == 401 && (says("permissions denied") || says("no permissions"))) {
+        c.authenticated = true;
+        c.message = fmt::format("the server authenticates the token, but it grants no join{} (401 "
+                                "{}); a join token needs roomctl token create --join",
+                                room.empty() ? std::string{} : " to room " + token::quote(room),
+                                token::quote(c.body));
+    } else if (status == 401) {
+        c.message = explain_auth_failure(body, api_key);
+    } else if (status == 404) {
+        throw runtime_error(fmt::format("/rtc/validate answered 404 ({}): is this a LiveKit server?",
+                                        c.body.empty() ? "empty body" : c.body));
+    } else {
+        throw runtime_error(fmt::format("/rtc/validate answered HTTP {}{}", status,
+                                        c.body.empty() ? "" : ": " + c.body));
+    }
+    return c;
 }
 
 }  // namespace roomctl::livekit

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string signature_word(const token::Inspection& r) {
+std::string signature_word(const inspect::Inspection& r) {
     if (!r.signature_valid) return "not_checked";
     return *r.signature_valid ? "valid" : "invalid";
 }
@@ -20,16 +20,16 @@ json time_json(const std::optional<std::int64_t>& t) {
     return t ? json(iso8601(*t)) : json(nullptr);
 }
 
-json diagnoses_json(const token::Inspection& r) {
+json diagnoses_json(const inspect::Inspection& r) {
     json list = json::array();
     for (const auto& d : r.diagnoses) {
-        list.push_back({{"code", d.code}, {"severity", token::to_string(d.severity)},
+        list.push_back({{"code", d.code}, {"severity", inspect::to_string(d.severity)},
                         {"message", d.message}});
     }
     return list;
 }
 
-json server_json(const token::ServerCheck& c, bool refused) {
+json server_json(const inspect::ServerCheck& c, bool refused) {
     return {{"status", c.status},      {"body", c.body},
             {"authenticated", c.authenticated}, {"joinable", c.joinable},
             {"refused", refused},      {"message", c.message}};
@@ -56,10 +56,10 @@ std::string indented(const std::string& text) {
     return out;
 }
 
-std::string verdict_line(const token::Inspection& r, const token::InspectOptions& o) {
+std::string verdict_line(const inspect::Inspection& r, const inspect::InspectOptions& o) {
     std::size_t errors = 0, warnings = 0;
-    for (const auto& d : r.diagnoses) (d.severity == token::Severity::error ? errors : warnings)++;
-    std::string what = o.purpose ? " for " + token::to_string(*o.purpose) : std::string{};
+    for (const auto& d : r.diagnoses) (d.severity == inspect::Severity::error ? errors : warnings)++;
+    std::string what = o.purpose ? " for " + inspect::to_string(*o.purpose) : std::string{};
     if (!o.room.empty()) what += fmt::format(" in room \"{}\"", o.room);
     const auto count = [](std::size_t n, const char* noun) {
         return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
@@ -73,16 +73,16 @@ std::string verdict_line(const token::Inspection& r, const token::InspectOptions
 
 }  // namespace
 
-nlohmann::json inspect_json(const token::Inspection& r, const token::InspectOptions& o,
-                            const std::optional<token::ServerCheck>& server, bool refused) {
+nlohmann::json inspect_json(const inspect::Inspection& r, const inspect::InspectOptions& o,
+                            const std::optional<inspect::ServerCheck>& server, bool refused) {
     auto doc = envelope("token inspect");
-    doc["provider"] = token::to_string(r.provider);
+    doc["provider"] = inspect::to_string(r.provider);
     doc["header"] = r.header;
     doc["claims"] = r.claims;
     doc["grants"] = r.grants;
     doc["identity"] = r.identity;
     doc["signature"] = signature_word(r);
-    doc["purpose"] = o.purpose ? json(token::to_string(*o.purpose)) : json(nullptr);
+    doc["purpose"] = o.purpose ? json(inspect::to_string(*o.purpose)) : json(nullptr);
     doc["not_before"] = time_json(r.not_before);
     doc["expires_at"] = time_json(r.expires_at);
     doc["valid"] = r.valid();
@@ -91,13 +91,13 @@ nlohmann::json inspect_json(const token::Inspection& r, const token::InspectOpti
     return doc;
 }
 
-std::string render_inspect(const token::Inspection& r, const token::InspectOptions& o,
-                        const std::optional<token::ServerCheck>& server, std::int64_t now) {
+std::string render_inspect(const inspect::Inspection& r, const inspect::InspectOptions& o,
+                        const std::optional<inspect::ServerCheck>& server, std::int64_t now) {
     const auto dump = [](const json& j, int indent) {
         return j.dump(indent, ' ', false, json::error_handler_t::replace);
     };
     std::string out;
-    out += fmt::format("{:<12}{}\n", "provider", token::to_string(r.provider));
+    out += fmt::format("{:<12}{}\n", "provider", inspect::to_string(r.provider));
     out += fmt::format("{:<12}{}\n", "header", dump(r.header, -1));
     out += fmt::format("{:<12}{}\n", "claims", indented(dump(r.claims, 2)));
     out += fmt::format("{:<12}{}\n", "grants", r.grants.is_null() ? "(none)" : dump(r.grants, -1));
@@ -110,7 +110,7 @@ std::string render_inspect(const token::Inspection& r, const token::InspectOptio
     out += time_line("valid until", r.expires_at, now, "(no exp: never expires)");
     if (server) out += fmt::format("{:<12}HTTP {}: {}\n", "server", server->status, server->message);
     for (const auto& d : r.diagnoses) {
-        out += fmt::format("{}: {}\n", token::to_string(d.severity), d.message);
+        out += fmt::format("{}: {}\n", inspect::to_string(d.severity), d.message);
     }
     out += verdict_line(r, o);
     return out;

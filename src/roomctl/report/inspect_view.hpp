@@ -7,19 +7,19 @@
 #include <optional>
 #include <string>
 
-#include "roomctl/token/inspect.hpp"
+#include "roomctl/inspect/inspect.hpp"
 
 namespace roomctl::report {
 
 // {"schema_version":1,"command":"token inspect","provider","header","claims","grants",
 //  "identity","signature":"valid|invalid|not_checked","purpose","not_before","expires_at",
 //  "valid","diagnoses":[{code,severity,message}],"server"?}
-nlohmann::json inspect_json(const token::Inspection& r, const token::InspectOptions& o,
-                            const std::optional<token::ServerCheck>& server, bool refused);
+nlohmann::json inspect_json(const inspect::Inspection& r, const inspect::InspectOptions& o,
+                            const std::optional<inspect::ServerCheck>& server, bool refused);
 
 // Header, claims, grants, identity, signature, validity window (relative to `now`, unix
 // seconds), one line per diagnosis and a verdict.
-std::string render_inspect(const token::Inspection& r, const token::InspectOptions& o,
-                           const std::optional<token::ServerCheck>& server, std::int64_t now);
+std::string render_inspect(const inspect::Inspection& r, const inspect::InspectOptions& o,
+                           const std::optional<inspect::ServerCheck>& server, std::int64_t now);
 
 }  // namespace roomctl::report

@@ -1,0 +1,33 @@
+#pragma once
+// `token inspect --check-server`: asks the configured LiveKit server whether it accepts the
+// token (GET /rtc/validate, livekit-protocol.md §3; the server creates nothing) and folds its
+// verdict into the offline inspection.
+
+#include <atomic>
+#include <string>
+
+#include "roomctl/config/settings.hpp"
+#include "roomctl/http/transport.hpp"
+#include "roomctl/inspect/inspect.hpp"
+
+namespace roomctl::inspect {
+
+struct ServerVerdict {
+    ServerCheck check;     // what the server answered, in operator words
+    bool refused = false;  // server_refuses(check, inspection, options.purpose)
+};
+
+// Sends `jwt` (as inspected into `inspection` with `options`) to settings' LiveKit server.
+// When the server refuses it, a `server_refused` error is appended to inspection.diagnoses:
+// the server has the last word. `trace`, `trace_headers` (-vv) and `cancel` (may be null) as
+// wiring::transport_options. The request waits at most settings.request_timeout.
+// Throws Error(usage) for a Twilio token (or, for a token naming no provider, Twilio
+// configured): Twilio has no validation endpoint; Error(config) without a LiveKit URL;
+// http::TransportError (runtime) when the server is unreachable; Error(runtime) for an answer
+// that says nothing about the token (livekit::interpret_rtc_validate).
+ServerVerdict check_with_server(const std::string& jwt, Inspection& inspection,
+                                const InspectOptions& options, const config::Settings& settings,
+                                http::TraceSink trace, bool trace_headers,
+                                const std::atomic<bool>* cancel);
+
+}  // namespace roomctl::inspect
