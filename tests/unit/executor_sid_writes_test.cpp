@@ -8,20 +8,20 @@
 #include <chrono>
 #include <thread>
 
-#include "executor_fakes.hpp"
+#include "support/executor_fixture.hpp"
 #include "roomctl/reconcile/sid_recorder.hpp"
 
 namespace roomctl::reconcile {
 namespace {
 
-using namespace testing;
+using namespace roomctl::support;
 
 // --- writes that record exactly what the server said (issue 12 §2) ----------------------------
 
 // Four creates finishing together; the store refuses any batch holding s2's SID, like a
 // UNIQUE conflict. Only s2 fails; its neighbours are recorded.
 TEST(ExecutorSidWrites, OneBadRowInABatchFailsAlone) {
-    Fixture f;
+    ExecutorFixture f;
     for (const char* n : {"s1", "s2", "s3", "s4"}) f.store.rows[n] = {std::nullopt, true};
     std::atomic<int> arrived{0};
     f.server.during_create = [&](const media::ServerRoom&) {
@@ -36,7 +36,7 @@ TEST(ExecutorSidWrites, OneBadRowInABatchFailsAlone) {
                 throw runtime_error("database error: duplicate key value violates unique "
                                     "constraint \"rooms_room_sid_key\"");
     };
-    Plan plan{{create("s1"), create("s2"), create("s3"), create("s4")}};
+    Plan plan{{create_action("s1"), create_action("s2"), create_action("s3"), create_action("s4")}};
     ExecuteOptions o = one_worker();
     o.concurrency = 4;
     auto summary = execute(plan, f.ports(), o);
@@ -58,9 +58,81 @@ TEST(ExecutorSidWrites, OneBadRowInABatchFailsAlone) {
     EXPECT_EQ(f.server.rooms.count("s2"), 0u);
 }
 
+// Four creates finishing together, held at the store while the first write runs: the SIDs
+// that queue meanwhile are written in one statement, and each row gets its own SID.
+TEST(ExecutorSidWrites, CreatesFinishingTogetherShareOneStatement) {
+    ExecutorFixture f;
+    for (const char* n : {"s1", "s2", "s3", "s4"}) f.store.rows[n] = {std::nullopt, true};
+    std::atomic<int> arrived{0};
+    f.server.during_create = [&](const media::ServerRoom&) {
+        ++arrived;
+        for (int i = 0; i < 200 && arrived.load() < 4; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
+    f.store.before_write = [](const std::vector<store::SidUpdate>&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the others queue
+    };
+    Plan plan{{create_action("s1"), create_action("s2"), create_action("s3"),
+               create_action("s4")}};
+    ExecuteOptions o = one_worker();
+    o.concurrency = 4;
+    auto summary = execute(plan, f.ports(), o);
+    EXPECT_EQ(summary.done, 4u);
+    for (const auto& a : plan.actions) {
+        EXPECT_EQ(a.status, ActionStatus::done) << a.room << ": " << a.error;
+        EXPECT_EQ(f.store.rows[a.room].sid, "RM_" + a.room);
+    }
+    std::size_t rows = 0;
+    for (auto n : f.store.batches) rows += n;
+    EXPECT_EQ(rows, 4u);  // each SID written once
+    EXPECT_LT(f.store.batches.size(), 4u) << "no batch formed";
+}
+
+TEST(ExecutorSidWrites, OneWorkerWritesEachSidAlone) {
+    ExecutorFixture f;
+    for (const char* n : {"s1", "s2", "s3"}) f.store.rows[n] = {std::nullopt, true};
+    Plan plan{{create_action("s1"), create_action("s2"), create_action("s3")}};
+    auto summary = execute(plan, f.ports(), one_worker());
+    EXPECT_EQ(summary.done, 3u);
+    EXPECT_EQ(f.store.batches, (std::vector<std::size_t>{1, 1, 1}));
+}
+
+// A batch that lost its connection (nothing written) is not split row by row; each create of
+// it reads its row back, finds it unchanged and writes once more on its own.
+TEST(ExecutorSidWrites, ABatchThatLostItsConnectionIsRecoveredByEachCreate) {
+    ExecutorFixture f;
+    for (const char* n : {"s1", "s2", "s3"}) f.store.rows[n] = {std::nullopt, true};
+    std::atomic<int> arrived{0};
+    f.server.during_create = [&](const media::ServerRoom&) {
+        ++arrived;
+        for (int i = 0; i < 200 && arrived.load() < 3; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
+    std::atomic<bool> dropped{false};
+    f.store.before_write = [&](const std::vector<store::SidUpdate>& updates) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (updates.size() > 1 && !dropped.exchange(true))
+            throw store::ConnectionLost("lost the database connection: server closed it");
+    };
+    Plan plan{{create_action("s1"), create_action("s2"), create_action("s3")}};
+    ExecuteOptions o = one_worker();
+    o.concurrency = 3;
+    auto summary = execute(plan, f.ports(), o);
+    ASSERT_TRUE(dropped.load()) << "no batch formed";
+    EXPECT_EQ(summary.done, 3u);
+    std::size_t second_tries = 0;
+    for (const auto& a : plan.actions) {
+        EXPECT_EQ(a.status, ActionStatus::done) << a.room << ": " << a.error;
+        EXPECT_EQ(f.store.rows[a.room].sid, "RM_" + a.room);
+        second_tries += contains(a.reason, "(on the second try)") ? 1 : 0;
+    }
+    EXPECT_GE(second_tries, 2u);  // every create of the lost batch wrote again
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);
+}
+
 // Drives the recorder directly: a write in progress (held in the store) lets two more queue,
 // so they are written as one batch of two.
-std::vector<std::exception_ptr> batch_of_two(FakeStore& store, SidRecorder& recorder) {
+std::vector<std::exception_ptr> batch_of_two(FakeRoomStore& store, SidRecorder& recorder) {
     std::atomic<bool> release{false};
     store.before_write = [&, inner = store.before_write](const auto& updates) {
         if (updates.size() == 1 && updates.front().name == "s0")
@@ -87,7 +159,7 @@ std::vector<std::exception_ptr> batch_of_two(FakeStore& store, SidRecorder& reco
 }
 
 TEST(SidRecorder, ABatchFailureOfOneRowIsRetriedRowByRow) {
-    FakeStore store;
+    FakeRoomStore store;
     for (const char* n : {"s0", "s1", "s2"}) store.rows[n] = {std::nullopt, true};
     store.before_write = [](const std::vector<store::SidUpdate>& updates) {
         for (const auto& u : updates)
@@ -105,7 +177,7 @@ TEST(SidRecorder, ABatchFailureOfOneRowIsRetriedRowByRow) {
 }
 
 TEST(SidRecorder, ALostConnectionIsNotRetriedRowByRow) {
-    FakeStore store;
+    FakeRoomStore store;
     for (const char* n : {"s0", "s1", "s2"}) store.rows[n] = {std::nullopt, true};
     store.before_write = [](const std::vector<store::SidUpdate>& updates) {
         if (updates.size() > 1) throw store::ConnectionLost("lost the database connection: x");
@@ -122,13 +194,13 @@ TEST(SidRecorder, ALostConnectionIsNotRetriedRowByRow) {
 }
 
 TEST(ExecutorSidWrites, ATooLongSidFailsTheCreateAndDeletesTheRoomAgain) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.store.before_write = [](const std::vector<store::SidUpdate>&) {
         throw store::SidRejected("SID RM_s1 is 5 characters, but column \"room_sid\" is "
                                  "character varying(4): nothing was written");
     };
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
@@ -140,11 +212,11 @@ TEST(ExecutorSidWrites, ATooLongSidFailsTheCreateAndDeletesTheRoomAgain) {
 }
 
 TEST(ExecutorSidWrites, AWriteATriggerIgnoredIsCompensatedNamingTheTrigger) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.store.ignored.insert("s1");
     f.store.sid_facts.update_triggers = "keep_sids";
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::compensated) << a.error;
@@ -157,10 +229,10 @@ TEST(ExecutorSidWrites, AWriteATriggerIgnoredIsCompensatedNamingTheTrigger) {
 }
 
 TEST(ExecutorSidWrites, WithoutATriggerTheDatabaseIgnoredTheUpdate) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.store.ignored.insert("s1");
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     execute(plan, f.ports(), one_worker());
     EXPECT_EQ(plan.actions[0].status, ActionStatus::compensated) << plan.actions[0].error;
     EXPECT_TRUE(plan.actions[0].reason.starts_with("the database ignored the update"))
@@ -168,7 +240,7 @@ TEST(ExecutorSidWrites, WithoutATriggerTheDatabaseIgnoredTheUpdate) {
 }
 
 TEST(ExecutorSidWrites, AnIgnoredSidUpdateFailsAndIsNotCalledConcurrent) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {"RM_old", true};
     f.store.ignored.insert("s1");
     f.store.sid_facts.update_triggers = "keep_sids";

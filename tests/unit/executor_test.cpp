@@ -14,20 +14,20 @@
 #include <thread>
 
 #include "roomctl/journal/journal.hpp"
-#include "executor_fakes.hpp"
+#include "support/executor_fixture.hpp"
 
 namespace roomctl::reconcile {
 namespace {
 
-using namespace testing;
+using namespace roomctl::support;
 
 // --- sessions that end while their room is being created -------------------------------------
 
 TEST(ExecutorCreate, RoomOfASessionThatEndedMeanwhileIsDeletedAgainAndCompensated) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.server.during_create = [&](const media::ServerRoom&) { f.store.rows["s1"].live = false; };
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::compensated) << a.error;
@@ -37,14 +37,14 @@ TEST(ExecutorCreate, RoomOfASessionThatEndedMeanwhileIsDeletedAgainAndCompensate
     EXPECT_EQ(a.server_sid, "RM_s1");
     EXPECT_FALSE(a.new_sid);
     EXPECT_TRUE(f.server.rooms.empty());
-    EXPECT_EQ(f.server.deletes, 1);
+    EXPECT_EQ(f.server.count(Call::delete_room), 1u);
     EXPECT_EQ(summary.compensated, 1u);
     EXPECT_EQ(summary.failed + summary.done + summary.skipped, 0u);
     EXPECT_FALSE(f.store.rows["s1"].sid);  // nothing written to the ended row
 }
 
 TEST(ExecutorCreate, RoomOfAnEndedSessionThatPeopleJoinedIsKeptAndTheActionFails) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.server.during_create = [&](const media::ServerRoom& room) {
         f.store.rows["s1"].live = false;
@@ -53,7 +53,7 @@ TEST(ExecutorCreate, RoomOfAnEndedSessionThatPeopleJoinedIsKeptAndTheActionFails
         alice.identity = "alice";
         f.server.participants[room.name].push_back(alice);
     };
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
@@ -62,18 +62,18 @@ TEST(ExecutorCreate, RoomOfAnEndedSessionThatPeopleJoinedIsKeptAndTheActionFails
     EXPECT_TRUE(contains(a.error, "ended while it was being created")) << a.error;
     EXPECT_TRUE(contains(a.error, "1 participant(s) joined it, so it was kept")) << a.error;
     EXPECT_EQ(f.server.rooms.count("s1"), 1u);
-    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);
     EXPECT_EQ(summary.failed, 1u);
 }
 
 TEST(ExecutorCreate, AnEndedSessionWhoseRoomCannotBeDeletedAgainFailsNamingIt) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.server.during_create = [&](const media::ServerRoom&) { f.store.rows["s1"].live = false; };
     f.server.before_list_participants = [](const std::string&) {
         throw runtime_error("connection refused at 127.0.0.1:7880");
     };
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
@@ -83,39 +83,40 @@ TEST(ExecutorCreate, AnEndedSessionWhoseRoomCannotBeDeletedAgainFailsNamingIt) {
 }
 
 TEST(ExecutorCreate, TheAppsOwnSidRecordedMeanwhileIsLeftAloneAndSkipped) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.server.during_create = [&](const media::ServerRoom&) { f.store.rows["s1"].sid = "RM_app"; };
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::skipped);
     EXPECT_TRUE(contains(a.reason, "the row changed since it was read")) << a.reason;
     EXPECT_EQ(f.store.rows["s1"].sid, "RM_app");
-    EXPECT_EQ(f.server.deletes, 0);  // the room its name gives is the app's
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);  // the room its name gives is the app's
     EXPECT_EQ(summary.skipped, 1u);
 }
 
 TEST(ExecutorCreate, ALostCompareThatCannotBeReadBackDeletesNothing) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.server.during_create = [&](const media::ServerRoom&) {
         f.store.rows["s1"].sid = "RM_app";
-        f.store.unreadable = true;
+        f.store.fail(StoreOp::recorded_sid, runtime_error("connection to the database lost"),
+                     k_always);
     };
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
     EXPECT_TRUE(contains(a.error, "room s1 was created with SID RM_s1")) << a.error;
     EXPECT_TRUE(contains(a.error, "unknown")) << a.error;
-    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);
 }
 
 TEST(ExecutorCreate, ALiveRowIsStillRecordedNormally) {
-    Fixture f;
+    ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
-    Plan plan{{create("s1")}};
+    Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());
     EXPECT_EQ(plan.actions[0].status, ActionStatus::done);
     EXPECT_EQ(f.store.rows["s1"].sid, "RM_s1");
@@ -125,20 +126,20 @@ TEST(ExecutorCreate, ALiveRowIsStillRecordedNormally) {
 
 // --- a journal that cannot be written --------------------------------------------------------
 
-Plan three_deletes(Fixture& f) {
+Plan three_deletes(ExecutorFixture& f) {
     Plan plan;
     for (auto name : {"a", "b", "c"}) {
         media::ServerRoom room;
         room.name = name;
         room.sid = std::string{"RM_"} + name;
         f.server.rooms[name] = room;
-        plan.actions.push_back(remove(name));
+        plan.actions.push_back(delete_action(name));
     }
     return plan;
 }
 
 TEST(ExecutorJournal, AStartThatCannotBeJournaledStopsTheRunWithTheRestNotStarted) {
-    Fixture f;
+    ExecutorFixture f;
     auto plan = three_deletes(f);
     auto o = one_worker();
     int starts = 0;
@@ -163,14 +164,14 @@ TEST(ExecutorJournal, AStartThatCannotBeJournaledStopsTheRunWithTheRestNotStarte
 }
 
 TEST(ExecutorJournal, AnOutcomeThatCannotBeJournaledStopsTheRun) {
-    Fixture f;
+    ExecutorFixture f;
     auto plan = three_deletes(f);
     auto o = one_worker();
     o.on_finished = [&](const Action&) { throw runtime_error("cannot write journal j: EIO"); };
     auto summary = execute(plan, f.ports(), o);
     EXPECT_EQ(plan.actions[0].status, ActionStatus::done);  // it happened; the report says so
     EXPECT_TRUE(contains(plan.actions[0].error, "outcome not recorded")) << plan.actions[0].error;
-    EXPECT_EQ(f.server.deletes, 1);
+    EXPECT_EQ(f.server.count(Call::delete_room), 1u);
     EXPECT_TRUE(summary.halted);
     EXPECT_EQ(summary.not_started, 2u);
     EXPECT_TRUE(contains(summary.halt_reason, "delete_room a ended done but its outcome is not "
@@ -179,7 +180,7 @@ TEST(ExecutorJournal, AnOutcomeThatCannotBeJournaledStopsTheRun) {
 }
 
 TEST(ExecutorJournal, AJournalOnAFullDeviceStopsTheRunBeforeAnythingIsDone) {
-    Fixture f;
+    ExecutorFixture f;
     auto plan = three_deletes(f);
     journal::Journal journal("/dev/full");
     auto o = one_worker();
@@ -188,7 +189,7 @@ TEST(ExecutorJournal, AJournalOnAFullDeviceStopsTheRunBeforeAnythingIsDone) {
         journal.append(journal::entry("cleanup", "livekit", "start", a, 0));
     };
     auto summary = execute(plan, f.ports(), o);
-    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);
     EXPECT_EQ(f.server.rooms.size(), 3u);
     EXPECT_TRUE(summary.halted);
     EXPECT_EQ(summary.not_started, 3u);
@@ -199,7 +200,7 @@ TEST(ExecutorJournal, AJournalOnAFullDeviceStopsTheRunBeforeAnythingIsDone) {
 // --- interrupts ------------------------------------------------------------------------------
 
 TEST(ExecutorInterrupt, NothingStartsOnceInterrupted) {
-    Fixture f;
+    ExecutorFixture f;
     auto plan = three_deletes(f);
     std::atomic<bool> interrupted{true};
     auto o = one_worker();
@@ -209,11 +210,11 @@ TEST(ExecutorInterrupt, NothingStartsOnceInterrupted) {
     EXPECT_FALSE(summary.halted);
     EXPECT_EQ(summary.not_started, 3u);
     EXPECT_EQ(plan.actions[0].reason, "not started: interrupted");
-    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);
 }
 
 TEST(ExecutorInterrupt, ACallCutShortFailsItsActionAndStopsTheRest) {
-    Fixture f;
+    ExecutorFixture f;
     auto plan = three_deletes(f);
     std::atomic<bool> interrupted{false};
     f.server.before_list_participants = [&](const std::string&) {
@@ -227,7 +228,7 @@ TEST(ExecutorInterrupt, ACallCutShortFailsItsActionAndStopsTheRest) {
     EXPECT_TRUE(contains(plan.actions[0].error, "interrupted")) << plan.actions[0].error;
     EXPECT_TRUE(summary.interrupted);
     EXPECT_EQ(summary.not_started, 2u);
-    EXPECT_EQ(f.server.deletes, 0);
+    EXPECT_EQ(f.server.count(Call::delete_room), 0u);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,6 +16,7 @@
 #include "roomctl/twilio/video_client.hpp"
 #include "roomctl/util/duration.hpp"
 #include "roomctl/util/error.hpp"
+#include "support/gtest_failure.hpp"
 
 namespace roomctl {
 namespace {
@@ -48,30 +48,15 @@ TEST(FuzzFindings, RoomAgeOfAFarPastCreationTimeDoesNotOverflow) {
               std::string::npos);
 }
 
-// A script of answers for VideoClient; running out is a test failure.
-class Answers final : public http::Transport {
-public:
-    explicit Answers(std::deque<http::Response> answers) : m_answers(std::move(answers)) {}
-    http::Response send(const http::Request&) override {
-        if (m_answers.empty()) throw std::logic_error("more requests than answers");
-        auto r = m_answers.front();
-        m_answers.pop_front();
-        return r;
-    }
+// VideoClient over a scripted transport (tests/support/scripted_transport.hpp): a request no
+// stub answers, or a stub never asked for, fails the test.
+using support::json_answer;
+using support::ScriptedTransport;
 
-private:
-    std::deque<http::Response> m_answers;
-};
+const std::string k_room_sid = "RM0123456789abcdef0123456789abcdef";
+const std::string k_room_path = "/v1/Rooms/" + k_room_sid;
 
-http::Response json_answer(long status, const json& body) {
-    http::Response r;
-    r.status = status;
-    r.headers["content-type"] = "application/json";
-    r.body = body.dump();
-    return r;
-}
-
-twilio::VideoClient client(Answers& transport) {
+twilio::VideoClient client(ScriptedTransport& transport) {
     twilio::Endpoint e{"https://video.twilio.com", "AC0123456789abcdef0123456789abcdef",
                        "SK89abcdef0123456789abcdef01234567", "secret", true,
                        std::chrono::milliseconds{1000}};
@@ -89,21 +74,25 @@ TEST(FuzzFindings, TwilioRoomStatusThatIsNotAStringIsAnError) {
     const json odd_room = {{"sid", "RM0123456789abcdef0123456789abcdef"},
                            {"unique_name", "session-42"},
                            {"status", 5}};
-    Answers deleting{{json_answer(400, not_in_progress), json_answer(200, odd_room)}};
+    ScriptedTransport deleting{support::fail_test};
+    deleting.on("POST", k_room_path, json_answer(400, not_in_progress))
+        .on("GET", k_room_path, json_answer(200, odd_room));
     auto c = client(deleting);
-    EXPECT_THROW(c.delete_room("session-42", "RM0123456789abcdef0123456789abcdef"), Error);
+    EXPECT_THROW(c.delete_room("session-42", k_room_sid), Error);
 
-    Answers confirming{{json_answer(200, odd_room)}};
+    ScriptedTransport confirming{support::fail_test};
+    confirming.on("GET", k_room_path, json_answer(200, odd_room));
     auto c2 = client(confirming);
-    EXPECT_THROW(c2.confirm_missing("session-42", "RM0123456789abcdef0123456789abcdef"), Error);
+    EXPECT_THROW(c2.confirm_missing("session-42", k_room_sid), Error);
 
     // A string status still decides, as before.
     json completed = odd_room;
     completed["status"] = "completed";
-    Answers gone{{json_answer(400, not_in_progress), json_answer(200, completed)}};
+    ScriptedTransport gone{support::fail_test};
+    gone.on("POST", k_room_path, json_answer(400, not_in_progress))
+        .on("GET", k_room_path, json_answer(200, completed));
     auto c3 = client(gone);
-    EXPECT_EQ(c3.delete_room("session-42", "RM0123456789abcdef0123456789abcdef"),
-              media::DeleteOutcome::already_gone);
+    EXPECT_EQ(c3.delete_room("session-42", k_room_sid), media::DeleteOutcome::already_gone);
 }
 
 // fuzz/corpus/fuzz_token_inspect/lk_exp_int64_min, tw_iat_int64_min: negative integer dates

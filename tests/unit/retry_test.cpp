@@ -8,36 +8,21 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <deque>
 #include <set>
 #include <thread>
-#include <variant>
 
 #include "roomctl/http/curl_transport.hpp"
+#include "support/gtest_failure.hpp"
 
 namespace roomctl::http {
 namespace {
 
 using std::chrono::milliseconds;
 
-// Plays back a script of answers and failures, counting the attempts.
-class ScriptedTransport final : public Transport {
-public:
-    using Step = std::variant<Response, TransportError>;
-    explicit ScriptedTransport(std::deque<Step> steps) : m_steps(std::move(steps)) {}
-    Response send(const Request&) override {
-        ++attempts;
-        if (m_steps.empty()) throw std::logic_error("more attempts than scripted");
-        Step step = m_steps.front();
-        m_steps.pop_front();
-        if (auto* e = std::get_if<TransportError>(&step)) throw *e;
-        return std::get<Response>(step);
-    }
-    int attempts = 0;
-
-private:
-    std::deque<Step> m_steps;
-};
+// Each test plays a script of answers and failures (tests/support/scripted_transport.hpp),
+// one step per attempt: an attempt beyond the script, or a step never used, fails the test.
+using support::fail_test;
+using support::ScriptedTransport;
 
 Response status(long code, std::string retry_after = {}) {
     Response r;
@@ -56,57 +41,57 @@ RetryPolicy quick() {
 }
 
 TEST(Retry, IdempotentCallOutlastsA503Burst) {
-    ScriptedTransport t({status(503), status(502), status(200)});
+    ScriptedTransport t(fail_test, {status(503), status(502), status(200)});
     auto answer = send_with_retry(t, {}, Idempotency::idempotent, quick(), "ListRooms");
     EXPECT_EQ(answer.status, 200);
-    EXPECT_EQ(t.attempts, 3);
+    EXPECT_EQ(t.attempts(), 3);
 }
 
 TEST(Retry, UnsafeCallIsNotRepeatedAfterA5xxOrALostAnswer) {
-    ScriptedTransport t({status(500)});
+    ScriptedTransport t(fail_test, {status(500)});
     EXPECT_EQ(send_with_retry(t, {}, Idempotency::unsafe, quick(), "CreateRoom").status, 500);
-    EXPECT_EQ(t.attempts, 1);
+    EXPECT_EQ(t.attempts(), 1);
 
-    ScriptedTransport reset({failure(FailureCause::other)});
+    ScriptedTransport reset(fail_test, {failure(FailureCause::other)});
     EXPECT_THROW(send_with_retry(reset, {}, Idempotency::unsafe, quick(), "CreateRoom"),
                  TransportError);
-    EXPECT_EQ(reset.attempts, 1);
+    EXPECT_EQ(reset.attempts(), 1);
 
-    ScriptedTransport timeout({failure(FailureCause::timeout)});
+    ScriptedTransport timeout(fail_test, {failure(FailureCause::timeout)});
     EXPECT_THROW(send_with_retry(timeout, {}, Idempotency::unsafe, quick(), "CreateRoom"),
                  TransportError);
-    EXPECT_EQ(timeout.attempts, 1);
+    EXPECT_EQ(timeout.attempts(), 1);
 }
 
 TEST(Retry, UnsafeCallIsRepeatedWhenTheServerCannotHaveActed) {
-    ScriptedTransport t({status(429), failure(FailureCause::refused), status(201)});
+    ScriptedTransport t(fail_test, {status(429), failure(FailureCause::refused), status(201)});
     EXPECT_EQ(send_with_retry(t, {}, Idempotency::unsafe, quick(), "CreateRoom").status, 201);
-    EXPECT_EQ(t.attempts, 3);
+    EXPECT_EQ(t.attempts(), 3);
 }
 
 TEST(Retry, FailuresThatDoNotHealAreNotRepeated) {
     for (auto cause : {FailureCause::dns, FailureCause::tls, FailureCause::too_large}) {
-        ScriptedTransport t({failure(cause)});
+        ScriptedTransport t(fail_test, {failure(cause)});
         EXPECT_THROW(send_with_retry(t, {}, Idempotency::idempotent, quick(), "ListRooms"),
                      TransportError);
-        EXPECT_EQ(t.attempts, 1);
+        EXPECT_EQ(t.attempts(), 1);
     }
     for (long code : {400L, 401L, 404L, 501L}) {
-        ScriptedTransport t({status(code)});
+        ScriptedTransport t(fail_test, {status(code)});
         EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, quick(), "ListRooms").status,
                   code);
-        EXPECT_EQ(t.attempts, 1);
+        EXPECT_EQ(t.attempts(), 1);
     }
 }
 
 TEST(Retry, GivesUpAfterMaxAttemptsWithTheLastAnswerOrFailure) {
     RetryPolicy p = quick();
     p.max_attempts = 3;
-    ScriptedTransport answers({status(503), status(503), status(504)});
+    ScriptedTransport answers(fail_test, {status(503), status(503), status(504)});
     EXPECT_EQ(send_with_retry(answers, {}, Idempotency::idempotent, p, "ListRooms").status, 504);
-    EXPECT_EQ(answers.attempts, 3);
+    EXPECT_EQ(answers.attempts(), 3);
 
-    ScriptedTransport failures({failure(FailureCause::timeout), failure(FailureCause::timeout),
+    ScriptedTransport failures(fail_test, {failure(FailureCause::timeout), failure(FailureCause::timeout),
                                 failure(FailureCause::refused)});
     try {
         send_with_retry(failures, {}, Idempotency::idempotent, p, "ListRooms");
@@ -114,28 +99,28 @@ TEST(Retry, GivesUpAfterMaxAttemptsWithTheLastAnswerOrFailure) {
     } catch (const TransportError& e) {
         EXPECT_EQ(e.cause(), FailureCause::refused);
     }
-    EXPECT_EQ(failures.attempts, 3);
+    EXPECT_EQ(failures.attempts(), 3);
 }
 
 TEST(Retry, RateLimitedAttemptsHaveTheirOwnAllowance) {
     RetryPolicy p = quick();
     p.max_attempts = 2;
     p.max_rate_limited_attempts = 5;
-    ScriptedTransport t({status(429), status(429), status(429), status(503), status(429),
+    ScriptedTransport t(fail_test, {status(429), status(429), status(429), status(503), status(429),
                          status(200)});
     EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, p, "CreateRoom").status, 200);
-    EXPECT_EQ(t.attempts, 6);
+    EXPECT_EQ(t.attempts(), 6);
 
-    ScriptedTransport limited({status(429), status(429), status(429)});
+    ScriptedTransport limited(fail_test, {status(429), status(429), status(429)});
     p.max_rate_limited_attempts = 3;
     EXPECT_EQ(send_with_retry(limited, {}, Idempotency::idempotent, p, "CreateRoom").status, 429);
-    EXPECT_EQ(limited.attempts, 3);
+    EXPECT_EQ(limited.attempts(), 3);
 
     // A failure after a 503 uses up the other allowance.
-    ScriptedTransport failing({status(503), failure(FailureCause::refused)});
+    ScriptedTransport failing(fail_test, {status(503), failure(FailureCause::refused)});
     EXPECT_THROW(send_with_retry(failing, {}, Idempotency::idempotent, p, "ListRooms"),
                  TransportError);
-    EXPECT_EQ(failing.attempts, 2);
+    EXPECT_EQ(failing.attempts(), 2);
 }
 
 TEST(Retry, StopsWhenTheNextDelayWouldPassTheTotalBudget) {
@@ -144,10 +129,11 @@ TEST(Retry, StopsWhenTheNextDelayWouldPassTheTotalBudget) {
     p.max_delay = milliseconds{5'000};
     p.max_total = milliseconds{1'000};
     // Retry-After: 3 s is beyond the 1 s budget, so the 429 is handed back at once.
-    ScriptedTransport t({status(429, "3"), status(200)});
+    ScriptedTransport t(fail_test, {status(429, "3"), status(200)});
+    t.allow_unused();  // the 200 is the answer a repeat would get; it must stay unasked
     auto started = std::chrono::steady_clock::now();
     EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms").status, 429);
-    EXPECT_EQ(t.attempts, 1);
+    EXPECT_EQ(t.attempts(), 1);
     EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{900});
 }
 
@@ -189,7 +175,7 @@ TEST(Retry, EachRepeatIsTracedAndPacingRunsBeforeEveryAttempt) {
     std::vector<std::string> lines;
     p.trace = [&](const std::string& line) { lines.push_back(line); };
     int paced = 0;
-    ScriptedTransport t({status(503), status(200)});
+    ScriptedTransport t(fail_test, {status(503), status(200)});
     send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms", [&] { ++paced; });
     EXPECT_EQ(paced, 2);
     ASSERT_EQ(lines.size(), 1u);
@@ -203,7 +189,8 @@ TEST(Retry, ACancelEndsABackOffWithinMilliseconds) {
     std::atomic<bool> cancel{false};
     p.cancel = &cancel;
     // Retry-After: 3 s would hold a SIGTERM for three seconds if the wait were a plain sleep.
-    ScriptedTransport t({status(429, "3"), status(200)});
+    ScriptedTransport t(fail_test, {status(429, "3"), status(200)});
+    t.allow_unused();  // the 200 is the answer a repeat would get; it must stay unasked
     std::thread interrupter([&] {
         std::this_thread::sleep_for(milliseconds{100});
         cancel.store(true);
@@ -221,24 +208,26 @@ TEST(Retry, ACancelEndsABackOffWithinMilliseconds) {
     }
     interrupter.join();
     EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds{500});
-    EXPECT_EQ(t.attempts, 1);  // the 200 was never asked for
+    EXPECT_EQ(t.attempts(), 1);  // the 200 was never asked for
 }
 
 TEST(Retry, NoAttemptStartsOnceCancelled) {
     RetryPolicy p = quick();
     std::atomic<bool> cancel{true};
     p.cancel = &cancel;
-    ScriptedTransport t({status(200)});
+    ScriptedTransport t(fail_test, {status(200)});
+    t.allow_unused();  // what an attempt would get; none may start
     EXPECT_THROW(send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms"), TransportError);
-    EXPECT_EQ(t.attempts, 0);
+    EXPECT_EQ(t.attempts(), 0);
 }
 
 TEST(Retry, ACancelledTransferIsNeverRepeatedAndIsAnInterrupt) {
     EXPECT_FALSE(retryable_failure(FailureCause::cancelled, Idempotency::idempotent));
-    ScriptedTransport t({failure(FailureCause::cancelled), status(200)});
+    ScriptedTransport t(fail_test, {failure(FailureCause::cancelled), status(200)});
+    t.allow_unused();  // the 200 is the answer a repeat would get; it must stay unasked
     EXPECT_THROW(send_with_retry(t, {}, Idempotency::idempotent, quick(), "ListRooms"),
                  TransportError);
-    EXPECT_EQ(t.attempts, 1);
+    EXPECT_EQ(t.attempts(), 1);
     EXPECT_EQ(failure(FailureCause::cancelled).kind(), ErrorKind::interrupted);
     EXPECT_EQ(failure(FailureCause::timeout).kind(), ErrorKind::runtime);
 }
@@ -247,9 +236,9 @@ TEST(Retry, AnUnsetCancelFlagChangesNothing) {
     RetryPolicy p = quick();
     std::atomic<bool> cancel{false};
     p.cancel = &cancel;
-    ScriptedTransport t({status(503), status(200)});
+    ScriptedTransport t(fail_test, {status(503), status(200)});
     EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, p, "ListRooms").status, 200);
-    EXPECT_EQ(t.attempts, 2);
+    EXPECT_EQ(t.attempts(), 2);
 }
 
 // A port on 127.0.0.1 that accepts connections (the kernel completes the handshake from the
