@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "roomctl/config/registry.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/util/exit_code.hpp"
 
@@ -169,38 +170,17 @@ private:
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
     const char* group = "Global options";
-    app.add_option("--config", g.config_path,
-                   "TOML config file (default $XDG_CONFIG_HOME/roomctl/config.toml)")
-        ->group(group);
-    app.add_option("--profile", g.profile,
-                   "Config file profile: [profiles.NAME] over the top level (env ROOMCTL_PROFILE)")
-        ->group(group);
-    app.add_option("--provider", g.provider,
-                   "Media server: livekit (default) or twilio (env ROOMCTL_PROVIDER)")
-        ->check(CLI::IsMember({"livekit", "twilio"}))
-        ->group(group);
-    app.add_option("--url", g.url,
-                   "Server URL (env LIVEKIT_URL; Twilio: TWILIO_VIDEO_BASE_URL)")
-        ->group(group);
-    app.add_option("--api-key", g.api_key, "API key (env LIVEKIT_API_KEY; Twilio: TWILIO_API_KEY)")
-        ->group(group);
-    app.add_option("--api-secret-file", g.api_secret_file,
-                   "File holding the API secret (env LIVEKIT_API_SECRET; Twilio: TWILIO_API_SECRET)")
-        ->group(group);
-    app.add_option("--account-sid", g.account_sid, "Twilio Account SID (env TWILIO_ACCOUNT_SID)")
-        ->group(group);
-    app.add_option("--database-url", g.database_url,
-                   "PostgreSQL URI or conninfo (env ROOMCTL_DATABASE_URL, DATABASE_URL)")
-        ->group(group);
-    app.add_option("--table", g.table, "Room table, optionally schema-qualified ([rooms] table)")
-        ->group(group);
-    app.add_option("--room-name-template", g.room_name_template,
-                   "Server room name of a row, e.g. \"session-{name}\" ([rooms] room_name_template)")
-        ->group(group);
-    app.add_option("--timeout", g.timeout, "Per-request timeout, e.g. 10s (default 10s)")
-        ->group(group);
-    app.add_option("--cacert", g.cacert, "Extra CA bundle (PEM) for TLS verification")
-        ->group(group);
+    // One flag per registry entry that has one (two entries may share a flag, --url: the
+    // first registers it, with its help).
+    for (const auto& spec : config::settings_registry()) {
+        if (spec.flag.empty() || spec.flag_help.empty()) continue;
+        auto* opt = app.add_option(std::string{spec.flag}, g.settings[std::string{spec.flag}],
+                                   std::string{spec.flag_help});
+        if (spec.kind == config::Kind::provider)
+            opt->check(CLI::IsMember({config::to_string(config::Provider::livekit),
+                                      config::to_string(config::Provider::twilio)}));
+        opt->group(group);
+    }
     app.add_option("--journal", g.journal,
                    "Append applied actions to this JSON-lines file (default "
                    "$XDG_STATE_HOME/roomctl/journal.jsonl)")

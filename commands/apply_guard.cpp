@@ -12,7 +12,7 @@ namespace {
 std::string server_endpoint(Context& ctx) {
     const auto& s = ctx.settings();
     const std::string base =
-        s.provider == "twilio" ? s.twilio.base_url : config::api_url(s.livekit);
+        s.provider == config::Provider::twilio ? s.twilio.base_url : config::api_url(s.livekit);
     return io::endpoint_of(base);
 }
 
@@ -32,7 +32,7 @@ ApplyGuard::ApplyGuard(Context& ctx, store::RoomStore& store, media::MediaServer
     // it touches anything, so a wrong profile or URL is caught by a reader of the log.
     const auto target = store.target();
     const std::string endpoint = server_endpoint(ctx);
-    m_targets = {{"provider", ctx.settings().provider},
+    m_targets = {{"provider", config::to_string(ctx.settings().provider)},
                  {"server", endpoint},
                  {"database",
                   {{"host", target.host},
@@ -41,7 +41,7 @@ ApplyGuard::ApplyGuard(Context& ctx, store::RoomStore& store, media::MediaServer
                    {"user", target.user}}},
                  {"table", target.table}};
     m_summary = fmt::format("{} server {}, database {} on {}{} as {}, table {}",
-                            ctx.settings().provider, endpoint, target.database, target.host,
+                            config::to_string(ctx.settings().provider), endpoint, target.database, target.host,
                             target.port.empty() ? "" : ":" + target.port, target.user,
                             target.table);
 

@@ -36,7 +36,7 @@ int run_audit(Context& ctx) {
             "): rooms of rows it cannot see look orphaned; recreate and cleanup --apply will "
             "refuse (see roomctl check)");
     }
-    ctx.metrics.provider = ctx.settings().provider;
+    ctx.metrics.provider = config::to_string(ctx.settings().provider);
     ctx.metrics.audit = result.summary;
     auto& printer = ctx.printer();
     printer.result(report::audit_json(result),

@@ -8,9 +8,9 @@
 #include <mutex>
 #include <set>
 
+#include "roomctl/config/registry.hpp"
 #include "roomctl/io/module.hpp"
 #include "roomctl/report/color.hpp"
-#include "roomctl/util/duration.hpp"
 #include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
@@ -25,11 +25,6 @@ struct StoreRegistry {
 };
 
 namespace {
-
-std::optional<std::string> flag(const std::string& v) {
-    if (v.empty()) return std::nullopt;
-    return v;
-}
 
 // Colour for one stream (stdout or stderr), decided separately for each.
 bool use_color(const GlobalOptions& g, int fd) {
@@ -100,23 +95,20 @@ private:
 Context::Context() : m_stores(std::make_shared<StoreRegistry>()) {}
 Context::~Context() = default;
 
-config::FlagValues Context::flag_values(bool with_timeout) const {
+config::FlagValues Context::flag_values(bool typed) const {
     config::FlagValues f;
-    f.config_path = flag(globals.config_path);
-    f.profile = flag(globals.profile);
-    f.provider = flag(globals.provider);
-    f.url = flag(globals.url);
-    f.api_key = flag(globals.api_key);
-    f.api_secret_file = flag(globals.api_secret_file);
-    f.account_sid = flag(globals.account_sid);
-    f.database_url = flag(globals.database_url);
-    f.table = flag(globals.table);
-    f.room_name_template = flag(globals.room_name_template);
-    f.ca_file = flag(globals.cacert);
-    if (with_timeout && !globals.timeout.empty()) {
-        auto t = parse_duration(globals.timeout);
-        if (t.count() <= 0) throw usage_error("--timeout must be at least 1s");
-        f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(t);
+    for (const auto& [flag, text] : globals.settings) {
+        if (text.empty()) continue;
+        if (!typed) {
+            bool plain = true;
+            for (const auto& spec : config::settings_registry())
+                if (spec.flag == flag && spec.kind != config::Kind::text &&
+                    spec.kind != config::Kind::url && spec.kind != config::Kind::database_url &&
+                    spec.kind != config::Kind::path && spec.kind != config::Kind::provider)
+                    plain = false;
+            if (!plain) continue;
+        }
+        f.set(flag, text);
     }
     return f;
 }
@@ -180,13 +172,19 @@ void Context::cancel_in_flight() noexcept {
 
 std::string Context::provider_for_metrics() noexcept {
     try {
-        if (m_settings) return m_settings->provider;
-        if (!globals.provider.empty()) return globals.provider;
-        if (const char* env = std::getenv("ROOMCTL_PROVIDER"); env && *env) return env;
-        // Quietly: no warnings printed, nothing cached (the run is over); without --timeout,
-        // whose bad value may be what failed.
-        return config::resolve_settings(flag_values(false), config::process_environment())
-            .provider;
+        if (m_settings) return config::to_string(m_settings->provider);
+        const auto& spec = *config::find_setting("provider");
+        if (auto it = globals.settings.find(spec.flag);
+            it != globals.settings.end() && !it->second.empty())
+            return it->second;
+        for (const auto& var : spec.env)
+            if (const char* env = std::getenv(std::string{var.name}.c_str()); env && *env)
+                return env;
+        // Quietly: no warnings printed, nothing cached (the run is over); without typed flags
+        // such as --timeout, whose bad value may be what failed.
+        return config::to_string(
+            config::resolve_settings(flag_values(false), config::process_environment())
+                .provider);
     } catch (...) {
         return "unknown";
     }

@@ -3,6 +3,8 @@
 // `token create` never need a database), the printer, and factories for core objects.
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,9 +19,9 @@
 namespace roomctl::cli {
 
 struct GlobalOptions {
-    std::string config_path, provider, url, api_key, api_secret_file, account_sid, database_url,
-        table, room_name_template, timeout, cacert;
-    std::string profile;  // --profile NAME
+    // The global flags of the settings registry (config/registry.hpp), as typed: flag name
+    // ("--url") -> text; empty when not given. add_global_options makes one per flag.
+    std::map<std::string, std::string, std::less<>> settings;
     std::string journal;       // --journal FILE (recreate/cleanup --apply)
     std::string metrics_file;  // --metrics-file PATH (Prometheus textfile)
     bool json = false;
@@ -78,9 +80,10 @@ public:
     std::string provider_for_metrics() noexcept;
 
 private:
-    // The global flags as settings input; throws Error(usage) for a bad --timeout unless
-    // with_timeout is false (then --timeout is left out).
-    config::FlagValues flag_values(bool with_timeout = true) const;
+    // The global flags as settings input (resolve_settings parses them). With typed false,
+    // only the flags whose values are plain text (no --timeout, whose bad value may be what
+    // failed).
+    config::FlagValues flag_values(bool typed = true) const;
     std::unique_ptr<store::RoomStore> connect_store();
 
     std::optional<config::Settings> m_settings;

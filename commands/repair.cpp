@@ -108,7 +108,7 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         // A progress bar on a terminal, else one status line per action (progress.hpp).
         ActionProgress progress(ctx, command, plan.count(reconcile::ActionStatus::planned));
         auto journal = open_journal(ctx);
-        const auto provider = ctx.settings().provider;
+        const auto provider = config::to_string(ctx.settings().provider);
         options.on_started = [&](const reconcile::Action& a) {
             if (journal) journal->append(journal::entry(command, provider, "start", a, ctx.now()));
         };
@@ -120,7 +120,7 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         code = exit_code_after(*executed);
         progress.close();
     }
-    ctx.metrics.provider = ctx.settings().provider;
+    ctx.metrics.provider = config::to_string(ctx.settings().provider);
     ctx.metrics.audit = audit.summary;
     ctx.metrics.count(plan);
     const auto& shown_refusals = f.apply ? run.refusals : std::vector<reconcile::Refusal>{};

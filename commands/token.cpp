@@ -130,8 +130,8 @@ struct Minted {
 // built once per token and signed directly, so batches cost one HMAC per token.
 std::function<Minted(const Subject&)> make_minter(const TokenFlags& f, const config::Settings& s,
                                                   std::chrono::system_clock::time_point now) {
-    const std::size_t limit = s.provider == "twilio" ? 128 : 256;
-    if (s.provider == "twilio") {
+    const std::size_t limit = s.provider == config::Provider::twilio ? 128 : 256;
+    if (s.provider == config::Provider::twilio) {
         auto spec = build_twilio_spec(f, s);
         twilio::build_claims(spec, now);  // validates ttl and identity before any output
         auto secret = s.twilio.api_secret;
@@ -173,7 +173,7 @@ Batch make_batch_signer(const TokenFlags& f, const config::Settings& s,
         b.fields.push_back(field);
         return token::BatchSigner::placeholder(b.fields.size() - 1);
     };
-    if (s.provider == "twilio") {
+    if (s.provider == config::Provider::twilio) {
         auto spec = build_twilio_spec(f, s);
         spec.identity = slot(f.identity, &Subject::identity);
         spec.room = slot(f.room, &Subject::room);
@@ -241,12 +241,12 @@ int run_token_create(TokenFlags f, Context& ctx) {
         }
         f.room = room;
         // A token for a session is for joining it, unless other grants were asked for.
-        if (settings.provider == "livekit" && !(f.join || f.admin || f.create || f.list || f.record)) {
+        if (settings.provider == config::Provider::livekit && !(f.join || f.admin || f.create || f.list || f.record)) {
             f.join = true;
         }
     }
     if (f.count > 1 && f.identity.find("{i}") == std::string::npos &&
-        (f.join || settings.provider == "twilio")) {
+        (f.join || settings.provider == config::Provider::twilio)) {
         throw usage_error("--count mints several tokens: put {i} in --identity so each participant "
                           "is distinct (e.g. --identity 'user-{i}')");
     }
@@ -257,9 +257,9 @@ int run_token_create(TokenFlags f, Context& ctx) {
     if (f.count == 0) {
         auto m = mint({f.identity, f.name, f.room});
         auto doc = report::envelope("token create");
-        doc["provider"] = settings.provider;
+        doc["provider"] = config::to_string(settings.provider);
         doc["token"] = m.token;
-        if (settings.provider == "twilio") doc["header"] = twilio::header();
+        if (settings.provider == config::Provider::twilio) doc["header"] = twilio::header();
         doc["claims"] = m.claims;
         doc["expires_at"] = report::iso8601(m.claims.value("exp", std::int64_t{0}));
         printer.result(doc, m.token + "\n");
@@ -270,9 +270,9 @@ int run_token_create(TokenFlags f, Context& ctx) {
     // claims are rendered once; each token splices in its identity, name and room.
     mint({expand(f.identity, 1), expand(f.name, 1), expand(f.room, 1)});  // validates the flags
     auto batch = make_batch_signer(f, settings, now);
-    const std::size_t limit = settings.provider == "twilio" ? 128 : 256;
+    const std::size_t limit = settings.provider == config::Provider::twilio ? 128 : 256;
     auto doc = report::envelope("token create");
-    doc["provider"] = settings.provider;
+    doc["provider"] = config::to_string(settings.provider);
     doc["count"] = f.count;
     auto tokens = nlohmann::json::array();
     std::string lines;

@@ -69,7 +69,7 @@ inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
     o.twilio = {s.twilio.api_key, s.twilio.api_secret};
     o.twilio_account_sid = s.twilio.account_sid;
     o.configured_provider =
-        s.provider == "twilio" ? inspect::TokenProvider::twilio : inspect::TokenProvider::livekit;
+        s.provider == config::Provider::twilio ? inspect::TokenProvider::twilio : inspect::TokenProvider::livekit;
     o.now = std::chrono::system_clock::time_point{std::chrono::seconds{ctx.now()}};
     return o;
 }

@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     config::FlagValues flags;
-    flags.config_path = box.config.string();
+    flags.set("--config", box.config.string());
     std::map<std::string, std::string> env{{"HOME", box.dir.string()}};
     constexpr std::string_view k_profile = "#profile ";
     if (text.substr(0, k_profile.size()) == k_profile) {

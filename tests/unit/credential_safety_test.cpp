@@ -13,6 +13,7 @@
 #include "roomctl/config/settings.hpp"
 #include "roomctl/report/config_view.hpp"
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/url.hpp"
 #include "settings_fixture.hpp"
 
 namespace roomctl::config {
@@ -48,8 +49,8 @@ TEST_F(CredentialSafetyTest, AProfileAccountDoesNotInheritTheTopLevelKey) {
     write("staging.secret", "staging-secret\n");
     write("prod.token", "prod-token\n");
     const auto cfg = write("c.toml", k_staging_and_prod);
-    flags.config_path = cfg;
-    flags.profile = "prod";
+    flags.set("--config", cfg);
+    flags.set("--profile", "prod");
     const auto s = resolve();
     EXPECT_EQ(s.twilio.account_sid, k_prod_account);
     EXPECT_EQ(s.twilio.auth_token, "prod-token");
@@ -61,7 +62,7 @@ TEST_F(CredentialSafetyTest, AProfileAccountDoesNotInheritTheTopLevelKey) {
     EXPECT_NO_THROW(require_media_server(s));
     EXPECT_EQ(credential_conflict(s), "");
 
-    flags.profile.reset();  // without the profile, the top level's set is used as a whole
+    flags.values.erase("--profile");  // without the profile, the top level's set is used as a whole
     const auto top = resolve();
     EXPECT_EQ(top.twilio.account_sid, k_account);
     EXPECT_EQ(top.twilio.api_secret, "staging-secret");
@@ -69,7 +70,7 @@ TEST_F(CredentialSafetyTest, AProfileAccountDoesNotInheritTheTopLevelKey) {
 
 TEST_F(CredentialSafetyTest, AProfileLiveKitKeyDoesNotInheritTheTopLevelSecret) {
     write("top.secret", "top-secret\n");
-    flags.config_path = write("c.toml", R"(
+    flags.set("--config", write("c.toml", R"(
 [livekit]
 url = "https://lk.example.com"
 api_key = "APItop"
@@ -78,14 +79,14 @@ api_secret_file = "top.secret"
 api_key = "APIprofile"
 [profiles.urlonly.livekit]
 url = "https://other.example.com"
-)");
-    flags.profile = "p";
+)"));
+    flags.set("--profile", "p");
     auto s = resolve();
     EXPECT_EQ(s.livekit.api_key, "APIprofile");
     EXPECT_EQ(s.livekit.api_secret, "");
     EXPECT_TRUE(contains(media_failure(s), "no LiveKit API secret configured"));
 
-    flags.profile = "urlonly";  // a profile without credentials keeps the top level's set
+    flags.set("--profile", "urlonly");  // a profile without credentials keeps the top level's set
     s = resolve();
     EXPECT_EQ(s.livekit.api_key, "APItop");
     EXPECT_EQ(s.livekit.api_secret, "top-secret");
@@ -103,8 +104,8 @@ account_sid = "ACffffffffffffffffffffffffffffffff"
 api_key = "SKfedcba9876543210fedcba9876543210"
 api_secret_file = "prod.secret"
 )");
-    flags.config_path = cfg;
-    flags.profile = "prod";
+    flags.set("--config", cfg);
+    flags.set("--profile", "prod");
     env["TWILIO_AUTH_TOKEN"] = "env-token";
     const auto s = resolve();  // resolving works: config show can still show where each came from
     const auto msg = media_failure(s);
@@ -129,8 +130,8 @@ account_sid = "AC0123456789abcdef0123456789abcdef"
 [profiles.prod.twilio]
 auth_token_file = "prod.token"
 )");
-    flags.config_path = cfg;
-    flags.profile = "prod";
+    flags.set("--config", cfg);
+    flags.set("--profile", "prod");
     // The profile sets a credential, so the top level's account is not inherited at all.
     const auto s = resolve();
     EXPECT_EQ(s.twilio.account_sid, "");
@@ -150,7 +151,7 @@ TEST_F(CredentialSafetyTest, AFlagAccountWithAnEnvironmentKeyIsRefused) {
     env["TWILIO_API_SECRET"] = "secret";
     EXPECT_NO_THROW(require_media_server(resolve()));  // one layer: fine
 
-    flags.account_sid = k_prod_account;
+    flags.set("--account-sid", k_prod_account);
     const auto msg = media_failure(resolve());
     EXPECT_TRUE(contains(msg, "twilio.account_sid from flag --account-sid but twilio.api_key "
                               "from env TWILIO_API_KEY"))
@@ -161,7 +162,7 @@ TEST_F(CredentialSafetyTest, TheSecretMayComeFromAnotherLayerThanItsKey) {
     env["ROOMCTL_PROVIDER"] = "twilio";
     env["TWILIO_ACCOUNT_SID"] = k_account;
     env["TWILIO_API_KEY"] = k_key;
-    flags.api_secret_file = write("s", "secret\n");
+    flags.set("--api-secret-file", write("s", "secret\n"));
     const auto s = resolve();
     EXPECT_EQ(s.origins.at("twilio.api_secret").source, Source::flag);
     EXPECT_NO_THROW(require_media_server(s));
@@ -169,8 +170,8 @@ TEST_F(CredentialSafetyTest, TheSecretMayComeFromAnotherLayerThanItsKey) {
 
 TEST_F(CredentialSafetyTest, LiveKitCommandsIgnoreMixedTwilioCredentials) {
     env["TWILIO_ACCOUNT_SID"] = k_account;
-    flags.config_path = write("c.toml", "[twilio]\nauth_token = \"t\"\n", fs::perms::owner_read |
-                                                                            fs::perms::owner_write);
+    flags.set("--config", write("c.toml", "[twilio]\nauth_token = \"t\"\n", fs::perms::owner_read |
+                                                                            fs::perms::owner_write));
     env["LIVEKIT_URL"] = "https://lk.example.com";
     env["LIVEKIT_API_KEY"] = "APIkey";
     env["LIVEKIT_API_SECRET"] = "secret";
@@ -183,7 +184,7 @@ TEST_F(CredentialSafetyTest, LiveKitCommandsIgnoreMixedTwilioCredentials) {
 
 TEST_F(CredentialSafetyTest, AGroupOrWorldWritableConfigFileIsRefused) {
     const auto cfg = write("c.toml", "[rooms]\ntable = \"t\"\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     EXPECT_NO_THROW(resolve());  // 0644
     fs::permissions(cfg, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                              fs::perms::group_write | fs::perms::others_read);
@@ -195,7 +196,7 @@ TEST_F(CredentialSafetyTest, AGroupOrWorldWritableConfigFileIsRefused) {
                                     " is writable by others, so someone else could redirect "
                                     "roomctl's credentials: chmod go-w " + cfg);
     // Found by ROOMCTL_CONFIG or as the XDG default: the same.
-    flags.config_path.reset();
+    flags.values.erase("--config");
     env["ROOMCTL_CONFIG"] = cfg;
     EXPECT_TRUE(contains(config_failure(), "chmod go-w"));
     env.erase("ROOMCTL_CONFIG");
@@ -207,7 +208,7 @@ TEST_F(CredentialSafetyTest, AGroupOrWorldWritableConfigFileIsRefused) {
 TEST_F(CredentialSafetyTest, ASymlinkToAWritableConfigFileIsRefused) {
     const auto target = write("real.toml", "", fs::perms::owner_all | fs::perms::others_write);
     fs::create_symlink(target, dir / "link.toml");
-    flags.config_path = (dir / "link.toml").string();
+    flags.set("--config", (dir / "link.toml").string());
     EXPECT_TRUE(contains(config_failure(), "is writable by others")) << config_failure();
 }
 
@@ -215,7 +216,7 @@ TEST_F(CredentialSafetyTest, AConfigFileOwnedByAnotherUserIsRefused) {
     const auto cfg = write("c.toml", "[rooms]\ntable = \"t\"\n");
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
     ASSERT_EQ(::chown(cfg.c_str(), 4242, 4242), 0);
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     EXPECT_EQ(config_failure(),
               "config file " + cfg +
                   " is owned by uid 4242, not by you (uid 0) or root, so someone else decides "
@@ -232,7 +233,7 @@ TEST_F(CredentialSafetyTest, AWritableSecretFileIsRefused) {
                                     " is writable by its group, so someone else could redirect "
                                     "roomctl's credentials: chmod go-w " + secret);
     env.erase("LIVEKIT_API_SECRET_FILE");
-    flags.config_path = write("c.toml", "[livekit]\napi_secret_file = \"s\"\n");
+    flags.set("--config", write("c.toml", "[livekit]\napi_secret_file = \"s\"\n"));
     EXPECT_TRUE(contains(config_failure(), "secret file " + secret + " is writable"));
 }
 
@@ -275,7 +276,7 @@ TEST(PlainHttp, OtherHostsAreRefusedBeforeAnyRequest) {
 
 TEST(PlainHttp, TwilioBaseUrl) {
     Settings s;
-    s.provider = "twilio";
+    s.provider = Provider::twilio;
     s.twilio.account_sid = k_account;
     s.twilio.auth_token = "token";
     s.twilio.base_url = "http://127.0.0.1:9000";
@@ -315,8 +316,8 @@ TEST_F(CredentialSafetyTest, WhitespaceOnlySecretFileIsEmpty) {
 
 TEST_F(CredentialSafetyTest, TwilioSecretFilesWarnToo) {
     const auto token = write("tw.token", "token\r\n");
-    flags.config_path = write("c.toml", "provider = \"twilio\"\n[twilio]\naccount_sid = \"" +
-                                            k_account + "\"\nauth_token_file = \"tw.token\"\n");
+    flags.set("--config", write("c.toml", "provider = \"twilio\"\n[twilio]\naccount_sid = \"" +
+                                            k_account + "\"\nauth_token_file = \"tw.token\"\n"));
     const auto s = resolve();
     EXPECT_EQ(s.twilio.auth_token, "token");
     ASSERT_EQ(s.warnings.size(), 1u);
@@ -337,7 +338,7 @@ api_secret_file = "missing.secret"
 auth_token_file = "/nonexistent/token"
 )",
                            fs::perms::owner_read | fs::perms::owner_write);
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     const auto s = resolve();
     EXPECT_NO_THROW(require_media_server(s));
     EXPECT_EQ(s.twilio.api_secret, "");
@@ -362,7 +363,7 @@ TEST_F(CredentialSafetyTest, AnUnreadableLiveKitSecretFileDoesNotBreakTwilio) {
     env["TWILIO_ACCOUNT_SID"] = k_account;
     env["TWILIO_AUTH_TOKEN"] = "token";
     env["LIVEKIT_API_SECRET_FILE"] = (dir / "missing").string();
-    flags.config_path = write("c.toml", "[livekit]\napi_secret_file = \"gone\"\n");
+    flags.set("--config", write("c.toml", "[livekit]\napi_secret_file = \"gone\"\n"));
     auto s = resolve();
     EXPECT_NO_THROW(require_media_server(s));
     EXPECT_EQ(s.unread_secret_files.at("livekit.api_secret"), (dir / "missing").string());

@@ -97,12 +97,12 @@ TEST(JsonDepth, StreamedListRoomsSkipsTenThousandLevelsAndRefusesThemAsARoom) {
 class HostileConfigTest : public config::testing::SettingsFixture {};
 
 TEST_F(HostileConfigTest, NulInAConfigFileStringIsAConfigErrorNamingTheKey) {
-    flags.config_path = write("nul.toml", "[livekit]\nurl = \"http://a\\u0000.evil.example\"\n");
+    flags.set("--config", write("nul.toml", "[livekit]\nurl = \"http://a\\u0000.evil.example\"\n"));
     auto msg = config_failure();
     EXPECT_TRUE(config::testing::contains(msg, "livekit.url contains a NUL character")) << msg;
     EXPECT_TRUE(config::testing::contains(msg, "nul.toml (line 2)")) << msg;
 
-    flags.config_path = write("list.toml", "[rooms]\nlive_statuses = [\"a\", \"b\\u0000\"]\n");
+    flags.set("--config", write("list.toml", "[rooms]\nlive_statuses = [\"a\", \"b\\u0000\"]\n"));
     msg = config_failure();
     EXPECT_TRUE(config::testing::contains(msg, "live_statuses contains a NUL character")) << msg;
 }

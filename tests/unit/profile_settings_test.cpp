@@ -66,7 +66,7 @@ auth_token_file = "tw.token"
 
 TEST_F(ProfileTest, NoProfileReadsOnlyTheTopLevel) {
     write("top.secret", "top-secret\n");
-    flags.config_path = write("c.toml", k_profiles);
+    flags.set("--config", write("c.toml", k_profiles));
     const auto s = resolve();
     EXPECT_EQ(s.profile, "");
     EXPECT_EQ(s.livekit.url, "http://top:7880");
@@ -74,14 +74,14 @@ TEST_F(ProfileTest, NoProfileReadsOnlyTheTopLevel) {
     EXPECT_EQ(s.rooms.table, "top_rooms");
     EXPECT_EQ(s.request_timeout, 20s);
     EXPECT_EQ(s.origins.at("profile").source, Source::default_value);
-    EXPECT_EQ(s.origins.at("livekit.url").detail, *flags.config_path);
+    EXPECT_EQ(s.origins.at("livekit.url").detail, *flags.get("--config"));
 }
 
 TEST_F(ProfileTest, ProfileOverridesTheTopLevelKeyByKey) {
     write("top.secret", "top-secret\n");
     const auto cfg = write("c.toml", k_profiles);
-    flags.config_path = cfg;
-    flags.profile = "staging";
+    flags.set("--config", cfg);
+    flags.set("--profile", "staging");
     const auto s = resolve();
     EXPECT_EQ(s.profile, "staging");
     EXPECT_EQ(s.origins.at("profile").source, Source::flag);
@@ -106,16 +106,16 @@ TEST_F(ProfileTest, ProfileOverridesTheTopLevelKeyByKey) {
     // from the top level, untouched by the profile
     EXPECT_EQ(s.rooms.sid_column, "top_sid");
     EXPECT_EQ(s.origins.at("rooms.sid_column").detail, cfg);
-    EXPECT_EQ(s.provider, "livekit");
+    EXPECT_EQ(s.provider, Provider::livekit);
     EXPECT_EQ(s.origins.at("provider").detail, cfg);
 }
 
 TEST_F(ProfileTest, EnvAndFlagsStillBeatTheProfile) {
     write("top.secret", "top-secret\n");
-    flags.config_path = write("c.toml", k_profiles);
+    flags.set("--config", write("c.toml", k_profiles));
     env["ROOMCTL_PROFILE"] = "staging";
     env["LIVEKIT_URL"] = "http://env:7880";
-    flags.table = "flag_rooms";
+    flags.set("--table", "flag_rooms");
     const auto s = resolve();
     EXPECT_EQ(s.profile, "staging");
     EXPECT_EQ(s.origins.at("profile").source, Source::env);
@@ -130,23 +130,23 @@ TEST_F(ProfileTest, EnvAndFlagsStillBeatTheProfile) {
 TEST_F(ProfileTest, ProfileFlagBeatsProfileEnv) {
     write("top.secret", "top-secret\n");
     write("tw.token", "tw-token\n");
-    flags.config_path = write("c.toml", k_profiles);
+    flags.set("--config", write("c.toml", k_profiles));
     env["ROOMCTL_PROFILE"] = "staging";
-    flags.profile = "tw";
+    flags.set("--profile", "tw");
     const auto s = resolve();
     EXPECT_EQ(s.profile, "tw");
-    EXPECT_EQ(s.provider, "twilio");
+    EXPECT_EQ(s.provider, Provider::twilio);
     EXPECT_TRUE(contains(to_string(s.origins.at("provider")), "[profiles.tw]"));
     EXPECT_EQ(s.rooms.table, "top_rooms");  // the top level's mapping still applies
     EXPECT_EQ(s.twilio.auth_token, "tw-token");
-    EXPECT_EQ(s.origins.at("twilio.auth_token").detail, *flags.config_path + " [profiles.tw]");
+    EXPECT_EQ(s.origins.at("twilio.auth_token").detail, *flags.get("--config") + " [profiles.tw]");
 }
 
 TEST_F(ProfileTest, UnknownProfileListsTheAvailableOnes) {
     write("top.secret", "top-secret\n");
     const auto cfg = write("c.toml", k_profiles);
-    flags.config_path = cfg;
-    flags.profile = "prod";
+    flags.set("--config", cfg);
+    flags.set("--profile", "prod");
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "unknown profile \"prod\"")) << msg;
     EXPECT_TRUE(contains(msg, "flag --profile")) << msg;
@@ -155,7 +155,7 @@ TEST_F(ProfileTest, UnknownProfileListsTheAvailableOnes) {
 }
 
 TEST_F(ProfileTest, UnknownProfileInAFileWithoutProfiles) {
-    flags.config_path = write("c.toml", "[livekit]\nurl = \"http://x\"\n");
+    flags.set("--config", write("c.toml", "[livekit]\nurl = \"http://x\"\n"));
     env["ROOMCTL_PROFILE"] = "prod";
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "unknown profile \"prod\" (env ROOMCTL_PROFILE)")) << msg;
@@ -163,7 +163,7 @@ TEST_F(ProfileTest, UnknownProfileInAFileWithoutProfiles) {
 }
 
 TEST_F(ProfileTest, ProfileWithoutAConfigFileIsAnError) {
-    flags.profile = "staging";
+    flags.set("--profile", "staging");
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "profile \"staging\"")) << msg;
     EXPECT_TRUE(contains(msg, "needs a config file")) << msg;
@@ -180,46 +180,45 @@ TEST_F(ProfileTest, DefaultConfigPathStillXdg) {
 }
 
 TEST_F(ProfileTest, ProfileKeysAreValidatedLikeTheTopLevel) {
-    flags.config_path = write("c.toml", "[profiles.p.livekit]\napi_secert_file = \"x\"\n");
-    flags.profile = "p";
+    flags.set("--config", write("c.toml", "[profiles.p.livekit]\napi_secert_file = \"x\"\n"));
+    flags.set("--profile", "p");
     auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "unknown key livekit.api_secert_file")) << msg;
     EXPECT_TRUE(contains(msg, "[profiles.p] (line 2)")) << msg;
 
-    flags.config_path = write("d.toml", "[profiles.p.http]\ntimeout = 0\n");
+    flags.set("--config", write("d.toml", "[profiles.p.http]\ntimeout = 0\n"));
     msg = config_failure();
     EXPECT_TRUE(contains(msg, "http.timeout must be positive")) << msg;
 
-    flags.config_path = write("e.toml", "[profiles.p]\nurl = \"http://misplaced\"\n");
+    flags.set("--config", write("e.toml", "[profiles.p]\nurl = \"http://misplaced\"\n"));
     msg = config_failure();
     EXPECT_TRUE(contains(msg, "unknown key url")) << msg;
 
-    flags.config_path = write("f.toml", "[profiles.p.profiles.q]\n");
+    flags.set("--config", write("f.toml", "[profiles.p.profiles.q]\n"));
     msg = config_failure();
     EXPECT_TRUE(contains(msg, "profiles cannot be nested")) << msg;
 
-    flags.profile.reset();
-    flags.config_path = write("g.toml", "profiles = 3\n");
+    flags.values.erase("--profile");
+    flags.set("--config", write("g.toml", "profiles = 3\n"));
     msg = config_failure();
     EXPECT_TRUE(contains(msg, "profiles must be a table")) << msg;
 }
 
 TEST_F(ProfileTest, UnselectedProfilesAreNotRead) {
     // A broken profile nobody selected does not stop the others from working.
-    flags.config_path = write("c.toml",
+    flags.set("--config", write("c.toml",
                               "[profiles.broken.livekit]\napi_secret_file = \"/nonexistent\"\n"
-                              "[profiles.ok.rooms]\ntable = \"t\"\n");
-    flags.profile = "ok";
+                              "[profiles.ok.rooms]\ntable = \"t\"\n"));
+    flags.set("--profile", "ok");
     EXPECT_EQ(resolve().rooms.table, "t");
 }
 
 TEST_F(ProfileTest, ProfileSecretFileReplacesTopLevelInlineSecret) {
     write("p.secret", "from-profile-file\n");
-    flags.config_path =
-        write("c.toml",
+    flags.set("--config", write("c.toml",
               "[livekit]\napi_secret = \"top-inline\"\n[profiles.p.livekit]\napi_secret_file = "
-              "\"p.secret\"\n");
-    flags.profile = "p";
+              "\"p.secret\"\n"));
+    flags.set("--profile", "p");
     EXPECT_EQ(resolve().livekit.api_secret, "from-profile-file");
 }
 
@@ -231,7 +230,7 @@ constexpr auto k_0640 = fs::perms::owner_read | fs::perms::owner_write | fs::per
 
 TEST_F(ProfileTest, WorldReadableFileWithASecretWarnsOnce) {
     const auto cfg = write("c.toml", "[livekit]\napi_secret = \"s3cret\"\n", k_0644);
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     const auto s = resolve();
     ASSERT_EQ(s.warnings.size(), 1u);
     EXPECT_EQ(s.warnings[0],
@@ -240,21 +239,21 @@ TEST_F(ProfileTest, WorldReadableFileWithASecretWarnsOnce) {
 }
 
 TEST_F(ProfileTest, GroupReadableCountsToo) {
-    flags.config_path = write("c.toml", "[twilio]\nauth_token = \"tok\"\n", k_0640);
+    flags.set("--config", write("c.toml", "[twilio]\nauth_token = \"tok\"\n", k_0640));
     EXPECT_EQ(resolve().warnings.size(), 1u);
 }
 
 TEST_F(ProfileTest, PrivateFileDoesNotWarn) {
-    flags.config_path = write("c.toml", "[livekit]\napi_secret = \"s3cret\"\n");  // 0600
+    flags.set("--config", write("c.toml", "[livekit]\napi_secret = \"s3cret\"\n"));  // 0600
     EXPECT_TRUE(resolve().warnings.empty());
 }
 
 TEST_F(ProfileTest, ReadableFileWithoutSecretsDoesNotWarn) {
     write("lk.secret", "s\n");
-    flags.config_path = write("c.toml",
+    flags.set("--config", write("c.toml",
                               "[livekit]\nurl = \"http://x\"\napi_secret_file = \"lk.secret\"\n"
                               "[database]\nurl = \"postgresql://app@db/app\"\n",
-                              k_0644);
+                              k_0644));
     EXPECT_TRUE(resolve().warnings.empty());
 }
 
@@ -265,7 +264,7 @@ TEST_F(ProfileTest, EachKindOfSecretCounts) {
           "[database]\nurl = \"host=db password=pw\"\n",
           // in a profile that is not even selected
           "[profiles.other.livekit]\napi_secret = \"x\"\n"}) {
-        flags.config_path = write("c.toml", body, k_0644);
+        flags.set("--config", write("c.toml", body, k_0644));
         EXPECT_EQ(resolve().warnings.size(), 1u) << body;
     }
 }
@@ -284,10 +283,10 @@ url = "postgresql://app:db-password@db/app"
 [profiles.staging.rooms]
 table = "staging.rooms"
 )");
-    flags.config_path = cfg;
-    flags.profile = "staging";
+    flags.set("--config", cfg);
+    flags.set("--profile", "staging");
     env["LIVEKIT_URL"] = "http://env:7880";
-    flags.api_key = "APIflag";
+    flags.set("--api-key", "APIflag");
     const auto s = resolve();
     const auto doc = report::config_json(s);
     const auto text = report::render_config(s);

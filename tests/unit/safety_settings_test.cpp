@@ -49,11 +49,11 @@ TEST_F(SafetySettingsTest, EndedStatusesFromFileAndProfile) {
                            "[rooms]\nlive_statuses = [\"ACTIVE\", \"SCHEDULED\"]\n"
                            "ended_statuses = [\"DONE\"]\n"
                            "[profiles.p.rooms]\nended_statuses = [\"FINISHED\", \"ABORTED\"]\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     auto s = resolve();
     EXPECT_EQ(s.rooms.ended_statuses, (std::vector<std::string>{"DONE"}));
     EXPECT_EQ(to_string(s.origins.at("rooms.ended_statuses")), "file " + cfg);
-    flags.profile = "p";
+    flags.set("--profile", "p");
     s = resolve();
     EXPECT_EQ(s.rooms.ended_statuses, (std::vector<std::string>{"FINISHED", "ABORTED"}));
     EXPECT_EQ(to_string(s.origins.at("rooms.ended_statuses")), "file " + cfg + " [profiles.p]");
@@ -65,14 +65,14 @@ TEST_F(SafetySettingsTest, EndedStatusesFromFileAndProfile) {
 
 TEST_F(SafetySettingsTest, EmptyEndedStatusesAreAllowed) {
     // Then every row that is not live is unclassified: nothing is ever deleted for its status.
-    flags.config_path = write("c.toml", "[rooms]\nended_statuses = []\n");
+    flags.set("--config", write("c.toml", "[rooms]\nended_statuses = []\n"));
     EXPECT_TRUE(resolve().rooms.ended_statuses.empty());
 }
 
 TEST_F(SafetySettingsTest, EndedStatusesOfTheWrongTypeNameTheKey) {
     for (const char* body : {"[rooms]\nended_statuses = \"ended\"\n",
                              "[rooms]\nended_statuses = [\"ended\", 3]\n"}) {
-        flags.config_path = write("c.toml", body);
+        flags.set("--config", write("c.toml", body));
         const auto msg = config_failure();
         EXPECT_TRUE(contains(msg, "rooms.ended_statuses must be a list of strings")) << msg;
     }
@@ -82,7 +82,7 @@ TEST_F(SafetySettingsTest, AWordInBothListsIsRefusedCaseInsensitively) {
     const auto cfg = write("c.toml",
                            "[rooms]\nlive_statuses = [\"active\", \"Open\"]\n"
                            "ended_statuses = [\"ended\", \"OPEN\"]\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "status \"Open\" is in both rooms.live_statuses")) << msg;
     EXPECT_TRUE(contains(msg, "rooms.ended_statuses (file " + cfg + ")")) << msg;
@@ -92,7 +92,7 @@ TEST_F(SafetySettingsTest, AWordInBothListsIsRefusedCaseInsensitively) {
 TEST_F(SafetySettingsTest, ALiveWordThatIsAnEndedDefaultIsRefused) {
     // "inactive" is an ended default: listing it as live without changing ended_statuses
     // would make the same rows both.
-    flags.config_path = write("c.toml", "[rooms]\nlive_statuses = [\"INACTIVE\"]\n");
+    flags.set("--config", write("c.toml", "[rooms]\nlive_statuses = [\"INACTIVE\"]\n"));
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "\"INACTIVE\"")) << msg;
     EXPECT_TRUE(contains(msg, "rooms.ended_statuses (default)")) << msg;
@@ -114,12 +114,12 @@ TEST_F(SafetySettingsTest, DatabaseTimeoutsFromFileAsDurationsOrSeconds) {
     const auto cfg = write("c.toml",
                            "[database]\nlock_timeout = \"2s\"\nstatement_timeout = 90\n"
                            "[profiles.slow.database]\nstatement_timeout = \"5m\"\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     auto s = resolve();
     EXPECT_EQ(s.database_lock_timeout, 2s);
     EXPECT_EQ(s.database_statement_timeout, 90s);
     EXPECT_EQ(to_string(s.origins.at("database.lock_timeout")), "file " + cfg);
-    flags.profile = "slow";
+    flags.set("--profile", "slow");
     s = resolve();
     EXPECT_EQ(s.database_lock_timeout, 2s);
     EXPECT_EQ(s.database_statement_timeout, 5min);
@@ -141,10 +141,10 @@ TEST_F(SafetySettingsTest, BadDatabaseTimeoutsAreConfigErrorsNamingTheKey) {
         {"[database]\nlock_timout = \"5s\"\n", "unknown key database.lock_timout"},
     };
     for (const auto& [body, expected] : cases) {
-        flags.config_path = write("c.toml", body);
+        flags.set("--config", write("c.toml", body));
         const auto msg = config_failure();
         EXPECT_TRUE(contains(msg, expected)) << body << " -> " << msg;
-        EXPECT_TRUE(contains(msg, *flags.config_path)) << msg;
+        EXPECT_TRUE(contains(msg, *flags.get("--config"))) << msg;
     }
 }
 
@@ -156,8 +156,8 @@ constexpr const char* k_dev_url = "postgresql://me@localhost/dev";
 TEST_F(SafetySettingsTest, DatabaseUrlOverridingANamedProfileIsAConflict) {
     const auto cfg = write("roomctl.toml", std::string{"[profiles.prod.database]\nurl = \""} +
                                                k_prod_url + "\"\n");
-    flags.config_path = cfg;
-    flags.profile = "prod";
+    flags.set("--config", cfg);
+    flags.set("--profile", "prod");
     env["DATABASE_URL"] = k_dev_url;
     const auto s = resolve();
     EXPECT_EQ(s.database_url, k_dev_url);  // the documented precedence still holds
@@ -174,9 +174,9 @@ TEST_F(SafetySettingsTest, EachWayOfNamingTheConfigCounts) {
     env["DATABASE_URL"] = k_dev_url;
     const std::string expected =
         "DATABASE_URL from the environment overrides [database] url of " + cfg + "; unset";
-    flags.config_path = cfg;  // --config
+    flags.set("--config", cfg);  // --config
     EXPECT_TRUE(contains(resolve().database_url_conflict, expected)) << "--config";
-    flags.config_path.reset();
+    flags.values.erase("--config");
     env["ROOMCTL_CONFIG"] = cfg;
     EXPECT_TRUE(contains(resolve().database_url_conflict, expected)) << "ROOMCTL_CONFIG";
     env.erase("ROOMCTL_CONFIG");
@@ -198,11 +198,11 @@ TEST_F(SafetySettingsTest, NoConflictWhenNothingWasNamedOrTheChoiceIsExplicit) {
     EXPECT_TRUE(s.warnings.empty());
 
     const auto cfg = write("c.toml", std::string{"[database]\nurl = \""} + k_prod_url + "\"\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     // --database-url and ROOMCTL_DATABASE_URL are explicit choices of roomctl's database.
-    flags.database_url = k_dev_url;
+    flags.set("--database-url", k_dev_url);
     EXPECT_TRUE(resolve().database_url_conflict.empty());
-    flags.database_url.reset();
+    flags.values.erase("--database-url");
     env["ROOMCTL_DATABASE_URL"] = k_dev_url;
     EXPECT_TRUE(resolve().database_url_conflict.empty());
     env.erase("ROOMCTL_DATABASE_URL");
@@ -211,13 +211,12 @@ TEST_F(SafetySettingsTest, NoConflictWhenNothingWasNamedOrTheChoiceIsExplicit) {
     EXPECT_TRUE(resolve().database_url_conflict.empty());
     // A file without [database] url: DATABASE_URL overrides nothing.
     env["DATABASE_URL"] = k_dev_url;
-    flags.config_path = write("d.toml", "[rooms]\ntable = \"t\"\n");
+    flags.set("--config", write("d.toml", "[rooms]\ntable = \"t\"\n"));
     EXPECT_TRUE(resolve().database_url_conflict.empty());
 }
 
 TEST_F(SafetySettingsTest, TheConflictNeverShowsAPassword) {
-    flags.config_path =
-        write("c.toml", "[database]\nurl = \"postgresql://app:prod-pw@prod/app\"\n");
+    flags.set("--config", write("c.toml", "[database]\nurl = \"postgresql://app:prod-pw@prod/app\"\n"));
     env["DATABASE_URL"] = "postgresql://me:dev-pw@localhost/dev";
     const auto s = resolve();
     ASSERT_FALSE(s.database_url_conflict.empty());
@@ -248,7 +247,7 @@ TEST_F(SafetySettingsTest, ADatabasePasswordOfAnyShapeWarnsLikeAnyOtherSecret) {
          }) {
         const auto cfg =
             write("c.toml", std::string{"[database]\nurl = \""} + url + "\"\n", k_0644);
-        flags.config_path = cfg;
+        flags.set("--config", cfg);
         const auto s = resolve();
         ASSERT_EQ(s.warnings.size(), 1u) << url;
         EXPECT_EQ(s.warnings[0], "config file " + cfg +
@@ -265,15 +264,14 @@ TEST_F(SafetySettingsTest, ADatabaseUrlWithoutAPasswordDoesNotWarn) {
              "host=db user=app",
              "host=db mypassword=x",
          }) {
-        flags.config_path =
-            write("c.toml", std::string{"[database]\nurl = \""} + url + "\"\n", k_0644);
+        flags.set("--config", write("c.toml", std::string{"[database]\nurl = \""} + url + "\"\n", k_0644));
         EXPECT_TRUE(resolve().warnings.empty()) << url;
     }
 }
 
 TEST_F(SafetySettingsTest, ADatabasePasswordInAnUnselectedProfileWarnsToo) {
-    flags.config_path = write(
-        "c.toml", "[profiles.prod.database]\nurl = 'postgresql://app:pa#ss@db/app'\n", k_0644);
+    flags.set("--config", write(
+        "c.toml", "[profiles.prod.database]\nurl = 'postgresql://app:pa#ss@db/app'\n", k_0644));
     EXPECT_EQ(resolve().warnings.size(), 1u);
 }
 

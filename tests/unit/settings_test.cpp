@@ -30,7 +30,7 @@ class SettingsTest : public testing::SettingsFixture {};
 
 TEST_F(SettingsTest, DefaultsWithoutAnyInput) {
     const auto s = resolve();
-    EXPECT_EQ(s.provider, "livekit");
+    EXPECT_EQ(s.provider, Provider::livekit);
     EXPECT_EQ(s.livekit.url, "");
     EXPECT_EQ(s.rooms.table, "livekit_rooms");
     EXPECT_EQ(s.rooms.live_statuses, (std::vector<std::string>{"pending", "active"}));
@@ -57,7 +57,7 @@ api_key = "FILEKEY"
 [rooms]
 table = "file.rooms"
 )");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
 
     // file only
     auto s = resolve();
@@ -78,8 +78,8 @@ table = "file.rooms"
     EXPECT_EQ(s.origins.at("livekit.api_key").source, Source::file);
 
     // flag beats env
-    flags.url = "http://flag:7880";
-    flags.table = "flag_rooms";
+    flags.set("--url", "http://flag:7880");
+    flags.set("--table", "flag_rooms");
     s = resolve();
     EXPECT_EQ(s.livekit.url, "http://flag:7880");
     EXPECT_EQ(s.origins.at("livekit.url").source, Source::flag);
@@ -90,13 +90,13 @@ table = "file.rooms"
 
 TEST_F(SettingsTest, EmptyEnvValuesCountAsUnset) {
     const auto cfg = write("c.toml", "[livekit]\nurl = \"http://file\"\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     env["LIVEKIT_URL"] = "";
     env["ROOMCTL_PROVIDER"] = "";
     const auto s = resolve();
     EXPECT_EQ(s.livekit.url, "http://file");
     EXPECT_EQ(s.origins.at("livekit.url").source, Source::file);
-    EXPECT_EQ(s.provider, "livekit");
+    EXPECT_EQ(s.provider, Provider::livekit);
 }
 
 TEST_F(SettingsTest, RoomctlDatabaseUrlBeatsDatabaseUrl) {
@@ -111,7 +111,7 @@ TEST_F(SettingsTest, RoomctlDatabaseUrlBeatsDatabaseUrl) {
     EXPECT_EQ(s.origins.at("database.url").source, Source::env);
     EXPECT_EQ(s.origins.at("database.url").detail, "ROOMCTL_DATABASE_URL");
 
-    flags.database_url = "postgresql://flag/db";
+    flags.set("--database-url", "postgresql://flag/db");
     s = resolve();
     EXPECT_EQ(s.database_url, "postgresql://flag/db");
     EXPECT_EQ(s.origins.at("database.url").source, Source::flag);
@@ -180,7 +180,7 @@ TEST_F(SettingsTest, ConfigFlagBeatsConfigEnv) {
     const auto a = write("a.toml", "[livekit]\nurl = \"http://a\"\n");
     const auto b = write("b.toml", "[livekit]\nurl = \"http://b\"\n");
     env["ROOMCTL_CONFIG"] = a;
-    flags.config_path = b;
+    flags.set("--config", b);
     EXPECT_EQ(resolve().livekit.url, "http://b");
 }
 
@@ -204,13 +204,13 @@ TEST_F(SettingsTest, XdgDefaultsToHomeDotConfig) {
 TEST_F(SettingsTest, ProviderFromEnvAndFlag) {
     env["ROOMCTL_PROVIDER"] = "twilio";
     auto s = resolve();
-    EXPECT_EQ(s.provider, "twilio");
+    EXPECT_EQ(s.provider, Provider::twilio);
     EXPECT_EQ(s.origins.at("provider").detail, "ROOMCTL_PROVIDER");
     EXPECT_TRUE(contains(media_failure(s), "no Twilio Account SID configured"));
 
-    flags.provider = "livekit";
+    flags.set("--provider", "livekit");
     s = resolve();
-    EXPECT_EQ(s.provider, "livekit");
+    EXPECT_EQ(s.provider, Provider::livekit);
     EXPECT_EQ(s.origins.at("provider").source, Source::flag);
 }
 
@@ -236,8 +236,8 @@ TEST_F(SettingsTest, TwilioTakesTwilioCliEnvironmentAndSeed001Mapping) {
 }
 
 TEST_F(SettingsTest, TwilioAuthTokenAloneIsEnoughAndFlagsAddressTwilio) {
-    flags.provider = "twilio";
-    flags.url = "http://127.0.0.1:9999";
+    flags.set("--provider", "twilio");
+    flags.set("--url", "http://127.0.0.1:9999");
     env["TWILIO_ACCOUNT_SID"] = k_account;
     env["TWILIO_AUTH_TOKEN"] = "auth-token";
     auto s = resolve();
@@ -269,7 +269,7 @@ TEST_F(SettingsTest, UnknownProviderIsConfigError) {
 
 TEST_F(SettingsTest, CaFilePrecedenceAndRelativeResolution) {
     const auto cfg = write("conf/c.toml", "[http]\ncacert = \"ca.pem\"\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     auto s = resolve();
     EXPECT_EQ(fs::path{s.ca_file}, (dir / "conf" / "ca.pem").lexically_normal());
 
@@ -278,19 +278,35 @@ TEST_F(SettingsTest, CaFilePrecedenceAndRelativeResolution) {
     EXPECT_EQ(s.ca_file, "/env/ca.pem");
     EXPECT_EQ(s.origins.at("ca_file").detail, "ROOMCTL_CACERT");
 
-    flags.ca_file = "/flag/ca.pem";
+    flags.set("--cacert", "/flag/ca.pem");
     s = resolve();
     EXPECT_EQ(s.ca_file, "/flag/ca.pem");
     EXPECT_EQ(s.origins.at("ca_file").detail, "--cacert");
 }
 
 TEST_F(SettingsTest, TimeoutFlagBeatsFile) {
-    flags.config_path = write("c.toml", "[http]\ntimeout = 5\n");
+    flags.set("--config", write("c.toml", "[http]\ntimeout = 5\n"));
     EXPECT_EQ(resolve().request_timeout, 5s);
-    flags.request_timeout = 2500ms;
+    flags.set("--timeout", "1m30s");
     const auto s = resolve();
-    EXPECT_EQ(s.request_timeout, 2500ms);
+    EXPECT_EQ(s.request_timeout, 90s);
     EXPECT_EQ(s.origins.at("request_timeout").source, Source::flag);
+    EXPECT_EQ(s.origins.at("request_timeout").detail, "--timeout");
+}
+
+// A malformed flag is the command line's fault (exit 2), even when the config file is wrong too.
+TEST_F(SettingsTest, MalformedTimeoutFlagIsAUsageError) {
+    flags.set("--config", write("c.toml", "[http]\ntimeout = \"x\"\n"));
+    for (const char* bad : {"0", "0s", "soon", "-5s"}) {
+        flags.set("--timeout", bad);
+        try {
+            resolve();
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::usage) << bad << ": " << e.what();
+            EXPECT_TRUE(contains(e.what(), "--timeout") || contains(e.what(), bad)) << e.what();
+        }
+    }
 }
 
 // ---- secrets ------------------------------------------------------------------------------
@@ -314,8 +330,8 @@ TEST_F(SettingsTest, SecretFileStripsOneTrailingNewline) {
 TEST_F(SettingsTest, SecretPrecedence) {
     const auto cfg_secret_file = write("conf/lk.secret", "from-config-file\n");
     (void)cfg_secret_file;
-    flags.config_path = write("conf/c.toml",
-                              "[livekit]\napi_secret = \"inline\"\napi_secret_file = \"lk.secret\"\n");
+    flags.set("--config", write("conf/c.toml",
+                              "[livekit]\napi_secret = \"inline\"\napi_secret_file = \"lk.secret\"\n"));
     // file api_secret_file beats file api_secret; relative path resolves against conf/
     auto s = resolve();
     EXPECT_EQ(s.livekit.api_secret, "from-config-file");
@@ -329,7 +345,7 @@ TEST_F(SettingsTest, SecretPrecedence) {
     EXPECT_EQ(s.livekit.api_secret, "from-env");
     EXPECT_EQ(s.origins.at("livekit.api_secret").detail, "LIVEKIT_API_SECRET");
 
-    flags.api_secret_file = write("flag.secret", "from-flag-file\n");
+    flags.set("--api-secret-file", write("flag.secret", "from-flag-file\n"));
     s = resolve();
     EXPECT_EQ(s.livekit.api_secret, "from-flag-file");
     EXPECT_EQ(s.origins.at("livekit.api_secret").source, Source::flag);
@@ -337,7 +353,7 @@ TEST_F(SettingsTest, SecretPrecedence) {
 }
 
 TEST_F(SettingsTest, InlineSecretInConfigFileIsUsedLast) {
-    flags.config_path = write("c.toml", "[livekit]\napi_secret = \"inline\"\n");
+    flags.set("--config", write("c.toml", "[livekit]\napi_secret = \"inline\"\n"));
     const auto s = resolve();
     EXPECT_EQ(s.livekit.api_secret, "inline");
     EXPECT_EQ(s.origins.at("livekit.api_secret").source, Source::file);
@@ -345,8 +361,8 @@ TEST_F(SettingsTest, InlineSecretInConfigFileIsUsedLast) {
 
 TEST_F(SettingsTest, RelativeSecretFileResolvesAgainstConfigDir) {
     write("etc/roomctl/secrets/lk", "rel-secret\n");
-    flags.config_path = write("etc/roomctl/config.toml",
-                              "[livekit]\napi_secret_file = \"secrets/lk\"\n");
+    flags.set("--config", write("etc/roomctl/config.toml",
+                              "[livekit]\napi_secret_file = \"secrets/lk\"\n"));
     EXPECT_EQ(resolve().livekit.api_secret, "rel-secret");
 }
 
@@ -358,7 +374,7 @@ TEST_F(SettingsTest, LosingSecretFileIsNotRead) {
 
 TEST_F(SettingsTest, UnreadableSecretFileNamesPath) {
     const auto missing = (dir / "no-such-secret").string();
-    flags.api_secret_file = missing;
+    flags.set("--api-secret-file", missing);
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, missing)) << msg;
     EXPECT_TRUE(contains(msg, "--api-secret-file")) << msg;
@@ -376,7 +392,7 @@ TEST_F(SettingsTest, EmptySecretFileIsConfigError) {
 
 TEST_F(SettingsTest, NonTomlFileIsConfigErrorWithPath) {
     const auto cfg = write("bad.toml", "this is = = not toml\n");
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, "config file " + cfg + " is not valid TOML")) << msg;
     EXPECT_TRUE(contains(msg, "line 1")) << msg;
@@ -384,12 +400,12 @@ TEST_F(SettingsTest, NonTomlFileIsConfigErrorWithPath) {
 
 TEST_F(SettingsTest, MissingExplicitConfigFile) {
     const auto missing = (dir / "nope.toml").string();
-    flags.config_path = missing;
+    flags.set("--config", missing);
     auto msg = config_failure();
     EXPECT_TRUE(contains(msg, missing)) << msg;
     EXPECT_TRUE(contains(msg, "--config")) << msg;
 
-    flags.config_path.reset();
+    flags.values.erase("--config");
     env["ROOMCTL_CONFIG"] = missing;
     msg = config_failure();
     EXPECT_TRUE(contains(msg, missing)) << msg;
@@ -406,7 +422,7 @@ class SettingsWrongTypeTest : public SettingsTest,
 
 TEST_P(SettingsWrongTypeTest, NamesKeyAndFile) {
     const auto cfg = write("t.toml", GetParam().toml);
-    flags.config_path = cfg;
+    flags.set("--config", cfg);
     const auto msg = config_failure();
     EXPECT_TRUE(contains(msg, GetParam().expected)) << msg;
     EXPECT_TRUE(contains(msg, cfg)) << msg;

@@ -163,7 +163,7 @@ Traced list_rooms_traced(const config::Settings& s, bool headers) {
 
 config::Settings twilio_settings(const std::string& url) {
     config::Settings s;
-    s.provider = "twilio";
+    s.provider = config::Provider::twilio;
     s.twilio.account_sid = "AC0123456789abcdef0123456789abcdef";
     s.twilio.api_key = "SKfedcba9876543210fedcba9876543210";
     s.twilio.api_secret = "twilio-api-secret-value";

@@ -30,12 +30,12 @@ std::string quoted_status(const std::optional<std::string>& status) {
 // LiveKit's are "RM_" + 12 base62 (15). A column that holds today's SIDs passes: failing
 // check for a column that works would teach operators to ignore it. The writes themselves
 // never truncate (a longer SID is an error), so a future longer ID cannot go unnoticed.
-std::size_t sid_chars_needed(const std::string& provider) {
-    return provider == "twilio" ? 34 : 15;
+std::size_t sid_chars_needed(config::Provider provider) {
+    return provider == config::Provider::twilio ? 34 : 15;
 }
 
-std::string sid_length_note(const std::string& provider) {
-    return provider == "twilio" ? "34 characters (RM + 32 hex digits)"
+std::string sid_length_note(config::Provider provider) {
+    return provider == config::Provider::twilio ? "34 characters (RM + 32 hex digits)"
                                 : "15 characters (RM_ + 12 base62 characters)";
 }
 
@@ -146,7 +146,7 @@ private:
             p.message = fmt::format(
                 "table {}: column {} is {}, too short for {} SIDs ({}); widen it (ALTER TABLE {} "
                 "ALTER COLUMN {} TYPE text) or every create will fail",
-                result.qualified_table, m.sid_column, column.type, m_s.provider,
+                result.qualified_table, m.sid_column, column.type, config::to_string(m_s.provider),
                 sid_length_note(m_s.provider), result.qualified_table, m.sid_column);
             return;
         }

@@ -81,7 +81,7 @@ private:
     }
 
     void run_server() {
-        if (m_settings.provider == "twilio") return run_twilio();
+        if (m_settings.provider == config::Provider::twilio) return run_twilio();
         const auto& lk = m_settings.livekit;
         try {
             config::require_media_server(m_settings);
@@ -222,7 +222,7 @@ private:
         const std::int64_t n = std::llabs(secs);
         const std::string skew = fmt::format("server clock is {} s {} this machine", n,
                                              secs >= 0 ? "ahead of" : "behind");
-        const bool twilio = m_settings.provider == "twilio";
+        const bool twilio = m_settings.provider == config::Provider::twilio;
         p.status = n >= k_leeway_seconds ? ProbeStatus::failed : ProbeStatus::ok;
         if (n < k_warn_skew_seconds) {
             p.message = fmt::format("clocks agree within {} s", k_warn_skew_seconds);

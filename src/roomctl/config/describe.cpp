@@ -1,69 +1,29 @@
 // describe_settings / describe: the effective settings for `config show` and diagnostics,
-// secrets redacted.
+// one line per registry entry, secrets redacted (show_value).
 
 #include <fmt/format.h>
 
+#include "roomctl/config/registry.hpp"
 #include "roomctl/config/settings.hpp"
-#include "roomctl/config/settings_detail.hpp"
-#include "roomctl/util/duration.hpp"
-#include "roomctl/util/redact.hpp"
 
 namespace roomctl::config {
 
-namespace {
-
-using detail::hide_userinfo;
-
-std::string show_timeout(std::chrono::milliseconds ms) {
-    if (ms.count() % 1000 == 0)
-        return format_duration(std::chrono::duration_cast<std::chrono::seconds>(ms));
-    return fmt::format("{}ms", ms.count());
-}
-
-
-}  // namespace
-
 std::vector<SettingLine> describe_settings(const Settings& s) {
     std::vector<SettingLine> lines;
-    auto line = [&](const std::string& key, const std::string& value) {
+    for (const auto& spec : settings_registry()) {
+        if (!spec.listed) continue;
+        const std::string key{spec.key};
         auto it = s.origins.find(key);
         const Origin origin = it == s.origins.end() ? Origin{} : it->second;
         // A secret file of the provider not in use was not opened: say so rather than "not set".
         const auto unread = s.unread_secret_files.find(key);
         const std::string shown =
             unread == s.unread_secret_files.end()
-                ? value
-                : fmt::format("(file {} not read: provider is {})", unread->second, s.provider);
+                ? show_value(spec, s)
+                : fmt::format("(file {} not read: provider is {})", unread->second,
+                              to_string(s.provider));
         lines.push_back(SettingLine{key, shown, to_string(origin.source), origin.detail});
-    };
-    line("profile", s.profile);
-    line("provider", s.provider);
-    line("livekit.url", hide_userinfo(s.livekit.url));
-    line("livekit.api_key", s.livekit.api_key);
-    line("livekit.api_secret", redact_secret(s.livekit.api_secret));
-    line("twilio.account_sid", s.twilio.account_sid);
-    line("twilio.api_key", s.twilio.api_key);
-    line("twilio.api_secret", redact_secret(s.twilio.api_secret));
-    line("twilio.auth_token", redact_secret(s.twilio.auth_token));
-    line("twilio.base_url", hide_userinfo(s.twilio.base_url));
-    line("database.url", redact_database_url(s.database_url));
-    line("database.lock_timeout", show_timeout(s.database_lock_timeout));
-    line("database.statement_timeout", show_timeout(s.database_statement_timeout));
-    line("rooms.table", s.rooms.table);
-    line("rooms.name_column", s.rooms.name_column);
-    line("rooms.sid_column", s.rooms.sid_column);
-    line("rooms.status_column", s.rooms.status_column);
-    line("rooms.live_statuses", fmt::format("{}", fmt::join(s.rooms.live_statuses, ", ")));
-    line("rooms.ended_statuses", fmt::format("{}", fmt::join(s.rooms.ended_statuses, ", ")));
-    line("rooms.room_name_template", s.rooms.room_name_template);
-    line("rooms.session_column", s.rooms.session_column);
-    line("request_timeout", show_timeout(s.request_timeout));
-    line("ca_file", s.ca_file);
-    line("recreate.empty_timeout", format_duration(std::chrono::seconds{s.empty_timeout}));
-    line("recreate.departure_timeout", format_duration(std::chrono::seconds{s.departure_timeout}));
-    line("cleanup.min_age", format_duration(s.min_age));
-    line("cleanup.keep", fmt::format("{}", fmt::join(s.keep, ", ")));
-    line("cleanup.max_deletes", std::to_string(s.max_deletes));
+    }
     return lines;
 }
 
@@ -77,6 +37,5 @@ std::vector<std::string> describe(const Settings& s) {
     }
     return lines;
 }
-
 
 }  // namespace roomctl::config

@@ -156,6 +156,84 @@ private:
 
 void read_layer(const FileReader& r, const toml::table& root, FileLayer& f);
 
+// Tables whose unknown keys are ignored (see read_config_file): they name future features.
+bool open_table(std::string_view table) { return table == "recreate" || table == "cleanup"; }
+
+// The node at a dotted path ("livekit.api_secret_file") of `t`, or nullptr.
+const toml::node* node_at(const toml::table& t, std::string_view dotted) {
+    const toml::table* cur = &t;
+    for (;;) {
+        const auto dot = dotted.find('.');
+        const toml::node* n = cur->get(dotted.substr(0, dot));
+        if (n == nullptr || dot == std::string_view::npos) return n;
+        cur = n->as_table();
+        if (cur == nullptr) return nullptr;
+        dotted.remove_prefix(dot + 1);
+    }
+}
+
+// The entry a config file key ("http.timeout", "livekit.api_secret_file") belongs to; *file
+// says whether it is the entry's toml_file key.
+const SettingSpec* spec_of_key(std::string_view dotted, bool* file) {
+    for (const auto& spec : settings_registry()) {
+        if (!spec.toml.empty() && spec.toml == dotted) {
+            *file = false;
+            return &spec;
+        }
+        if (!spec.toml_file.empty() && spec.toml_file == dotted) {
+            *file = true;
+            return &spec;
+        }
+    }
+    return nullptr;
+}
+
+// Whether some entry lives in [table].
+bool known_table(std::string_view table) {
+    for (const auto& spec : settings_registry()) {
+        const auto t = spec.toml.substr(0, spec.toml.find('.'));
+        if (spec.toml.find('.') != std::string_view::npos && t == table) return true;
+    }
+    return open_table(table);
+}
+
+// One value of the file as the entry's kind demands; `dotted` names it in messages.
+FileValue read_value(const FileReader& r, const SettingSpec& spec, const toml::node& n,
+                     const std::string& dotted, bool names_file) {
+    if (names_file) {
+        // Only the path: the file is read when resolution needs it (resolve.cpp).
+        auto v = *r.string(n, dotted);
+        if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n);
+        return {resolve_against(r.path(), v), true};
+    }
+    switch (spec.kind) {
+        case Kind::text:
+        case Kind::url:
+        case Kind::database_url:
+        case Kind::provider: return {*r.string(n, dotted)};
+        case Kind::path: {
+            auto v = *r.string(n, dotted);
+            return {v.empty() || !spec.relative ? v : resolve_against(r.path(), v)};
+        }
+        case Kind::list: return {r.string_list(n, dotted)};
+        case Kind::request_timeout: {
+            auto s = r.seconds(n, dotted);
+            if (s.count() == 0) r.fail(fmt::format("{} must be positive", dotted), n);
+            return {std::chrono::duration_cast<std::chrono::milliseconds>(s)};
+        }
+        case Kind::db_timeout: return {r.timeout(n, dotted)};
+        case Kind::seconds:
+            return {std::chrono::duration_cast<std::chrono::milliseconds>(r.seconds(n, dotted))};
+        case Kind::count: {
+            const auto* i = n.as_integer();
+            if (i == nullptr || i->get() < 0 || i->get() > spec.max)
+                r.fail(fmt::format("{} must be a whole number from 0 to {}", dotted, spec.max), n);
+            return {static_cast<std::int64_t>(i->get())};
+        }
+    }
+    r.fail(fmt::format("{} has a kind roomctl cannot read", dotted), n);
+}
+
 }  // namespace
 
 // "[profiles.staging]"; names that are not bare TOML keys are quoted.
@@ -168,52 +246,56 @@ std::string profile_section(const std::string& name) {
 
 namespace {
 
-// Whether a top-level or profile table holds a secret inline: livekit.api_secret,
-// twilio.api_secret, twilio.auth_token, or a database URL with a password (the *_file keys
-// point elsewhere and do not count).
+// Whether a top-level or profile table holds a secret inline: a secret entry's own key
+// (livekit.api_secret, twilio.api_secret, twilio.auth_token), or a database URL with a
+// password (the *_file keys point elsewhere and do not count).
 bool holds_inline_secret(const toml::table& t) {
-    auto str = [&](const char* table, const char* key) {
-        return t[table][key].value_or(std::string{});
-    };
-    const std::string db = str("database", "url");
-    return !str("livekit", "api_secret").empty() || !str("twilio", "api_secret").empty() ||
-           !str("twilio", "auth_token").empty() ||
-           (!db.empty() && (!database_url_secrets(db).empty() || redact_database_url(db) != db));
+    for (const auto& spec : settings_registry()) {
+        if (spec.toml.empty() || (!spec.secret && spec.kind != Kind::database_url)) continue;
+        const auto* n = node_at(t, spec.toml);
+        const std::string v = n != nullptr ? n->value_or(std::string{}) : std::string{};
+        if (v.empty()) continue;
+        if (spec.secret) return true;
+        if (!database_url_secrets(v).empty() || redact_database_url(v) != v) return true;
+    }
+    return false;
 }
 
 // The settings keys (Settings::origins) that the keys of a profile's subtree decide.
 std::set<std::string> settings_keys_of(const toml::table& profile) {
     std::set<std::string> out;
-    for (const auto& [k, node] : profile) {
-        const std::string table{k.str()};
-        const auto* t = node.as_table();
-        if (t == nullptr) {
-            out.insert(table);  // provider
-            continue;
-        }
-        for (const auto& [k2, unused] : *t) {
-            std::string key{k2.str()};
-            if (table == "http") {
-                if (key == "timeout") out.insert("request_timeout");
-                if (key == "cacert") out.insert("ca_file");
-                continue;
-            }
-            constexpr std::string_view suffix = "_file";  // api_secret_file -> api_secret
-            if ((table == "livekit" || table == "twilio") && key.size() > suffix.size() &&
-                key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
-                key.resize(key.size() - suffix.size());
-            out.insert(table + "." + key);
-        }
+    for (const auto& spec : settings_registry()) {
+        if ((!spec.toml.empty() && node_at(profile, spec.toml) != nullptr) ||
+            (!spec.toml_file.empty() && node_at(profile, spec.toml_file) != nullptr))
+            out.emplace(spec.key);
     }
     return out;
 }
 
+// Credentials come from one place: a profile that sets any credential of a provider replaces
+// that provider's whole credential set, so prod's account never runs with staging's key
+// (settings.hpp states the rule). Drops from `f` the top level's credentials of every
+// provider whose credentials `profile` sets.
+void drop_replaced_credentials(const toml::table& profile, FileLayer& f) {
+    for (const auto provider : {Provider::livekit, Provider::twilio}) {
+        bool sets_any = false;
+        for (const auto& spec : settings_registry()) {
+            if (spec.credential_of != provider) continue;
+            sets_any |= (!spec.toml.empty() && node_at(profile, spec.toml) != nullptr) ||
+                        (!spec.toml_file.empty() && node_at(profile, spec.toml_file) != nullptr);
+        }
+        if (!sets_any) continue;
+        for (const auto& spec : settings_registry())
+            if (spec.credential_of == provider) f.values.erase(std::string{spec.key});
+    }
+}
+
 }  // namespace
 
-// Unknown keys: inside the tables roomctl owns completely ([livekit], [database], [rooms],
-// [http]) an unknown key is almost always a typo ("api_secert_file") that would otherwise be
-// silently ignored, so it is an error. Unknown top-level *tables* are ignored, and so are
-// unknown keys in [recreate] and [cleanup]: those name future features (more
+// Unknown keys: inside the tables roomctl owns completely ([livekit], [twilio], [database],
+// [rooms], [http]) an unknown key is almost always a typo ("api_secert_file") that would
+// otherwise be silently ignored, so it is an error. Unknown top-level *tables* are ignored,
+// and so are unknown keys in [recreate] and [cleanup]: those name future features (more
 // recreate/cleanup knobs) and a config file written for a newer roomctl must still load.
 // Unknown top-level *scalar* keys are errors (a misplaced `url = ...` belongs in a table and
 // would otherwise be lost).
@@ -271,29 +353,7 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
     const std::string section = profile_section(profile);
     FileReader pr{path, section};
     const auto& table = pr.table(*selected, "profiles." + profile);
-    // Credentials come from one place: a profile that sets any credential of a provider
-    // replaces that provider's whole credential set, so prod's account never runs with
-    // staging's key (settings.hpp states the rule).
-    auto sets_any = [&](const char* provider, std::initializer_list<const char*> keys) {
-        const auto* t = table[provider].as_table();
-        if (t == nullptr) return false;
-        return std::any_of(keys.begin(), keys.end(),
-                           [&](const char* k) { return t->contains(k); });
-    };
-    if (sets_any("livekit", {"api_key", "api_secret", "api_secret_file"})) {
-        f.api_key.reset();
-        f.api_secret.reset();
-        f.api_secret_file.reset();
-    }
-    if (sets_any("twilio", {"account_sid", "api_key", "api_secret", "api_secret_file",
-                            "auth_token", "auth_token_file"})) {
-        f.twilio_account_sid.reset();
-        f.twilio_api_key.reset();
-        f.twilio_api_secret.reset();
-        f.twilio_api_secret_file.reset();
-        f.twilio_auth_token.reset();
-        f.twilio_auth_token_file.reset();
-    }
+    drop_replaced_credentials(table, f);
     read_layer(pr, table, f);
     f.profile = profile;
     f.profile_keys = settings_keys_of(table);
@@ -302,119 +362,40 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
 
 namespace {
 
-// Reads the tables and keys roomctl knows from `root`: the top level of the file, or the
-// subtree of a profile (then `r` names the profile in messages).
+// Reads the keys the registry knows from `root`: the top level of the file, or the subtree of
+// a profile (then `r` names the profile in messages). Within one layer an entry's *_file key
+// wins over its inline key; the layer's values replace those of the layer read before it.
 void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
-    const std::string& path = r.path();
+    std::map<std::string, FileValue> layer;
+    auto keep = [&](const SettingSpec& spec, FileValue v) {
+        auto [it, added] = layer.try_emplace(std::string{spec.key}, v);
+        if (!added && (v.names_file || !it->second.names_file)) it->second = std::move(v);
+    };
     for (const auto& [k, node] : root) {
-        const std::string_view key = k.str();
-        if (key == "provider") {
-            f.provider = r.string(node, "provider");
-        } else if (key == "livekit") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                const std::string dotted = fmt::format("livekit.{}", sub);
-                if (sub == "url") f.url = r.string(n2, dotted);
-                else if (sub == "api_key") f.api_key = r.string(n2, dotted);
-                else if (sub == "api_secret") f.api_secret = r.string(n2, dotted);
-                else if (sub == "api_secret_file") {
-                    auto v = *r.string(n2, dotted);
-                    if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n2);
-                    f.api_secret_file = resolve_against(path, v);
-                } else r.unknown(dotted, n2);
-            }
-        } else if (key == "twilio") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                const std::string dotted = fmt::format("twilio.{}", sub);
-                // Only the path: the file is read when the provider is Twilio (settings.cpp).
-                // n2 by init-capture: clang before 16 cannot capture a structured binding.
-                auto secret_file = [&, &n = n2](std::optional<std::string>& field) {
-                    auto v = *r.string(n, dotted);
-                    if (v.empty()) r.fail(fmt::format("{} must not be empty", dotted), n);
-                    field = resolve_against(path, v);
-                };
-                if (sub == "account_sid") f.twilio_account_sid = r.string(n2, dotted);
-                else if (sub == "api_key") f.twilio_api_key = r.string(n2, dotted);
-                else if (sub == "api_secret") f.twilio_api_secret = r.string(n2, dotted);
-                else if (sub == "api_secret_file") secret_file(f.twilio_api_secret_file);
-                else if (sub == "auth_token") f.twilio_auth_token = r.string(n2, dotted);
-                else if (sub == "auth_token_file") secret_file(f.twilio_auth_token_file);
-                else if (sub == "base_url") f.twilio_base_url = r.string(n2, dotted);
-                else r.unknown(dotted, n2);
-            }
-        } else if (key == "database") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                const std::string dotted = fmt::format("database.{}", sub);
-                if (sub == "url") f.database_url = r.string(n2, dotted);
-                else if (sub == "lock_timeout") f.database_lock_timeout = r.timeout(n2, dotted);
-                else if (sub == "statement_timeout")
-                    f.database_statement_timeout = r.timeout(n2, dotted);
-                else r.unknown(dotted, n2);
-            }
-        } else if (key == "rooms") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                const std::string dotted = fmt::format("rooms.{}", sub);
-                if (sub == "table") f.table = r.string(n2, dotted);
-                else if (sub == "name_column") f.name_column = r.string(n2, dotted);
-                else if (sub == "sid_column") f.sid_column = r.string(n2, dotted);
-                else if (sub == "status_column") f.status_column = r.string(n2, dotted);
-                else if (sub == "live_statuses") f.live_statuses = r.string_list(n2, dotted);
-                else if (sub == "ended_statuses") f.ended_statuses = r.string_list(n2, dotted);
-                else if (sub == "room_name_template") f.room_name_template = r.string(n2, dotted);
-                else if (sub == "session_column") f.session_column = r.string(n2, dotted);
-                else r.unknown(dotted, n2);
-            }
-        } else if (key == "http") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                const std::string dotted = fmt::format("http.{}", sub);
-                if (sub == "timeout") {
-                    auto s = r.seconds(n2, dotted);
-                    if (s.count() == 0) r.fail(fmt::format("{} must be positive", dotted), n2);
-                    f.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s);
-                } else if (sub == "cacert") {
-                    auto v = *r.string(n2, dotted);
-                    f.ca_file = v.empty() ? v : resolve_against(path, v);
-                } else {
-                    r.unknown(dotted, n2);
-                }
-            }
-        } else if (key == "recreate") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                const std::string dotted = fmt::format("recreate.{}", sub);
-                if (sub == "empty_timeout")
-                    f.empty_timeout = static_cast<std::uint32_t>(r.seconds(n2, dotted).count());
-                else if (sub == "departure_timeout")
-                    f.departure_timeout = static_cast<std::uint32_t>(r.seconds(n2, dotted).count());
-                // other keys: future features, ignored (see above)
-            }
-        } else if (key == "cleanup") {
-            for (const auto& [k2, n2] : r.table(node, key)) {
-                const std::string_view sub = k2.str();
-                if (sub == "min_age") f.min_age = r.seconds(n2, "cleanup.min_age");
-                else if (sub == "keep") f.keep = r.string_list(n2, "cleanup.keep");
-                else if (sub == "max_deletes") {
-                    const auto* i = n2.as_integer();
-                    if (i == nullptr || i->get() < 0 || i->get() > 1'000'000)
-                        r.fail("cleanup.max_deletes must be a whole number from 0 to 1000000", n2);
-                    f.max_deletes = static_cast<std::uint32_t>(i->get());
-                }
-                // other keys: future features, ignored (see above)
-            }
-        } else if (key == "profiles") {
+        const std::string key{k.str()};
+        bool file = false;
+        if (key == "profiles") {
             if (r.in_profile()) r.fail("profiles cannot be nested", node);
             for (const auto& [name, p] : r.table(node, key))
                 r.table(p, fmt::format("profiles.{}", name.str()));  // read when selected
+        } else if (known_table(key)) {
+            for (const auto& [k2, n2] : r.table(node, key)) {
+                const std::string dotted = fmt::format("{}.{}", key, k2.str());
+                if (const auto* spec = spec_of_key(dotted, &file))
+                    keep(*spec, read_value(r, *spec, n2, dotted, file));
+                else if (!open_table(key))
+                    r.unknown(dotted, n2);
+                // other keys of an open table: future features, ignored (see above)
+            }
+        } else if (const auto* spec = spec_of_key(key, &file)) {
+            keep(*spec, read_value(r, *spec, node, key, file));
         } else if (node.is_table()) {
             // unknown top-level table: a future feature; ignored
         } else {
             r.unknown(key, node);
         }
     }
+    for (auto& [key, v] : layer) f.values.insert_or_assign(key, std::move(v));
 }
 
 }  // namespace
@@ -429,8 +410,11 @@ std::optional<std::string> config_file_path(const FlagValues& flags, const Env& 
             throw config_error(fmt::format("config file {} (from {}) does not exist", p, from));
         return p;
     };
-    if (flags.config_path) return explicit_file(*flags.config_path, k_flag_config);
-    if (const auto* p = env_value(env, "ROOMCTL_CONFIG")) return explicit_file(*p, "ROOMCTL_CONFIG");
+    const auto& spec = *find_setting("config_file");
+    if (auto it = flags.values.find(spec.flag); it != flags.values.end())
+        return explicit_file(it->second, spec.flag);
+    for (const auto& var : spec.env)
+        if (const auto* p = env_value(env, var.name)) return explicit_file(*p, var.name);
 
     fs::path base;
     // The XDG spec says relative values are invalid and must be ignored.

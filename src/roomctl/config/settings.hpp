@@ -4,6 +4,10 @@
 //   the [profiles.NAME] chosen by --profile or ROOMCTL_PROFILE over its top level)
 //   > built-in default.
 // Every value remembers where it came from, for `check -v` and error messages.
+// Which flag, variables and config file key set each setting, how it is parsed and printed:
+// registry.hpp (one entry per setting). The files: file_layer.cpp reads the config file,
+// resolve.cpp layers, requirements.cpp checks what commands need, describe.cpp shows it,
+// room_mapping.cpp maps rows to server room names.
 //
 // Safety rules (issue 12: never act on the wrong account, never leak a credential):
 // - Credentials come from one place. The credential keys are, for LiveKit, api_key and
@@ -30,10 +34,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
+
+#include "roomctl/config/provider.hpp"
 
 namespace roomctl::config {
 
@@ -95,7 +104,7 @@ struct TwilioSettings {
 RoomMapping twilio_default_mapping();
 
 struct Settings {
-    std::string provider = "livekit";
+    Provider provider = Provider::livekit;
     LiveKitSettings livekit;
     TwilioSettings twilio;
     std::string database_url;  // libpq URI or conninfo; may carry a password: redact to print
@@ -128,20 +137,19 @@ struct Settings {
     std::vector<std::string> warnings;
 };
 
-// Values given on the command line; unset optionals leave lower layers in charge.
+// The global flags given on the command line, as typed: flag name ("--url", as in the
+// registry) -> text. Flags not given, or given empty, leave lower layers in charge. Values are
+// parsed by resolve_settings (Error(usage) for a malformed one, such as --timeout 0).
 struct FlagValues {
-    std::optional<std::string> config_path;
-    std::optional<std::string> profile;  // --profile NAME: [profiles.NAME] of the config file
-    std::optional<std::string> provider;
-    std::optional<std::string> url;
-    std::optional<std::string> api_key;
-    std::optional<std::string> api_secret_file;
-    std::optional<std::string> account_sid;  // Twilio
-    std::optional<std::string> database_url;
-    std::optional<std::string> table;
-    std::optional<std::string> room_name_template;
-    std::optional<std::chrono::milliseconds> request_timeout;
-    std::optional<std::string> ca_file;
+    std::map<std::string, std::string, std::less<>> values;
+    void set(std::string_view flag, std::string value) {
+        values.insert_or_assign(std::string{flag}, std::move(value));
+    }
+    // The text of `flag`, or nullptr when it was not given or is empty.
+    const std::string* get(std::string_view flag) const {
+        auto it = values.find(flag);
+        return it == values.end() || it->second.empty() ? nullptr : &it->second;
+    }
 };
 
 // Resolves settings. Pure apart from reading the config file and api_secret_file: the
@@ -151,6 +159,7 @@ struct FlagValues {
 // unknown profile, a profile without a config file, a database timeout that is not a
 // positive duration of at most 24 h, a status word in both rooms.live_statuses and
 // rooms.ended_statuses).
+// Throws Error(usage) for a malformed flag value (--timeout that is not a positive duration).
 Settings resolve_settings(const FlagValues& flags, const std::map<std::string, std::string>& env);
 
 // Snapshot of the process environment for resolve_settings.
@@ -171,9 +180,6 @@ void require_livekit_url(const Settings& s);
 // key and Auth Token (those set) do not all come from the same layer; empty otherwise.
 // require_media_server throws it; `config show` prints it.
 std::string credential_conflict(const Settings& s);
-// Whether `url` (already valid_media_url-shaped) would send data unencrypted to a host that is
-// not this machine: scheme http or ws and a host other than 127.0.0.0/8, [::1], localhost.
-bool plain_text_to_remote(const std::string& url);
 // Throws Error(config) when no database URL is configured.
 void require_database(const Settings& s);
 

@@ -1,10 +1,8 @@
 #pragma once
 // Internal to src/roomctl/config/ (not part of roomctl's API): what the files implementing
-// settings.hpp share. file_layer.cpp reads the config file, settings.cpp layers flags, the
+// settings.hpp share. file_layer.cpp reads the config file, resolve.cpp layers flags, the
 // environment and the file, requirements.cpp checks what commands need, describe.cpp shows it.
 
-#include <chrono>
-#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,63 +10,32 @@
 #include <string_view>
 #include <vector>
 
+#include "roomctl/config/registry.hpp"
 #include "roomctl/config/settings.hpp"
 
 namespace roomctl::config::detail {
 
 using Env = std::map<std::string, std::string>;
 
-// Flag spellings, used as Origin::detail. The command line must define these names.
-inline constexpr std::string_view k_flag_config = "--config";
-inline constexpr std::string_view k_flag_provider = "--provider";
-inline constexpr std::string_view k_flag_url = "--url";
-inline constexpr std::string_view k_flag_api_key = "--api-key";
-inline constexpr std::string_view k_flag_api_secret_file = "--api-secret-file";
-inline constexpr std::string_view k_flag_database_url = "--database-url";
-inline constexpr std::string_view k_flag_table = "--table";
-inline constexpr std::string_view k_flag_timeout = "--timeout";
-inline constexpr std::string_view k_flag_cacert = "--cacert";
-
 // An environment value, or nullptr when the variable is unset or empty.
 const std::string* env_value(const Env& env, std::string_view name);
 std::string lower(std::string_view s);
 
-// Values found in the config file; unset optionals mean "not in the file".
+// One setting's value in the config file.
+struct FileValue {
+    Value value;
+    // The value is the path of a file holding the setting (SettingSpec::toml_file), already
+    // resolved against the config file's directory; resolution reads it only when needed.
+    bool names_file = false;
+};
+
+// Values found in the config file: the top level with the selected profile over it.
 struct FileLayer {
     std::string path;
     std::string profile;                 // the [profiles.NAME] read over the top level, or ""
     std::set<std::string> profile_keys;  // settings keys ("livekit.url") the profile set
     bool holds_secret = false;           // an inline secret anywhere in the file (any profile)
-    std::optional<std::string> provider;
-    std::optional<std::string> url;
-    std::optional<std::string> api_key;
-    std::optional<std::string> api_secret;
-    std::optional<std::string> api_secret_file;  // already resolved against the file's dir
-    std::optional<std::string> database_url;
-    std::optional<std::chrono::milliseconds> database_lock_timeout;
-    std::optional<std::chrono::milliseconds> database_statement_timeout;
-    std::optional<std::string> twilio_account_sid;
-    std::optional<std::string> twilio_api_key;
-    std::optional<std::string> twilio_api_secret;
-    std::optional<std::string> twilio_api_secret_file;  // resolved; read only for provider twilio
-    std::optional<std::string> twilio_auth_token;
-    std::optional<std::string> twilio_auth_token_file;  // resolved; read only for provider twilio
-    std::optional<std::string> twilio_base_url;
-    std::optional<std::string> table;
-    std::optional<std::string> name_column;
-    std::optional<std::string> sid_column;
-    std::optional<std::string> status_column;
-    std::optional<std::vector<std::string>> live_statuses;
-    std::optional<std::vector<std::string>> ended_statuses;
-    std::optional<std::string> room_name_template;
-    std::optional<std::string> session_column;
-    std::optional<std::chrono::milliseconds> request_timeout;
-    std::optional<std::string> ca_file;  // already resolved against the file's dir
-    std::optional<std::uint32_t> empty_timeout;
-    std::optional<std::uint32_t> departure_timeout;
-    std::optional<std::chrono::seconds> min_age;
-    std::optional<std::vector<std::string>> keep;
-    std::optional<std::uint32_t> max_deletes;
+    std::map<std::string, FileValue> values;  // settings key -> value; absent: not in the file
 };
 
 // Reads `path` (TOML) and, when `profile` is non-empty, its [profiles.NAME] over the top level;
@@ -97,10 +64,5 @@ void require_private_file(const std::string& path, std::string_view what);
 
 // "[profiles.staging]"; names that are not bare TOML keys are quoted.
 std::string profile_section(const std::string& name);
-
-// Replaces the userinfo of scheme://user:pw@host with ******** so a URL can be echoed.
-std::string hide_userinfo(std::string_view url);
-// Minimal check of scheme://host[:port][/path] with scheme http, https, ws or wss.
-bool valid_media_url(std::string_view url);
 
 }  // namespace roomctl::config::detail

@@ -89,7 +89,7 @@ std::unique_ptr<media::MediaServer> connect_media_server(const config::Settings&
                                                          const std::atomic<bool>* cancel) {
     config::require_media_server(s);
     auto options = transport_options(s, std::move(trace), trace_headers, cancel);
-    if (s.provider == "twilio") {
+    if (s.provider == config::Provider::twilio) {
         return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
             std::move(options), twilio_endpoint(s), twilio::RetryPolicy{});
     }
