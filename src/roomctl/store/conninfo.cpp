@@ -9,11 +9,10 @@
 #include <optional>
 
 #include "roomctl/util/redact.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::store {
 namespace {
-
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 bool is_uri(std::string_view s) {
     return s.starts_with("postgresql://") || s.starts_with("postgres://");
@@ -24,23 +23,11 @@ bool env_set(const char* name) {
     return v != nullptr && *v != '\0';
 }
 
-std::string trim(std::string_view s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && is_space(s[b])) ++b;
-    while (e > b && is_space(s[e - 1])) --e;
-    return std::string{s.substr(b, e - b)};
-}
-
-std::vector<std::string> lines_of(std::string_view s) {
+// The lines of a message that say something, trimmed.
+std::vector<std::string> message_lines(std::string_view s) {
     std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= s.size()) {
-        const std::size_t nl = s.find('\n', pos);
-        std::string line = trim(s.substr(pos, nl == std::string_view::npos ? s.npos : nl - pos));
-        if (!line.empty()) out.push_back(std::move(line));
-        if (nl == std::string_view::npos) break;
-        pos = nl + 1;
-    }
+    for (const auto& line : text::lines_of(s))
+        if (std::string t = text::trim(line); !t.empty()) out.push_back(std::move(t));
     return out;
 }
 
@@ -57,15 +44,12 @@ std::string tidy(std::string line) {
     for (const std::string_view sev : {"FATAL:  ", "ERROR:  ", "FATAL: ", "ERROR: "}) {
         replace_all(line, sev, "");
     }
-    return trim(line);
+    return text::trim(line);
 }
 
+// `needle` is lower-case.
 bool contains_ci(std::string_view hay, std::string_view needle) {
-    auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
-    });
-    return it != hay.end();
+    return text::lower(hay).find(needle) != std::string::npos;
 }
 
 struct OptionsDeleter {
@@ -95,8 +79,8 @@ Parsed parse(const std::string& conninfo) {
 
 }  // namespace
 
-std::string first_line(std::string_view message) {
-    const auto lines = lines_of(message);
+std::string error_line(std::string_view message) {
+    const auto lines = message_lines(message);
     return lines.empty() ? std::string{"unknown error"} : tidy(lines.front());
 }
 
@@ -122,7 +106,7 @@ ConnOptions parse_conninfo(const std::string& conninfo) {
     Parsed parsed = parse(conninfo);
     if (parsed.error)
         throw config_error("malformed database URL: " +
-                           first_line(scrub(*parsed.error, conninfo)));
+                           error_line(scrub(*parsed.error, conninfo)));
     return std::move(parsed.options);
 }
 
@@ -172,12 +156,23 @@ std::string scrub(std::string message, const std::string& conninfo) {
     return out;
 }
 
+// Why words and not SQLSTATEs: a connection attempt that fails never reaches libpqxx's
+// sql_error, and libpq's public API keeps no SQLSTATE for it. PQconnectdbParams only leaves
+// PQstatus() == CONNECTION_BAD and the text of PQerrorMessage(); the server's ErrorResponse
+// (with its code) stays inside the PGconn. Two kinds of text arrive here:
+// - libpq's own (option values, name resolution, refused or timed-out connects, no password):
+//   English whatever the server, because libpq translates through gettext only when the
+//   program has set a locale, and roomctl never calls setlocale;
+// - the server's FATAL during startup (wrong password 28P01, no pg_hba.conf entry or unknown
+//   role 28000, no such database 3D000, no CONNECT privilege 42501): in the server's
+//   lc_messages. On a server that speaks another language these do not match; the attempt is
+//   then reported as "cannot connect to the database: <the server's words>" (runtime), never
+//   misread as another cause.
 // libpq may report several attempts (one per address), one per line; the first line that
-// explains the failure is used. libpq gives no SQLSTATE for a failed connection, so its own
-// words are all there is.
+// explains the failure is used.
 Error connection_error(const std::string& libpq_message, const std::string& conninfo) {
     const std::string message = scrub(libpq_message, conninfo);
-    const auto lines = lines_of(message);
+    const auto lines = message_lines(message);
     auto line_with =
         [&](std::initializer_list<std::string_view> needles) -> std::optional<std::string> {
         for (const auto& line : lines)
@@ -185,28 +180,33 @@ Error connection_error(const std::string& libpq_message, const std::string& conn
                 if (contains_ci(line, n)) return tidy(line);
         return std::nullopt;
     };
+    // libpq's words for an option value it cannot use.
     if (auto l = line_with({"invalid integer value", "invalid port number", "invalid sslmode",
                             "invalid value for", "invalid gssencmode",
                             "invalid target_session_attrs", "invalid channel_binding",
                             "invalid require_auth", "could not match", "definition of service",
                             "invalid connection option"}))
         return config_error("malformed database URL: " + *l);
+    // The server's (28P01, 28000, 42501) and libpq's ("no password supplied", "password
+    // retrieved from file", which libpq adds after a 28P01).
     if (auto l = line_with({"password authentication failed", "authentication failed",
                             "no pg_hba.conf entry", "pg_hba.conf rejects",
                             "no password supplied", "password is required", "role \"",
                             "does not have connect privilege", "permission denied for database",
                             "password retrieved from file"}))
         return auth_error("database refused the credentials: " + *l);
+    // The server's 3D000.
     if (auto l = line_with({"database \""}); l && contains_ci(*l, "does not exist"))
         return config_error("cannot use the database: " + *l +
                             " (check the database name in the URL)");
+    // libpq's words for a server it could not reach, or that hung up during startup.
     if (auto l = line_with({"connection refused", "could not translate host name",
                             "timeout expired", "timed out", "no route to host",
                             "network is unreachable", "name or service not known",
                             "temporary failure in name resolution", "could not connect",
                             "no such file or directory", "server closed the connection"}))
         return runtime_error("cannot reach the database: " + *l);
-    return runtime_error("cannot connect to the database: " + first_line(message));
+    return runtime_error("cannot connect to the database: " + error_line(message));
 }
 
 }  // namespace roomctl::store

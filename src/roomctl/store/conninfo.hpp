@@ -37,12 +37,15 @@ ConnOptions with_defaults(ConnOptions options);
 // echo pieces of the string).
 std::string scrub(std::string message, const std::string& conninfo);
 
-// The first non-empty line of a libpq or server message, without "ERROR:  "/"FATAL:  ".
-std::string first_line(std::string_view message);
+// The first non-empty line of a libpq or server message, trimmed, without "ERROR:  " or
+// "FATAL:  "; "unknown error" when there is none. For one-line messages.
+std::string error_line(std::string_view message);
 
 // The Error for a failed connection attempt (libpq's PQerrorMessage): Error(auth) when the
 // server refused the credentials, Error(config) for a database that does not exist or a bad
 // option value, Error(runtime) when the server cannot be reached. Never holds the password.
+// Classified by the message's words, because libpq gives no SQLSTATE for a failed connection
+// (see connection_error in conninfo.cpp for what that means on a localised server).
 Error connection_error(const std::string& libpq_message, const std::string& conninfo);
 
 }  // namespace roomctl::store

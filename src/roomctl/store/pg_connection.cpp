@@ -203,7 +203,7 @@ Error stopped_statement_error(PgConnection& conn, const std::string& table_sql,
         if (!name.empty()) table = name;
         holders = std::move(found);
     } catch (const std::exception& e) {
-        unknown = " (the lock's holder could not be read: " + first_line(e.what()) + ")";
+        unknown = " (the lock's holder could not be read: " + error_line(e.what()) + ")";
     }
     std::string who;
     if (!holders.empty()) {

@@ -227,11 +227,11 @@ public:
         try {
             check = timed([&] { return check_mapping_sql(*m_conn, m_table_sql, m_mapping); });
         } catch (const pqxx::broken_connection& e) {
-            throw runtime_error("lost the database connection: " + first_line(e.what()));
+            throw runtime_error("lost the database connection: " + error_line(e.what()));
         } catch (const pqxx::sql_error& e) {
-            throw runtime_error("database error: " + first_line(e.what()));
+            throw runtime_error("database error: " + error_line(e.what()));
         } catch (const pqxx::failure& e) {
-            throw runtime_error("database error: " + first_line(e.what()));
+            throw runtime_error("database error: " + error_line(e.what()));
         }
         return check;
     }
@@ -296,27 +296,27 @@ private:
             throw WriteInDoubt(
                 "database error: the connection was lost while committing; the change may or "
                 "may not have been applied: " +
-                first_line(e.what()));
+                error_line(e.what()));
         } catch (const pqxx::broken_connection& e) {
             m_lost = true;
-            throw ConnectionLost("lost the database connection: " + first_line(e.what()));
+            throw ConnectionLost("lost the database connection: " + error_line(e.what()));
         } catch (const pqxx::sql_error& e) {
             if (e.sqlstate() == "3F000") throw mapping_error(e);  // invalid_schema_name
             // 57P01..57P03: the server is shutting down or terminated this backend
             // (pg_terminate_backend): the connection is gone even if libpqxx has not noticed.
             if (e.sqlstate().rfind("57P0", 0) == 0 || !m_conn->is_open()) {
                 m_lost = true;
-                throw ConnectionLost("lost the database connection: " + first_line(e.what()));
+                throw ConnectionLost("lost the database connection: " + error_line(e.what()));
             }
-            throw runtime_error("database error: " + first_line(e.what()));
+            throw runtime_error("database error: " + error_line(e.what()));
         } catch (const Error&) {
             throw;
         } catch (const pqxx::failure& e) {
             if (!m_conn->is_open()) {  // e.g. "Could not obtain client encoding: not connected"
                 m_lost = true;
-                throw ConnectionLost("lost the database connection: " + first_line(e.what()));
+                throw ConnectionLost("lost the database connection: " + error_line(e.what()));
             }
-            throw runtime_error("database error: " + first_line(e.what()));
+            throw runtime_error("database error: " + error_line(e.what()));
         }
     }
 
@@ -353,7 +353,7 @@ private:
             // fall through to the server's own words
         }
         return config_error("the room table mapping does not match the database: " +
-                            first_line(e.what()) + " (check [rooms])");
+                            error_line(e.what()) + " (check [rooms])");
     }
 
     static bool take_lock(PgConnection& conn, std::int64_t key) {
@@ -388,7 +388,7 @@ private:
                 }
             }
         } catch (const pqxx::failure& e) {
-            throw ConnectionLost("lost the database connection: " + first_line(e.what()));
+            throw ConnectionLost("lost the database connection: " + error_line(e.what()));
         }
         m_conn = std::move(fresh);
         m_lost = false;
@@ -469,9 +469,9 @@ std::string probe_database(const std::string& database_url) {
         if (const auto sp = version.find(' '); sp != std::string::npos) version.resize(sp);
         return "PostgreSQL " + version;
     } catch (const pqxx::broken_connection& e) {
-        throw runtime_error("lost the database connection: " + first_line(e.what()));
+        throw runtime_error("lost the database connection: " + error_line(e.what()));
     } catch (const pqxx::failure& e) {
-        throw runtime_error("database error: " + first_line(e.what()));
+        throw runtime_error("database error: " + error_line(e.what()));
     }
 }
 
