@@ -35,7 +35,8 @@ std::string trim(std::string s) {
 }
 
 std::string read_stdin(Context& ctx) {
-    if (isatty(STDIN_FILENO) == 1) ctx.printer().status("reading the token from stdin (end with Ctrl-D)");
+    if (isatty(STDIN_FILENO) == 1)
+        ctx.printer().status("reading the token from stdin (end with Ctrl-D)");
     std::string text;
     std::istreambuf_iterator<char> it{std::cin}, end;
     for (; it != end && text.size() < k_max_input; ++it) text += *it;
@@ -47,8 +48,9 @@ std::string token_text(const InspectFlags& f, Context& ctx) {
     std::string text = trim(f.token.empty() || f.token == "-" ? read_stdin(ctx) : f.token);
     if (text.rfind("Bearer ", 0) == 0) text = trim(text.substr(7));
     if (text.empty()) {
-        throw usage_error("no token given: pass it as an argument, or pipe it in "
-                          "(roomctl token inspect - < token.txt)");
+        throw usage_error(
+            "no token given: pass it as an argument, or pipe it in "
+            "(roomctl token inspect - < token.txt)");
     }
     return text;
 }
@@ -57,9 +59,11 @@ inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
     inspect::InspectOptions o;
     if (!f.purpose.empty()) o.purpose = inspect::parse_purpose(f.purpose);
     if (!f.room.empty()) {
-        if (!o.purpose || (*o.purpose != inspect::Purpose::join && *o.purpose != inspect::Purpose::admin)) {
-            throw usage_error("--room applies to --for join and --for admin (the grants that are "
-                              "for one room)");
+        if (!o.purpose ||
+            (*o.purpose != inspect::Purpose::join && *o.purpose != inspect::Purpose::admin)) {
+            throw usage_error(
+                "--room applies to --for join and --for admin (the grants that are "
+                "for one room)");
         }
         require_valid_room_name(f.room, "--room");
         o.room = f.room;
@@ -68,8 +72,9 @@ inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
     o.livekit = {s.livekit.api_key, s.livekit.api_secret};
     o.twilio = {s.twilio.api_key, s.twilio.api_secret};
     o.twilio_account_sid = s.twilio.account_sid;
-    o.configured_provider =
-        s.provider == config::Provider::twilio ? inspect::TokenProvider::twilio : inspect::TokenProvider::livekit;
+    o.configured_provider = s.provider == config::Provider::twilio
+                                ? inspect::TokenProvider::twilio
+                                : inspect::TokenProvider::livekit;
     o.now = std::chrono::system_clock::time_point{std::chrono::seconds{ctx.now()}};
     return o;
 }
@@ -107,7 +112,8 @@ void register_token_inspect(CLI::App& token, Context& ctx) {
                   "Also ask the LiveKit server (GET /rtc/validate); Twilio has no such endpoint");
     cmd->footer(
         "Decodes offline; the signature is verified when the API secret is configured\n"
-        "(LIVEKIT_API_SECRET, or TWILIO_API_SECRET for Twilio tokens). The token is never printed.\n"
+        "(LIVEKIT_API_SECRET, or TWILIO_API_SECRET for Twilio tokens). The token is never "
+        "printed.\n"
         "Exit 0 when valid for the purpose, 5 when not.\n\n"
         "Examples:\n"
         "  roomctl token create --join --room demo --identity bob | roomctl token inspect\n"

@@ -30,9 +30,12 @@ token::ProviderWords words_for(TokenProvider p) {
 
 std::string to_string(TokenProvider p) {
     switch (p) {
-        case TokenProvider::livekit: return "livekit";
-        case TokenProvider::twilio: return "twilio";
-        case TokenProvider::unknown: break;
+        case TokenProvider::livekit:
+            return "livekit";
+        case TokenProvider::twilio:
+            return "twilio";
+        case TokenProvider::unknown:
+            break;
     }
     return "unknown";
 }
@@ -56,9 +59,10 @@ Inspection inspect_token(std::string_view text, const InspectOptions& o) {
     Inspection r;
     r.provider = detect_provider(jwt);
     if (r.provider == TokenProvider::twilio && o.purpose && *o.purpose != Purpose::join) {
-        throw usage_error(fmt::format("--for {} is a LiveKit grant; a Twilio token can only be "
-                                      "checked --for join",
-                                      to_string(*o.purpose)));
+        throw usage_error(
+            fmt::format("--for {} is a LiveKit grant; a Twilio token can only be "
+                        "checked --for join",
+                        to_string(*o.purpose)));
     }
     r.header = jwt.header;
     r.claims = jwt.claims;
@@ -93,17 +97,22 @@ Inspection inspect_token(std::string_view text, const InspectOptions& o) {
     } else if (r.provider == TokenProvider::unknown) {
         key_ok = true;
     } else if (r.provider == TokenProvider::twilio) {
-        key_ok = twilio::check_token_issuer(r.key, out) && token::check_key(r.key, cred, words, out);
+        key_ok =
+            twilio::check_token_issuer(r.key, out) && token::check_key(r.key, cred, words, out);
     } else {
-        key_ok = livekit::check_token_issuer(r.key, out) && token::check_key(r.key, cred, words, out);
+        key_ok =
+            livekit::check_token_issuer(r.key, out) && token::check_key(r.key, cred, words, out);
     }
-    if (key_ok) r.signature_valid = token::check_signature(jwt, r.key, cred, words_for(signer), out);
+    if (key_ok)
+        r.signature_valid = token::check_signature(jwt, r.key, cred, words_for(signer), out);
 
     const std::int64_t now =
         std::chrono::floor<std::chrono::seconds>(o.now.time_since_epoch()).count();
     const bool has_exp = r.claims.contains("exp");
     switch (r.provider) {
-        case TokenProvider::livekit: livekit::check_token_time(times, has_exp, now, out); break;
+        case TokenProvider::livekit:
+            livekit::check_token_time(times, has_exp, now, out);
+            break;
         case TokenProvider::twilio:
             token::check_expiry(times, has_exp, now,
                                 fmt::format("token has no exp: Twilio requires one (error 20101); "
@@ -126,7 +135,9 @@ Inspection inspect_token(std::string_view text, const InspectOptions& o) {
         case TokenProvider::livekit:
             livekit::check_token_purpose(*o.purpose, o.room, r.claims, lk, out);
             break;
-        case TokenProvider::twilio: twilio::check_token_join(o.room, tw, out); break;
+        case TokenProvider::twilio:
+            twilio::check_token_join(o.room, tw, out);
+            break;
         case TokenProvider::unknown:
             token::add_error(out, "missing_grant",
                              fmt::format("token carries neither a LiveKit video grant nor Twilio "
@@ -141,9 +152,8 @@ Inspection inspect_token(std::string_view text, const InspectOptions& o) {
 bool server_refuses(const ServerCheck& check, const Inspection& inspection,
                     const std::optional<Purpose>& purpose) {
     if (!check.authenticated) return true;
-    const bool joining =
-        purpose ? *purpose == Purpose::join
-                : inspection.video && inspection.video->room_join.value_or(false);
+    const bool joining = purpose ? *purpose == Purpose::join
+                                 : inspection.video && inspection.video->room_join.value_or(false);
     return joining && !check.joinable;
 }
 

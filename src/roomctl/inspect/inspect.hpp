@@ -69,10 +69,10 @@ struct Inspection {
     nlohmann::json header;
     nlohmann::json claims;
     std::optional<livekit::VideoGrant> video;  // LiveKit `video` claim, when parseable
-    nlohmann::json grants;                       // LiveKit: video.to_json(); Twilio: `grants`
-    std::string identity;                        // LiveKit sub (or jti); Twilio grants.identity
-    std::string key;                             // iss: the API key that issued it
-    std::optional<bool> signature_valid;         // nullopt: not checked
+    nlohmann::json grants;                     // LiveKit: video.to_json(); Twilio: `grants`
+    std::string identity;                      // LiveKit sub (or jti); Twilio grants.identity
+    std::string key;                           // iss: the API key that issued it
+    std::optional<bool> signature_valid;       // nullopt: not checked
     std::optional<std::int64_t> issued_at, not_before, expires_at;
     std::vector<Diagnosis> diagnoses;
 

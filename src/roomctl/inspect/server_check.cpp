@@ -10,9 +10,9 @@ namespace roomctl::inspect {
 ServerVerdict check_with_server(const std::string& jwt, Inspection& r, const InspectOptions& o,
                                 const config::Settings& settings, http::TraceSink trace,
                                 bool trace_headers, const std::atomic<bool>* cancel) {
-    const bool twilio = r.provider == TokenProvider::twilio ||
-                        (r.provider == TokenProvider::unknown &&
-                         o.configured_provider == TokenProvider::twilio);
+    const bool twilio =
+        r.provider == TokenProvider::twilio ||
+        (r.provider == TokenProvider::unknown && o.configured_provider == TokenProvider::twilio);
     if (twilio) throw usage_error("--check-server: Twilio has no token validation endpoint");
     config::require_livekit_url(settings);
     auto transport = io::make_transport(

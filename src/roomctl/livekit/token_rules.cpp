@@ -47,7 +47,8 @@ void check_join(const std::string& room, const VideoGrant& v, const std::string&
                               "--identity {}",
                               room_hint(room), identity_hint(identity)));
     } else {
-        check_room_match(room, v.room, out, ("--join --identity " + identity_hint(identity)).c_str());
+        check_room_match(room, v.room, out,
+                         ("--join --identity " + identity_hint(identity)).c_str());
     }
     if (identity.empty()) {
         add_error(out, "join_without_identity",
@@ -129,10 +130,11 @@ bool check_token_issuer(const std::string& key, token::Diagnoses& out) {
 }
 
 std::string no_exp_message(const char* mint) {
-    return fmt::format("token has no exp: released LiveKit servers accept it forever and newer "
-                       "ones refuse it (WithExpirationRequired); mint one that expires with {} "
-                       "--ttl 1h",
-                       mint);
+    return fmt::format(
+        "token has no exp: released LiveKit servers accept it forever and newer "
+        "ones refuse it (WithExpirationRequired); mint one that expires with {} "
+        "--ttl 1h",
+        mint);
 }
 
 void check_token_time(const token::TokenTimes& t, bool has_exp_claim, std::int64_t now,
@@ -179,13 +181,15 @@ void check_token_purpose(token::Purpose purpose, const std::string& room, const 
         return;
     }
     switch (purpose) {
-        case token::Purpose::join: return check_join(room, *g.video, g.identity, out);
-        case token::Purpose::admin: return check_admin(room, *g.video, out);
+        case token::Purpose::join:
+            return check_join(room, *g.video, g.identity, out);
+        case token::Purpose::admin:
+            return check_admin(room, *g.video, out);
         case token::Purpose::list:
             return check_flag(g.video->room_list, "roomList", "ListRooms calls", "--list", out);
         case token::Purpose::create:
-            return check_flag(g.video->room_create, "roomCreate",
-                              "CreateRoom and DeleteRoom calls", "--create", out);
+            return check_flag(g.video->room_create, "roomCreate", "CreateRoom and DeleteRoom calls",
+                              "--create", out);
     }
 }
 

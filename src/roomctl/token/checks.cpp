@@ -14,10 +14,14 @@ using nlohmann::json;
 
 std::string to_string(Purpose p) {
     switch (p) {
-        case Purpose::join: return "join";
-        case Purpose::admin: return "admin";
-        case Purpose::list: return "list";
-        case Purpose::create: return "create";
+        case Purpose::join:
+            return "join";
+        case Purpose::admin:
+            return "admin";
+        case Purpose::list:
+            return "list";
+        case Purpose::create:
+            return "create";
     }
     return "join";
 }
@@ -26,8 +30,7 @@ Purpose parse_purpose(std::string_view text) {
     for (const Purpose p : {Purpose::join, Purpose::admin, Purpose::list, Purpose::create}) {
         if (text == to_string(p)) return p;
     }
-    throw usage_error(
-        fmt::format("--for {}: expected join, admin, list or create", quote(text)));
+    throw usage_error(fmt::format("--for {}: expected join, admin, list or create", quote(text)));
 }
 
 std::string to_string(Severity s) { return s == Severity::error ? "error" : "warning"; }
@@ -58,8 +61,8 @@ std::string string_claim(const json& object, const char* key) {
 // Unsigned tokens ("alg":"none") end in an empty signature part, which token::decode refuses
 // as "not a JWT". A placeholder signature is decoded and then dropped.
 DecodedJwt decode_allowing_unsigned(std::string_view text) {
-    const bool unsigned_form = !text.empty() && text.back() == '.' &&
-                               std::count(text.begin(), text.end(), '.') == 2;
+    const bool unsigned_form =
+        !text.empty() && text.back() == '.' && std::count(text.begin(), text.end(), '.') == 2;
     if (!unsigned_form) return decode(text);
     DecodedJwt jwt = decode(std::string{text} + "AA");
     jwt.signature.clear();
@@ -98,8 +101,8 @@ TokenTimes read_times(const json& claims, Diagnoses& out) {
 
 bool check_alg(const DecodedJwt& jwt, const char* mint, Diagnoses& out) {
     const auto alg = jwt.header.find("alg");
-    const std::string name = alg != jwt.header.end() && alg->is_string() ? alg->get<std::string>()
-                                                                         : std::string{};
+    const std::string name =
+        alg != jwt.header.end() && alg->is_string() ? alg->get<std::string>() : std::string{};
     if (name == "HS256") return true;
     if (name.empty()) {
         add_error(out, "alg_not_hs256",
@@ -157,13 +160,12 @@ void check_expiry(const TokenTimes& t, bool has_exp_claim, std::int64_t now,
     }
     const std::int64_t exp = *t.expires_at;
     if (now < exp) return;
-    add_error(out, "expired",
-              fmt::format("token expired {} ago: mint a new one with {} --ttl 1h", ago(now - exp),
-                          mint));
+    add_error(
+        out, "expired",
+        fmt::format("token expired {} ago: mint a new one with {} --ttl 1h", ago(now - exp), mint));
 }
 
-void check_not_before(const TokenTimes& t, std::int64_t now, const char* refuser,
-                      Diagnoses& out) {
+void check_not_before(const TokenTimes& t, std::int64_t now, const char* refuser, Diagnoses& out) {
     if (!t.not_before || *t.not_before <= now) return;
     const std::int64_t ahead = *t.not_before - now;
     add_error(out, "not_yet_valid",

@@ -112,8 +112,8 @@ void check_token_join(const std::string& room, const TokenGrants& g, token::Diag
     }
     add_error(out, "room_mismatch",
               fmt::format("token is for room {}, not {}: mint one with {} --identity {} --room {}",
-                          quote(granted), quote(room), mint,
-                          g.identity.empty() ? "ID" : g.identity, room));
+                          quote(granted), quote(room), mint, g.identity.empty() ? "ID" : g.identity,
+                          room));
 }
 
 }  // namespace roomctl::twilio

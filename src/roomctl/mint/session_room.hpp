@@ -1,0 +1,28 @@
+#pragma once
+// `token create --session`: the room a token is for, looked up in the app's table through the
+// mapping ([rooms] session_column and the name template), so that nobody is sent into a room
+// the app considers closed.
+
+#include <string>
+
+#include "roomctl/config/settings.hpp"
+#include "roomctl/mint/mint.hpp"
+#include "roomctl/store/room_store.hpp"
+
+namespace roomctl::mint {
+
+// The room of the session's live row. A session with several live rooms (Twilio breakout
+// rooms: several rows share one session) needs `chosen` (--room) to name one of them: picking
+// one silently would send someone to the wrong room. Throws Error(usage) for several live
+// rooms without `chosen` or with one that is not among them; Error(runtime) when the session
+// has no row, or no live one; what store.find_session throws.
+std::string room_for_session(store::RoomStore& store, const config::RoomMapping& mapping,
+                             const std::string& session, const std::string& chosen);
+
+// Points `request` at its session's room (request.session must be set): sets request.room and,
+// for LiveKit without any grant asked for, the join grant (a token for a session is for
+// joining it). Throws as room_for_session, and Error(usage) when --room names another room.
+void use_session_room(MintRequest& request, store::RoomStore& store,
+                      const config::Settings& settings);
+
+}  // namespace roomctl::mint
