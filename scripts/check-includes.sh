@@ -4,17 +4,15 @@
 #   scripts/check-includes.sh [SOURCE_DIR]     (default: the checkout this script is in)
 #
 # The rules are read from ARCHITECTURE.md itself: the fenced block `include-rules` lists
-# `folder: allowed, folders` and the block `include-exceptions` lists `file -> folder` edges that
-# exist today but are to be removed. The check reads every #include "roomctl/<folder>/..." in
+# `folder: allowed, folders`. There is no list of exceptions: an edge the rules do not allow
+# fails, whichever file has it. The check reads every #include "roomctl/<folder>/..." in
 # src/roomctl/**/*.{hpp,cpp} and commands/**/*.{hpp,cpp}. It fails (exit 1), printing one line
 # per bad edge, when:
-#   - an edge is neither allowed by the rules nor listed as an exception;
+#   - an edge is not allowed by the rules;
 #   - a folder under src/roomctl/ (or an included one) is missing from the rules;
 #   - anything under src/ includes commands/ or CLI11 (<CLI/...>);
 #   - the rules allow a cycle between folders.
-# An exception that no longer occurs is reported on stderr as a warning, so its line can be
-# deleted. It does not fail the check, because the code move that removes it and the edit to the
-# document may land separately. Exit 2 means the document cannot be read.
+# Exit 2 means the document cannot be read.
 set -euo pipefail
 
 root=${1:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"}
@@ -38,10 +36,9 @@ def fenced(name):
     return [l.strip() for l in m.group(1).splitlines() if l.strip() and not l.strip().startswith("#")]
 
 
-rules_lines, exception_lines = fenced("include-rules"), fenced("include-exceptions")
-if rules_lines is None or exception_lines is None:
-    print("check-includes: ARCHITECTURE.md lacks the ```include-rules or ```include-exceptions block",
-          file=sys.stderr)
+rules_lines = fenced("include-rules")
+if rules_lines is None:
+    print("check-includes: ARCHITECTURE.md lacks the ```include-rules block", file=sys.stderr)
     sys.exit(2)
 
 allowed = {}
@@ -51,15 +48,6 @@ for line in rules_lines:
         print(f"check-includes: ARCHITECTURE.md include-rules: not 'folder: a, b': {line}", file=sys.stderr)
         sys.exit(2)
     allowed[folder.strip()] = {f.strip() for f in rest.split(",") if f.strip()}
-
-exceptions = set()
-for line in exception_lines:
-    path, sep, folder = line.partition("->")
-    if not sep:
-        print(f"check-includes: ARCHITECTURE.md include-exceptions: not 'file -> folder': {line}",
-              file=sys.stderr)
-        sys.exit(2)
-    exceptions.add((path.strip(), folder.strip()))
 
 bad = []
 see = "see ARCHITECTURE.md"
@@ -107,7 +95,6 @@ if os.path.isdir(os.path.join(root, "src", "roomctl")):
 for folder in sorted(src_folders - set(allowed)):
     bad.append(f"src/roomctl/{folder}/: folder has no include-rules line; {see}")
 
-used_exceptions = set()
 for top in ("src", "commands"):
     for rel in sources(top):
         parts = rel.split(os.sep)
@@ -146,19 +133,12 @@ for top in ("src", "commands"):
                     continue  # already reported once as a folder without a rule
                 if to in allowed[frm]:
                     continue
-                if (rel, to) in exceptions:
-                    used_exceptions.add((rel, to))
-                    continue
                 bad.append(f"{where}: {frm} -> {to}: edge not allowed; {see}")
-
-for path, folder in sorted(exceptions - used_exceptions):
-    print(f"check-includes: warning: listed exception {path} -> {folder} no longer occurs; "
-          f"delete its line from ARCHITECTURE.md", file=sys.stderr)
 
 for line in bad:
     print(line)
 if bad:
     print(f"check-includes: {len(bad)} include edge(s) not allowed by ARCHITECTURE.md", file=sys.stderr)
     sys.exit(1)
-print(f"check-includes: ok ({len(used_exceptions)} known exception(s) still to remove)")
+print("check-includes: ok")
 PY
