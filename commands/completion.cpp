@@ -1,8 +1,9 @@
-// roomctl completion bash|zsh|fish: prints a completion script generated from the live command
-// tree, so it lists every command and option roomctl accepts at the moment it runs.
+// roomctl completion bash|zsh|fish: prints the shell's shim, a few lines that ask the binary.
+// roomctl __complete (hidden): answers the shims from the live command tree (the protocol:
+// completion_walk.hpp), so completion always matches the commands and options that run.
 // roomctl man (not listed by --help): prints the roomctl(1) page; the build runs it.
-// Both walk the CLI::App into a gen::CommandSpec; the scripts and the page are made by the pure
-// generators in completion_gen.cpp and man_gen.cpp.
+// __complete and man walk the CLI::App into a gen::CommandSpec; the answers and the page are
+// made by the pure code in completion_walk.cpp and man_gen.cpp.
 
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 
 #include "commands.hpp"
 #include "completion_gen.hpp"
+#include "completion_walk.hpp"
 #include "man_gen.hpp"
 #include "roomctl/util/error.hpp"
 
@@ -129,7 +131,7 @@ gen::CommandSpec command_spec(const CLI::App& app, const CLI::App* parent) {
     spec.inherits_options = parent && app.get_fallthrough();
     add_options(app, spec);
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-        if (sub->get_disabled()) continue;
+        if (sub->get_disabled() || sub->get_name() == gen::kCompleteCommand) continue;
         if (sub->get_name().empty()) {  // an option group: its options are this command's
             add_options(*sub, spec);
             continue;
@@ -242,8 +244,30 @@ void register_completion(CLI::App& root, Context& ctx) {
         ctx.command = "completion";
         auto which = gen::parse_shell(*shell);
         if (!which) throw usage_error(fmt::format("no completion for shell \"{}\"", *shell));
-        std::cout << gen::completion_script(*which, command_spec(root, nullptr)) << std::flush;
+        std::cout << gen::completion_shim(*which, root.get_name()) << std::flush;
         ctx.exit_code = 0;
+    });
+
+    // Every word after it is its argument, whatever it looks like (-h, --, --provider=x): the
+    // first, the program name, is a positional, and prefix_command passes it and all the rest
+    // through as they are. No help flag and no fallthrough, so nothing reaches the root's
+    // options; ctx.command stays empty (no metrics file). Settings are never read.
+    auto* complete = root.add_subcommand(gen::kCompleteCommand, "");
+    complete->group("");
+    complete->fallthrough(false);
+    complete->prefix_command();
+    complete->set_help_flag();
+    complete->callback([complete, &root, &ctx] {
+        ctx.exit_code = 0;
+        try {
+            auto words = complete->remaining();
+            if (words.empty()) return;  // not even the program name: not a shim's call
+            words.erase(words.begin());
+            std::cout << gen::render(gen::complete(command_spec(root, nullptr), words))
+                      << std::flush;
+        } catch (...) {
+            // Nothing, rather than an error in the middle of the user's command line.
+        }
     });
 
     auto output = std::make_shared<std::string>();

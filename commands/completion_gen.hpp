@@ -1,15 +1,8 @@
 #pragma once
-// Shell completion scripts (bash, zsh, fish) generated from a plain description of the command
-// tree. Pure: no CLI11 here (commands/completion.cpp turns the live CLI::App into a
-// CommandSpec), so the generators are unit-tested without a shell, and every shell walks the
-// words typed so far the same way:
-//
-//   - a word that names a subcommand of the current command enters it;
-//   - an option that takes a value consumes the next word (unless given as --opt=value);
-//   - `--` ends the options; everything after it is a positional argument;
-//   - a command whose options fall through to its parent (CLI11's fallthrough) also accepts
-//     the parent's options, so `roomctl cleanup --provider twilio` completes like
-//     `roomctl --provider twilio cleanup`.
+// A plain description of the command tree (commands/completion.cpp turns the live CLI::App
+// into a CommandSpec), and what is made from it without CLI11: the answers of `roomctl
+// __complete` (completion_walk.hpp), the short shell shims that ask for them, and the man page
+// (man_gen.hpp). Pure, so all of it is unit-tested without a shell.
 
 #include <optional>
 #include <string>
@@ -69,27 +62,11 @@ std::string_view shell_name(Shell shell);
 // The name the completion for `program` is installed under: roomctl, _roomctl, roomctl.fish.
 std::string completion_file_name(Shell shell, std::string_view program);
 
-// The whole script, ending in a newline. Deterministic: the same tree gives the same bytes.
-// Throws std::invalid_argument when a command, option or choice name could not be typed as
-// one shell word (anything outside [A-Za-z0-9._+-], or an option not starting with '-').
-std::string completion_script(Shell shell, const CommandSpec& root);
-
-// An option as it is accepted at one command path: its own options first, then those it
-// inherits, minus any name its own options shadow (-h, --help).
-struct EffectiveOption {
-    const OptionSpec* option = nullptr;
-    std::vector<std::string> names;  // the names still valid at this path
-};
-
-// One command of the tree, flattened: "roomctl", "roomctl token", "roomctl token create".
-struct CommandPath {
-    std::string path;
-    const CommandSpec* command = nullptr;
-    std::vector<EffectiveOption> options;
-};
-
-// Every command of the tree, parents before children, in declaration order.
-std::vector<CommandPath> flatten(const CommandSpec& root);
+// The completion script for `shell`: a shim of a few lines that hands the words typed so far
+// to `PROGRAM __complete` (the protocol: completion_walk.hpp) and offers what it prints, file
+// names when it prints `:file`. The command tree is not in it, so it never goes stale.
+// `program` must be one shell word ([A-Za-z0-9._+-]); throws std::invalid_argument otherwise.
+std::string completion_shim(Shell shell, std::string_view program);
 
 // Help text as one line: newlines, tabs and runs of spaces become single spaces (shared by
 // the completion and man page generators).

@@ -1,12 +1,17 @@
-// The completion and man page generators, on a small tree shaped like roomctl's: global options
-// that fall through to subcommands, nested subcommands, values, files and positionals. Whether
-// the scripts work in the real shells is tests/shell's job; this checks what they contain.
+// The answers of `roomctl __complete` (completion_walk.hpp), the shell shims and the man page
+// generator, on a small tree shaped like roomctl's: global options that fall through to
+// subcommands, nested subcommands, values, files and positionals. Whether the shims work in
+// the real shells, against the real command tree, is tests/shell's job.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "completion_gen.hpp"
+#include "completion_walk.hpp"
 #include "man_gen.hpp"
 
 namespace roomctl::cli::gen {
@@ -81,105 +86,144 @@ CommandSpec tree() {
     return root;
 }
 
-const CommandPath& path(const std::vector<CommandPath>& nodes, const std::string& p) {
-    auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.path == p; });
-    if (it == nodes.end()) throw std::runtime_error("no path " + p);
-    return *it;
+// The words offered for `line` (the words after the program, split on spaces; a trailing
+// space starts an empty CURRENT word).
+std::vector<std::string> offered(const std::string& line, bool* files = nullptr) {
+    std::vector<std::string> words;
+    std::string w;
+    for (char c : line) {
+        if (c == ' ') {
+            words.push_back(w);
+            w.clear();
+        } else {
+            w += c;
+        }
+    }
+    words.push_back(w);
+    auto c = complete(tree(), words);
+    if (files) *files = c.files;
+    std::vector<std::string> out;
+    for (const auto& cand : c.candidates) out.push_back(cand.word);
+    return out;
 }
 
-std::vector<std::string> names_at(const CommandPath& n) {
-    std::vector<std::string> v;
-    for (const auto& e : n.options) v.insert(v.end(), e.names.begin(), e.names.end());
-    return v;
+using Words = std::vector<std::string>;
+
+TEST(CompleteWalker, OffersSubcommandsOfTheCommandReachedSoFar) {
+    EXPECT_EQ(offered(""), (Words{"token", "cleanup", "completion", "isolated"}));
+    EXPECT_EQ(offered("c"), (Words{"cleanup", "completion"}));
+    EXPECT_EQ(offered("token "), (Words{"create", "inspect"}));
+    EXPECT_EQ(offered("token i"), (Words{"inspect"}));
+    EXPECT_EQ(complete(tree(), {}).candidates.size(), 4u);  // no word at all: the root
+    // Options before the subcommand, a consumed value that names a command, a flag.
+    EXPECT_EQ(offered("-q --table token --provider twilio tok"), (Words{"token"}));
+    EXPECT_EQ(offered("--config=x.toml token cr"), (Words{"create"}));
 }
 
-TEST(CompletionGen, FlattenListsEveryCommandParentsFirst) {
-    auto root = tree();
-    auto nodes = flatten(root);
-    std::vector<std::string> paths;
-    for (const auto& n : nodes) paths.push_back(n.path);
-    EXPECT_EQ(paths, (std::vector<std::string>{"roomctl", "roomctl token", "roomctl token create",
-                                               "roomctl token inspect", "roomctl cleanup",
-                                               "roomctl completion", "roomctl isolated"}));
-}
-
-TEST(CompletionGen, SubcommandsInheritParentOptionsButTheirOwnShadowThem) {
-    auto root = tree();
-    auto nodes = flatten(root);
-    auto create = names_at(path(nodes, "roomctl token create"));
-    // Own options first, then the inherited ones; -h/--help once (its own).
+TEST(CompleteWalker, OffersOptionsWhenTheWordStartsWithADash) {
+    EXPECT_EQ(offered("--p"), (Words{"--provider"}));
+    EXPECT_EQ(offered("-"), (Words{"-h", "--help", "--config", "--provider", "--table", "-q",
+                                   "--quiet"}));
+    // A subcommand's own options first, then the inherited ones; -h/--help once (its own).
+    auto create = offered("token create -");
     EXPECT_EQ(std::count(create.begin(), create.end(), "--help"), 1);
-    EXPECT_NE(std::find(create.begin(), create.end(), "--identity"), create.end());
-    EXPECT_NE(std::find(create.begin(), create.end(), "--provider"), create.end());
-    EXPECT_NE(std::find(create.begin(), create.end(), "-q"), create.end());
-    EXPECT_EQ(path(nodes, "roomctl token create").options.front().option->names.front(), "-h");
-
-    auto isolated = names_at(path(nodes, "roomctl isolated"));
-    EXPECT_EQ(isolated, (std::vector<std::string>{"-h", "--help"}));
+    EXPECT_EQ(create.front(), "-h");
+    for (const char* o : {"-i", "--identity", "--no-can-publish", "--provider", "-q"}) {
+        EXPECT_NE(std::find(create.begin(), create.end(), o), create.end()) << o;
+    }
+    EXPECT_EQ(offered("token create --no-can-p"), (Words{"--no-can-publish"}));
+    // A command that does not fall through accepts only its own.
+    EXPECT_EQ(offered("isolated -"), (Words{"-h", "--help"}));
+    // Options of a command are not offered as subcommands, nor subcommands for a dash.
+    EXPECT_EQ(offered("-c"), Words{});
 }
 
-TEST(CompletionGen, BashScriptDescribesEveryPathAndValue) {
-    auto s = completion_script(Shell::bash, tree());
-    EXPECT_TRUE(contains(s, "complete -F _roomctl roomctl"));
-    EXPECT_TRUE(contains(s, "        'roomctl')\n            subs='token cleanup completion isolated'\n"));
-    EXPECT_TRUE(contains(s, "        'roomctl token')\n            subs='create inspect'\n"));
-    EXPECT_TRUE(contains(s, "vopts='-i --identity --config --provider --table'"));
-    // Values: --provider and --config complete the same everywhere, --for only in inspect.
-    EXPECT_TRUE(contains(s, "*'/--provider')\n            COMPREPLY=($(compgen -W 'livekit twilio' -- \"$cur\")) ;;"));
-    EXPECT_TRUE(contains(s, "*'/--config')\n            __roomctl_files ;;"));
-    EXPECT_TRUE(contains(s, "*'/--for')\n            COMPREPLY=($(compgen -W 'join admin list create'"));
-    EXPECT_TRUE(contains(s, "'roomctl completion/#0')\n            COMPREPLY=($(compgen -W 'bash zsh fish'"));
-    EXPECT_FALSE(contains(s, "/--table'"));  // free text: nothing to complete
-    EXPECT_EQ(s.back(), '\n');
+TEST(CompleteWalker, CompletesOptionValues) {
+    EXPECT_EQ(offered("--provider "), (Words{"livekit", "twilio"}));
+    EXPECT_EQ(offered("--provider tw"), (Words{"twilio"}));
+    EXPECT_EQ(offered("cleanup --provider "), (Words{"livekit", "twilio"}));  // inherited
+    EXPECT_EQ(offered("token inspect --for a"), (Words{"admin"}));
+    // --opt=partial: each candidate replaces the whole word.
+    EXPECT_EQ(offered("--provider=tw"), (Words{"--provider=twilio"}));
+    EXPECT_EQ(offered("token create --provider="), (Words{"--provider=livekit", "--provider=twilio"}));
+    // A value that looks like an option is still the value.
+    EXPECT_EQ(offered("--provider -"), Words{});
+    // Free text: nothing, and no file names either.
+    bool files = true;
+    EXPECT_EQ(offered("--table ", &files), Words{});
+    EXPECT_FALSE(files);
+    EXPECT_EQ(offered("token create -i ", &files), Words{});
+    EXPECT_FALSE(files);
+    // An option unknown where it is typed takes no value: `isolated` does not inherit --provider.
+    EXPECT_EQ(offered("isolated --provider ", &files), Words{});
+    EXPECT_EQ(offered("--nope=x"), Words{});
 }
 
-TEST(CompletionGen, ZshScriptIsACompdefFunctionWithArgumentsSpecs) {
-    auto s = completion_script(Shell::zsh, tree());
-    EXPECT_EQ(s.rfind("#compdef roomctl\n", 0), 0u);
-    EXPECT_TRUE(contains(s, "'(--provider)--provider=[Media server]:provider:(livekit twilio)'"));
-    EXPECT_TRUE(contains(s, "'(--config)--config=[TOML config file]:config:_files'"));
-    EXPECT_TRUE(contains(s, "'(--table)--table=[Room table (\\[rooms\\] table)]:table: '"));
-    EXPECT_TRUE(contains(s, "'(-i --identity)-i+[Participant identity]:identity: '"));
-    EXPECT_TRUE(contains(s, "[Allow or forbid it'\\''s \\[x\\]]"));
-    EXPECT_TRUE(contains(s, "'create:Mint an access token'"));
-    EXPECT_TRUE(contains(s, "'::token: '"));
-    EXPECT_TRUE(contains(s, "':shell:(bash zsh fish)'"));
-    EXPECT_TRUE(contains(s, "compdef _roomctl roomctl"));
+TEST(CompleteWalker, AsksForFileNamesForPathValues) {
+    bool files = false;
+    EXPECT_EQ(offered("--config ", &files), Words{});
+    EXPECT_TRUE(files);
+    files = false;
+    offered("token create --config=ro", &files);  // inherited, --opt=PATH
+    EXPECT_TRUE(files);
+    files = true;
+    offered("--config x.toml ", &files);  // the value is done: the root's subcommands
+    EXPECT_FALSE(files);
+    EXPECT_EQ(render(complete(tree(), {"--config", ""})), ":file\n");
 }
 
-TEST(CompletionGen, FishScriptConditionsOnTheCommandPath) {
-    auto s = completion_script(Shell::fish, tree());
-    EXPECT_TRUE(contains(s, "complete -c roomctl -f\n"));
-    EXPECT_TRUE(contains(s, "complete -c roomctl -n '__roomctl_is \"roomctl token\"' -a inspect -d 'Decode a token'"));
-    // Every path but `isolated` takes --provider, so it is conditioned on that list.
-    EXPECT_TRUE(contains(s, "-l provider -x -a 'livekit twilio' -d 'Media server'"));
-    EXPECT_TRUE(contains(s, "-l config -r -F -d 'TOML config file'"));
-    EXPECT_TRUE(contains(s, "-l can-publish -l no-can-publish -d 'Allow or forbid it\\'s [x]'"));
-    EXPECT_TRUE(contains(s, "complete -c roomctl -n '__roomctl_pos \"roomctl completion\" 0' -a 'bash zsh fish'"));
-    EXPECT_TRUE(contains(s, "-s h -l help"));
+TEST(CompleteWalker, CompletesPositionalsByIndexAndAfterDoubleDash) {
+    EXPECT_EQ(offered("completion "), (Words{"bash", "zsh", "fish"}));
+    EXPECT_EQ(offered("completion z"), (Words{"zsh"}));
+    EXPECT_EQ(offered("completion -q "), (Words{"bash", "zsh", "fish"}));
+    EXPECT_EQ(offered("completion bash "), Words{});  // one positional only
+    EXPECT_EQ(offered("completion -- "), (Words{"bash", "zsh", "fish"}));
+    // After --, a dash starts no option and a command name enters no command.
+    EXPECT_EQ(offered("completion -- -"), Words{});
+    EXPECT_EQ(offered("-- tok"), Words{});
+    EXPECT_EQ(offered("token inspect -- "), Words{});  // free text
 }
 
-TEST(CompletionGen, ScriptsAreDeterministic) {
+TEST(CompleteWalker, RendersTheProtocol) {
+    EXPECT_EQ(render(complete(tree(), {"token", ""})),
+              "create\tMint an access token\ninspect\tDecode a token\n");
+    EXPECT_EQ(render(complete(tree(), {"--provider", ""})), "livekit\ntwilio\n");
+    EXPECT_EQ(render(complete(tree(), {"--table", ""})), "");
+    // Descriptions are one line: no tab or newline can split a candidate.
+    Completion c;
+    c.candidates.push_back({"--x", "two\nlines\tand  tabs"});
+    EXPECT_EQ(render(c), "--x\ttwo lines and tabs\n");
+}
+
+TEST(CompletionShim, EachShellGetsAShortShimThatAsksTheBinary) {
     for (auto shell : {Shell::bash, Shell::zsh, Shell::fish}) {
-        EXPECT_EQ(completion_script(shell, tree()), completion_script(shell, tree()));
+        auto s = completion_shim(shell, "roomctl");
+        EXPECT_TRUE(contains(s, "command roomctl __complete ")) << s;
+        EXPECT_TRUE(contains(s, ":file")) << s;
+        EXPECT_TRUE(contains(s, "2>/dev/null")) << s;
+        EXPECT_LT(std::count(s.begin(), s.end(), '\n'), 40) << s;
+        EXPECT_EQ(s.back(), '\n');
+        EXPECT_EQ(s, completion_shim(shell, "roomctl"));
+    }
+    EXPECT_TRUE(contains(completion_shim(Shell::bash, "roomctl"), "complete -F _roomctl roomctl"));
+    EXPECT_EQ(completion_shim(Shell::zsh, "roomctl").rfind("#compdef roomctl\n", 0), 0u);
+    EXPECT_TRUE(contains(completion_shim(Shell::zsh, "roomctl"), "compdef _roomctl roomctl"));
+    EXPECT_TRUE(contains(completion_shim(Shell::fish, "roomctl"),
+                         "complete -c roomctl -f -a '(__roomctl_complete)'"));
+    // Function names are made of the program's name.
+    EXPECT_TRUE(contains(completion_shim(Shell::bash, "room-ctl"), "complete -F _room_ctl room-ctl"));
+}
+
+TEST(CompletionShim, RefusesAProgramNameAShellWouldSplit) {
+    for (const char* bad : {"", "room ctl", "a;b", "-x", "$(x)"}) {
+        EXPECT_THROW(completion_shim(Shell::bash, bad), std::invalid_argument) << bad;
     }
 }
 
-TEST(CompletionGen, RefusesNamesAShellWouldSplit) {
-    auto root = tree();
-    root.subcommands[0].name = "to ken";
-    EXPECT_THROW(completion_script(Shell::bash, root), std::invalid_argument);
-    root = tree();
-    root.options[1].choices = {"a;b"};
-    EXPECT_THROW(completion_script(Shell::fish, root), std::invalid_argument);
-    root = tree();
-    root.options[1].names = {"config"};
-    EXPECT_THROW(completion_script(Shell::zsh, root), std::invalid_argument);
-}
-
-TEST(CompletionGen, ShellNamesAndFiles) {
+TEST(CompletionShim, ShellNamesAndFiles) {
     EXPECT_EQ(parse_shell("zsh"), Shell::zsh);
     EXPECT_FALSE(parse_shell("tcsh"));
+    EXPECT_EQ(shell_name(Shell::fish), "fish");
     EXPECT_EQ(completion_file_name(Shell::bash, "roomctl"), "roomctl");
     EXPECT_EQ(completion_file_name(Shell::zsh, "roomctl"), "_roomctl");
     EXPECT_EQ(completion_file_name(Shell::fish, "roomctl"), "roomctl.fish");
