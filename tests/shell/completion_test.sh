@@ -3,7 +3,10 @@
 # (completion_cases.txt): completing commands, nested subcommands, options, global options after
 # a subcommand, option values and file names.
 #
-# Usage: completion_test.sh bash|zsh|fish SOURCE
+# The scripts are shims that ask `roomctl __complete`, so the cases run against the command tree
+# of the binary the shell finds as roomctl: ROOMCTL_BIN when given, else the one on PATH.
+#
+# Usage: completion_test.sh bash|zsh|fish SOURCE [ROOMCTL_BIN]
 #   SOURCE: the completion script (completions/roomctl.bash, completions/_roomctl,
 #   completions/roomctl.fish), or loader:SHARE_DIR to let the shell find the installed file by
 #   itself under SHARE_DIR (bash-completion/completions/roomctl, zsh/vendor-completions/_roomctl,
@@ -12,12 +15,13 @@
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-if (($# != 2)); then
-  echo "usage: $0 bash|zsh|fish SOURCE" >&2
+if (($# != 2 && $# != 3)); then
+  echo "usage: $0 bash|zsh|fish SOURCE [ROOMCTL_BIN]" >&2
   exit 2
 fi
 shell=$1
 source_arg=$2
+bin_arg=${3:-}
 
 missing() {
   if [[ ${CI:-} == true ]]; then
@@ -65,7 +69,17 @@ else
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf -- "$work"' EXIT
+bindir=$(mktemp -d)
+trap 'rm -rf -- "$work" "$bindir"' EXIT
+if [[ -n $bin_arg ]]; then
+  # Named roomctl, as the shims call it, and outside the directory the cases complete in.
+  bin_path=$(cd "$(dirname "$bin_arg")" && pwd)/$(basename "$bin_arg")
+  [[ -x $bin_path ]] || { echo "FAIL: $bin_arg is not an executable" >&2; exit 1; }
+  ln -s "$bin_path" "$bindir/roomctl"
+  export PATH="$bindir:$PATH"
+fi
+command -v roomctl >/dev/null 2>&1 ||
+  { echo "FAIL: no roomctl on PATH for the shims to call (give ROOMCTL_BIN)" >&2; exit 1; }
 touch "$work/roomctl.toml" "$work/secret.pem"
 mkdir "$work/certs"
 cd "$work" || exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the man page built from the binary (build/roomctl.1): man renders it without a single
 # warning at 80 columns, it has every section, and it documents every command and every long
-# option the binary accepts (taken from `roomctl completion bash`, which lists them all).
+# option the binary accepts (as `roomctl __complete` offers them while completing).
 # Usage: man_page_test.sh PAGE ROOMCTL_BIN
 # A missing man fails the test when CI=true, and skips it (exit 77) otherwise.
 set -uo pipefail
@@ -44,10 +44,21 @@ for code in 0 1 2 3 4 5 6 7 130; do
     { echo "FAIL: EXIT STATUS does not list $code"; fail=1; }
 done
 
-"$bin" completion bash >"$tmp/bash" || { echo "FAIL: $bin completion bash"; exit 1; }
-# Every command path ("roomctl token create") and every long option of the binary.
-mapfile -t paths < <(sed -n "s/^        '\(roomctl[^'/]*\)')\$/\1/p" "$tmp/bash")
-mapfile -t options < <(grep -o -- "--[a-z0-9][a-z0-9-]*" <(sed -n "s/^ *opts='\(.*\)'\$/\1/p" "$tmp/bash") | sort -u)
+# Every command path ("roomctl token create") and every long option of the binary, as
+# `roomctl __complete` offers them (completion_walk.hpp): at each command, an empty word gets
+# its subcommands (the lines with a description; values have none) and "-" its options.
+paths=(roomctl)
+options=()
+for ((i = 0; i < ${#paths[@]}; i++)); do
+  read -ra words <<<"${paths[i]}"
+  out=$("$bin" __complete "${words[@]}" "") || { echo "FAIL: $bin __complete ${paths[i]}"; exit 1; }
+  while IFS=$'\t' read -r sub _; do
+    paths+=("${paths[i]} $sub")
+  done < <(grep -P '\t' <<<"$out")
+  out=$("$bin" __complete "${words[@]}" -) || { echo "FAIL: $bin __complete ${paths[i]} -"; exit 1; }
+  mapfile -t -O "${#options[@]}" options < <(cut -f1 <<<"$out" | grep -- '^--')
+done
+mapfile -t options < <(printf '%s\n' "${options[@]}" | sort -u)
 ((${#paths[@]} > 5 && ${#options[@]} > 10)) || { echo "FAIL: could not read the command tree"; exit 1; }
 for p in "${paths[@]}"; do
   [[ $p == roomctl ]] && continue
