@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the committed shell completions (completions/roomctl.bash, completions/_roomctl,
-# completions/roomctl.fish) with `roomctl completion SHELL`. Run it after changing a command or
-# an option; the test completions_fresh fails until you do.
+# completions/roomctl.fish) with `roomctl completion SHELL`. They are shims that ask
+# `roomctl __complete`, so a new command or option needs nothing here; run it after changing the
+# shims (commands/completion_gen.cpp): the test completions_fresh fails until you do.
 #
 # Usage: scripts/gen-completions.sh [ROOMCTL_BIN]
 #   Without ROOMCTL_BIN (or $ROOMCTL_BIN), builds build/ first and uses build/commands/roomctl.

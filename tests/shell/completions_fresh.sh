@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when a committed completion (completions/) differs from what the binary generates,
-# i.e. a command or an option changed and the scripts were not regenerated.
+# i.e. the shims (commands/completion_gen.cpp) changed and completions/ was not regenerated.
 # Usage: completions_fresh.sh ROOMCTL_BIN SOURCE_DIR
 set -uo pipefail
 if (($# != 2)); then
