@@ -135,33 +135,8 @@ public:
 
     SessionCheck session_check() override {
         return guarded([&] {
-            // Two transactions here, then a second client: a transaction-mode pooler hands
-            // this connection's idle server session to the new client (PgBouncer reuses the
-            // most recently used one), so both report one pid; a direct connection or a
-            // session-mode pooler gives every client its own backend.
-            const int first = facts::backend_pid(*m_conn);
-            const int second = facts::backend_pid(*m_conn);
-            int other = 0;
-            {
-                auto fresh = open_connection(m_url, m_options, m_cancel);
-                other = facts::backend_pid(*fresh);
-            }
-            SessionCheck check;
-            if (first != second) {
-                check.shared_session = false;
-                check.evidence = "two transactions on one connection ran on different server "
-                                 "sessions (backend pids " +
-                                 std::to_string(first) + " and " + std::to_string(second) + ")";
-            } else if (other == second) {
-                check.shared_session = false;
-                check.evidence = "a second connection was served by the same server session "
-                                 "(backend pid " +
-                                 std::to_string(other) + ") as this one";
-            } else {
-                check.evidence = "one server session per connection (backend pids " +
-                                 std::to_string(second) + " and " + std::to_string(other) + ")";
-            }
-            return check;
+            return facts::session_check(
+                *m_conn, [&] { return open_connection(m_url, m_options, m_cancel); });
         });
     }
 

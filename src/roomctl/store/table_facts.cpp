@@ -212,4 +212,35 @@ int backend_pid(PgConnection& conn) {
     return pid;
 }
 
+SessionCheck session_check(PgConnection& conn,
+                           const std::function<std::unique_ptr<PgConnection>()>& open_other) {
+    // Two transactions here, then a second client: a transaction-mode pooler hands this
+    // connection's idle server session to the new client (PgBouncer reuses the most recently
+    // used one), so both report one pid; a direct connection or a session-mode pooler gives
+    // every client its own backend.
+    const int first = backend_pid(conn);
+    const int second = backend_pid(conn);
+    int other = 0;
+    {
+        auto fresh = open_other();
+        other = backend_pid(*fresh);
+    }
+    SessionCheck check;
+    if (first != second) {
+        check.shared_session = false;
+        check.evidence = "two transactions on one connection ran on different server "
+                         "sessions (backend pids " +
+                         std::to_string(first) + " and " + std::to_string(second) + ")";
+    } else if (other == second) {
+        check.shared_session = false;
+        check.evidence = "a second connection was served by the same server session "
+                         "(backend pid " +
+                         std::to_string(other) + ") as this one";
+    } else {
+        check.evidence = "one server session per connection (backend pids " +
+                         std::to_string(second) + " and " + std::to_string(other) + ")";
+    }
+    return check;
+}
+
 }  // namespace roomctl::store::facts

@@ -11,6 +11,8 @@
 // (apply_timeouts).
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -48,5 +50,10 @@ std::optional<LockHolder> lock_holder(PgConnection& conn, std::int64_t key);
 
 // pg_backend_pid(), in a transaction of its own.
 int backend_pid(PgConnection& conn);
+
+// RoomStore::session_check: the backend pid of two transactions on `conn`, then of one on a
+// second connection from `open_other` (closed again before returning), and what they show.
+SessionCheck session_check(PgConnection& conn,
+                           const std::function<std::unique_ptr<PgConnection>()>& open_other);
 
 }  // namespace roomctl::store::facts
