@@ -1,12 +1,13 @@
 // fuzz_livekit_response: LiveKit server answers (Twirp JSON and everything else a proxy or a
-// broken server sends). Input: a script of HTTP answers (scripted_transport.hpp), so a corpus
+// broken server sends). Input: a script of HTTP answers (http_script.hpp), so a corpus
 // file is a readable HTTP response.
 // Runs, each on a fresh replay of the script:
 //   - livekit::parse_list_rooms (the streaming ListRooms parser) on the first body;
 //   - livekit::interpret_twirp_response, then room_from_json / participant_from_json on what
 //     it returns (the CreateRoom and ListParticipants answers);
 //   - RoomServiceClient::list_rooms, create_room, delete_room, list_participants through
-//     ScriptedTransport, with retries on (http::send_with_retry, Retry-After) but no sleeping;
+//     the tests' ScriptedTransport, with retries on (http::send_with_retry, Retry-After) but
+//     no sleeping;
 //   - livekit::interpret_rtc_validate (`token inspect --check-server`) on the first answer;
 // and prints every result the way `rooms list|create|participants` do (text and --json).
 
@@ -18,11 +19,11 @@
 #include <vector>
 
 #include "common.hpp"
+#include "http_script.hpp"
 #include "roomctl/livekit/diagnose.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/livekit/rooms_sax.hpp"
 #include "roomctl/livekit/twirp.hpp"
-#include "scripted_transport.hpp"
 
 namespace {
 
@@ -45,7 +46,6 @@ http::RetryPolicy no_sleep_retries() {
     return p;
 }
 
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -54,16 +54,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (script.empty()) return 0;
     const http::Response& first = script.front();
 
-    fuzz::expect_only_roomctl_errors("rooms list", [&] {
-        fuzz::print_rooms(livekit::parse_list_rooms(first.body));
-    });
+    fuzz::expect_only_roomctl_errors(
+        "rooms list", [&] { fuzz::print_rooms(livekit::parse_list_rooms(first.body)); });
 
     fuzz::expect_only_roomctl_errors("rooms create", [&] {
         const json answer = livekit::interpret_twirp_response("CreateRoom", first, endpoint());
         fuzz::print_room(livekit::room_from_json(answer));
     });
     fuzz::expect_only_roomctl_errors("rooms participants", [&] {
-        const json answer = livekit::interpret_twirp_response("ListParticipants", first, endpoint());
+        const json answer =
+            livekit::interpret_twirp_response("ListParticipants", first, endpoint());
         std::vector<media::Participant> ps;
         if (const auto it = answer.find("participants"); it != answer.end() && it->is_array())
             for (const auto& p : *it) ps.push_back(livekit::participant_from_json(p));
@@ -72,12 +72,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto retry = no_sleep_retries();
     auto with_client = [&](const char* command, auto&& call) {
-        fuzz::ScriptedTransport transport{script};
+        support::ScriptedTransport transport;
+        fuzz::load_script(transport, script);
         livekit::RoomServiceClient client{transport, endpoint(), retry};
         fuzz::expect_only_roomctl_errors(command, [&] { call(client); });
     };
     with_client("rooms list", [](auto& c) { fuzz::print_rooms(c.list_rooms({})); });
-    with_client("audit", [](auto& c) { fuzz::print_rooms(c.list_rooms({"session-42", "session-43"})); });
+    with_client("audit", [](auto& c) {
+        fuzz::print_rooms(c.list_rooms({"session-42", "session-43"}));
+    });
     with_client("rooms create", [](auto& c) {
         media::CreateRoomOptions o;
         o.name = "session-42";

@@ -1,12 +1,12 @@
 // fuzz_twilio_response: Twilio Video REST answers. Input: a script of HTTP answers
-// (scripted_transport.hpp); each answer serves the client's next request, so a script can page
+// (http_script.hpp); each answer serves the client's next request, so a script can page
 // (meta.next_page_url), answer a create with 53113 and then the fetch of the existing room, or
 // a delete with 53112 and then the room's status.
 // Runs, each on a fresh replay of the script:
 //   - twilio::interpret and twilio::room_from_json on the first answer;
 //   - VideoClient::probe, list_rooms, create_room, delete_room, list_participants through
-//     ScriptedTransport, with retries on (429/5xx, Retry-After) but no sleeping and no write
-//     pacing;
+//     the tests' ScriptedTransport, with retries on (429/5xx, Retry-After) but no sleeping and no
+//     write pacing;
 // and prints every result the way `rooms list|create|participants` do (text and --json).
 // Not run: VideoClient::confirm_missing, which sleeps 750 ms after a 404 by design.
 
@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "common.hpp"
+#include "http_script.hpp"
 #include "roomctl/twilio/rest.hpp"
 #include "roomctl/twilio/video_client.hpp"
-#include "scripted_transport.hpp"
 
 namespace {
 
@@ -47,7 +47,6 @@ twilio::RetryPolicy no_sleep_retries() {
     return p;
 }
 
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -64,13 +63,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto policy = no_sleep_retries();
     auto with_client = [&](const char* command, auto&& call) {
-        fuzz::ScriptedTransport transport{script};
+        support::ScriptedTransport transport;
+        fuzz::load_script(transport, script);
         twilio::VideoClient client{transport, endpoint(), policy};
         fuzz::expect_only_roomctl_errors(command, [&] { call(client); });
     };
     with_client("check", [](auto& c) { c.probe(); });
     with_client("rooms list", [](auto& c) { fuzz::print_rooms(c.list_rooms({})); });
-    with_client("audit", [](auto& c) { fuzz::print_rooms(c.list_rooms({"session-42", "session-43"})); });
+    with_client("audit", [](auto& c) {
+        fuzz::print_rooms(c.list_rooms({"session-42", "session-43"}));
+    });
     with_client("rooms create", [](auto& c) {
         media::CreateRoomOptions o;
         o.name = "session-42";

@@ -1,7 +1,8 @@
 #pragma once
 // Shared by fuzz_livekit_response and fuzz_twilio_response: the fuzz input is a script of HTTP
-// answers, and ScriptedTransport hands them to a real client (RoomServiceClient, VideoClient)
-// one request at a time, so the clients' own parsing, paging and error mapping run on them.
+// answers, and the tests' ScriptedTransport (tests/support/scripted_transport.hpp, loaded by
+// load_script) hands them to a real client (RoomServiceClient, VideoClient) one request at a
+// time, so the clients' own parsing, paging and error mapping run on them.
 //
 // Input format (what the corpus files look like):
 //
@@ -16,7 +17,7 @@
 // Input that does not start with "HTTP/" is one 200 application/json answer whose body is the
 // whole input, so a bare JSON file is a valid seed too. When the script runs out, send()
 // throws TransportError(dns): "no answer", which the clients report as roomctl::Error and never
-// retry.
+// retry; answers left over are no problem.
 
 #include <algorithm>
 #include <cctype>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "roomctl/http/transport.hpp"
+#include "support/scripted_transport.hpp"
 
 namespace roomctl::fuzz {
 
@@ -90,22 +92,13 @@ inline std::vector<http::Response> parse_script(std::string_view in) {
     return out;
 }
 
-class ScriptedTransport final : public http::Transport {
-public:
-    explicit ScriptedTransport(const std::vector<http::Response>& script) : m_script(script) {}
-
-    http::Response send(const http::Request& request) override {
-        (void)request;
-        if (m_next >= m_script.size())
-            throw http::TransportError(http::FailureCause::dns, "fuzz script: no answer left");
-        return m_script[m_next++];
-    }
-
-    std::size_t sent() const { return m_next; }
-
-private:
-    const std::vector<http::Response>& m_script;
-    std::size_t m_next = 0;
-};
+// Loads `script` into a fresh transport: each answer serves the next request, whatever it is;
+// when the script runs out, TransportError(dns) "fuzz script: no answer left"; answers left
+// over are fine (no failure handler: fuzz targets have no gtest).
+inline void load_script(support::ScriptedTransport& transport,
+                        const std::vector<http::Response>& script) {
+    for (const auto& answer : script) transport.then(answer);
+    transport.allow_unused().when_exhausted(http::FailureCause::dns, "fuzz script: no answer left");
+}
 
 }  // namespace roomctl::fuzz
