@@ -206,11 +206,16 @@ private:
     }
     static const char* call_name(Call call) {
         switch (call) {
-            case Call::list_rooms: return "ListRooms";
-            case Call::create_room: return "CreateRoom";
-            case Call::delete_room: return "DeleteRoom";
-            case Call::list_participants: return "ListParticipants";
-            case Call::confirm_missing: return "FetchRoom";
+            case Call::list_rooms:
+                return "ListRooms";
+            case Call::create_room:
+                return "CreateRoom";
+            case Call::delete_room:
+                return "DeleteRoom";
+            case Call::list_participants:
+                return "ListParticipants";
+            case Call::confirm_missing:
+                return "FetchRoom";
         }
         return "call";
     }

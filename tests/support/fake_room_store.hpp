@@ -42,9 +42,20 @@ struct Row {
 
 // The operations that can be scripted to fail (release_locks and cancel never throw).
 enum class StoreOp {
-    load_rooms, update_sids, recorded_sid, find_session, is_live, check_mapping, sid_column,
-    try_advisory_lock, status_counts, row_visibility, try_table_lock, table_lock_holder,
-    session_check, target,
+    load_rooms,
+    update_sids,
+    recorded_sid,
+    find_session,
+    is_live,
+    check_mapping,
+    sid_column,
+    try_advisory_lock,
+    status_counts,
+    row_visibility,
+    try_table_lock,
+    table_lock_holder,
+    session_check,
+    target,
 };
 
 struct StoreCall {
@@ -260,9 +271,10 @@ private:
         }
         if (m_lock_lost) {
             lock.unlock();
-            throw locked_error("the database connection was lost and another roomctl run took "
-                               "the lock meanwhile; stopping here (wait for it to finish, then "
-                               "run again)");
+            throw locked_error(
+                "the database connection was lost and another roomctl run took "
+                "the lock meanwhile; stopping here (wait for it to finish, then "
+                "run again)");
         }
         for (auto it = m_failures.begin(); it != m_failures.end(); ++it) {
             if (it->op != op) continue;

@@ -112,8 +112,7 @@ public:
         }
         if (m_exhausted) throw *m_exhausted;
         const std::string problem = "unexpected request " + request.method + " " + request.url +
-                                    " (no unused stub matches " + request.method + " " + path +
-                                    ")";
+                                    " (no unused stub matches " + request.method + " " + path + ")";
         const Site where = m_stubs.empty() ? Site{} : m_stubs.back().where;
         lock.unlock();
         if (m_fail) m_fail(problem, where);

@@ -37,8 +37,9 @@ TEST(ExecutorLostLock, TheFirstActionToSeeItFailsAndNoFurtherActionStarts) {
     EXPECT_TRUE(plan.actions[0].lock_lost);
     for (int i : {1, 2}) {
         EXPECT_EQ(plan.actions[i].status, ActionStatus::skipped);
-        EXPECT_TRUE(contains(plan.actions[i].reason, "not started: another roomctl run took the "
-                                                     "lock"))
+        EXPECT_TRUE(contains(plan.actions[i].reason,
+                             "not started: another roomctl run took the "
+                             "lock"))
             << plan.actions[i].reason;
     }
     EXPECT_EQ(f.server.count(Call::delete_room), 0u);  // the database said nothing: no delete
@@ -46,7 +47,8 @@ TEST(ExecutorLostLock, TheFirstActionToSeeItFailsAndNoFurtherActionStarts) {
     EXPECT_TRUE(summary.halted);
     EXPECT_EQ(summary.halt_kind, ErrorKind::locked);
     EXPECT_EQ(summary.not_started, 2u);
-    EXPECT_TRUE(contains(summary.halt_reason, "stopped after delete_room a")) << summary.halt_reason;
+    EXPECT_TRUE(contains(summary.halt_reason, "stopped after delete_room a"))
+        << summary.halt_reason;
     EXPECT_TRUE(contains(summary.halt_reason, "(2 action(s) not started)")) << summary.halt_reason;
     EXPECT_EQ(summary.halt_reason.find('\n'), std::string::npos);
 }

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <thread>
 
-#include "support/executor_fixture.hpp"
 #include "roomctl/reconcile/sid_recorder.hpp"
+#include "support/executor_fixture.hpp"
 
 namespace roomctl::reconcile {
 namespace {
@@ -33,16 +33,17 @@ TEST(ExecutorSidWrites, OneBadRowInABatchFailsAlone) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the others queue
         for (const auto& u : updates)
             if (u.new_sid == "RM_s2")
-                throw runtime_error("database error: duplicate key value violates unique "
-                                    "constraint \"rooms_room_sid_key\"");
+                throw runtime_error(
+                    "database error: duplicate key value violates unique "
+                    "constraint \"rooms_room_sid_key\"");
     };
     Plan plan{{create_action("s1"), create_action("s2"), create_action("s3"), create_action("s4")}};
     ExecuteOptions o = one_worker();
     o.concurrency = 4;
     auto summary = execute(plan, f.ports(), o);
-    EXPECT_TRUE(std::any_of(f.store.batches.begin(), f.store.batches.end(),
-                            [](std::size_t n) { return n > 1; }))
-        << "no batch formed";
+    EXPECT_TRUE(std::any_of(f.store.batches.begin(), f.store.batches.end(), [](std::size_t n) {
+        return n > 1;
+    })) << "no batch formed";
     for (const auto& a : plan.actions) {
         if (a.room == "s2") {
             EXPECT_EQ(a.status, ActionStatus::failed);
@@ -72,8 +73,7 @@ TEST(ExecutorSidWrites, CreatesFinishingTogetherShareOneStatement) {
     f.store.before_write = [](const std::vector<store::SidUpdate>&) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the others queue
     };
-    Plan plan{{create_action("s1"), create_action("s2"), create_action("s3"),
-               create_action("s4")}};
+    Plan plan{{create_action("s1"), create_action("s2"), create_action("s3"), create_action("s4")}};
     ExecuteOptions o = one_worker();
     o.concurrency = 4;
     auto summary = execute(plan, f.ports(), o);
@@ -197,8 +197,9 @@ TEST(ExecutorSidWrites, ATooLongSidFailsTheCreateAndDeletesTheRoomAgain) {
     ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.store.before_write = [](const std::vector<store::SidUpdate>&) {
-        throw store::SidRejected("SID RM_s1 is 5 characters, but column \"room_sid\" is "
-                                 "character varying(4): nothing was written");
+        throw store::SidRejected(
+            "SID RM_s1 is 5 characters, but column \"room_sid\" is "
+            "character varying(4): nothing was written");
     };
     Plan plan{{create_action("s1")}};
     auto summary = execute(plan, f.ports(), one_worker());

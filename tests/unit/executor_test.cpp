@@ -144,7 +144,8 @@ TEST(ExecutorJournal, AStartThatCannotBeJournaledStopsTheRunWithTheRestNotStarte
     auto o = one_worker();
     int starts = 0;
     o.on_started = [&](const Action&) {
-        if (++starts == 2) throw runtime_error("cannot write journal j.jsonl: No space left on device");
+        if (++starts == 2)
+            throw runtime_error("cannot write journal j.jsonl: No space left on device");
     };
     auto summary = execute(plan, f.ports(), o);
     EXPECT_EQ(plan.actions[0].status, ActionStatus::done);
@@ -174,8 +175,9 @@ TEST(ExecutorJournal, AnOutcomeThatCannotBeJournaledStopsTheRun) {
     EXPECT_EQ(f.server.count(Call::delete_room), 1u);
     EXPECT_TRUE(summary.halted);
     EXPECT_EQ(summary.not_started, 2u);
-    EXPECT_TRUE(contains(summary.halt_reason, "delete_room a ended done but its outcome is not "
-                                              "in the journal"))
+    EXPECT_TRUE(contains(summary.halt_reason,
+                         "delete_room a ended done but its outcome is not "
+                         "in the journal"))
         << summary.halt_reason;
 }
 
@@ -194,7 +196,8 @@ TEST(ExecutorJournal, AJournalOnAFullDeviceStopsTheRunBeforeAnythingIsDone) {
     EXPECT_TRUE(summary.halted);
     EXPECT_EQ(summary.not_started, 3u);
     EXPECT_EQ(summary.done + summary.failed, 0u);
-    EXPECT_TRUE(contains(summary.halt_reason, "cannot write journal /dev/full")) << summary.halt_reason;
+    EXPECT_TRUE(contains(summary.halt_reason, "cannot write journal /dev/full"))
+        << summary.halt_reason;
 }
 
 // --- interrupts ------------------------------------------------------------------------------

@@ -76,8 +76,9 @@ TEST(ExecutorTwoPhase, ACreateWhoseAnswerWasLostSaysTheRoomMayExistAndDeletesNot
     execute(plan, f.ports(), one_worker());
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
-    EXPECT_TRUE(contains(a.error, "room s1 may have been created before the connection failed: "
-                                  "run roomctl audit"))
+    EXPECT_TRUE(contains(a.error,
+                         "room s1 may have been created before the connection failed: "
+                         "run roomctl audit"))
         << a.error;
     EXPECT_EQ(a.error.find('\n'), std::string::npos);
     EXPECT_TRUE(f.server.has_room("s1"));  // unknown SID: doubt means no, nothing deleted
@@ -142,8 +143,9 @@ TEST(ExecutorWriteInDoubt, UnreadableAfterADoubtfulWriteKeepsTheRoomAndNamesRowA
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
     EXPECT_FALSE(a.compensated);
-    EXPECT_TRUE(contains(a.error, "room s1 was created with SID RM_s1, but whether row \"s1\" "
-                                  "records it is unknown"))
+    EXPECT_TRUE(contains(a.error,
+                         "room s1 was created with SID RM_s1, but whether row \"s1\" "
+                         "records it is unknown"))
         << a.error;
     EXPECT_TRUE(contains(a.error, "during COMMIT")) << a.error;
     EXPECT_TRUE(contains(a.error, "run roomctl audit once the database is back")) << a.error;
@@ -164,8 +166,9 @@ TEST(ExecutorWriteInDoubt, AWriteThatSurelyFailedAndCannotBeReadBackDeletesTheRo
     const auto& a = plan.actions[0];
     EXPECT_EQ(a.status, ActionStatus::failed);
     EXPECT_TRUE(a.compensated);
-    EXPECT_TRUE(contains(a.error, "recording it in row \"s1\" failed (database error: deadlock "
-                                  "detected)"))
+    EXPECT_TRUE(contains(a.error,
+                         "recording it in row \"s1\" failed (database error: deadlock "
+                         "detected)"))
         << a.error;
     EXPECT_TRUE(contains(a.error, "the room was deleted again, so nothing changed")) << a.error;
     EXPECT_FALSE(f.server.has_room("s1"));

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "roomctl/http/transport.hpp"
-#include "roomctl/report/text.hpp"
 #include "roomctl/inspect/inspect.hpp"
+#include "roomctl/report/text.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/video_client.hpp"
 #include "roomctl/util/duration.hpp"
@@ -57,8 +57,11 @@ const std::string k_room_sid = "RM0123456789abcdef0123456789abcdef";
 const std::string k_room_path = "/v1/Rooms/" + k_room_sid;
 
 twilio::VideoClient client(ScriptedTransport& transport) {
-    twilio::Endpoint e{"https://video.twilio.com", "AC0123456789abcdef0123456789abcdef",
-                       "SK89abcdef0123456789abcdef01234567", "secret", true,
+    twilio::Endpoint e{"https://video.twilio.com",
+                       "AC0123456789abcdef0123456789abcdef",
+                       "SK89abcdef0123456789abcdef01234567",
+                       "secret",
+                       true,
                        std::chrono::milliseconds{1000}};
     twilio::RetryPolicy policy;
     policy.writes_per_second = 0;
@@ -69,8 +72,8 @@ twilio::VideoClient client(ScriptedTransport& transport) {
 // progress") the room is fetched and its status read with json::value(), which threw
 // nlohmann::json::type_error ("internal error") for a non-string status.
 TEST(FuzzFindings, TwilioRoomStatusThatIsNotAStringIsAnError) {
-    const json not_in_progress = {{"code", 53112}, {"message", "Room status is not in-progress"},
-                                  {"status", 400}};
+    const json not_in_progress = {
+        {"code", 53112}, {"message", "Room status is not in-progress"}, {"status", 400}};
     const json odd_room = {{"sid", "RM0123456789abcdef0123456789abcdef"},
                            {"unique_name", "session-42"},
                            {"status", 5}};
@@ -101,21 +104,21 @@ TEST(FuzzFindings, TokenDatesNearInt64MinAreBadClaims) {
     inspect::InspectOptions o;
     o.now = std::chrono::system_clock::time_point{seconds{k_now}};
 
-    const std::string lk = token::sign_hs256(
-        json{{"iss", "APIfuzzKey"}, {"sub", "alice"}, {"exp", k_min}}, "s");
+    const std::string lk =
+        token::sign_hs256(json{{"iss", "APIfuzzKey"}, {"sub", "alice"}, {"exp", k_min}}, "s");
     const auto r = inspect::inspect_token(lk, o);
     EXPECT_TRUE(r.has("bad_claim"));
     EXPECT_FALSE(r.expires_at.has_value());
     EXPECT_FALSE(r.has("expired_in_leeway"));
     EXPECT_FALSE(r.has("expired"));
 
-    const std::string tw = token::sign_hs256(
-        json{{"iss", "SK89abcdef0123456789abcdef01234567"},
-             {"sub", "AC0123456789abcdef0123456789abcdef"},
-             {"iat", k_min},
-             {"exp", k_now + 3600},
-             {"grants", {{"identity", "alice"}, {"video", json::object()}}}},
-        "s", json{{"cty", "twilio-fpa;v=1"}});
+    const std::string tw =
+        token::sign_hs256(json{{"iss", "SK89abcdef0123456789abcdef01234567"},
+                               {"sub", "AC0123456789abcdef0123456789abcdef"},
+                               {"iat", k_min},
+                               {"exp", k_now + 3600},
+                               {"grants", {{"identity", "alice"}, {"video", json::object()}}}},
+                          "s", json{{"cty", "twilio-fpa;v=1"}});
     const auto t = inspect::inspect_token(tw, o);
     EXPECT_EQ(t.provider, inspect::TokenProvider::twilio);
     EXPECT_TRUE(t.has("bad_claim"));
@@ -123,8 +126,8 @@ TEST(FuzzFindings, TokenDatesNearInt64MinAreBadClaims) {
     EXPECT_FALSE(t.has("twilio_ttl_over_24h"));
 
     // Ordinary negative dates (before 1970) are still dates.
-    const std::string past = token::sign_hs256(
-        json{{"iss", "APIfuzzKey"}, {"sub", "alice"}, {"exp", -86400}}, "s");
+    const std::string past =
+        token::sign_hs256(json{{"iss", "APIfuzzKey"}, {"sub", "alice"}, {"exp", -86400}}, "s");
     const auto p = inspect::inspect_token(past, o);
     EXPECT_FALSE(p.has("bad_claim"));
     EXPECT_TRUE(p.has("expired"));

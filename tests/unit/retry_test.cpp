@@ -91,7 +91,8 @@ TEST(Retry, GivesUpAfterMaxAttemptsWithTheLastAnswerOrFailure) {
     EXPECT_EQ(send_with_retry(answers, {}, Idempotency::idempotent, p, "ListRooms").status, 504);
     EXPECT_EQ(answers.attempts(), 3);
 
-    ScriptedTransport failures(fail_test, {failure(FailureCause::timeout), failure(FailureCause::timeout),
+    ScriptedTransport failures(fail_test,
+                               {failure(FailureCause::timeout), failure(FailureCause::timeout),
                                 failure(FailureCause::refused)});
     try {
         send_with_retry(failures, {}, Idempotency::idempotent, p, "ListRooms");
@@ -106,8 +107,8 @@ TEST(Retry, RateLimitedAttemptsHaveTheirOwnAllowance) {
     RetryPolicy p = quick();
     p.max_attempts = 2;
     p.max_rate_limited_attempts = 5;
-    ScriptedTransport t(fail_test, {status(429), status(429), status(429), status(503), status(429),
-                         status(200)});
+    ScriptedTransport t(
+        fail_test, {status(429), status(429), status(429), status(503), status(429), status(200)});
     EXPECT_EQ(send_with_retry(t, {}, Idempotency::idempotent, p, "CreateRoom").status, 200);
     EXPECT_EQ(t.attempts(), 6);
 
@@ -285,8 +286,8 @@ TEST(CurlCancel, ATransferInFlightIsAbortedSoonAfterTheFlagIsSet) {
     } catch (const TransportError& e) {
         EXPECT_EQ(e.cause(), FailureCause::cancelled) << e.what();
         EXPECT_EQ(e.kind(), ErrorKind::interrupted);
-        EXPECT_EQ(std::string{e.what()},
-                  "interrupted while waiting for an answer from 127.0.0.1:" + std::to_string(server.port));
+        EXPECT_EQ(std::string{e.what()}, "interrupted while waiting for an answer from 127.0.0.1:" +
+                                             std::to_string(server.port));
     }
     interrupter.join();
     // libcurl's progress callback runs at least about once a second while it waits.
