@@ -3,6 +3,8 @@
 // subcommands, nested subcommands, values, files and positionals. Whether the shims work in
 // the real shells, against the real command tree, is tests/shell's job.
 
+#include "completion_gen.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "completion_gen.hpp"
 #include "completion_walk.hpp"
 #include "man_gen.hpp"
 
@@ -62,7 +63,8 @@ CommandSpec tree() {
     auto token = sub("token", "Mint access tokens");
     auto create = sub("create", "Mint an access token");
     create.options.push_back(valued({"-i", "--identity"}, ValueKind::text, "Participant identity"));
-    create.options.push_back(flag({"--can-publish", "--no-can-publish"}, "Allow or forbid it's [x]"));
+    create.options.push_back(
+        flag({"--can-publish", "--no-can-publish"}, "Allow or forbid it's [x]"));
     auto inspect = sub("inspect", "Decode a token");
     inspect.options.push_back(
         valued({"--for"}, ValueKind::choice, "Purpose", {"join", "admin", "list", "create"}));
@@ -74,9 +76,13 @@ CommandSpec tree() {
     cleanup.footer = "Deletes rooms.\n\nExamples:\n  roomctl cleanup --apply\n.dot line";
 
     auto completion = sub("completion", "Print a completion script");
-    completion.positionals.push_back(
-        {"shell", "bash, zsh or fish", ValueKind::choice, {"bash", "zsh", "fish"}, "TEXT", true,
-         false});
+    completion.positionals.push_back({"shell",
+                                      "bash, zsh or fish",
+                                      ValueKind::choice,
+                                      {"bash", "zsh", "fish"},
+                                      "TEXT",
+                                      true,
+                                      false});
 
     auto isolated = sub("isolated", "Takes no global options");
     isolated.inherits_options = false;
@@ -122,8 +128,8 @@ TEST(CompleteWalker, OffersSubcommandsOfTheCommandReachedSoFar) {
 
 TEST(CompleteWalker, OffersOptionsWhenTheWordStartsWithADash) {
     EXPECT_EQ(offered("--p"), (Words{"--provider"}));
-    EXPECT_EQ(offered("-"), (Words{"-h", "--help", "--config", "--provider", "--table", "-q",
-                                   "--quiet"}));
+    EXPECT_EQ(offered("-"),
+              (Words{"-h", "--help", "--config", "--provider", "--table", "-q", "--quiet"}));
     // A subcommand's own options first, then the inherited ones; -h/--help once (its own).
     auto create = offered("token create -");
     EXPECT_EQ(std::count(create.begin(), create.end(), "--help"), 1);
@@ -145,7 +151,8 @@ TEST(CompleteWalker, CompletesOptionValues) {
     EXPECT_EQ(offered("token inspect --for a"), (Words{"admin"}));
     // --opt=partial: each candidate replaces the whole word.
     EXPECT_EQ(offered("--provider=tw"), (Words{"--provider=twilio"}));
-    EXPECT_EQ(offered("token create --provider="), (Words{"--provider=livekit", "--provider=twilio"}));
+    EXPECT_EQ(offered("token create --provider="),
+              (Words{"--provider=livekit", "--provider=twilio"}));
     // A value that looks like an option is still the value.
     EXPECT_EQ(offered("--provider -"), Words{});
     // Free text: nothing, and no file names either.
@@ -211,7 +218,8 @@ TEST(CompletionShim, EachShellGetsAShortShimThatAsksTheBinary) {
     EXPECT_TRUE(contains(completion_shim(Shell::fish, "roomctl"),
                          "complete -c roomctl -f -a '(__roomctl_complete)'"));
     // Function names are made of the program's name.
-    EXPECT_TRUE(contains(completion_shim(Shell::bash, "room-ctl"), "complete -F _room_ctl room-ctl"));
+    EXPECT_TRUE(
+        contains(completion_shim(Shell::bash, "room-ctl"), "complete -F _room_ctl room-ctl"));
 }
 
 TEST(CompletionShim, RefusesAProgramNameAShellWouldSplit) {
@@ -272,8 +280,8 @@ TEST(ManGen, PageHasEverySectionAndCommand) {
         auto end = page.find('\n', start);
         std::string line = page.substr(start, end - start);
         if (!line.empty() && line[0] == '.') {
-            EXPECT_TRUE(line.size() >= 2 && (std::isalpha(static_cast<unsigned char>(line[1])) ||
-                                             line[1] == '\\'))
+            EXPECT_TRUE(line.size() >= 2 &&
+                        (std::isalpha(static_cast<unsigned char>(line[1])) || line[1] == '\\'))
                 << line;
         }
         start = end + 1;
