@@ -72,12 +72,12 @@ TEST(Text, IsSidWantsThePrefixAnd32HexDigits) {
     const std::string hex32 = "0123456789abcdefABCDEF0123456789";
     EXPECT_TRUE(is_sid("AC" + hex32, "AC"));
     EXPECT_TRUE(is_sid("RM" + hex32, "RM"));
-    EXPECT_FALSE(is_sid("SK" + hex32, "AC"));                   // another prefix
-    EXPECT_FALSE(is_sid("AC" + hex32.substr(1), "AC"));         // 33 characters
-    EXPECT_FALSE(is_sid("AC" + hex32 + "0", "AC"));             // 35 characters
-    EXPECT_FALSE(is_sid("AC" + hex32.substr(1) + "g", "AC"));   // not hex
-    EXPECT_FALSE(is_sid("ac" + hex32, "AC"));                   // the prefix is case-sensitive
-    EXPECT_FALSE(is_sid("RM_AbCdEfGhIjKl", "RM"));              // a LiveKit SID is not one
+    EXPECT_FALSE(is_sid("SK" + hex32, "AC"));                  // another prefix
+    EXPECT_FALSE(is_sid("AC" + hex32.substr(1), "AC"));        // 33 characters
+    EXPECT_FALSE(is_sid("AC" + hex32 + "0", "AC"));            // 35 characters
+    EXPECT_FALSE(is_sid("AC" + hex32.substr(1) + "g", "AC"));  // not hex
+    EXPECT_FALSE(is_sid("ac" + hex32, "AC"));                  // the prefix is case-sensitive
+    EXPECT_FALSE(is_sid("RM_AbCdEfGhIjKl", "RM"));             // a LiveKit SID is not one
     EXPECT_FALSE(is_sid("", "AC"));
 }
 

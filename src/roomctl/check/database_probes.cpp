@@ -7,17 +7,11 @@
 #include "roomctl/io/module.hpp"
 #include "roomctl/store/room_store.hpp"
 #include "roomctl/util/redact.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::check {
 
 namespace {
-
-// Long enough for roomctl's sentences and a list of status words.
-std::string one_line(std::string s) {
-    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
-    if (s.size() > 600) s = s.substr(0, 600) + "...";
-    return s;
-}
 
 std::string quoted_status(const std::optional<std::string>& status) {
     if (!status) return "NULL";
@@ -99,7 +93,8 @@ private:
             body(m_out[i]);
         } catch (const std::exception& e) {
             m_out[i].status = ProbeStatus::failed;
-            m_out[i].message = one_line(e.what());
+            // Long enough for roomctl's sentences and a list of status words.
+            m_out[i].message = text::first_line(e.what(), 600);
         }
         m_out[i].duration = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - start);

@@ -18,6 +18,7 @@
 #include "roomctl/livekit/twirp.hpp"
 #include "roomctl/store/room_store.hpp"
 #include "roomctl/util/redact.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::check {
 
@@ -37,12 +38,9 @@ std::string random_suffix() {
     return s;
 }
 
-std::string first_line(std::string s) {
-    s = livekit::scrub_tokens(s);
-    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
-    // Long enough for roomctl's own sentences; server text is cut before it gets here.
-    if (s.size() > 400) s = s.substr(0, 400) + "...";
-    return s;
+// Long enough for roomctl's own sentences; server text is cut before it gets here.
+std::string first_line(const std::string& s) {
+    return text::first_line(livekit::scrub_tokens(s), 400);
 }
 
 class Runner {

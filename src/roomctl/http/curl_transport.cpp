@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "roomctl/http/trace.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::http {
 
@@ -18,17 +19,8 @@ void global_init_once() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-std::string trim(std::string s) {
-    auto not_space = [](unsigned char c) { return !std::isspace(c); };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-    return s;
-}
+using text::lower;
+using text::trim;
 
 struct Sink {
     Response* response;

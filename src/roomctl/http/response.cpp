@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "roomctl/http/transport.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::http {
 
@@ -17,8 +18,7 @@ std::string Response::media_type() const {
     std::string t = ct.substr(0, semi);
     t.erase(std::remove_if(t.begin(), t.end(), [](unsigned char c) { return std::isspace(c); }),
             t.end());
-    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-    return t;
+    return text::lower(t);
 }
 
 }  // namespace roomctl::http

@@ -5,17 +5,13 @@
 #include <cctype>
 
 #include "roomctl/util/redact.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::http {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out{s};
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using text::lower;
 
 bool secret_name(std::string_view name) {
     const std::string n = lower(name);

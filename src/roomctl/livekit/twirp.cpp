@@ -5,6 +5,7 @@
 #include "roomctl/livekit/diagnose.hpp"
 #include "roomctl/media/server_clock.hpp"
 #include "roomctl/util/json_depth.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::livekit {
 
@@ -12,19 +13,11 @@ namespace {
 
 constexpr std::string_view k_prefix = "twirp error unknown: ";
 
-std::string first_line(const std::string& s, std::size_t max = 160) {
-    std::string line = s.substr(0, s.find('\n'));
-    if (line.size() > max) line = line.substr(0, max) + "...";
-    for (char& c : line) {
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    }
-    return line;
-}
-
 std::string describe_body(const http::Response& r) {
     auto type = r.media_type().empty() ? std::string{"no content type"} : r.media_type();
     if (r.body.empty()) return fmt::format("an empty body ({})", type);
-    return fmt::format("{}: \"{}\"", type, first_line(scrub_tokens(r.body), 80));
+    return fmt::format("{}: \"{}\"", type,
+                       text::blank_controls(text::first_line(scrub_tokens(r.body), 80)));
 }
 
 // The skew the refusal itself shows: its Date against this machine's clock now (the answer
@@ -82,8 +75,8 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
                                                                   skew_of(r))));
             }
             throw TwirpError(ErrorKind::runtime, code, msg, r.status,
-                             fmt::format("LiveKit {} failed: {} ({})", method, first_line(msg),
-                                         code));
+                             fmt::format("LiveKit {} failed: {} ({})", method,
+                                         text::blank_controls(text::first_line(msg, 160)), code));
         }
     }
     if (r.status == 401) {

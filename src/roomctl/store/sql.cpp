@@ -24,7 +24,8 @@ std::string text_array_literal(const std::vector<std::optional<std::string>>& va
 }
 
 std::string text_array_literal(const std::vector<std::string>& values) {
-    return text_array_literal(std::vector<std::optional<std::string>>(values.begin(), values.end()));
+    return text_array_literal(
+        std::vector<std::optional<std::string>>(values.begin(), values.end()));
 }
 
 std::optional<std::string> optional_text(const pqxx::field& f) {
@@ -109,7 +110,8 @@ std::string sid_column_facts() {
            "CASE WHEN a.atttypid IN ('pg_catalog.varchar'::pg_catalog.regtype, "
            "'pg_catalog.bpchar'::pg_catalog.regtype) AND a.atttypmod >= 4 "
            "THEN a.atttypmod - 4 END, "
-           "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) "
+           "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY "
+           "t.tgname) "
            " FROM pg_catalog.pg_trigger t WHERE t.tgrelid = a.attrelid AND NOT t.tgisinternal "
            " AND t.tgenabled <> 'D' AND (t.tgtype & 19) = 19) "
            "FROM pg_catalog.pg_attribute a "
@@ -211,7 +213,8 @@ std::string advisory_lock_holder() {
            "CASE WHEN a.client_addr IS NOT NULL THEN pg_catalog.host(a.client_addr) "
            "WHEN a.client_port = -1 THEN 'local socket' ELSE '' END, "
            "coalesce(pg_catalog.to_char(a.backend_start AT TIME ZONE 'UTC', "
-           "CASE WHEN (a.backend_start AT TIME ZONE 'UTC')::date = (now() AT TIME ZONE 'UTC')::date "
+           "CASE WHEN (a.backend_start AT TIME ZONE 'UTC')::date = (now() AT TIME ZONE "
+           "'UTC')::date "
            "THEN 'HH24:MI:SS' ELSE 'YYYY-MM-DD HH24:MI:SS' END) || ' UTC', '') "
            "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
            "WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM "

@@ -9,21 +9,13 @@
 #include "roomctl/http/form.hpp"
 #include "roomctl/http/retry.hpp"
 #include "roomctl/util/json_depth.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::twilio {
 
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-std::string first_line(const std::string& s, std::size_t max = 100) {
-    std::string line = s.substr(0, s.find('\n'));
-    if (line.size() > max) line = line.substr(0, max) + "...";
-    for (char& c : line) {
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    }
-    return line;
-}
 
 // Process-wide pacing of writes: one account's limit is shared by every worker thread.
 class WritePacer {
@@ -108,14 +100,15 @@ nlohmann::json interpret(const std::string& what, const http::Response& r, const
         auto kind = (r.status == 403 || code == 20403) ? ErrorKind::auth : ErrorKind::runtime;
         throw RestError(kind, code, r.status, text,
                         fmt::format("Twilio {} failed: {} (error {}, HTTP {})", what,
-                                    first_line(text), code, r.status));
+                                    text::blank_controls(text::first_line(text, 100)), code,
+                                    r.status));
     }
     if (r.status == 401) throw Error(ErrorKind::auth, explain_credentials(e));
-    throw runtime_error(fmt::format("Twilio {} at {} failed with HTTP {} and {}", what, e.base_url,
-                                    r.status,
-                                    r.body.empty() ? std::string{"an empty body"}
-                                                   : fmt::format("{}: \"{}\"", r.media_type(),
-                                                                 first_line(r.body, 80))));
+    throw runtime_error(fmt::format(
+        "Twilio {} at {} failed with HTTP {} and {}", what, e.base_url, r.status,
+        r.body.empty() ? std::string{"an empty body"}
+                       : fmt::format("{}: \"{}\"", r.media_type(),
+                                     text::blank_controls(text::first_line(r.body, 80)))));
 }
 
 nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const std::string& method,
