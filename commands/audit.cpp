@@ -5,8 +5,7 @@
 #include "apply_guard.hpp"
 #include "commands.hpp"
 #include "roomctl/reconcile/inventory.hpp"
-#include "roomctl/report/json.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/audit_view.hpp"
 #include "roomctl/util/exit_code.hpp"
 
 namespace roomctl::cli {

@@ -8,8 +8,7 @@
 #include "roomctl/journal/journal.hpp"
 #include "roomctl/reconcile/executor.hpp"
 #include "roomctl/reconcile/planner.hpp"
-#include "roomctl/report/json.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/plan_view.hpp"
 #include "roomctl/util/duration.hpp"
 #include "roomctl/util/exit_code.hpp"
 

@@ -9,7 +9,7 @@
 
 #include "commands.hpp"
 #include "roomctl/report/json.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/rooms_view.hpp"
 #include "roomctl/store/room_store.hpp"
 #include "roomctl/util/duration.hpp"
 

@@ -17,7 +17,7 @@
 
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/printer.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/rooms_view.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::fuzz {

@@ -7,9 +7,9 @@
 #include "roomctl/reconcile/audit.hpp"
 #include "roomctl/reconcile/planner.hpp"
 #include "roomctl/reconcile/safety.hpp"
-#include "roomctl/report/json.hpp"
+#include "roomctl/report/audit_view.hpp"
 #include "roomctl/report/metrics.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/plan_view.hpp"
 
 namespace roomctl::reconcile {
 namespace {

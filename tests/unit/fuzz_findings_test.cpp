@@ -11,7 +11,7 @@
 
 #include "roomctl/http/transport.hpp"
 #include "roomctl/inspect/inspect.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/rooms_view.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/video_client.hpp"
 #include "roomctl/util/duration.hpp"

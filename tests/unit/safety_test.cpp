@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "roomctl/report/json.hpp"
-#include "roomctl/report/text.hpp"
+#include "roomctl/report/audit_view.hpp"
+#include "roomctl/report/plan_view.hpp"
 
 namespace roomctl::reconcile {
 namespace {

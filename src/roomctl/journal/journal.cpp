@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "roomctl/report/json.hpp"
+#include "roomctl/report/plan_view.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::journal {

@@ -1,0 +1,158 @@
+#include "roomctl/report/audit_view.hpp"
+
+#include <fmt/format.h>
+
+#include "roomctl/reconcile/safety.hpp"
+#include "roomctl/report/json.hpp"
+
+namespace roomctl::report {
+
+using nlohmann::json;
+
+namespace {
+
+std::string sid_or_dash(const std::optional<std::string>& sid) {
+    if (!sid) return "(null)";
+    return sid->empty() ? "(empty)" : *sid;
+}
+
+std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary& s,
+                      const TextStyle& style) {
+    std::string detail;
+    switch (f.kind) {
+        case reconcile::FindingKind::missing:
+            detail = "live in the database, not on the server";
+            break;
+        case reconcile::FindingKind::orphaned:
+            detail = f.database_status
+                         ? fmt::format("row says \"{}\"; {} participant(s), age {}",
+                                       *f.database_status, f.num_participants,
+                                       render_age(style, f.server_created_at))
+                         : fmt::format("no row; {} participant(s), age {}", f.num_participants,
+                                       render_age(style, f.server_created_at));
+            break;
+        case reconcile::FindingKind::sid_drift:
+            detail = fmt::format("database {} vs server {}", sid_or_dash(f.database_sid),
+                                 f.server_sid.value_or("-"));
+            break;
+        case reconcile::FindingKind::name_mismatch:
+            detail = f.suggested_template.empty()
+                         ? fmt::format("the row expects \"{}\"", f.expected_room)
+                         : fmt::format("the row expects \"{}\"; room_name_template = "
+                                       "\"{}\" would match",
+                                       f.expected_room, f.suggested_template);
+            if (f.sid_evidence) detail += " (same SID)";
+            break;
+        case reconcile::FindingKind::unclassified:
+            detail = fmt::format(
+                "row status {} is neither live nor ended; {}",
+                f.database_status ? fmt::format("\"{}\"", *f.database_status)
+                                  : std::string("NULL"),
+                f.server_room ? fmt::format("on the server, {} participant(s), age {}",
+                                            f.num_participants,
+                                            render_age(style, f.server_created_at))
+                              : std::string("not on the server"));
+            break;
+        case reconcile::FindingKind::foreign_sid:
+            detail = fmt::format(
+                "row records {} SID {} but this run talks to {}; {}; left alone",
+                reconcile::provider_title(f.sid_provider), sid_or_dash(f.database_sid),
+                reconcile::provider_title(s.provider),
+                f.server_room ? "a room of that name is on the server" : "not on the server");
+            break;
+    }
+    return detail;
+}
+
+}  // namespace
+
+json finding_json(const reconcile::Finding& f) {
+    json j{{"kind", reconcile::to_string(f.kind)},
+           {"room", f.room},
+           {"database_name", string_or_null(f.database_name)},
+           {"database_sid", string_or_null(f.database_sid)},
+           {"server_sid", string_or_null(f.server_sid)},
+           {"database_status", string_or_null(f.database_status)},
+           {"num_participants", f.num_participants},
+           {"server_creation_time",
+            f.server_created_at ? json(iso8601(f.server_created_at)) : json(nullptr)}};
+    if (f.kind == reconcile::FindingKind::name_mismatch) {
+        j["expected_room"] = f.expected_room;
+        j["suggested_template"] = f.suggested_template.empty() ? json(nullptr)
+                                                               : json(f.suggested_template);
+        j["sid_evidence"] = f.sid_evidence;
+    }
+    if (f.kind == reconcile::FindingKind::foreign_sid) j["sid_provider"] = f.sid_provider;
+    return j;
+}
+
+json audit_json(const reconcile::AuditResult& r) {
+    const auto& s = r.summary;
+    json doc = envelope("audit");
+    doc["in_sync"] = s.findings() == 0;
+    doc["summary"] = {{"database_rows", s.database_rooms}, {"live_rooms", s.live_rooms},
+                      {"server_rooms", s.server_rooms},    {"in_sync", s.in_sync},
+                      {"missing", s.missing},              {"orphaned", s.orphaned},
+                      {"sid_drift", s.sid_drift},          {"name_mismatch", s.name_mismatch},
+                      {"unclassified", s.unclassified},
+                      {"unclassified_statuses", json(s.unclassified_statuses)},
+                      {"foreign_sid", s.foreign_sid},
+                      {"live_with_sid", s.live_with_sid},
+                      {"ended_foreign_sids", s.ended_foreign_sids}};
+    json findings = json::array();
+    for (const auto& f : r.findings) findings.push_back(finding_json(f));
+    doc["findings"] = findings;
+    return doc;
+}
+
+std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style) {
+    const auto& s = r.summary;
+    std::string out;
+    if (!r.findings.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& f : r.findings) {
+            rows.push_back({reconcile::to_string(f.kind), f.room, detail_of(f, s, style)});
+        }
+        out += render_table({"finding", "room", "detail"}, rows);
+        out += "\n";
+    }
+    out += fmt::format(
+        "{} live database room(s), {} server room(s): {} in sync, {} missing, {} orphaned, {} "
+        "SID drift{}{}{}\n",
+        s.live_rooms, s.server_rooms, s.in_sync, s.missing, s.orphaned, s.sid_drift,
+        s.name_mismatch ? fmt::format(", {} name mismatch", s.name_mismatch) : "",
+        s.unclassified ? fmt::format(", {} unclassified", s.unclassified) : "",
+        s.foreign_sid ? fmt::format(", {} foreign SID", s.foreign_sid) : "");
+    if (s.foreign_sid) {
+        out += fmt::format(
+            "{} live row(s) record {} SIDs but this run talks to {}: roomctl never recreates "
+            "them or overwrites their SIDs. A profile that switches provider needs its own "
+            "[rooms] mapping.\n",
+            s.foreign_sid, reconcile::provider_title(s.foreign_provider),
+            reconcile::provider_title(s.provider));
+    }
+    if (s.unclassified_rows()) {
+        out += fmt::format(
+            "{} row(s) have a status in neither [rooms] live_statuses nor ended_statuses: {}. "
+            "roomctl leaves their rooms alone and --apply refuses until each value is added to "
+            "one of the lists.\n",
+            s.unclassified_rows(), reconcile::describe_unclassified(s));
+    }
+    // One template explaining every mismatch is the fix worth spelling out.
+    std::string common;
+    bool same = s.name_mismatch > 0;
+    for (const auto& f : r.findings) {
+        if (f.kind != reconcile::FindingKind::name_mismatch) continue;
+        if (f.suggested_template.empty() || (!common.empty() && common != f.suggested_template))
+            same = false;
+        common = f.suggested_template;
+    }
+    if (same) {
+        out += fmt::format("The server names rooms differently: set room_name_template = \"{}\" "
+                           "in [rooms] (or --room-name-template) and audit again.\n",
+                           common);
+    }
+    return out;
+}
+
+}  // namespace roomctl::report

@@ -1,0 +1,102 @@
+#include "roomctl/report/plan_view.hpp"
+
+#include <fmt/format.h>
+
+#include "roomctl/report/color.hpp"
+#include "roomctl/report/json.hpp"
+
+namespace roomctl::report {
+
+using nlohmann::json;
+
+namespace {
+
+std::string status_word(const TextStyle& s, reconcile::ActionStatus st) {
+    auto word = reconcile::to_string(st);
+    switch (st) {
+        case reconcile::ActionStatus::done: return paint(s.color, "32", word);
+        case reconcile::ActionStatus::failed: return paint(s.color, "31", word);
+        case reconcile::ActionStatus::skipped: return paint(s.color, "33", word);
+        case reconcile::ActionStatus::compensated: return paint(s.color, "33", word);
+        case reconcile::ActionStatus::planned: return word;
+    }
+    return word;
+}
+
+}  // namespace
+
+json action_json(const reconcile::Action& a) {
+    return json{{"kind", reconcile::to_string(a.kind)},
+                {"room", a.room},
+                {"database_name", string_or_null(a.database_name)},
+                {"status", reconcile::to_string(a.status)},
+                {"reason", a.reason},
+                {"error", a.error.empty() ? json(nullptr) : json(a.error)},
+                {"database_sid", string_or_null(a.expected_sid)},
+                {"server_sid", string_or_null(a.server_sid)},
+                {"new_sid", string_or_null(a.new_sid)},
+                {"num_participants", a.num_participants},
+                {"compensated", a.compensated}};
+}
+
+json plan_json(const std::string& command, const reconcile::Plan& plan, bool applied,
+               const reconcile::AuditSummary& audit,
+               const std::vector<reconcile::Refusal>& refusals) {
+    json doc = envelope(command);
+    doc["applied"] = applied;
+    doc["summary"] = {{"planned", plan.count(reconcile::ActionStatus::planned)},
+                      {"done", plan.count(reconcile::ActionStatus::done)},
+                      {"failed", plan.count(reconcile::ActionStatus::failed)},
+                      {"skipped", plan.count(reconcile::ActionStatus::skipped)},
+                      {"missing", audit.missing},
+                      {"orphaned", audit.orphaned},
+                      {"sid_drift", audit.sid_drift},
+                      {"name_mismatch", audit.name_mismatch},
+                      {"unclassified", audit.unclassified},
+                      {"foreign_sid", audit.foreign_sid}};
+    json reasons = json::array();
+    for (const auto& r : refusals) reasons.push_back(r.reason);
+    doc["refusals"] = reasons;
+    json actions = json::array();
+    for (const auto& a : plan.actions) actions.push_back(action_json(a));
+    doc["actions"] = actions;
+    return doc;
+}
+
+std::string render_plan(const std::string& command, const reconcile::Plan& plan, bool applied,
+                        const TextStyle& style, const std::vector<reconcile::Refusal>& refusals) {
+    std::string out;
+    std::string refused;
+    if (!refusals.empty()) {
+        refused = paint(style.color, "31", "--apply is refused as unsafe:") + "\n";
+        for (const auto& r : refusals) refused += "  - " + r.reason + "\n";
+    }
+    if (plan.actions.empty()) {
+        out = fmt::format("nothing to {}\n", command == "cleanup" ? "clean up" : "recreate");
+        return refused.empty() ? out : out + "\n" + refused + "Nothing was changed.\n";
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& a : plan.actions) {
+        std::string why = a.status == reconcile::ActionStatus::failed ? a.error : a.reason;
+        rows.push_back({status_word(style, a.status), reconcile::to_string(a.kind), a.room, why});
+    }
+    out += render_table({"status", "action", "room", "detail"}, rows);
+    if (!refused.empty()) out += "\n" + refused;
+    auto planned = plan.count(reconcile::ActionStatus::planned);
+    if (!refused.empty()) {  // refused: nothing was done, whether or not --apply was given
+        out += fmt::format("{} action(s) planned, {} skipped. Nothing was changed.\n", planned,
+                           plan.count(reconcile::ActionStatus::skipped));
+    } else if (!applied) {
+        out += fmt::format("\n{} action(s) planned, {} skipped. Nothing was changed; run with "
+                           "--apply to act.\n",
+                           planned, plan.count(reconcile::ActionStatus::skipped));
+    } else {
+        out += fmt::format("\n{} done, {} failed, {} skipped\n",
+                           plan.count(reconcile::ActionStatus::done),
+                           plan.count(reconcile::ActionStatus::failed),
+                           plan.count(reconcile::ActionStatus::skipped));
+    }
+    return out;
+}
+
+}  // namespace roomctl::report

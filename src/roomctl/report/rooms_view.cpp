@@ -1,0 +1,55 @@
+#include "roomctl/report/rooms_view.hpp"
+
+#include <fmt/format.h>
+
+#include "roomctl/report/json.hpp"
+
+namespace roomctl::report {
+
+using nlohmann::json;
+
+json room_json(const media::ServerRoom& r) {
+    return json{{"name", r.name},
+                {"sid", r.sid},
+                {"num_participants", r.num_participants},
+                {"creation_time", r.creation_time ? json(iso8601(r.creation_time)) : json(nullptr)},
+                {"empty_timeout_seconds", r.empty_timeout},
+                {"departure_timeout_seconds", r.departure_timeout},
+                {"max_participants", r.max_participants},
+                {"metadata", r.metadata}};
+}
+
+json participant_json(const media::Participant& p) {
+    return json{{"sid", p.sid},
+                {"identity", p.identity},
+                {"name", p.name},
+                {"state", p.state},
+                {"joined_at", p.joined_at ? json(iso8601(p.joined_at)) : json(nullptr)}};
+}
+
+std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const TextStyle& style) {
+    if (rooms.empty()) return "no rooms on the server\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : rooms) {
+        rows.push_back({r.name, r.sid, std::to_string(r.num_participants),
+                        render_age(style, r.creation_time), fmt::format("{}s", r.empty_timeout)});
+    }
+    return render_table({"name", "sid", "participants", "age", "empty timeout"}, rows);
+}
+
+std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
+    return fmt::format(
+        "name:              {}\nsid:               {}\nparticipants:      {}\nage:               "
+        "{}\nempty timeout:     {}s\ndeparture timeout: {}s\nmax participants:  {}\n",
+        r.name, r.sid, r.num_participants, render_age(style, r.creation_time), r.empty_timeout,
+        r.departure_timeout, r.max_participants ? std::to_string(r.max_participants) : "unlimited");
+}
+
+std::string render_participants(const std::vector<media::Participant>& ps) {
+    if (ps.empty()) return "no participants\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : ps) rows.push_back({p.identity, p.sid, p.state, p.name});
+    return render_table({"identity", "sid", "state", "name"}, rows);
+}
+
+}  // namespace roomctl::report

@@ -1,0 +1,26 @@
+#pragma once
+// `rooms list|create|participants`: a server's rooms and a room's participants, as JSON values
+// (the command puts them in its envelope) and as text. Pure: data in, JSON or string out.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "roomctl/media/server.hpp"
+#include "roomctl/report/text.hpp"
+
+namespace roomctl::report {
+
+// {"name", "sid", "num_participants", "creation_time" (ISO 8601 or null), ...}
+nlohmann::json room_json(const media::ServerRoom& r);
+// {"sid", "identity", "name", "state", "joined_at" (ISO 8601 or null)}
+nlohmann::json participant_json(const media::Participant& p);
+
+// A table (name, sid, participants, age, empty timeout); "no rooms on the server" when empty.
+std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const TextStyle& style);
+// One room, one "label: value" line per field.
+std::string render_room(const media::ServerRoom& room, const TextStyle& style);
+// A table (identity, sid, state, name); "no participants" when empty.
+std::string render_participants(const std::vector<media::Participant>& ps);
+
+}  // namespace roomctl::report
