@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -92,6 +93,62 @@ void BM_parse_list_rooms_sax_1000(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
 BENCHMARK(BM_parse_list_rooms_sax_1000);
+
+// Issue 13 item 6 (bench/README.md "One ListRooms parser?"): the hand-written SAX machine
+// against nlohmann's parse callback reading each room, at its object's end, through
+// room_from_json and then dropping it. The callback reader lives here, not in the product,
+// because the SAX machine measured faster; it handles well-formed answers only (room_from_json
+// throws on a bad room), which is all a timing needs. Depths as the callback counts them:
+// 1 the answer's members, 2 the rooms, 3 a room's fields; nothing deeper is built.
+std::vector<roomctl::media::ServerRoom> parse_list_rooms_callback(const std::string& body) {
+    using E = nlohmann::json::parse_event_t;
+    std::vector<roomctl::media::ServerRoom> rooms;
+    bool in_rooms = false;
+    (void)nlohmann::json::parse(body, [&](int depth, E event, nlohmann::json& parsed) {
+        if (depth == 1 && event == E::key) {
+            in_rooms = parsed == "rooms";
+            if (in_rooms) rooms.clear();
+            return in_rooms;
+        }
+        if (depth < 2) return true;
+        if (!in_rooms) return false;
+        if (depth == 2 && event == E::object_end) {
+            rooms.push_back(lk::room_from_json(parsed));
+            return false;  // converted: drop it
+        }
+        return depth <= 3;
+    });
+    return rooms;
+}
+
+void BM_list_rooms_sax_10k(benchmark::State& state) {
+    const auto body = list_rooms_body(10000);
+    for (auto _ : state) benchmark::DoNotOptimize(lk::parse_list_rooms(body));
+    state.SetItemsProcessed(state.iterations() * 10000);
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_list_rooms_sax_10k)->Unit(benchmark::kMillisecond);
+
+void BM_list_rooms_callback_10k(benchmark::State& state) {
+    const auto body = list_rooms_body(10000);
+    for (auto _ : state) benchmark::DoNotOptimize(parse_list_rooms_callback(body));
+    state.SetItemsProcessed(state.iterations() * 10000);
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_list_rooms_callback_10k)->Unit(benchmark::kMillisecond);
+
+void BM_list_rooms_dom_10k(benchmark::State& state) {
+    const auto body = list_rooms_body(10000);
+    for (auto _ : state) {
+        const auto doc = nlohmann::json::parse(body);
+        std::vector<roomctl::media::ServerRoom> rooms;
+        for (const auto& r : doc.at("rooms")) rooms.push_back(lk::room_from_json(r));
+        benchmark::DoNotOptimize(rooms);
+    }
+    state.SetItemsProcessed(state.iterations() * 10000);
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_list_rooms_dom_10k)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
