@@ -16,15 +16,20 @@
 #include "completion_gen.hpp"
 #include "completion_walk.hpp"
 #include "man_gen.hpp"
+#include "roomctl/config/registry.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::cli {
 
 namespace {
 
-// Options whose value is a path, wherever they are defined.
-const std::set<std::string> kFileOptions{"--config",  "--api-secret-file", "--cacert",
-                                         "--journal", "--metrics-file",    "--output"};
+// Options whose value is a path, wherever they are defined: the settings registry's
+// (config/registry.hpp), and these others.
+const std::set<std::string> kFileOptions = [] {
+    std::set<std::string> out{"--journal", "--metrics-file", "--output"};
+    for (auto& flag : config::path_flags()) out.insert(std::move(flag));
+    return out;
+}();
 
 // Values of options that do not declare them with CLI::IsMember (those that do are read from
 // the validator, so the list below is only a fallback).

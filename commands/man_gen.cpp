@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "roomctl/config/registry.hpp"
+
 namespace roomctl::cli::gen {
 
 namespace {
@@ -208,7 +210,9 @@ std::string man_page(const CommandSpec& root, const ManInfo& info) {
         for (const auto& s : root.subcommands) render_command(o, s, prog + " " + s.name);
     }
 
-    for (const auto& sec : info.sections) {
+    std::vector<ManSection> sections{settings_section()};
+    sections.insert(sections.end(), info.sections.begin(), info.sections.end());
+    for (const auto& sec : sections) {
         o += ".SH " + quoted_arg(sec.title) + "\n";
         if (!sec.intro.empty()) o += text_line(sec.intro);
         for (const auto& e : sec.entries) {
@@ -229,6 +233,42 @@ std::string man_page(const CommandSpec& root, const ManInfo& info) {
         for (const auto& para : examples) render_paragraph(o, para);
     }
     return o;
+}
+
+ManSection settings_section() {
+    ManSection sec;
+    sec.title = "CONFIGURATION FILE";
+    sec.intro =
+        "The config file is TOML: a key a.b below is b = ... in the table [a]. "
+        "[profiles.NAME] holds the same tables and, when selected (--profile, ROOMCTL_PROFILE), "
+        "is read over the top level; a profile that sets any credential of a provider replaces "
+        "that provider's whole credential set. A flag beats the environment, which beats the "
+        "file, which beats the default. Run roomctl config show for the effective values.";
+    for (const auto& spec : config::settings_registry()) {
+        if (spec.toml.empty() && spec.toml_file.empty()) continue;
+        ManEntry e;
+        e.term = std::string{spec.toml};
+        if (!spec.toml_file.empty())
+            e.term += (e.term.empty() ? "" : ", ") + std::string{spec.toml_file};
+        e.text = std::string{spec.help} + ".";
+        if (spec.toml != spec.key && spec.toml_file.empty())
+            e.text += " Shown by config show as " + std::string{spec.key} + ".";
+        std::string also;
+        if (!spec.flag.empty())
+            also = std::string{spec.flag} +
+                   (spec.flag_for ? " (provider " + config::to_string(*spec.flag_for) + ")" : "");
+        for (const auto& var : spec.env)
+            also += (also.empty() ? "" : ", ") + std::string{var.name} +
+                    (var.names_file ? " (a file)" : "");
+        if (!also.empty()) e.text += " Also set by " + also + ".";
+        if (!spec.toml_file.empty())
+            e.text += " " + std::string{spec.toml_file} + " names a file holding it and wins "
+                      "over " + std::string{spec.toml} + "; relative to the config file.";
+        if (spec.relative) e.text += " Relative to the config file.";
+        if (spec.secret) e.text += " Secret: never printed.";
+        sec.entries.push_back(std::move(e));
+    }
+    return sec;
 }
 
 }  // namespace roomctl::cli::gen

@@ -2,7 +2,8 @@
 // The roomctl(1) manual page, in roff (man macros), generated from the same CommandSpec as
 // the completions: NAME, SYNOPSIS, DESCRIPTION, OPTIONS (the root's), COMMANDS (every command
 // with its arguments, options and help text), then the caller's sections (EXIT STATUS,
-// ENVIRONMENT, FILES...) and EXAMPLES. Pure: no CLI11, unit-tested in tests/unit.
+// ENVIRONMENT, FILES...) and EXAMPLES. Pure: no CLI11, unit-tested in tests/unit. The
+// settings' part comes from config/registry.hpp, like the global options themselves.
 
 #include <string>
 #include <string_view>
@@ -33,8 +34,14 @@ struct ManInfo {
 };
 
 // The page. Paragraphs of a command's footer that start with "Examples:" are kept with the
-// command; the root's go to an EXAMPLES section at the end.
+// command; the root's go to an EXAMPLES section at the end. A CONFIGURATION FILE section,
+// made from the settings registry (settings_section), comes right after COMMANDS.
 std::string man_page(const CommandSpec& root, const ManInfo& info);
+
+// CONFIGURATION FILE: every key of the config file in the settings registry
+// (config/registry.hpp), with its help, the flag and environment variables that also set it,
+// and whether it is a secret or a path relative to the file.
+ManSection settings_section();
 
 // Text for a roff line: backslashes and hyphens escaped (\e, \-), a leading . or ' neutralised.
 std::string roff_escape(std::string_view text);

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "man_gen.hpp"
 #include "roomctl/config/registry.hpp"
 #include "roomctl/config/settings.hpp"
 #include "roomctl/report/config_view.hpp"
@@ -224,6 +225,24 @@ TEST(SettingRegistry, CommandFlagOverridesAndRecordsItsOrigin) {
     apply_command_flag(s, "cleanup.max_deletes", "--max-deletes", "3");
     EXPECT_EQ(s.max_deletes, 3u);
     EXPECT_THROW(apply_command_flag(s, "cleanup.min_age", "--min-age", "soon"), Error);
+}
+
+// The man page's CONFIGURATION FILE section lists every config file key of the registry.
+TEST(SettingRegistry, ManPageListsEveryFileKey) {
+    const auto sec = cli::gen::settings_section();
+    std::string terms;
+    for (const auto& e : sec.entries) terms += e.term + "\n" + e.text + "\n";
+    for (const auto& spec : settings_registry()) {
+        for (const auto path : {spec.toml, spec.toml_file})
+            if (!path.empty()) EXPECT_TRUE(contains(terms, std::string{path})) << path;
+        if (!spec.toml.empty() && !spec.flag.empty())
+            EXPECT_TRUE(contains(terms, std::string{spec.flag})) << spec.flag;
+    }
+    cli::gen::CommandSpec root;
+    root.name = "roomctl";
+    const auto page = cli::gen::man_page(root, {});
+    EXPECT_TRUE(contains(page, ".SH \"CONFIGURATION FILE\"")) << page;
+    EXPECT_TRUE(contains(page, "livekit.api_secret_file")) << page;
 }
 
 // The real binary, next to this test in the build tree: every flag of the registry is a
