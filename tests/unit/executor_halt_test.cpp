@@ -91,11 +91,9 @@ TEST(ExecutorLostLock, ASidUpdateThatFindsTheLockLostStopsTheRun) {
 }
 
 // A create whose SID write finds the lock lost deletes its room again (nothing records it),
-// then should stop the run like any other action that saw the lost lock. It does not today:
-// recover() handles the Error(locked) itself, so Action::lock_lost stays false and the next
-// creates each make a room and delete it again. Disabled until executor.cpp marks lock_lost
-// there (reported with issue 13; a behaviour change, not part of the refactor).
-TEST(ExecutorLostLock, DISABLED_ACreateWhoseWriteFindsTheLockLostStopsTheRun) {
+// then stops the run like any other action that saw the lost lock: the next creates would each
+// make a room and delete it again.
+TEST(ExecutorLostLock, ACreateWhoseWriteFindsTheLockLostStopsTheRun) {
     ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.store.rows["s2"] = {std::nullopt, true};

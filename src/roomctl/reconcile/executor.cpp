@@ -79,6 +79,9 @@ private:
                     dynamic_cast<const store::WriteInDoubt*>(&e) ? Doubt::write_in_doubt
                                                                  : Doubt::write_failed,
                     done);
+            // Another run holds the table now: this room is dealt with (recover()), but no
+            // further action may start, as when any other action sees the lock lost.
+            if (e.kind() == ErrorKind::locked) a.lock_lost = true;
             return;
         }
         if (changed > 0) {
