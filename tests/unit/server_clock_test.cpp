@@ -1,19 +1,22 @@
 // The server's clock from Date headers (media/server_clock.hpp), each provider's
 // MediaServer::clock_offset, and LiveKit refusals explained as clock skew when they are.
 
+#include "roomctl/media/server_clock.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
+#include <optional>
 #include <string>
 
 #include "roomctl/livekit/diagnose.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/livekit/twirp.hpp"
-#include "roomctl/media/server_clock.hpp"
 #include "roomctl/twilio/video_client.hpp"
+#include "support/gtest_failure.hpp"
+#include "support/scripted_transport.hpp"
 
 namespace roomctl {
 namespace {
@@ -71,38 +74,24 @@ TEST(ClockOffset, IsServerMinusLocalAtTheMiddleOfTheExchange) {
     EXPECT_EQ(media::clock_offset_of(dated(1'000'000 - 900), sent, received), -900);
     EXPECT_EQ(media::clock_offset_of(dated(1'000'000), sent, received), 0);
     EXPECT_FALSE(media::clock_offset_of(http::Response{}, sent, received).has_value());
-    EXPECT_EQ(media::describe_local_clock(-900), "this machine's clock is 900 s ahead of the server");
+    EXPECT_EQ(media::describe_local_clock(-900),
+              "this machine's clock is 900 s ahead of the server");
     EXPECT_EQ(media::describe_local_clock(42), "this machine's clock is 42 s behind the server");
 }
 
-// Answers in order; running out is a test failure.
-class Answers final : public http::Transport {
-public:
-    explicit Answers(std::deque<http::Response> answers) : m_answers(std::move(answers)) {}
-    http::Response send(const http::Request&) override {
-        if (m_answers.empty()) throw std::logic_error("more requests than answers");
-        auto r = m_answers.front();
-        m_answers.pop_front();
-        return r;
-    }
-
-private:
-    std::deque<http::Response> m_answers;
-};
-
+// A JSON answer of the scripted transport (tests/support), with a Date header when `date` is set.
 http::Response json_answer(const json& body, std::optional<std::int64_t> date) {
-    http::Response r;
-    r.status = 200;
-    r.headers["content-type"] = "application/json";
-    if (date) r.headers["date"] = http_date(*date);
-    r.body = body.dump();
-    return r;
+    std::map<std::string, std::string> headers;
+    if (date) headers["date"] = http_date(*date);
+    return support::json_answer(200, body, std::move(headers));
 }
 
 TEST(ClockWatch, RemembersTheMostRecentDate) {
     const auto now = now_seconds();
-    Answers inner{{json_answer(json::object(), std::nullopt), json_answer(json::object(), now + 900),
-                   json_answer(json::object(), std::nullopt), json_answer(json::object(), now - 300)}};
+    support::ScriptedTransport inner{
+        support::fail_test,
+        {json_answer(json::object(), std::nullopt), json_answer(json::object(), now + 900),
+         json_answer(json::object(), std::nullopt), json_answer(json::object(), now - 300)}};
     media::ClockWatch watch{inner};
     EXPECT_FALSE(watch.offset().has_value());
     watch.send({});
@@ -118,7 +107,8 @@ TEST(ClockWatch, RemembersTheMostRecentDate) {
 
 TEST(ClockOffsetOfProviders, LiveKitMeasuresEveryAnswer) {
     const auto now = now_seconds();
-    Answers transport{{json_answer({{"rooms", json::array()}}, now - 900)}};
+    support::ScriptedTransport transport{support::fail_test,
+                                         {json_answer({{"rooms", json::array()}}, now - 900)}};
     livekit::RoomServiceClient client{transport, {"http://lk:7880", "key", "secret"}};
     EXPECT_FALSE(client.clock_offset().has_value());
     client.list_rooms({});
@@ -128,11 +118,15 @@ TEST(ClockOffsetOfProviders, LiveKitMeasuresEveryAnswer) {
 
 TEST(ClockOffsetOfProviders, TwilioMeasuresEveryAnswer) {
     const auto now = now_seconds();
-    Answers transport{{json_answer({{"rooms", json::array()},
-                                    {"meta", {{"next_page_url", nullptr}}}},
-                                   now + 120)}};
-    twilio::Endpoint e{"https://video.twilio.com", "AC0123456789abcdef0123456789abcdef",
-                       "SK89abcdef0123456789abcdef01234567", "secret", true,
+    support::ScriptedTransport transport{
+        support::fail_test,
+        {json_answer({{"rooms", json::array()}, {"meta", {{"next_page_url", nullptr}}}},
+                     now + 120)}};
+    twilio::Endpoint e{"https://video.twilio.com",
+                       "AC0123456789abcdef0123456789abcdef",
+                       "SK89abcdef0123456789abcdef01234567",
+                       "secret",
+                       true,
                        std::chrono::milliseconds{1000}};
     twilio::VideoClient client{transport, e};
     EXPECT_FALSE(client.clock_offset().has_value());
