@@ -5,9 +5,8 @@
 //                      table is in [rooms] live_statuses or ended_statuses (unknown words are
 //                      named with their row counts: while any exist, --apply runs refuse)
 //   database.rls       whether row-level security filters what this role reads, the policies
-//                      that apply, and the rows seen against the catalog's estimate
-//                      (ecosystem.md §9); failed when it applies and cannot be shown to let the
-//                      role see every row
+//                      that apply, and the rows seen against the catalog's estimate; failed
+//                      when it applies and cannot be shown to let the role see every row
 //   database.session   whether roomctl's statements share one server session; failed behind a
 //                      transaction-mode pooler (PgBouncer pool_mode=transaction, Supabase's port
 //                      6543), where read-only commands work and --apply is refused
