@@ -244,8 +244,8 @@ public:
     // shared when the pid changed between transactions or both connections report the same
     // pid: a transaction-mode pooler (PgBouncer pool_mode=transaction, Supabase port 6543),
     // where session locks leak. shared_session=true is the absence of that evidence, not a
-    // proof. Against PgBouncer 1.18 (tests/db/pooler_test.cpp) the second-connection signal is
-    // the one that fires: it hands an idle client's server session to the next client (most
+    // proof. With PgBouncer (1.18) in transaction mode the second-connection signal is the one
+    // that fires: it hands an idle client's server session to the next client (most
     // recently used first), and this connection keeps its backend between transactions; the
     // pid-change signal covers poolers that rotate backends. Errors as connect_room_store and
     // load_rooms.
