@@ -5,6 +5,7 @@
 #include "apply_guard.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
+#include "roomctl/config/registry.hpp"
 #include "roomctl/journal/journal.hpp"
 #include "roomctl/reconcile/executor.hpp"
 #include "roomctl/reconcile/planner.hpp"
@@ -52,8 +53,18 @@ int exit_code_after(const reconcile::ExecutionSummary& s) {
     return to_int(s.auth_refused ? ExitCode::auth : ExitCode::failure);
 }
 
-std::uint32_t seconds_or(const std::string& text, std::uint32_t fallback, const char* flag) {
-    return text.empty() ? fallback : parse_seconds_u32(text, flag);
+// The run's settings: the resolved ones with this command's flags over them, parsed by the
+// settings registry as the global flags are (a malformed value is Error(usage)).
+config::Settings command_settings(Context& ctx, const RepairFlags& f) {
+    auto s = ctx.settings();
+    config::apply_command_flag(s, "recreate.empty_timeout", "--empty-timeout", f.empty_timeout);
+    config::apply_command_flag(s, "recreate.departure_timeout", "--departure-timeout",
+                               f.departure_timeout);
+    config::apply_command_flag(s, "cleanup.min_age", "--min-age", f.min_age);
+    if (f.max_deletes_opt && f.max_deletes_opt->count() > 0)
+        config::apply_command_flag(s, "cleanup.max_deletes", "--max-deletes",
+                                   std::to_string(f.max_deletes));
+    return s;
 }
 
 // What one recreate or cleanup run holds: its connections, and for --apply the guard that
@@ -80,9 +91,10 @@ reconcile::SafetyOptions safety_options(Context& ctx, const RepairFlags& f,
     o.command = command;
     o.allow_empty_database = f.allow_empty_database;
     o.allow_name_mismatch = f.allow_name_mismatch;
-    o.max_deletes_explicit = f.max_deletes_opt && f.max_deletes_opt->count() > 0;
-    o.max_deletes = o.max_deletes_explicit ? f.max_deletes : ctx.settings().max_deletes;
-    o.keep = ctx.settings().keep;
+    const auto s = command_settings(ctx, f);
+    o.max_deletes_explicit = s.origins.at("cleanup.max_deletes").source == config::Source::flag;
+    o.max_deletes = s.max_deletes;
+    o.keep = s.keep;
     o.keep.insert(o.keep.end(), f.keep.begin(), f.keep.end());
     return o;
 }
@@ -142,11 +154,10 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
 }
 
 int run_recreate(const RepairFlags& f, Context& ctx) {
-    const auto& s = ctx.settings();
+    const auto s = command_settings(ctx, f);
     reconcile::ExecuteOptions options;
-    options.empty_timeout = seconds_or(f.empty_timeout, s.empty_timeout, "--empty-timeout");
-    options.departure_timeout =
-        seconds_or(f.departure_timeout, s.departure_timeout, "--departure-timeout");
+    options.empty_timeout = s.empty_timeout;
+    options.departure_timeout = s.departure_timeout;
     if (options.empty_timeout == 0) {
         throw usage_error("--empty-timeout must be at least 1s (LiveKit treats 0 as its default)");
     }
@@ -172,7 +183,7 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
 
 int run_cleanup(const RepairFlags& f, Context& ctx) {
     reconcile::CleanupPolicy policy;
-    policy.min_age = f.min_age.empty() ? ctx.settings().min_age : parse_duration(f.min_age);
+    policy.min_age = command_settings(ctx, f).min_age;
     policy.include_occupied = f.include_occupied;
     const auto safety = safety_options(ctx, f, reconcile::SafetyOptions::Command::cleanup);
     policy.keep = safety.keep;
