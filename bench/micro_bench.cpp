@@ -3,10 +3,9 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/livekit/room_service.hpp"

@@ -61,9 +61,9 @@ void expect_golden(const std::string& file, const std::string& actual) {
     ASSERT_TRUE(in) << path << " is missing: run with ROOMCTL_UPDATE_GOLDEN=1 to create it";
     std::stringstream expected;
     expected << in.rdbuf();
-    EXPECT_EQ(actual, expected.str())
-        << "the rendering differs from " << path
-        << "; if the change is intended, regenerate with ROOMCTL_UPDATE_GOLDEN=1 and review the diff";
+    EXPECT_EQ(actual, expected.str()) << "the rendering differs from " << path
+                                      << "; if the change is intended, regenerate with "
+                                         "ROOMCTL_UPDATE_GOLDEN=1 and review the diff";
 }
 
 std::string pretty(const nlohmann::json& doc) { return doc.dump(2) + "\n"; }
@@ -202,8 +202,8 @@ Action action(ActionKind kind, const std::string& room, ActionStatus status,
     return a;
 }
 
-reconcile::AuditSummary summary_of(std::size_t missing, std::size_t orphaned,
-                                   std::size_t sid_drift, std::size_t name_mismatch) {
+reconcile::AuditSummary summary_of(std::size_t missing, std::size_t orphaned, std::size_t sid_drift,
+                                   std::size_t name_mismatch) {
     reconcile::AuditSummary s;
     s.missing = missing;
     s.orphaned = orphaned;
@@ -234,8 +234,7 @@ TEST(ReportGolden, RecreatePlanWithSkips) {
     plan.actions.push_back(mismatch);
     const auto audit = summary_of(2, 0, 1, 1);
     expect_golden("plan_recreate_dry_run.txt", render_plan("recreate", plan, false, k_plain));
-    expect_golden("plan_recreate_dry_run.json",
-                  pretty(plan_json("recreate", plan, false, audit)));
+    expect_golden("plan_recreate_dry_run.json", pretty(plan_json("recreate", plan, false, audit)));
 }
 
 // cleanup --apply refused by the safety gate: the plan is shown, nothing ran.
@@ -256,8 +255,9 @@ TEST(ReportGolden, CleanupRefusedAsUnsafe) {
     occupied.num_participants = 2;
     plan.actions.push_back(occupied);
     const std::vector<reconcile::Refusal> refusals = {
-        {reconcile::RefusalRule::row_level_security, "row-level security hides rows of public.video_sessions "
-                                      "from role app: connect as a role that sees every row"},
+        {reconcile::RefusalRule::row_level_security,
+         "row-level security hides rows of public.video_sessions "
+         "from role app: connect as a role that sees every row"},
         {reconcile::RefusalRule::unclassified_rows,
          "3 rows have a status in neither [rooms] live_statuses nor ended_statuses: "
          "\"PAUSED\" (2 rows), NULL (1 row); add each value to one of the lists"}};
@@ -301,8 +301,9 @@ TEST(ReportGolden, RecreateOutcomeWithCompensationAndHalt) {
     plan.actions.push_back(ended);
     Action failed = action(ActionKind::create_room, "session-111", ActionStatus::failed,
                            "live in the database, absent on the server");
-    failed.error = "the SID column livekit_room_sid holds 10 characters, the SID has 15; the "
-                   "room was deleted again, so nothing changed: run recreate again";
+    failed.error =
+        "the SID column livekit_room_sid holds 10 characters, the SID has 15; the "
+        "room was deleted again, so nothing changed: run recreate again";
     failed.compensated = true;
     plan.actions.push_back(failed);
     Action refused = action(ActionKind::create_room, "session-112", ActionStatus::failed,
@@ -316,15 +317,15 @@ TEST(ReportGolden, RecreateOutcomeWithCompensationAndHalt) {
                                   "not started: interrupted"));
     const auto audit = summary_of(6, 0, 1, 0);
     expect_golden("plan_recreate_applied.txt", render_plan("recreate", plan, true, k_plain));
-    expect_golden("plan_recreate_applied.json",
-                  pretty(plan_json("recreate", plan, true, audit)));
+    expect_golden("plan_recreate_applied.json", pretty(plan_json("recreate", plan, true, audit)));
 }
 
 TEST(ReportGolden, CheckWithOkFailedAndSkippedProbes) {
     using check::ProbeStatus;
     check::CheckReport r;
     r.probes = {
-        {"config", "", ProbeStatus::ok, "livekit, profile default, config ~/.config/roomctl/config.toml",
+        {"config", "", ProbeStatus::ok,
+         "livekit, profile default, config ~/.config/roomctl/config.toml",
          std::chrono::milliseconds{0}},
         {"server.tcp", "127.0.0.1:7880", ProbeStatus::ok, "connected in 1 ms",
          std::chrono::milliseconds{1}},
@@ -345,9 +346,10 @@ TEST(ReportGolden, CheckWithOkFailedAndSkippedProbes) {
 }
 
 TEST(ReportGolden, RoomsAndParticipants) {
-    std::vector<media::ServerRoom> rooms = {server_room("session-101", "RM_createdNow101", 2, 330),
-                                            server_room("café-ünïcode", "RM_wideName12345", 0, 0),
-                                            server_room("no-creation-time", "RM_unknownAge123", 0, 0)};
+    std::vector<media::ServerRoom> rooms = {
+        server_room("session-101", "RM_createdNow101", 2, 330),
+        server_room("café-ünïcode", "RM_wideName12345", 0, 0),
+        server_room("no-creation-time", "RM_unknownAge123", 0, 0)};
     rooms[1].creation_time = k_now + 5;  // a server clock ahead of ours
     rooms[2].creation_time = 0;          // the server did not say
     rooms[0].max_participants = 8;

@@ -24,12 +24,12 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
             detail = "live in the database, not on the server";
             break;
         case reconcile::FindingKind::orphaned:
-            detail = f.database_status
-                         ? fmt::format("row says \"{}\"; {} participant(s), age {}",
-                                       *f.database_status, f.num_participants,
-                                       render_age(style, f.server_created_at))
-                         : fmt::format("no row; {} participant(s), age {}", f.num_participants,
-                                       render_age(style, f.server_created_at));
+            detail =
+                f.database_status
+                    ? fmt::format("row says \"{}\"; {} participant(s), age {}", *f.database_status,
+                                  f.num_participants, render_age(style, f.server_created_at))
+                    : fmt::format("no row; {} participant(s), age {}", f.num_participants,
+                                  render_age(style, f.server_created_at));
             break;
         case reconcile::FindingKind::sid_drift:
             detail = fmt::format("database {} vs server {}", sid_or_dash(f.database_sid),
@@ -38,20 +38,20 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
         case reconcile::FindingKind::name_mismatch:
             detail = f.suggested_template.empty()
                          ? fmt::format("the row expects \"{}\"", f.expected_room)
-                         : fmt::format("the row expects \"{}\"; room_name_template = "
-                                       "\"{}\" would match",
-                                       f.expected_room, f.suggested_template);
+                         : fmt::format(
+                               "the row expects \"{}\"; room_name_template = "
+                               "\"{}\" would match",
+                               f.expected_room, f.suggested_template);
             if (f.sid_evidence) detail += " (same SID)";
             break;
         case reconcile::FindingKind::unclassified:
             detail = fmt::format(
                 "row status {} is neither live nor ended; {}",
-                f.database_status ? fmt::format("\"{}\"", *f.database_status)
-                                  : std::string("NULL"),
-                f.server_room ? fmt::format("on the server, {} participant(s), age {}",
-                                            f.num_participants,
-                                            render_age(style, f.server_created_at))
-                              : std::string("not on the server"));
+                f.database_status ? fmt::format("\"{}\"", *f.database_status) : std::string("NULL"),
+                f.server_room
+                    ? fmt::format("on the server, {} participant(s), age {}", f.num_participants,
+                                  render_age(style, f.server_created_at))
+                    : std::string("not on the server"));
             break;
         case reconcile::FindingKind::foreign_sid:
             detail = fmt::format(
@@ -78,8 +78,8 @@ json finding_json(const reconcile::Finding& f) {
             f.server_created_at ? json(iso8601(f.server_created_at)) : json(nullptr)}};
     if (f.kind == reconcile::FindingKind::name_mismatch) {
         j["expected_room"] = f.expected_room;
-        j["suggested_template"] = f.suggested_template.empty() ? json(nullptr)
-                                                               : json(f.suggested_template);
+        j["suggested_template"] =
+            f.suggested_template.empty() ? json(nullptr) : json(f.suggested_template);
         j["sid_evidence"] = f.sid_evidence;
     }
     if (f.kind == reconcile::FindingKind::foreign_sid) j["sid_provider"] = f.sid_provider;
@@ -90,10 +90,14 @@ json audit_json(const reconcile::AuditResult& r) {
     const auto& s = r.summary;
     json doc = envelope("audit");
     doc["in_sync"] = s.findings() == 0;
-    doc["summary"] = {{"database_rows", s.database_rooms}, {"live_rooms", s.live_rooms},
-                      {"server_rooms", s.server_rooms},    {"in_sync", s.in_sync},
-                      {"missing", s.missing},              {"orphaned", s.orphaned},
-                      {"sid_drift", s.sid_drift},          {"name_mismatch", s.name_mismatch},
+    doc["summary"] = {{"database_rows", s.database_rooms},
+                      {"live_rooms", s.live_rooms},
+                      {"server_rooms", s.server_rooms},
+                      {"in_sync", s.in_sync},
+                      {"missing", s.missing},
+                      {"orphaned", s.orphaned},
+                      {"sid_drift", s.sid_drift},
+                      {"name_mismatch", s.name_mismatch},
                       {"unclassified", s.unclassified},
                       {"unclassified_statuses", json(s.unclassified_statuses)},
                       {"foreign_sid", s.foreign_sid},
@@ -148,9 +152,10 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
         common = f.suggested_template;
     }
     if (same) {
-        out += fmt::format("The server names rooms differently: set room_name_template = \"{}\" "
-                           "in [rooms] (or --room-name-template) and audit again.\n",
-                           common);
+        out += fmt::format(
+            "The server names rooms differently: set room_name_template = \"{}\" "
+            "in [rooms] (or --room-name-template) and audit again.\n",
+            common);
     }
     return out;
 }

@@ -33,12 +33,16 @@ std::string render_check(const check::CheckReport& r, const TextStyle& style) {
     for (const auto& p : r.probes) {
         std::string mark;
         switch (p.status) {
-            case check::ProbeStatus::ok: mark = paint(style.color, "32", "ok    "); break;
+            case check::ProbeStatus::ok:
+                mark = paint(style.color, "32", "ok    ");
+                break;
             case check::ProbeStatus::failed:
                 mark = paint(style.color, "31", "FAILED");
                 ++failed;
                 break;
-            case check::ProbeStatus::skipped: mark = paint(style.color, "33", "skip  "); break;
+            case check::ProbeStatus::skipped:
+                mark = paint(style.color, "33", "skip  ");
+                break;
         }
         out += fmt::format("{}  {:<17} {}\n", mark, p.name, p.message);
     }

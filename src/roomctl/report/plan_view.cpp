@@ -14,11 +14,16 @@ namespace {
 std::string status_word(const TextStyle& s, reconcile::ActionStatus st) {
     auto word = reconcile::to_string(st);
     switch (st) {
-        case reconcile::ActionStatus::done: return paint(s.color, "32", word);
-        case reconcile::ActionStatus::failed: return paint(s.color, "31", word);
-        case reconcile::ActionStatus::skipped: return paint(s.color, "33", word);
-        case reconcile::ActionStatus::compensated: return paint(s.color, "33", word);
-        case reconcile::ActionStatus::planned: return word;
+        case reconcile::ActionStatus::done:
+            return paint(s.color, "32", word);
+        case reconcile::ActionStatus::failed:
+            return paint(s.color, "31", word);
+        case reconcile::ActionStatus::skipped:
+            return paint(s.color, "33", word);
+        case reconcile::ActionStatus::compensated:
+            return paint(s.color, "33", word);
+        case reconcile::ActionStatus::planned:
+            return word;
     }
     return word;
 }
@@ -87,9 +92,10 @@ std::string render_plan(const std::string& command, const reconcile::Plan& plan,
         out += fmt::format("{} action(s) planned, {} skipped. Nothing was changed.\n", planned,
                            plan.count(reconcile::ActionStatus::skipped));
     } else if (!applied) {
-        out += fmt::format("\n{} action(s) planned, {} skipped. Nothing was changed; run with "
-                           "--apply to act.\n",
-                           planned, plan.count(reconcile::ActionStatus::skipped));
+        out += fmt::format(
+            "\n{} action(s) planned, {} skipped. Nothing was changed; run with "
+            "--apply to act.\n",
+            planned, plan.count(reconcile::ActionStatus::skipped));
     } else {
         out += fmt::format("\n{} done, {} failed, {} skipped\n",
                            plan.count(reconcile::ActionStatus::done),
