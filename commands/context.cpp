@@ -100,13 +100,10 @@ config::FlagValues Context::flag_values(bool typed) const {
     for (const auto& [flag, text] : globals.settings) {
         if (text.empty()) continue;
         if (!typed) {
-            bool plain = true;
+            bool textual = true;
             for (const auto& spec : config::settings_registry())
-                if (spec.flag == flag && spec.kind != config::Kind::text &&
-                    spec.kind != config::Kind::url && spec.kind != config::Kind::database_url &&
-                    spec.kind != config::Kind::path && spec.kind != config::Kind::provider)
-                    plain = false;
-            if (!plain) continue;
+                if (spec.flag == flag) textual = textual && config::is_textual(spec.kind);
+            if (!textual) continue;
         }
         f.set(flag, text);
     }

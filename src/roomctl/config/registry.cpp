@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <type_traits>
 
@@ -378,6 +379,11 @@ Value parse_text(const SettingSpec& spec, std::string_view text, std::string_vie
         }
     }
     throw std::logic_error("unknown setting kind");
+}
+
+bool is_textual(Kind kind) {
+    return kind == Kind::text || kind == Kind::url || kind == Kind::database_url ||
+           kind == Kind::path || kind == Kind::provider;
 }
 
 std::string show_value(const SettingSpec& spec, const Settings& s) {

@@ -93,6 +93,9 @@ std::vector<std::string> path_flags();
 Value parse_text(const SettingSpec& spec, std::string_view text, std::string_view from,
                  bool is_flag);
 
+// Whether any text is a value of this kind (parse_text cannot fail): the string kinds.
+bool is_textual(Kind kind);
+
 // The value of `spec` in `s` as config show prints it: secrets "********" (empty when not
 // set), URLs without userinfo, database URLs without passwords, lists joined by ", ",
 // durations as "10m" (or "1500ms").
