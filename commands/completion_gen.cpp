@@ -166,19 +166,4 @@ std::string completion_shim(Shell shell, std::string_view program) {
     return replace_all(replace_all(text, "@PROG@", std::string{program}), "@FN@", fn);
 }
 
-std::string one_line(std::string_view s) {
-    std::string out;
-    bool space = false;
-    for (char c : s) {
-        if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
-
 }  // namespace roomctl::cli::gen

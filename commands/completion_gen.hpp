@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "roomctl/util/text.hpp"
+
 namespace roomctl::cli::gen {
 
 // What the value of an option or a positional argument is, for completion.
@@ -70,6 +72,6 @@ std::string completion_shim(Shell shell, std::string_view program);
 
 // Help text as one line: newlines, tabs and runs of spaces become single spaces (shared by
 // the completion and man page generators).
-std::string one_line(std::string_view s);
+using text::one_line;
 
 }  // namespace roomctl::cli::gen

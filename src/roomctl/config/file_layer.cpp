@@ -35,13 +35,6 @@ const std::string* env_value(const Env& env, std::string_view name) {
     return &it->second;
 }
 
-std::string lower(std::string_view s) {
-    std::string out{s};
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 namespace {
 
 // Largest whole number of seconds accepted anywhere (parse_duration has the same limit).

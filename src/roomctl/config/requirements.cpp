@@ -12,18 +12,14 @@
 #include "roomctl/config/settings_detail.hpp"
 #include "roomctl/util/error.hpp"
 #include "roomctl/util/redact.hpp"
+#include "roomctl/util/text.hpp"
 #include "roomctl/util/url.hpp"
 
 namespace roomctl::config {
 
 namespace {
 
-// A Twilio SID: two-letter prefix and 32 hex digits.
-bool is_sid(std::string_view v, std::string_view prefix) {
-    if (v.size() != 34 || v.substr(0, 2) != prefix) return false;
-    return std::all_of(v.begin() + 2, v.end(),
-                       [](unsigned char c) { return std::isxdigit(c) != 0; });
-}
+using text::is_sid;  // a Twilio SID: two-letter prefix and 32 hex digits
 
 // The layer a value came from: the command line, the environment, or one part of the config
 // file (its top level, or the profile: Origin::detail then ends in "[profiles.NAME]").

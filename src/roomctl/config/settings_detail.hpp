@@ -12,6 +12,7 @@
 
 #include "roomctl/config/registry.hpp"
 #include "roomctl/config/settings.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::config::detail {
 
@@ -19,7 +20,7 @@ using Env = std::map<std::string, std::string>;
 
 // An environment value, or nullptr when the variable is unset or empty.
 const std::string* env_value(const Env& env, std::string_view name);
-std::string lower(std::string_view s);
+using text::lower;
 
 // One setting's value in the config file.
 struct FileValue {

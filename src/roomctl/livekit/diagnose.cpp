@@ -6,6 +6,7 @@
 
 #include "roomctl/token/checks.hpp"
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::livekit {
 
@@ -18,10 +19,7 @@ namespace {
 
 // The first line of a server's answer, tokens removed, cut at 200 bytes.
 std::string first_line(const std::string& text) {
-    std::string s = scrub_tokens(text);
-    if (const auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
-    if (s.size() > 200) s = s.substr(0, 200) + "...";
-    return s;
+    return text::first_line(scrub_tokens(text), 200);
 }
 
 }  // namespace
