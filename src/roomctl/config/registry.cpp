@@ -219,19 +219,23 @@ std::vector<SettingSpec> build() {
                        .help = "Room table, optionally schema-qualified",
                        .flag = "--table",
                        .flag_help = "Room table, optionally schema-qualified ([rooms] table)",
-                       .toml = "rooms.table"},
+                       .toml = "rooms.table",
+                       .required = true},
                       field<&S::rooms, &R::table>()));
     r.push_back(entry({.key = "rooms.name_column",
                        .help = "Column holding the room name",
-                       .toml = "rooms.name_column"},
+                       .toml = "rooms.name_column",
+                       .required = true},
                       field<&S::rooms, &R::name_column>()));
     r.push_back(entry({.key = "rooms.sid_column",
                        .help = "Column holding the server's room SID",
-                       .toml = "rooms.sid_column"},
+                       .toml = "rooms.sid_column",
+                       .required = true},
                       field<&S::rooms, &R::sid_column>()));
     r.push_back(entry({.key = "rooms.status_column",
                        .help = "Column whose text says whether a row is live",
-                       .toml = "rooms.status_column"},
+                       .toml = "rooms.status_column",
+                       .required = true},
                       field<&S::rooms, &R::status_column>()));
     r.push_back(entry({.key = "rooms.live_statuses",
                        .kind = Kind::list,
@@ -253,7 +257,8 @@ std::vector<SettingSpec> build() {
                       field<&S::rooms, &R::room_name_template>()));
     r.push_back(entry({.key = "rooms.session_column",
                        .help = "Column holding the session id (token create --session)",
-                       .toml = "rooms.session_column"},
+                       .toml = "rooms.session_column",
+                       .required = true},
                       field<&S::rooms, &R::session_column>()));
     r.push_back(entry({.key = "request_timeout",
                        .kind = Kind::request_timeout,

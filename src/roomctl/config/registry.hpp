@@ -72,6 +72,7 @@ struct SettingSpec {
     // Part of this provider's credential set: a profile that sets any of the set replaces
     // all of it, and its secret files are read only when this provider is in use.
     std::optional<Provider> credential_of;
+    bool required = false;  // resolution refuses an empty value, from any layer
     bool listed = true;     // a line of config show (config_file is its header instead)
     std::int64_t max = 0;   // Kind::count: the largest value accepted
     Value (*get)(const Settings&) = nullptr;

@@ -170,16 +170,15 @@ private:
     // Validation of what does not depend on the command being run.
     void validate() {
         auto& s = m_s;
-        auto non_empty = [&](const std::string& key, const std::string& value) {
-            if (value.empty())
+        for (const auto& spec : settings_registry()) {
+            if (!spec.required) continue;
+            const std::string key{spec.key};
+            const Value v = spec.get(s);
+            const auto* text = std::get_if<std::string>(&v);
+            if (text != nullptr && text->empty())
                 throw config_error(
                     fmt::format("{} must not be empty ({})", key, to_string(s.origins[key])));
-        };
-        non_empty("rooms.table", s.rooms.table);
-        non_empty("rooms.name_column", s.rooms.name_column);
-        non_empty("rooms.sid_column", s.rooms.sid_column);
-        non_empty("rooms.status_column", s.rooms.status_column);
-        non_empty("rooms.session_column", s.rooms.session_column);
+        }
         {
             const auto& t = s.rooms.room_name_template;
             const auto first = t.find("{name}");
