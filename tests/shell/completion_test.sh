@@ -72,10 +72,11 @@ work=$(mktemp -d)
 bindir=$(mktemp -d)
 trap 'rm -rf -- "$work" "$bindir"' EXIT
 if [[ -n $bin_arg ]]; then
-  # Named roomctl, as the shims call it, and outside the directory the cases complete in.
-  bin_path=$(cd "$(dirname "$bin_arg")" && pwd)/$(basename "$bin_arg")
-  [[ -x $bin_path ]] || { echo "FAIL: $bin_arg is not an executable" >&2; exit 1; }
-  ln -s "$bin_path" "$bindir/roomctl"
+  # Named roomctl, as the shims call it, and outside the directory the cases complete in. A
+  # copy, not a link: every TAB runs it, and a build relinking the original meanwhile must not
+  # make a case fail.
+  [[ -x $bin_arg ]] || { echo "FAIL: $bin_arg is not an executable" >&2; exit 1; }
+  cp "$bin_arg" "$bindir/roomctl" || exit 1
   export PATH="$bindir:$PATH"
 fi
 command -v roomctl >/dev/null 2>&1 ||
