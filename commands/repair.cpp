@@ -53,10 +53,7 @@ int exit_code_after(const reconcile::ExecutionSummary& s) {
     return to_int(s.auth_refused ? ExitCode::auth : ExitCode::failure);
 }
 
-// The run's settings: the resolved ones with this command's flags over them, parsed by the
-// settings registry as the global flags are (a malformed value is Error(usage)).
-config::Settings command_settings(Context& ctx, const RepairFlags& f) {
-    auto s = ctx.settings();
+void apply_flags(config::Settings& s, const RepairFlags& f) {
     config::apply_command_flag(s, "recreate.empty_timeout", "--empty-timeout", f.empty_timeout);
     config::apply_command_flag(s, "recreate.departure_timeout", "--departure-timeout",
                                f.departure_timeout);
@@ -64,6 +61,17 @@ config::Settings command_settings(Context& ctx, const RepairFlags& f) {
     if (f.max_deletes_opt && f.max_deletes_opt->count() > 0)
         config::apply_command_flag(s, "cleanup.max_deletes", "--max-deletes",
                                    std::to_string(f.max_deletes));
+}
+
+// The run's settings: the resolved ones with this command's flags over them, parsed by the
+// settings registry as the global flags are (a malformed value is Error(usage)). The flags are
+// checked on a scratch copy first, so that a malformed one is a usage error (exit 2) before any
+// config file is read, as a malformed global flag is.
+config::Settings command_settings(Context& ctx, const RepairFlags& f) {
+    config::Settings scratch;
+    apply_flags(scratch, f);
+    auto s = ctx.settings();
+    apply_flags(s, f);
     return s;
 }
 

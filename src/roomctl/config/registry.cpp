@@ -343,13 +343,13 @@ Value parse_text(const SettingSpec& spec, std::string_view text, std::string_vie
         if (is_flag) return usage_error(what);
         return config_error(fmt::format("{} (from {})", what, from));
     };
-    // parse_duration throws Error(usage) naming the value; from the environment it is a
-    // configuration error, named by the variable.
+    // parse_duration throws Error(usage) naming the value; the message also names the flag,
+    // and from the environment or a file it is a configuration error named by its source.
     auto duration = [&]() -> seconds {
         try {
             return parse_duration(text);
         } catch (const Error& e) {
-            if (is_flag) throw;
+            if (is_flag) throw usage_error(fmt::format("{}: {}", from, e.what()));
             throw config_error(fmt::format("{}: {}", from, e.what()));
         }
     };
