@@ -211,15 +211,6 @@ void report_error(Context& ctx, const std::string& message, ExitCode code) {
 
 }  // namespace
 
-void require_valid_room_name(const std::string& name, const char* what, std::size_t limit) {
-    if (name.empty()) throw usage_error(std::string{what} + " must not be empty");
-    if (name.size() > limit) {
-        throw usage_error(std::string{what} + " is " + std::to_string(name.size()) +
-                          " bytes; the server accepts at most " + std::to_string(limit) +
-                          (limit == 256 ? " (LiveKit limit.max_room_name_length)" : " (Twilio)"));
-    }
-}
-
 namespace {
 
 // Parses and runs one command; every error becomes its documented exit code here.

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "roomctl/check/probes.hpp"
 #include "roomctl/io/module.hpp"
+#include "roomctl/media/room_name.hpp"
 #include "roomctl/report/check_view.hpp"
 #include "roomctl/util/duration.hpp"
 #include "roomctl/util/exit_code.hpp"
@@ -25,15 +26,15 @@ int run_check(const CheckFlags& f, Context& ctx) {
     for (const auto& layer : f.only) {
         (layer == "server" ? o.server : o.database) = true;
     }
-    o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(f.probe_timeout));
+    o.timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(f.probe_timeout));
     if (o.timeout.count() <= 0) throw usage_error("--probe-timeout must be at least 1s");
     o.room = f.room;
-    if (!o.room.empty()) require_valid_room_name(o.room, "--room");
+    if (!o.room.empty()) media::require_room_name(o.room, "--room");
 
     const auto& settings = ctx.settings();
     auto trace = ctx.trace_sink();
-    auto transport =
-        io::make_transport(
+    auto transport = io::make_transport(
         wiring::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
     auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
@@ -46,8 +47,8 @@ int run_check(const CheckFlags& f, Context& ctx) {
 
 void register_check(CLI::App& root, Context& ctx) {
     auto flags = std::make_shared<CheckFlags>();
-    auto* cmd = root.add_subcommand(
-        "check", "Test media-server and database connectivity, layer by layer");
+    auto* cmd =
+        root.add_subcommand("check", "Test media-server and database connectivity, layer by layer");
     cmd->add_option("--only", flags->only, "Probe only this layer: server or database")
         ->check(CLI::IsMember({"server", "database"}));
     cmd->add_option("--probe-timeout", flags->probe_timeout,
@@ -56,7 +57,8 @@ void register_check(CLI::App& root, Context& ctx) {
                     "Also check that clients can join this room (/rtc/validate)");
     cmd->footer(
         "Probes: server.reach, server.health (GET /), server.clock (Date header skew),\n"
-        "server.auth (ListRooms), server.join (/rtc/validate), database.connect, database.mapping.\n"
+        "server.auth (ListRooms), server.join (/rtc/validate), database.connect, "
+        "database.mapping.\n"
         "Exit 0 when every probe passes, 5 when one fails.\n\n"
         "Examples:\n"
         "  roomctl check\n"

@@ -23,11 +23,6 @@ void register_completion(CLI::App& root, Context& ctx);
 // `config show`: the effective settings and where each came from.
 void register_config(CLI::App& root, Context& ctx);
 
-// Validates a room name given on the command line (non-empty, at most `limit` bytes:
-// LiveKit's 256 or Twilio's 128); throws Error(usage) naming the problem.
-void require_valid_room_name(const std::string& name, const char* what = "room name",
-                             std::size_t limit = 256);
-
 }  // namespace roomctl::cli
 
 #include "roomctl/reconcile/audit.hpp"

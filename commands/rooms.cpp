@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "roomctl/media/room_name.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/rooms_view.hpp"
 #include "roomctl/store/room_store.hpp"
@@ -29,7 +30,7 @@ struct RoomsFlags {
 report::TextStyle style(Context& ctx) { return {ctx.printer().options().color, ctx.now()}; }
 
 int run_list(const RoomsFlags& f, Context& ctx) {
-    for (const auto& n : f.names) require_valid_room_name(n);
+    for (const auto& n : f.names) media::require_room_name(n);
     auto rooms = ctx.media_server()->list_rooms(f.names);
     std::sort(rooms.begin(), rooms.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -42,7 +43,7 @@ int run_list(const RoomsFlags& f, Context& ctx) {
 
 int run_create(const RoomsFlags& f, Context& ctx) {
     auto server = ctx.media_server();
-    require_valid_room_name(f.name, "room name", server->max_room_name_length());
+    media::require_room_name(f.name, "room name", server->max_room_name_length());
     media::CreateRoomOptions o;
     o.name = f.name;
     o.empty_timeout = f.empty_timeout.empty()
@@ -107,7 +108,7 @@ std::string database_owner(Context& ctx, const media::ServerRoom& room) {
 // on, breaks the session. So the room is looked at first and shown; a room with participants,
 // or one a live row owns, is refused (exit 8, nothing changed) unless --force.
 int run_delete(const RoomsFlags& f, Context& ctx) {
-    require_valid_room_name(f.name);
+    media::require_room_name(f.name);
     auto server = ctx.media_server();
     auto& printer = ctx.printer();
     auto doc = report::envelope("rooms delete");
@@ -170,7 +171,7 @@ int run_delete(const RoomsFlags& f, Context& ctx) {
 }
 
 int run_participants(const RoomsFlags& f, Context& ctx) {
-    require_valid_room_name(f.name);
+    media::require_room_name(f.name);
     auto ps = ctx.media_server()->list_participants(f.name);
     auto doc = report::envelope("rooms participants");
     doc["room"] = f.name;

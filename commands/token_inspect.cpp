@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "roomctl/inspect/inspect.hpp"
 #include "roomctl/inspect/server_check.hpp"
+#include "roomctl/media/room_name.hpp"
 #include "roomctl/report/inspect_view.hpp"
 #include "roomctl/util/exit_code.hpp"
 
@@ -65,7 +66,7 @@ inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
                 "--room applies to --for join and --for admin (the grants that are "
                 "for one room)");
         }
-        require_valid_room_name(f.room, "--room");
+        media::require_room_name(f.room, "--room");
         o.room = f.room;
     }
     const auto& s = ctx.settings();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "roomctl/livekit/access_token.hpp"
+#include "roomctl/media/room_name.hpp"
 #include "roomctl/token/batch.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/access_token.hpp"
@@ -56,7 +57,7 @@ livekit::AccessTokenSpec build_spec(const MintRequest& f, const config::Settings
             "no grant given: pass at least one of --join, --admin, --create, --list, "
             "--record");
     }
-    if (!f.room.empty()) require_room_name(f.room, "--room");
+    if (!f.room.empty()) media::require_room_name(f.room, "--room");
     if ((f.join || f.admin) && f.room.empty()) {
         throw usage_error("--join and --admin grants are for one room: pass --room NAME");
     }
@@ -106,22 +107,14 @@ std::string expand(const std::string& text, unsigned i) {
     return out;
 }
 
-void require_room_name(const std::string& name, const char* what, std::size_t limit) {
-    if (name.empty()) throw usage_error(std::string{what} + " must not be empty");
-    if (name.size() > limit) {
-        throw usage_error(std::string{what} + " is " + std::to_string(name.size()) +
-                          " bytes; the server accepts at most " + std::to_string(limit) +
-                          (limit == 256 ? " (LiveKit limit.max_room_name_length)" : " (Twilio)"));
-    }
-}
-
 Minter::Minter(const MintRequest& f, const config::Settings& s,
                std::chrono::system_clock::time_point now)
     : m_request(f),
       m_settings(s),
       m_now(now),
       m_provider(config::to_string(s.provider)),
-      m_room_limit(s.provider == config::Provider::twilio ? 128 : 256) {
+      m_room_limit(s.provider == config::Provider::twilio ? media::k_twilio_room_name_limit
+                                                              : media::k_livekit_room_name_limit) {
     if (f.count > 1 && f.identity.find("{i}") == std::string::npos &&
         (f.join || s.provider == config::Provider::twilio)) {
         throw usage_error(
@@ -143,7 +136,7 @@ Minted Minter::mint(const Subject& who) const {
         auto one = build_twilio_spec(m_request, s);
         one.identity = who.identity;
         one.room = who.room;
-        if (!one.room.empty()) require_room_name(one.room, "--room", m_room_limit);
+        if (!one.room.empty()) media::require_room_name(one.room, "--room", m_room_limit);
         auto claims = twilio::build_claims(one, m_now);
         auto jwt = token::sign_hs256(claims, s.twilio.api_secret, {{"cty", "twilio-fpa;v=1"}});
         return Minted{std::move(jwt), std::move(claims), twilio::header()};
@@ -152,7 +145,7 @@ Minted Minter::mint(const Subject& who) const {
     one.identity = who.identity;
     one.name = who.name;
     one.video.room = who.room;
-    if (!one.video.room.empty()) require_room_name(one.video.room, "--room", m_room_limit);
+    if (!one.video.room.empty()) media::require_room_name(one.video.room, "--room", m_room_limit);
     auto claims = livekit::build_claims(one, m_now);
     auto jwt = token::sign_hs256(claims, s.livekit.api_secret);
     return Minted{std::move(jwt), std::move(claims), nullptr};
@@ -191,7 +184,7 @@ void Minter::mint_batch(const std::function<void(const Subject&, std::string_vie
     std::vector<std::string_view> values;
     for (unsigned i = 1; i <= f.count; ++i) {
         Subject who{expand(f.identity, i), expand(f.name, i), expand(f.room, i)};
-        if (!who.room.empty()) require_room_name(who.room, "--room", m_room_limit);
+        if (!who.room.empty()) media::require_room_name(who.room, "--room", m_room_limit);
         values.clear();
         for (auto field : fields) values.push_back(who.*field);
         sink(who, signer->sign(values));

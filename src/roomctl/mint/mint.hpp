@@ -76,9 +76,4 @@ private:
     std::size_t m_room_limit;  // bytes: LiveKit 256, Twilio 128
 };
 
-// Throws Error(usage) naming `what` when `name` is empty or longer than `limit` bytes
-// (LiveKit's 256, Twilio's 128).
-void require_room_name(const std::string& name, const char* what = "room name",
-                       std::size_t limit = 256);
-
 }  // namespace roomctl::mint
