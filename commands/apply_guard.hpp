@@ -1,5 +1,5 @@
 #pragma once
-// What an --apply run of recreate or cleanup does before it may act (issue 11, "never harm"):
+// What an --apply run of recreate or cleanup does before it may act ("never harm"):
 // name its targets, make sure its statements share one server session (a transaction-mode
 // pooler would leak the run lock), take the run lock on the table, and gather the facts the
 // safety gate (reconcile/safety.hpp) judges: row-level security and settings that point

@@ -1,4 +1,4 @@
-// SID writes record exactly what the server said (issue 12 §2), on a real PostgreSQL: a
+// SID writes record exactly what the server said, on a real PostgreSQL: a
 // column too short for the SID refuses the write instead of truncating it, a UNIQUE conflict
 // fails its batch (the executor then writes row by row), a trigger that skips the update
 // changes no row, and one that rewrites the SID rolls the write back.

@@ -198,7 +198,7 @@ TEST(Audit, FindingsAreOrderedByKindThenName) {
                                                "orphaned:b", "sid_drift:m"}));
 }
 
-// --- unclassified rows (issue 11 §1) ---
+// --- unclassified rows ---
 
 TEST(Audit, UnclassifiedRowsAreFindingsAndTheirRoomsAreNeitherOrphanedNorMissing) {
     Inventory inv;
@@ -255,7 +255,7 @@ TEST(Audit, ARowOfUnknownLivenessIsNotTreatedAsLive) {
     EXPECT_EQ(kinds(r), (std::vector<std::string>{"unclassified:r"}));
 }
 
-// --- SID evidence (issue 11 §2) ---
+// --- SID evidence ---
 
 TEST(Audit, AServerRoomHoldingALiveRowsSidBelongsToItWhateverItsName) {
     Inventory inv;
@@ -322,7 +322,7 @@ TEST(Audit, EmptySidsAreNoEvidence) {
     EXPECT_EQ(kinds(r), (std::vector<std::string>{"missing:a", "orphaned:zz"}));
 }
 
-// --- templates for names of any length (issue 11 §2, seed 000) ---
+// --- templates for names of any length ("P46odHdPO0wJ" vs "session-P46odHdPO0wJ") ---
 
 TEST(Audit, Seed000AllRowsAreMismatchesWhateverTheirLength) {
     Inventory inv;

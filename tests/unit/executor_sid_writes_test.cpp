@@ -1,4 +1,4 @@
-// The executor's SID writes (issue 12 §2) over the in-test server and store: one bad row in a
+// The executor's SID writes over the in-test server and store: one bad row in a
 // batch fails alone, a lost connection is not retried row by row, a SID the column cannot
 // hold fails its create, and a write the database ignored is compensated, not "concurrent".
 
@@ -16,7 +16,7 @@ namespace {
 
 using namespace roomctl::support;
 
-// --- writes that record exactly what the server said (issue 12 §2) ----------------------------
+// --- writes that record exactly what the server said ----------------------------
 
 // Four creates finishing together; the store refuses any batch holding s2's SID, like a
 // UNIQUE conflict. Only s2 fails; its neighbours are recorded.

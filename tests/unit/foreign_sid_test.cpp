@@ -1,4 +1,4 @@
-// Foreign SIDs (issue 12, "a provider switch carries its own mapping"): audit reports rows
+// Foreign SIDs ("a provider switch carries its own mapping"): audit reports rows
 // that record another provider's SID, the planners leave them alone, and --apply refuses
 // when most live rows look foreign.
 

@@ -100,7 +100,7 @@ TEST_F(ProfileTest, ProfileOverridesTheTopLevelKeyByKey) {
     }
     EXPECT_EQ(to_string(s.origins.at("livekit.url")), "file " + in_profile);
     // The profile sets a LiveKit credential, so the top level's key is not inherited: a
-    // profile's credentials come as one set (issue 12).
+    // profile's credentials come as one set.
     EXPECT_EQ(s.livekit.api_key, "");
     EXPECT_EQ(s.origins.at("livekit.api_key").source, Source::default_value);
     // from the top level, untouched by the profile

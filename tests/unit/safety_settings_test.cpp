@@ -1,4 +1,4 @@
-// Settings that keep a destructive run safe (issue 11): [rooms] ended_statuses, [database]
+// Settings that keep a destructive run safe: [rooms] ended_statuses, [database]
 // lock_timeout / statement_timeout, the DATABASE_URL-over-a-named-config conflict, and the
 // permission warning for a database URL that holds a password.
 

@@ -1,4 +1,4 @@
-// assess(): the safety gate of --apply (issue 11), and how refusals are rendered.
+// assess(): the safety gate of --apply, and how refusals are rendered.
 
 #include "roomctl/reconcile/safety.hpp"
 

@@ -1,4 +1,4 @@
-// How LiveKit answers are turned into results and errors (livekit-protocol.md §1 "Errors").
+// How LiveKit answers are turned into results and errors (Twirp errors: livekit/protocol livekit/livekit_room.twirp.go).
 
 #include "roomctl/livekit/twirp.hpp"
 

@@ -39,7 +39,7 @@ public:
         for (const auto& spec : settings_registry()) {
             if (spec.key == "config_file" || spec.key == "profile") continue;
             resolve(spec);
-            // The room mapping's defaults depend on the provider: seed 001's schema for Twilio.
+            // The room mapping's defaults depend on the provider: a breakout_rooms table with a boolean is_active for Twilio (twilio_default_mapping).
             if (spec.kind == Kind::provider && m_s.provider == Provider::twilio)
                 m_s.rooms = twilio_default_mapping();
         }

@@ -9,7 +9,7 @@
 // resolve.cpp layers, requirements.cpp checks what commands need, describe.cpp shows it,
 // room_mapping.cpp maps rows to server room names.
 //
-// Safety rules (issue 12: never act on the wrong account, never leak a credential):
+// Safety rules (never act on the wrong account, never leak a credential):
 // - Credentials come from one place. The credential keys are, for LiveKit, api_key and
 //   api_secret(_file); for Twilio, account_sid, api_key, api_secret(_file) and
 //   auth_token(_file). A profile that sets any credential key of a provider replaces that
@@ -57,7 +57,8 @@ struct Origin {
 // "default", "file /etc/roomctl.toml", "env LIVEKIT_URL", "flag --url": for messages.
 std::string to_string(const Origin& o);
 
-// The room-table mapping ([rooms] in the config file). Defaults match seed 003's schema.
+// The room-table mapping ([rooms] in the config file). Defaults match a LiveKit app's
+// livekit_rooms(room_name, room_sid, status, session_id) table.
 struct RoomMapping {
     std::string table = "livekit_rooms";  // may be schema-qualified: "app.livekit_rooms"
     std::string name_column = "room_name";
@@ -70,9 +71,9 @@ struct RoomMapping {
                                                "canceled", "expired",   "finished", "archived",
                                                "inactive", "false"};
     // How the server names the room of a row: "{name}" is the name column's value. Apps that
-    // store "P46odHdPO0wJ" but create "session-P46odHdPO0wJ" (seed 000) set "session-{name}".
+    // store "P46odHdPO0wJ" but create "session-P46odHdPO0wJ" set "session-{name}".
     std::string room_name_template = "{name}";
-    std::string session_column = "session_id";  // for `token create --session` (seed 003)
+    std::string session_column = "session_id";  // for `token create --session`
 };
 
 // The server room name of a row whose name column holds `value`.

@@ -1,6 +1,6 @@
 #pragma once
 // LiveKit access tokens, claim for claim as protocol/auth/accesstoken.go and grants.go build
-// them (see shared/reference/livekit-protocol.md §2): iss = API key, sub = identity (only when
+// them (livekit/protocol: auth/accesstoken.go, auth/grants.go): iss = API key, sub = identity (only when
 // set), nbf = now, exp = now + ttl, custom claims name/metadata/attributes and a `video` grant
 // object whose keys are camelCase ("roomJoin", "room", "canPublish", ...). Only grants that
 // are set (engaged optionals, non-empty strings/lists) are written: nothing is implied.

@@ -1,7 +1,8 @@
 #pragma once
 // Turns what a LiveKit server says when it refuses a token into one sentence an operator can
 // act on. Covers the middleware bodies of released servers (go-jose, ≤ v1.12) and jwt/v5
-// servers (≥ v1.13), per livekit-protocol.md §1 "Errors" and §2 "Server verification".
+// servers (≥ v1.13), per livekit/protocol auth/verifier.go and
+// livekit/livekit pkg/service/auth.go.
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,7 @@ inline constexpr std::int64_t k_token_leeway_seconds = 60;
 // Removes anything that looks like a JWT ("eyJ...x.y.z") from server text before display.
 std::string scrub_tokens(const std::string& text);
 
-// `token inspect --check-server`: what GET /rtc/validate (livekit-protocol.md §3) answered,
+// `token inspect --check-server`: what GET /rtc/validate (livekit/livekit: pkg/service/rtcservice.go) answered,
 // in operator words. Pure: the caller sends the request.
 struct ServerCheck {
     long status = 0;

@@ -1,7 +1,7 @@
 #pragma once
 // LiveKit RoomService client implementing media::MediaServer over Twirp JSON.
 // Each call carries a fresh token with the one grant the server checks for it
-// (roomList / roomCreate / roomAdmin+room, livekit-protocol.md §1 "Endpoints").
+// (roomList / roomCreate / roomAdmin+room, livekit/livekit: pkg/service/roomservice.go).
 
 #include <nlohmann/json.hpp>
 

@@ -13,7 +13,7 @@
 //                live, ended or unclassified), whatever the names; or
 //              - name evidence, for live rows without such a SID: a would-be `missing` row and
 //                a would-be `orphaned` room (no row) whose names differ only by a prefix and/or
-//                suffix, paired one to one (seed 000: "P46odHdPO0wJ" vs
+//                suffix, paired one to one (e.g. "P46odHdPO0wJ" vs
 //                "session-P46odHdPO0wJ"). Values shorter than 4 characters are paired only
 //                through a template that unambiguous pairs established ("session-{name}"
 //                makes row "x" and room "session-x" a pair).

@@ -1,5 +1,5 @@
 #pragma once
-// Twilio access tokens for Programmable Video (twilio-video.md §3), laid out as
+// Twilio access tokens for Programmable Video (twilio-python: twilio/jwt/access_token), laid out as
 // twilio-python's AccessToken builds them:
 //   header  {"typ":"JWT","alg":"HS256","cty":"twilio-fpa;v=1"}
 //   claims  {"jti": "<SK key>-<now>", "iss": "<SK key>", "sub": "<AC account>", "nbf": now,

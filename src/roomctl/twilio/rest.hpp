@@ -1,5 +1,5 @@
 #pragma once
-// Twilio REST plumbing for the Video v1 API (twilio-video.md §1): Basic auth with the Account
+// Twilio REST plumbing for the Video v1 API (twilio/twilio-oai: twilio_video_v1.yaml): Basic auth with the Account
 // SID + Auth Token or an API key SID + secret, form-encoded bodies (a JSON body is ignored by
 // Twilio), JSON answers, the legacy {code, message, more_info, status} error body (and the
 // RFC 9457 {type, title, status, code, detail} one), retries (http/retry.hpp: a 429 was not

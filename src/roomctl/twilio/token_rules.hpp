@@ -1,5 +1,6 @@
 #pragma once
-// Twilio's rules for a Video access token (twilio-video.md §3; errors 20101, 20104, 20157):
+// Twilio's rules for a Video access token (twilio-python: twilio/jwt/access_token;
+// errors 20101, 20104, 20157):
 // header cty "twilio-fpa;v=1", iss an API key SID, sub an Account SID, grants.identity, a
 // lifetime of at most 24 h, and the Video grant a join needs. Twilio documents no leeway, so
 // exp and nbf are checked exactly (token/checks.hpp). inspect/inspect.hpp runs these for a

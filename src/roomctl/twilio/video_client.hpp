@@ -1,6 +1,6 @@
 #pragma once
 // Twilio Programmable Video v1 Rooms client implementing media::MediaServer
-// (twilio-video.md §1–2). Twilio specifics:
+// (twilio/twilio-oai: twilio_video_v1.yaml; Twilio's Rooms documentation). Twilio specifics:
 //   - rooms are named by UniqueName, unique only among in-progress rooms; listing defaults to
 //     in-progress and pages through meta.next_page_url until null (PageSize 1000);
 //   - a completed room cannot be reopened: create_room makes a new room (new SID); 53113
