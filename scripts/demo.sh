@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The repair loop on a realistically broken state, from a fresh clone:
 # installs, builds, starts a throwaway PostgreSQL and a LiveKit-protocol server, loads the
-# seed-003 schema with missing rooms, an orphan and a SID drift, then runs
-# check -> audit -> recreate -> cleanup -> audit. Stops everything it started.
+# schema of a LiveKit app (livekit_rooms joined to sessions) with missing rooms, an orphan
+# and a SID drift, then runs check -> audit -> recreate -> cleanup -> audit. Stops everything
+# it started.
 #
 # Uses livekit-server --dev when it is on PATH; otherwise the protocol stand-in in tests/.
 set -euo pipefail

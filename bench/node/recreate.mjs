@@ -1,6 +1,7 @@
-// Peer of `roomctl recreate --apply`, written as seed 003's scripts/fix-existing-rooms.ts is:
-// read the pending rows, then for each one createRoom on the server and record its SID.
-// CONCURRENCY=1 is the seed's one-`await`-at-a-time loop; CONCURRENCY=32 a 32-wide promise pool.
+// Peer of `roomctl recreate --apply`, written as a LiveKit app's one-off repair script
+// (fix-existing-rooms.ts) is: read the pending rows, then for each one createRoom on the
+// server and record its SID. CONCURRENCY=1 is that script's one-`await`-at-a-time loop;
+// CONCURRENCY=32 a 32-wide promise pool.
 import pg from 'pg';
 import { RoomServiceClient } from 'livekit-server-sdk';
 

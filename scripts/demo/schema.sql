@@ -1,4 +1,4 @@
--- The schema of seed 003 (livekit_rooms joined to sessions) with the state that incident left:
+-- A LiveKit app's schema (livekit_rooms joined to sessions) in the state such an app ends up in:
 -- rows whose rooms were never created, rooms that expired after empty_timeout, a lost SID.
 CREATE TABLE sessions (
     id          uuid PRIMARY KEY,
@@ -24,7 +24,7 @@ INSERT INTO sessions (id, title, starts_at) VALUES
   ('a8098c1a-f86e-11da-bd1a-00112444be1e', 'Mentoring: last week',     now() - interval '7 days');
 
 INSERT INTO livekit_rooms (session_id, room_name, room_sid, status) VALUES
-  -- seed 003: the row was written, CreateRoom was never called
+  -- the app wrote the row but never called CreateRoom
   ('44fa27d7-0528-46ce-9648-810539c2555c', 'session-44fa27d7-0528-46ce-9648-810539c2555c', NULL, 'pending'),
   -- created, nobody joined within empty_timeout, LiveKit closed it
   ('9b2d3c4e-1f5a-4b6c-8d7e-0a1b2c3d4e5f', 'session-9b2d3c4e-1f5a-4b6c-8d7e-0a1b2c3d4e5f', 'RM_3xQvT9bKp2Lm', 'active'),

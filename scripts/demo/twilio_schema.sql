@@ -1,4 +1,4 @@
--- Seed 001's Twilio breakout rooms: a therapist's session split into rooms, each a row with
+-- A Twilio app's breakout rooms: a therapist's session split into rooms, each a row with
 -- the Twilio Room SID and an is_active flag (the liveness rule).
 CREATE TABLE instant_sessions (
     id            uuid PRIMARY KEY,

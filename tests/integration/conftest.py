@@ -27,8 +27,8 @@ TWILIO_AUTH_TOKEN = "twilio-auth-token-for-integration-tests"
 PROVIDERS = ("livekit", "twilio")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-# Seed 001's Twilio table: liveness is the boolean is_active. `status` is kept beside it only
-# so the shared tests can say "pending"/"active"/"ended" for either provider.
+# A Twilio app's breakout_rooms table: liveness is the boolean is_active. `status` is kept
+# beside it only so the shared tests can say "pending"/"active"/"ended" for either provider.
 TWILIO_SCHEMA_SQL = """
 CREATE TABLE {schema}.breakout_rooms (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -190,8 +190,9 @@ def standin(provider, standin_processes):
 
 
 class Database:
-    """A schema of its own holding the provider's room table: seed 003's livekit_rooms, or
-    seed 001's breakout_rooms for Twilio. Both read as (name, sid, status) here."""
+    """A schema of its own holding the provider's room table: a LiveKit app's livekit_rooms
+    (text status), or a Twilio app's breakout_rooms (boolean is_active). Both read as
+    (name, sid, status) here."""
 
     def __init__(self, url, provider="livekit"):
         import psycopg2

@@ -6,7 +6,8 @@ from conftest import API_SECRET
 
 
 def broken_state(db, standin):
-    """Seed 003's failure: rows whose rooms never existed or expired, an orphan, a drift."""
+    """A LiveKit app's broken state: rows whose rooms never existed or expired, an orphan, a
+    drift."""
     db.insert("session-missing-1", None, "pending")            # never created on the server
     db.insert("session-missing-2", "RM_expired0001", "active")  # closed after empty_timeout
     db.insert("session-ok", None, "active")
@@ -37,7 +38,7 @@ def test_audit_reports_each_kind_and_exits_5(run, db, standin):
     drift = next(f for f in doc["findings"] if f["kind"] == "sid_drift")
     assert drift["database_sid"] == "RM_stale000001" and drift["server_sid"] == drift_sid
     ended = next(f for f in doc["findings"] if f["room"] == "session-ended")
-    # The mapped status column: seed 003's text status, seed 001's is_active boolean.
+    # The mapped status column: livekit_rooms' text status, breakout_rooms' is_active boolean.
     assert ended["database_status"] == ("ended" if standin.provider == "livekit" else "false")
 
 

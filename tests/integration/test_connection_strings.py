@@ -1,4 +1,4 @@
-"""Issue 11 §5: any connection string psql accepts connects, whatever the password holds, and
+"""Any connection string psql accepts connects, whatever the password holds, and
 the password never shows: not in `config show`, `check --json`, errors or -vv traces.
 
 A throwaway login role gets a password with URI delimiters, quotes, backslashes, a space and

@@ -1,4 +1,4 @@
-"""Secrets stay where they belong (issue 12 §1 first bullet, §3), with real config files:
+"""Secrets stay where they belong, with real config files:
 a profile's credentials come as one set, an account and a key from two layers are refused,
 config files others can write are refused, no credential goes over plain http to another
 machine, stray whitespace in a secret file is noted, and only the provider in use has its

@@ -1,4 +1,4 @@
-"""Issue 12, "a provider switch carries its own mapping": rows that record another provider's
+"""A provider switch carries its own mapping: rows that record another provider's
 room SIDs are reported as foreign_sid, never recreated and never overwritten, and --apply
 refuses (exit 8) when most live rows that record a SID look foreign.
 

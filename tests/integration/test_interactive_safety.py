@@ -1,4 +1,4 @@
-"""Interactive commands that could harm (issue 11 §6): `rooms delete NAME` shows its target and
+"""Interactive commands that could harm: `rooms delete NAME` shows its target and
 refuses a room that a live row owns or that has participants; `token create --session ID`
 asks which room when the session has several live ones (Twilio breakout rooms)."""
 import re

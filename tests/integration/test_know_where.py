@@ -1,4 +1,4 @@
-"""Know where you act (issue 11 §4–5): ages on the server's clock, skew messages that name the
+"""Know where you act: ages on the server's clock, skew messages that name the
 right provider and the real cause, DATABASE_URL overriding a named config, the new settings
 in `config show`, and the 0600 warning for a database password in a config file."""
 import os

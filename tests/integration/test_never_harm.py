@@ -1,4 +1,4 @@
-"""Issue 11, "never harm": a destructive run first proves that its picture is right.
+"""Never harm: a destructive run first proves that its picture is right.
 
 Each case is a database shaped like our users' (Supabase-style row-level security, the app's
 own status words, the app's own naming) on a real PostgreSQL, against both stand-ins. Every
@@ -126,7 +126,7 @@ def set_status(db, name, status):
 
 def map_status(run, db, live):
     """Liveness from the text status column, for both providers (Twilio's default mapping
-    uses seed 001's is_active boolean)."""
+    uses the boolean is_active of a Twilio app's breakout_rooms)."""
     words = ", ".join(f'"{w}"' for w in live)
     run.config.write_text(f'[rooms]\ntable = "{db.table}"\nstatus_column = "status"\n'
                           f'live_statuses = [{words}]\n')
@@ -229,8 +229,8 @@ def test_the_cap_counts_young_and_occupied_orphans(run, db, standin):
 
 def test_a_recorded_sid_owns_its_room_whatever_its_name(run, db, standin):
     live_anchor(db, standin)
-    # Seed 000: the app records "P46odHdPO0wJ" and creates "session-P46odHdPO0wJ"; short
-    # ids must pair as well as long ones.
+    # An app that records "P46odHdPO0wJ" but creates "session-P46odHdPO0wJ"; short ids must
+    # pair as well as long ones.
     for token in ("P46odHdPO0wJ", "ab", "x"):
         room = standin.seed_room(f"session-{token}", age_seconds=7200)
         db.insert(token, room["sid"], "active")
@@ -398,7 +398,7 @@ def test_rooms_delete_refuses_when_rls_may_hide_the_owner(run, db, standin, role
 
 def test_a_livekit_run_and_a_twilio_run_on_one_table_exclude_each_other(
         run, db, standin, provider, standin_processes):
-    """Issue 12: one lock per table, whatever the provider."""
+    """One lock per table, whatever the provider."""
     from conftest import (API_KEY, API_SECRET, TWILIO_ACCOUNT, TWILIO_KEY, TWILIO_SECRET,
                           StandIn)
     other = "twilio" if provider == "livekit" else "livekit"

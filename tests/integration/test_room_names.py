@@ -1,4 +1,5 @@
-"""Room names across the database and the server (seed 000: `session-{token}` vs `{token}`)."""
+"""Room names across the database and the server (an app that stores `{token}` but creates
+`session-{token}`)."""
 
 
 def test_prefix_mismatch_is_reported_with_the_template_and_nothing_is_touched(run, db, standin):

@@ -1,4 +1,4 @@
-"""A write records exactly what the server said (issue 12 §2), end to end with both
+"""A write records exactly what the server said, end to end with both
 stand-ins: a SID column too short for the provider's SIDs refuses the write (never
 truncates it) and `check` says so; one row that cannot be written fails alone; a SID write a
 trigger ignores is compensated (exit 6), never reported as a concurrent write."""

@@ -1,4 +1,5 @@
-"""token create --session (seed 003's session_id) and --count (load-test batches)."""
+"""token create --session (a LiveKit app's livekit_rooms.session_id, the row's link to
+`sessions`) and --count (load-test batches)."""
 import base64
 import json
 

@@ -1,4 +1,4 @@
-"""Twilio specifics (twilio-video.md): credentials, 53113, completed rooms, 404 re-checks,
+"""Twilio specifics: credentials, 53113, completed rooms, 404 re-checks,
 minutes, pacing and 429s, pagination. The shared repair-loop tests run for Twilio too."""
 import json
 import socket

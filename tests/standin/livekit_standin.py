@@ -2,8 +2,14 @@
 """A protocol-faithful stand-in for the parts of livekit-server that roomctl uses.
 
 The real livekit-server cannot be installed where roomctl's tests run, so this
-module reproduces, with the Python 3 standard library only, the HTTP behaviour
-described in docs /work/shared/reference/livekit-protocol.md sections 1-4:
+module reproduces, with the Python 3 standard library only, the HTTP behaviour of
+livekit-server v1.13.5 as its public sources define it: Twirp routing in
+``livekit/protocol`` ``livekit/livekit_room.twirp.go``; RoomService semantics and
+the auth middleware in ``livekit/livekit`` ``pkg/service/roomservice.go`` and
+``pkg/service/auth.go``; tokens in ``livekit/protocol`` ``auth/accesstoken.go``,
+``auth/grants.go`` and ``auth/verifier.go``; ``/rtc/validate`` in ``livekit/livekit``
+``pkg/service/rtcservice.go``; room defaults and closing in ``pkg/config/config.go``
+and ``pkg/rtc/room.go``. It covers:
 
 * the API-key auth middleware (plain-text 401s) that runs before everything;
 * the Twirp RoomService JSON API (routing, Content-Type, protojson decoding,

@@ -3,7 +3,9 @@
 
 Twilio offers no local emulator for Video (its Prism mock is stateless), so this
 module reproduces, with the Python 3 standard library only, the HTTP behaviour
-described in /work/shared/reference/twilio-video.md sections 1-2:
+of the Rooms API as Twilio's OpenAPI spec (``twilio/twilio-oai``
+``spec/yaml/twilio_video_v1.yaml``) and its Rooms docs page
+(twilio.com/docs/video/api/rooms-resource: timeouts, 53113) define it:
 
 * HTTP Basic auth with Account SID + Auth Token or API Key SID + secret (401/20003);
 * ``/v1/Rooms`` create (form-encoded; a JSON body is ignored, as Twilio does),
