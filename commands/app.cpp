@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdint>
-#include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -131,8 +131,9 @@ private:
                 }
             }
             if (deadline && clock::now() >= *deadline) {
-                force_exit("exited without waiting for a call that cannot be cancelled (such "
-                           "as opening a database connection)");
+                force_exit(
+                    "exited without waiting for a call that cannot be cancelled (such "
+                    "as opening a database connection)");
             }
         }
     }
@@ -215,8 +216,9 @@ namespace {
 
 // Parses and runs one command; every error becomes its documented exit code here.
 int run_app(int argc, char** argv, Context& ctx) {
-    CLI::App app{"roomctl keeps video rooms consistent between your PostgreSQL database and "
-                 "your media server (LiveKit or Twilio Video)."};
+    CLI::App app{
+        "roomctl keeps video rooms consistent between your PostgreSQL database and "
+        "your media server (LiveKit or Twilio Video)."};
     app.name("roomctl");
     app.set_version_flag("--version", std::string{"roomctl "} + ROOMCTL_VERSION);
     app.fallthrough();

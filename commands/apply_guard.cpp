@@ -41,8 +41,8 @@ ApplyGuard::ApplyGuard(Context& ctx, store::RoomStore& store, media::MediaServer
                    {"user", target.user}}},
                  {"table", target.table}};
     m_summary = fmt::format("{} server {}, database {} on {}{} as {}, table {}",
-                            config::to_string(ctx.settings().provider), endpoint, target.database, target.host,
-                            target.port.empty() ? "" : ":" + target.port, target.user,
+                            config::to_string(ctx.settings().provider), endpoint, target.database,
+                            target.host, target.port.empty() ? "" : ":" + target.port, target.user,
                             target.table);
 
     // A transaction-mode pooler hands each transaction another server session: a session

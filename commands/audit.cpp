@@ -50,7 +50,8 @@ void register_audit(CLI::App& root, Context& ctx) {
         "audit", "List database rooms missing on the server, orphaned server rooms, SID drift");
     cmd->footer(
         "Findings:\n"
-        "  missing    live in the database (status in [rooms] live_statuses), absent on the server\n"
+        "  missing    live in the database (status in [rooms] live_statuses), absent on the "
+        "server\n"
         "  orphaned   on the server, and no live row owns it (no row, or the row says ended)\n"
         "  sid_drift  on both sides, but the stored SID is empty or differs from the server's\n"
         "  name_mismatch  a row and a room that belong together under another name: the\n"

@@ -5,12 +5,12 @@
 // __complete and man walk the CLI::App into a gen::CommandSpec; the answers and the page are
 // made by the pure code in completion_walk.cpp and man_gen.cpp.
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "completion_gen.hpp"
@@ -91,7 +91,8 @@ ValueInfo value_info(const CLI::Option& o, const std::vector<std::string>& names
 }
 
 bool repeatable(const CLI::Option& o) {
-    return o.get_expected_max() > 1 || o.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
+    return o.get_expected_max() > 1 ||
+           o.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
 }
 
 void add_options(const CLI::App& app, gen::CommandSpec& spec) {
@@ -156,26 +157,32 @@ gen::ManInfo man_info() {
          "The same codes with --json, where the error document carries the code too.",
          {
              {"0", "Success; audit found the database and the server in sync."},
-             {"1", "Runtime failure: server unreachable or answering 5xx or garbage, database "
-                   "error (a lock or statement timeout too); every action failed; or the "
-                   "journal could not be written."},
+             {"1",
+              "Runtime failure: server unreachable or answering 5xx or garbage, database "
+              "error (a lock or statement timeout too); every action failed; or the "
+              "journal could not be written."},
              {"2", "Usage error: unknown flag, bad value, bad room name."},
-             {"3", "Configuration error: missing setting, malformed URL, unreadable or non-TOML "
-                   "config file, a mapping naming a missing table or column."},
-             {"4", "Credentials refused by the media server or the database (check reports these "
-                   "as a failed probe instead)."},
-             {"5", "Drift: audit found differences, a check probe failed, or token inspect found "
-                   "the token invalid for its purpose."},
+             {"3",
+              "Configuration error: missing setting, malformed URL, unreadable or non-TOML "
+              "config file, a mapping naming a missing table or column."},
+             {"4",
+              "Credentials refused by the media server or the database (check reports these "
+              "as a failed probe instead)."},
+             {"5",
+              "Drift: audit found differences, a check probe failed, or token inspect found "
+              "the token invalid for its purpose."},
              {"6", "Partial: some actions failed, the rest were done; run again to converge."},
              {"7", "Another run holds the lock for this table; nothing was done."},
-             {"8", "Refused as unsafe; nothing was changed. The run's picture of the database or "
-                   "the server cannot be trusted: row-level security hides rows, unknown status "
-                   "words, a name_mismatch, no live row (or mostly unnamed rooms) behind a "
-                   "cleanup, more orphan candidates than --max-deletes, a transaction-mode "
-                   "pooler, DATABASE_URL overriding an explicit config file, or rooms delete of "
-                   "a room a live row owns or people are in."},
-             {"130", "Interrupted (SIGINT or SIGTERM): in-flight database queries and HTTP "
-                     "transfers are cancelled and no new action starts."},
+             {"8",
+              "Refused as unsafe; nothing was changed. The run's picture of the database or "
+              "the server cannot be trusted: row-level security hides rows, unknown status "
+              "words, a name_mismatch, no live row (or mostly unnamed rooms) behind a "
+              "cleanup, more orphan candidates than --max-deletes, a transaction-mode "
+              "pooler, DATABASE_URL overriding an explicit config file, or rooms delete of "
+              "a room a live row owns or people are in."},
+             {"130",
+              "Interrupted (SIGINT or SIGTERM): in-flight database queries and HTTP "
+              "transfers are cancelled and no new action starts."},
          }});
     info.sections.push_back(
         {"ENVIRONMENT",
@@ -192,16 +199,20 @@ gen::ManInfo man_info() {
              {"TWILIO_ACCOUNT_SID", "Twilio Account SID, AC... (as --account-sid)."},
              {"TWILIO_API_KEY", "Twilio API key, SK... (as --api-key)."},
              {"TWILIO_API_SECRET", "Secret of the Twilio API key."},
-             {"TWILIO_AUTH_TOKEN", "Twilio Auth Token, used when no API key is set (cannot sign "
-                                   "access tokens)."},
-             {"TWILIO_VIDEO_BASE_URL", "Twilio Video API base URL (default "
-                                       "https://video.twilio.com)."},
+             {"TWILIO_AUTH_TOKEN",
+              "Twilio Auth Token, used when no API key is set (cannot sign "
+              "access tokens)."},
+             {"TWILIO_VIDEO_BASE_URL",
+              "Twilio Video API base URL (default "
+              "https://video.twilio.com)."},
              {"ROOMCTL_DATABASE_URL", "PostgreSQL URI or conninfo (as --database-url)."},
              {"DATABASE_URL", "Used when ROOMCTL_DATABASE_URL is not set."},
-             {"PGHOST, PGUSER, PGPASSWORD, ...", "libpq's variables apply to the database "
-                                                  "connection."},
-             {"ROOMCTL_ROOM_NAME_TEMPLATE", "Server room name of a row (as "
-                                            "--room-name-template)."},
+             {"PGHOST, PGUSER, PGPASSWORD, ...",
+              "libpq's variables apply to the database "
+              "connection."},
+             {"ROOMCTL_ROOM_NAME_TEMPLATE",
+              "Server room name of a row (as "
+              "--room-name-template)."},
              {"ROOMCTL_CACERT", "Extra CA bundle for TLS verification (as --cacert)."},
              {"NO_COLOR", "Disables color when set (as --no-color)."},
          }});
@@ -234,7 +245,8 @@ void write_output(const std::string& text, const std::string& path) {
 
 void register_completion(CLI::App& root, Context& ctx) {
     auto shell = std::make_shared<std::string>();
-    auto* cmd = root.add_subcommand("completion", "Print a shell completion script (bash, zsh, fish)");
+    auto* cmd =
+        root.add_subcommand("completion", "Print a shell completion script (bash, zsh, fish)");
     cmd->add_option("shell", *shell, "bash, zsh or fish")
         ->required()
         ->check(CLI::IsMember({"bash", "zsh", "fish"}));

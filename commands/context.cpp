@@ -132,8 +132,7 @@ report::Printer& Context::printer() {
 }
 
 std::unique_ptr<media::MediaServer> Context::media_server() {
-    return wiring::connect_media_server(settings(), trace_sink(), globals.verbose > 1,
-                                       &cancelled);
+    return wiring::connect_media_server(settings(), trace_sink(), globals.verbose > 1, &cancelled);
 }
 
 http::TraceSink Context::trace_sink() {
@@ -180,8 +179,7 @@ std::string Context::provider_for_metrics() noexcept {
         // Quietly: no warnings printed, nothing cached (the run is over); without typed flags
         // such as --timeout, whose bad value may be what failed.
         return config::to_string(
-            config::resolve_settings(flag_values(false), config::process_environment())
-                .provider);
+            config::resolve_settings(flag_values(false), config::process_environment()).provider);
     } catch (...) {
         return "unknown";
     }

@@ -43,7 +43,6 @@ bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
 
-
 std::string bold(std::string_view s) { return "\\fB" + roff_escape(s) + "\\fR"; }
 std::string italic(std::string_view s) { return "\\fI" + roff_escape(s) + "\\fR"; }
 
@@ -160,9 +159,12 @@ std::string quoted_arg(std::string_view s) {
 std::string roff_escape(std::string_view text) {
     std::string out;
     for (char c : text) {
-        if (c == '\\') out += "\\e";
-        else if (c == '-') out += "\\-";
-        else out += c;
+        if (c == '\\')
+            out += "\\e";
+        else if (c == '-')
+            out += "\\-";
+        else
+            out += c;
     }
     if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out.insert(0, "\\&");
     return out;
@@ -199,7 +201,8 @@ std::string man_page(const CommandSpec& root, const ManInfo& info) {
                                  [](const auto& s) { return s.inherits_options; });
     if (inherited) {
         o += "These options are accepted before or after the command, e.g.\n"
-             "\\fB" + roff_escape(prog) + " \\-\\-json audit\\fR or \\fB" + roff_escape(prog) +
+             "\\fB" +
+             roff_escape(prog) + " \\-\\-json audit\\fR or \\fB" + roff_escape(prog) +
              " audit \\-\\-json\\fR.\n";
     }
     render_options(o, root, true);
@@ -262,8 +265,10 @@ ManSection settings_section() {
                     (var.names_file ? " (a file)" : "");
         if (!also.empty()) e.text += " Also set by " + also + ".";
         if (!spec.toml_file.empty())
-            e.text += " " + std::string{spec.toml_file} + " names a file holding it and wins "
-                      "over " + std::string{spec.toml} + "; relative to the config file.";
+            e.text += " " + std::string{spec.toml_file} +
+                      " names a file holding it and wins "
+                      "over " +
+                      std::string{spec.toml} + "; relative to the config file.";
         if (spec.relative) e.text += " Relative to the config file.";
         if (spec.secret) e.text += " Secret: never printed.";
         sec.entries.push_back(std::move(e));

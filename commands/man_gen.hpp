@@ -26,10 +26,10 @@ struct ManSection {
 
 struct ManInfo {
     std::string section = "1";
-    std::string date;     // .TH date; empty keeps the page reproducible
-    std::string source;   // .TH footer, e.g. "roomctl 0.1.0"
+    std::string date;    // .TH date; empty keeps the page reproducible
+    std::string source;  // .TH footer, e.g. "roomctl 0.1.0"
     std::string manual = "User Commands";
-    std::string summary;  // NAME: "roomctl - ..."
+    std::string summary;               // NAME: "roomctl - ..."
     std::vector<ManSection> sections;  // after COMMANDS
 };
 

@@ -26,7 +26,7 @@ struct RepairFlags {
     std::vector<std::string> keep;                 // cleanup: glob patterns never deleted
     unsigned max_deletes = 0;                      // cleanup: see CleanupPolicy::max_deletes
     CLI::Option* max_deletes_opt = nullptr;
-    bool allow_empty_database = false;             // cleanup: see reconcile/safety.hpp
+    bool allow_empty_database = false;  // cleanup: see reconcile/safety.hpp
     bool allow_name_mismatch = false;
 };
 
@@ -182,9 +182,9 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     policy.max_name_length = run.server->max_room_name_length();
     auto plan = reconcile::plan_recreate(audit, policy);
     if (run.guard) {
-        run.refusals = reconcile::assess(
-            audit, run.guard->facts(),
-            safety_options(ctx, f, reconcile::SafetyOptions::Command::recreate));
+        run.refusals =
+            reconcile::assess(audit, run.guard->facts(),
+                              safety_options(ctx, f, reconcile::SafetyOptions::Command::recreate));
     }
     return finish(ctx, "recreate", plan, audit, f, run, options);
 }
@@ -225,8 +225,8 @@ void add_common(CLI::App* cmd, RepairFlags& f) {
 
 void register_recreate(CLI::App& root, Context& ctx) {
     auto f = std::make_shared<RepairFlags>();
-    auto* cmd = root.add_subcommand(
-        "recreate", "Recreate rooms missing on the server and record their SIDs");
+    auto* cmd = root.add_subcommand("recreate",
+                                    "Recreate rooms missing on the server and record their SIDs");
     add_common(cmd, *f);
     cmd->add_option("--empty-timeout", f->empty_timeout,
                     "Seconds a recreated room lives while nobody joins (default 3600; 1h works)");
@@ -255,8 +255,7 @@ void register_cleanup(CLI::App& root, Context& ctx) {
     auto f = std::make_shared<RepairFlags>();
     auto* cmd = root.add_subcommand("cleanup", "Delete orphaned rooms from the server, safely");
     add_common(cmd, *f);
-    cmd->add_option("--min-age", f->min_age,
-                    "Never delete rooms younger than this (default 10m)");
+    cmd->add_option("--min-age", f->min_age, "Never delete rooms younger than this (default 10m)");
     cmd->add_flag("--include-occupied", f->include_occupied,
                   "Also delete orphaned rooms that have participants");
     cmd->add_option("--keep", f->keep,

@@ -83,8 +83,7 @@ std::string database_owner(Context& ctx, const media::ServerRoom& room) {
     // A role that row-level security filters may simply not see the owner.
     const auto visibility = store->row_visibility();
     if (visibility.applies && !visibility.sees_all_rows) {
-        return "row-level security may hide the row that owns it (" + visibility.explanation +
-               ")";
+        return "row-level security may hide the row that owns it (" + visibility.explanation + ")";
     }
     for (const auto& row : store->load_rooms()) {
         // load_rooms leaves DbRoom::room to the caller (reconcile/inventory.cpp fills it too).
@@ -97,9 +96,10 @@ std::string database_owner(Context& ctx, const media::ServerRoom& room) {
         if (row.liveness == store::Liveness::live)
             return fmt::format("it belongs to a live row of {} ({} = \"{}\", {} {}){}", m.table,
                                m.name_column, row.name, m.status_column, status, how);
-        return fmt::format("it belongs to a row of {} ({} = \"{}\") whose {} {} is in neither "
-                           "[rooms] live_statuses nor ended_statuses{}",
-                           m.table, m.name_column, row.name, m.status_column, status, how);
+        return fmt::format(
+            "it belongs to a row of {} ({} = \"{}\") whose {} {} is in neither "
+            "[rooms] live_statuses nor ended_statuses{}",
+            m.table, m.name_column, row.name, m.status_column, status, how);
     }
     return {};
 }
@@ -115,8 +115,8 @@ int run_delete(const RoomsFlags& f, Context& ctx) {
     doc["room"] = f.name;
 
     const auto found = server->list_rooms({f.name});
-    const auto it = std::find_if(found.begin(), found.end(),
-                                 [&](const auto& r) { return r.name == f.name; });
+    const auto it =
+        std::find_if(found.begin(), found.end(), [&](const auto& r) { return r.name == f.name; });
     if (it == found.end()) {
         if (!f.ignore_not_found) {
             throw runtime_error(fmt::format(

@@ -11,9 +11,8 @@
 // "empty.secret"); an input naming any path outside it (absolute, or with "..") is skipped, so
 // the fuzzer never reads /dev/zero, a FIFO or a file of this machine.
 
-#include <unistd.h>
-
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -95,7 +94,8 @@ bool secret_files_safe(std::string_view text) {
             for (const auto& [k, v] : *table) {
                 const std::string_view key = k.str();
                 if (key.size() < 5 || key.substr(key.size() - 5) != "_file") continue;
-                if (const auto* s = v.as_string(); s != nullptr && !safe_path(s->get())) return false;
+                if (const auto* s = v.as_string(); s != nullptr && !safe_path(s->get()))
+                    return false;
             }
         }
         return true;

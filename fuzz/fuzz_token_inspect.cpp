@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common.hpp"
-#include "roomctl/report/inspect_view.hpp"
 #include "roomctl/inspect/inspect.hpp"
+#include "roomctl/report/inspect_view.hpp"
 #include "roomctl/token/jwt.hpp"
 
 namespace {
@@ -96,8 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz::print_result(report::inspect_json(r, o, std::nullopt, false),
                                report::render_inspect(r, o, std::nullopt, fuzz::k_now));
             // --check-server: a 401 from /rtc/validate, as a server that knows no key answers.
-            const auto check = livekit::interpret_rtc_validate(401, "invalid API key: " + r.key,
-                                                             r.key, o.room);
+            const auto check =
+                livekit::interpret_rtc_validate(401, "invalid API key: " + r.key, r.key, o.room);
             const bool refused = inspect::server_refuses(check, r, o.purpose);
             fuzz::print_result(report::inspect_json(r, o, check, refused),
                                report::render_inspect(r, o, check, fuzz::k_now));

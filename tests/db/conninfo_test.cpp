@@ -3,6 +3,8 @@
 // character connect for real (ALTER ROLE ... PASSWORD through PG_ADMIN_URL) and never show up
 // in an error message.
 
+#include "roomctl/store/conninfo.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "roomctl/store/conninfo.hpp"
 #include "roomctl/store/room_store.hpp"
 #include "roomctl/util/redact.hpp"
 #include "store_fixture.hpp"
@@ -106,8 +107,8 @@ std::vector<std::string> spellings(const std::string& password, const std::strin
             "?application_name=x&password=" + enc + "&connect_timeout=9",
         "host=" + host + " port=" + port + " user=" + quoted(user) + " dbname=" + db +
             " password=" + quoted(password),
-        "password = " + quoted(password) + "  host=" + host + " port=" + port +
-            " dbname=" + db + " user=" + quoted(user),
+        "password = " + quoted(password) + "  host=" + host + " port=" + port + " dbname=" + db +
+            " user=" + quoted(user),
         "host=" + host + " port=" + port + " dbname=" + db + " user=" + quoted(user) +
             " password=" + bare(password),
     };
@@ -136,8 +137,8 @@ void expect_redacted(const std::string& url, const std::string& password) {
     EXPECT_EQ(redacted.find(password), std::string::npos) << redacted;
     const ConnOptions again = parse_conninfo(redacted);
     EXPECT_EQ(value_of(again, "password"), std::string{k_redacted}) << redacted;
-    for (const char* key : {"host", "port", "user", "dbname", "sslmode", "application_name",
-                            "connect_timeout"})
+    for (const char* key :
+         {"host", "port", "user", "dbname", "sslmode", "application_name", "connect_timeout"})
         EXPECT_EQ(value_of(again, key), value_of(parsed, key)) << key << " in " << redacted;
     const auto secrets = database_url_secrets(url);
     EXPECT_NE(std::find(secrets.begin(), secrets.end(), password), secrets.end())
@@ -249,8 +250,8 @@ TEST(ConnInfoDefaults, AddedOnlyWhenNothingElseDecides) {
     EXPECT_EQ(value_of(o, "client_encoding"), "UTF8");
     EXPECT_EQ(value_of(o, "fallback_application_name"), "roomctl");
     EXPECT_EQ(value_of(o, "password"), "p'w");
-    o = with_defaults(parse_conninfo(
-        "host=h connect_timeout=11 client_encoding=LATIN1 application_name=mine"));
+    o = with_defaults(
+        parse_conninfo("host=h connect_timeout=11 client_encoding=LATIN1 application_name=mine"));
     EXPECT_EQ(value_of(o, "connect_timeout"), "11");
     EXPECT_EQ(value_of(o, "client_encoding"), "LATIN1");
     EXPECT_EQ(value_of(o, "fallback_application_name"), "(unset)");
@@ -309,9 +310,9 @@ TEST_F(TrickyPasswordTest, EveryPasswordConnectsInEverySpellingAndNeverShowsInEr
         const auto bad_spellings = spellings(wrong, s.host, s.port, role, s.db);
         for (const auto& bad : {bad_spellings[0], bad_spellings[4]}) {
             SCOPED_TRACE("wrong: " + bad);
-            const std::string msg = error_of(
-                [&] { connect_room_store(bad, default_mapping(), StoreOptions{}); },
-                ErrorKind::auth);
+            const std::string msg =
+                error_of([&] { connect_room_store(bad, default_mapping(), StoreOptions{}); },
+                         ErrorKind::auth);
             EXPECT_EQ(msg.find(password), std::string::npos) << msg;
             EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
         }

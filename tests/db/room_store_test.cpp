@@ -2,6 +2,8 @@
 // (scripts/lib/pg.sh: `source scripts/lib/pg.sh; pg_start /tmp/pgx`). Without it the tests are
 // skipped, or fail when CI=true. Each test works in its own schema, dropped afterwards.
 
+#include "roomctl/store/room_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "roomctl/store/room_store.hpp"
 #include "roomctl/util/error.hpp"
 #include "store_fixture.hpp"
 
@@ -89,12 +90,9 @@ TEST_F(RoomStoreTest, LoadRoomsReportsLivenessNullsAndEmptySids) {
     insert("f-ACTIVE", "RM_f", "ACTIVE");  // status words match whatever their case
 
     const std::vector<Row> expected = {
-        {"a-active", "RM_a", "active", true},
-        {"b-pending", std::nullopt, "pending", true},
-        {"c-ended", "", "ended", false},
-        {"d-nostatus", "RM_d", std::nullopt, false},
-        {"e-active-empty", "", "active", true},
-        {"f-ACTIVE", "RM_f", "ACTIVE", true},
+        {"a-active", "RM_a", "active", true},   {"b-pending", std::nullopt, "pending", true},
+        {"c-ended", "", "ended", false},        {"d-nostatus", "RM_d", std::nullopt, false},
+        {"e-active-empty", "", "active", true}, {"f-ACTIVE", "RM_f", "ACTIVE", true},
     };
     EXPECT_EQ(rows_of(store()->load_rooms()), expected);
 }
@@ -108,7 +106,8 @@ TEST_F(RoomStoreTest, OddIdentifiersAreQuoted) {
     const std::string table = "Rooms \"x\"";
     exec("CREATE TABLE " + qualified(table) +
          " (\"room name\" text, \"Sid\" text, \"state; DROP TABLE x\" text)");
-    exec("INSERT INTO " + qualified(table) + " VALUES ('r1', 'RM_1', 'active'), ('r2', NULL, 'gone')");
+    exec("INSERT INTO " + qualified(table) +
+         " VALUES ('r1', 'RM_1', 'active'), ('r2', NULL, 'gone')");
 
     RoomMapping m;
     m.table = m_schema + "." + table;
@@ -171,9 +170,8 @@ TEST_F(RoomStoreTest, NonTextColumnsUuidSidAndEnumStatus) {
     m.status_column = "status";
     auto s = store(m);
     EXPECT_TRUE(s->check_mapping().ok);
-    const std::vector<Row> expected = {{"a", u1, "active", true},
-                                       {"b", std::nullopt, "pending", true},
-                                       {"c", u1, "ended", false}};
+    const std::vector<Row> expected = {
+        {"a", u1, "active", true}, {"b", std::nullopt, "pending", true}, {"c", u1, "ended", false}};
     EXPECT_EQ(rows_of(s->load_rooms()), expected);
     EXPECT_TRUE(s->is_live("a"));
     EXPECT_FALSE(s->is_live("c"));
@@ -302,11 +300,10 @@ TEST_F(RoomStoreTest, RecordedSidReadsTheLiveRowFresh) {
 
 TEST_F(RoomStoreTest, LiveStatusesWithQuotesCommasBracesBackslashes) {
     create_default_table();
-    const std::vector<std::string> live = {"a,b",      "say \"hi\"", "{brace}", "back\\slash",
-                                           "it's",     "NULL",       " spaced ", "",
-                                           "ünïcødé"};
-    const std::vector<std::string> not_live = {"a", "b", "say", "hi", "brace", "{", "nul",
-                                               "spaced", "back", "slash", "\\", "\""};
+    const std::vector<std::string> live = {"a,b",  "say \"hi\"", "{brace}", "back\\slash", "it's",
+                                           "NULL", " spaced ",   "",        "ünïcødé"};
+    const std::vector<std::string> not_live = {"a",   "b",      "say",  "hi",    "brace", "{",
+                                               "nul", "spaced", "back", "slash", "\\",    "\""};
     int i = 0;
     for (const auto& st : live) insert("live" + std::to_string(i++), std::nullopt, st);
     for (const auto& st : not_live) insert("dead" + std::to_string(i++), std::nullopt, st);
@@ -347,7 +344,8 @@ TEST_F(RoomStoreTest, IsLiveReadsFresh) {
     EXPECT_FALSE(s->is_live(""));
     exec("UPDATE " + qualified("livekit_rooms") + " SET status = 'ended' WHERE room_name = 'r'");
     EXPECT_FALSE(s->is_live("r"));
-    exec("UPDATE " + qualified("livekit_rooms") + " SET status = 'pending' WHERE room_name = 'gone'");
+    exec("UPDATE " + qualified("livekit_rooms") +
+         " SET status = 'pending' WHERE room_name = 'gone'");
     EXPECT_TRUE(s->is_live("gone"));
 }
 
@@ -357,14 +355,10 @@ TEST_F(RoomStoreTest, IsLiveReadsFresh) {
 TEST_F(RoomStoreTest, NamesAreStoredAndReadExactly) {
     create_default_table();
     const std::vector<std::string> names = {
-        std::string(300, 'n'),
-        "session-44fa27d7-0528-46ce-9648-810539c2555c",
-        "it's \"quoted\"",
-        "semi;colon; DROP TABLE livekit_rooms; --",
-        "back\\slash\\",
-        "ünïcødé 会议室 🎥",
-        "tab\there",
-        " leading and trailing ",
+        std::string(300, 'n'), "session-44fa27d7-0528-46ce-9648-810539c2555c",
+        "it's \"quoted\"",     "semi;colon; DROP TABLE livekit_rooms; --",
+        "back\\slash\\",       "ünïcødé 会议室 🎥",
+        "tab\there",           " leading and trailing ",
         "%s %n $1 ?",
     };
     for (const auto& n : names) insert(n, "RM_" + std::to_string(n.size()), "active");

@@ -11,7 +11,7 @@ namespace roomctl::store::testing {
 namespace {
 
 const std::string k_twilio_sid = "RM0123456789abcdef0123456789abcdef";  // 34 characters
-const std::string k_livekit_sid = "RM_AbCdEfGhIjKl";                     // 15 characters
+const std::string k_livekit_sid = "RM_AbCdEfGhIjKl";                    // 15 characters
 
 class SidWritesTest : public StoreFixture {
 protected:
@@ -21,9 +21,9 @@ protected:
              ", status text" + extra + ")");
     }
     std::optional<std::string> sid_of(const std::string& name) {
-        auto r = exec("SELECT room_sid::text FROM " + qualified("livekit_rooms") +
-                          " WHERE room_name = $1",
-                      name);
+        auto r = exec(
+            "SELECT room_sid::text FROM " + qualified("livekit_rooms") + " WHERE room_name = $1",
+            name);
         if (r.empty() || r[0][0].is_null()) return std::nullopt;
         return std::string{r[0][0].c_str()};
     }
@@ -55,17 +55,17 @@ TEST_F(SidWritesTest, TooLongSidIsRefusedNotTruncated) {
     insert("a", std::nullopt, "pending");
     insert("b", std::nullopt, "pending");
     auto s = store();
-    const auto msg = error_of([&] { s->update_sid("a", std::nullopt, k_twilio_sid); },
-                              ErrorKind::config);
+    const auto msg =
+        error_of([&] { s->update_sid("a", std::nullopt, k_twilio_sid); }, ErrorKind::config);
     EXPECT_NE(msg.find("\"room_sid\""), std::string::npos) << msg;
     EXPECT_NE(msg.find("character varying(20)"), std::string::npos) << msg;
     EXPECT_NE(msg.find("34 characters"), std::string::npos) << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
     EXPECT_EQ(sid_of("a"), std::nullopt);
     // In a batch, nothing is written either (the executor then writes row by row).
-    EXPECT_THROW(s->update_sids({{"b", std::nullopt, k_livekit_sid},
-                                 {"a", std::nullopt, k_twilio_sid}}),
-                 SidRejected);
+    EXPECT_THROW(
+        s->update_sids({{"b", std::nullopt, k_livekit_sid}, {"a", std::nullopt, k_twilio_sid}}),
+        SidRejected);
     EXPECT_EQ(sid_of("b"), std::nullopt);
     // A SID that fits is stored whole.
     EXPECT_EQ(s->update_sid("b", std::nullopt, k_livekit_sid), 1);
@@ -82,8 +82,8 @@ TEST_F(SidWritesTest, ServerRefusesWhatTheCachedLimitMissed) {
     EXPECT_EQ(s->update_sid("a", std::nullopt, k_livekit_sid), 1);
     exec("ALTER TABLE " + qualified("livekit_rooms") + " ALTER COLUMN room_sid TYPE varchar(10)" +
          " USING left(room_sid, 10)");
-    const auto msg = error_of([&] { s->update_sid("b", std::nullopt, k_livekit_sid); },
-                              ErrorKind::config);
+    const auto msg =
+        error_of([&] { s->update_sid("b", std::nullopt, k_livekit_sid); }, ErrorKind::config);
     EXPECT_NE(msg.find("room_sid"), std::string::npos) << msg;
     EXPECT_EQ(sid_of("b"), std::nullopt);
 }
@@ -141,8 +141,8 @@ TEST_F(SidWritesTest, TriggerRewritingTheSidRollsTheWriteBack) {
     exec("CREATE TRIGGER cut BEFORE UPDATE ON " + qualified("livekit_rooms") +
          " FOR EACH ROW EXECUTE FUNCTION " + qualified("cut_sid") + "()");
     auto s = store();
-    const auto msg = error_of([&] { s->update_sid("a", std::nullopt, k_twilio_sid); },
-                              ErrorKind::config);
+    const auto msg =
+        error_of([&] { s->update_sid("a", std::nullopt, k_twilio_sid); }, ErrorKind::config);
     EXPECT_NE(msg.find(k_twilio_sid), std::string::npos) << msg;
     EXPECT_NE(msg.find("cut"), std::string::npos) << msg;
     EXPECT_EQ(sid_of("a"), std::nullopt);  // rolled back, not truncated

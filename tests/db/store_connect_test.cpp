@@ -47,7 +47,9 @@ TEST_F(StoreConnectTest, ProbeReportsServerVersion) {
 TEST_F(StoreConnectTest, ConnectsWithExtraParametersInEitherForm) {
     create_default_table();
     // An existing query string ("?..."), so defaults are appended with '&'.
-    EXPECT_NO_THROW(connect_room_store(url_with(m_url, "sslmode", "disable"), default_mapping(), StoreOptions{})->load_rooms());
+    EXPECT_NO_THROW(
+        connect_room_store(url_with(m_url, "sslmode", "disable"), default_mapping(), StoreOptions{})
+            ->load_rooms());
     EXPECT_NO_THROW(probe_database(url_with(m_url, "connect_timeout", "7")));
     EXPECT_NO_THROW(probe_database(url_with(m_url, "application_name", "roomctl-test")));
     // Keyword/value form.
@@ -61,7 +63,8 @@ TEST_F(StoreConnectTest, ConnectsWithExtraParametersInEitherForm) {
         const auto start = m_url.find("://") + 3;
         const auto at = m_url.find('@', start);
         const auto colon = m_url.find(':', start);
-        if (at != std::string::npos && colon < at) password = m_url.substr(colon + 1, at - colon - 1);
+        if (at != std::string::npos && colon < at)
+            password = m_url.substr(colon + 1, at - colon - 1);
     }
     const std::string kv_url = kv + (password.empty() ? "" : " password='" + password + "'");
     const auto v = probe_database(kv_url);
@@ -77,9 +80,10 @@ TEST_F(StoreConnectTest, WrongPasswordIsAuthErrorWithoutThePassword) {
     if (srv.host.empty() || srv.host.starts_with("/"))
         GTEST_SKIP() << "test server is reached over a unix socket; password auth not testable";
     const std::string bad = "Wr0ng-Pa55w0rd-zq";
-    const std::string uri = "postgresql://" + srv.user + ":" + bad + "@" + srv.host + ":" +
-                            srv.port + "/" + srv.db;
-    auto msg = error_of([&] { connect_room_store(uri, config::RoomMapping{}, StoreOptions{}); }, ErrorKind::auth);
+    const std::string uri =
+        "postgresql://" + srv.user + ":" + bad + "@" + srv.host + ":" + srv.port + "/" + srv.db;
+    auto msg = error_of([&] { connect_room_store(uri, config::RoomMapping{}, StoreOptions{}); },
+                        ErrorKind::auth);
     EXPECT_TRUE(msg.starts_with("database refused the credentials: ")) << msg;
     EXPECT_NE(msg.find("password authentication failed"), std::string::npos) << msg;
     EXPECT_EQ(msg.find(bad), std::string::npos) << msg;
@@ -113,7 +117,10 @@ TEST(RoomStoreConnect, ClosedPortIsRuntimeError) {
     // Port 1 on loopback: nothing listens there, the kernel refuses at once.
     const std::string secret = "s3cr3t-pw-closed";
     const auto msg = error_of(
-        [&] { connect_room_store("postgresql://u:" + secret + "@127.0.0.1:1/db", config::RoomMapping{}, StoreOptions{}); },
+        [&] {
+            connect_room_store("postgresql://u:" + secret + "@127.0.0.1:1/db",
+                               config::RoomMapping{}, StoreOptions{});
+        },
         ErrorKind::runtime);
     EXPECT_TRUE(msg.starts_with("cannot reach the database: ")) << msg;
     EXPECT_NE(msg.find("refused"), std::string::npos) << msg;
@@ -123,26 +130,28 @@ TEST(RoomStoreConnect, ClosedPortIsRuntimeError) {
 }
 
 TEST(RoomStoreConnect, UnresolvableHostIsRuntimeError) {
-    const auto msg = error_of(
-        [&] { probe_database("postgresql://u:pw@no-such-host.invalid:5432/db"); },
-        ErrorKind::runtime);
+    const auto msg =
+        error_of([&] { probe_database("postgresql://u:pw@no-such-host.invalid:5432/db"); },
+                 ErrorKind::runtime);
     EXPECT_TRUE(msg.starts_with("cannot reach the database: ")) << msg;
 }
 
 TEST(RoomStoreConnect, MalformedUrlIsConfigErrorWithoutThePassword) {
     const std::string secret = "Hunter2Secret";
     const std::vector<std::string> urls = {
-        "host=127.0.0.1 port",                                         // missing "="
-        "host=127.0.0.1 password=" + secret + " bogus_option=1",       // invalid option
-        "host=127.0.0.1 password='" + secret,                          // unterminated quote
-        "postgresql://u:" + secret + "@127.0.0.1:1/db?bogus=1",        // invalid URI parameter
-        "postgresql://u:" + secret + "%zz@127.0.0.1:1/db",             // bad %-escape in password
-        "postgresql://u:" + secret + "@[::1/db",                       // echoes the whole URI
+        "host=127.0.0.1 port",                                    // missing "="
+        "host=127.0.0.1 password=" + secret + " bogus_option=1",  // invalid option
+        "host=127.0.0.1 password='" + secret,                     // unterminated quote
+        "postgresql://u:" + secret + "@127.0.0.1:1/db?bogus=1",   // invalid URI parameter
+        "postgresql://u:" + secret + "%zz@127.0.0.1:1/db",        // bad %-escape in password
+        "postgresql://u:" + secret + "@[::1/db",                  // echoes the whole URI
         "postgresql://u:" + secret + "@127.0.0.1:1/db?sslmode=sometimes",
         "password=" + secret + " extra words",
     };
     for (const auto& url : urls) {
-        const auto msg = error_of([&] { connect_room_store(url, config::RoomMapping{}, StoreOptions{}); }, ErrorKind::config);
+        const auto msg =
+            error_of([&] { connect_room_store(url, config::RoomMapping{}, StoreOptions{}); },
+                     ErrorKind::config);
         EXPECT_TRUE(msg.starts_with("malformed database URL: ")) << url << " -> " << msg;
         EXPECT_EQ(msg.find(secret), std::string::npos) << url << " -> " << msg;
         EXPECT_EQ(msg.find("Hunter"), std::string::npos) << url << " -> " << msg;

@@ -21,9 +21,8 @@ protected:
         return connect_room_store(m_url, default_mapping(), StoreOptions{});
     }
     std::optional<std::string> sid_of(const std::string& name) {
-        auto r = exec("SELECT room_sid FROM " + qualified("livekit_rooms") +
-                          " WHERE room_name = $1",
-                      name);
+        auto r = exec(
+            "SELECT room_sid FROM " + qualified("livekit_rooms") + " WHERE room_name = $1", name);
         if (r.empty() || r[0][0].is_null()) return std::nullopt;
         return std::string{r[0][0].c_str()};
     }
@@ -33,9 +32,10 @@ protected:
 // in pg_locks as classid 0, objid key.
 int lock_holder(pqxx::connection& admin, std::int64_t key) {
     pqxx::work tx{admin};
-    auto r = tx.exec_params("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
-                            "AND objid = $1::bigint::oid AND granted",
-                            key);
+    auto r = tx.exec_params(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+        "AND objid = $1::bigint::oid AND granted",
+        key);
     tx.commit();
     return r.empty() ? 0 : r[0][0].as<int>();
 }

@@ -72,7 +72,8 @@ TEST_F(StoreTimeoutsTest, LockTimeoutNamesTheSessionHoldingTheTable) {
     auto s = store({300ms, 30s});
     const int pid = hold_table_open();
     std::string msg;
-    const auto took = time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
+    const auto took =
+        time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
     EXPECT_LT(took, 3s) << msg;
     EXPECT_TRUE(contains(msg, "the room table " + m_schema + ".livekit_rooms is locked by pid " +
                                   std::to_string(pid) + " (application migration-test"))
@@ -103,7 +104,8 @@ TEST_F(StoreTimeoutsTest, EveryOperationGivesUpAfterLockTimeout) {
         std::string msg;
         const auto took = time_of([&] { msg = error_of(op, ErrorKind::runtime); });
         EXPECT_LT(took, 3s) << name << ": " << msg;
-        EXPECT_TRUE(contains(msg, "is locked by pid " + std::to_string(pid))) << name << ": " << msg;
+        EXPECT_TRUE(contains(msg, "is locked by pid " + std::to_string(pid)))
+            << name << ": " << msg;
     }
     m_migration.reset();
     EXPECT_EQ(s->recorded_sid("r1").sid, "RM_1");  // the refused update changed nothing
@@ -113,7 +115,8 @@ TEST_F(StoreTimeoutsTest, StatementTimeoutStopsTheWaitAndNamesTheHolder) {
     auto s = store({60s, 400ms});
     const int pid = hold_table_open();
     std::string msg;
-    const auto took = time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
+    const auto took =
+        time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
     EXPECT_LT(took, 3s) << msg;
     EXPECT_GE(took, 350ms) << msg;
     EXPECT_TRUE(contains(msg, "ran longer than statement_timeout 400ms")) << msg;
@@ -147,13 +150,15 @@ TEST_F(StoreTimeoutsTest, SomeoneElsesCancelIsNotATimeout) {
         for (int i = 0; i < 50; ++i) {
             std::this_thread::sleep_for(100ms);
             pqxx::nontransaction tx{c};
-            auto r = tx.exec("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE "
-                             "application_name = 'roomctl' AND wait_event_type = 'Lock'");
+            auto r = tx.exec(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE "
+                "application_name = 'roomctl' AND wait_event_type = 'Lock'");
             if (!r.empty()) return;
         }
     });
     std::string msg;
-    const auto took = time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
+    const auto took =
+        time_of([&] { msg = error_of([&] { s->load_rooms(); }, ErrorKind::runtime); });
     other.join();
     EXPECT_LT(took, 5s) << msg;
     EXPECT_TRUE(contains(msg, "the database cancelled roomctl's query on the room table")) << msg;
@@ -218,23 +223,24 @@ TEST_F(StoreTimeoutsTest, CancelReachesTheConnectionAfterAReconnect) {
     auto s = store({30s, 60s});
     ASSERT_TRUE(s->try_advisory_lock(731101));
     // Kill the store's backend: the next read reconnects (and takes the lock again).
-    exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
-         "objid = 731101 AND granted");
+    exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+        "objid = 731101 AND granted");
     EXPECT_EQ(s->load_rooms().size(), 1u);
     hold_table_open();
     std::thread canceller([&] {
         std::this_thread::sleep_for(300ms);
         s->cancel();
     });
-    const auto took =
-        time_of([&] { error_of([&] { s->load_rooms(); }, ErrorKind::interrupted); });
+    const auto took = time_of([&] { error_of([&] { s->load_rooms(); }, ErrorKind::interrupted); });
     canceller.join();
     EXPECT_LT(took, 1300ms);
 }
 
 TEST_F(StoreTimeoutsTest, TargetNamesWhatTheConnectionReached) {
-    auto r = exec("SELECT host(inet_server_addr()), inet_server_port()::text, "
-                  "current_database(), current_user");
+    auto r = exec(
+        "SELECT host(inet_server_addr()), inet_server_port()::text, "
+        "current_database(), current_user");
     auto s = store({});
     const DatabaseTarget t = s->target();
     if (!r[0][0].is_null()) {
@@ -254,8 +260,8 @@ TEST_F(StoreTimeoutsTest, TargetNamesWhatTheConnectionReached) {
 
     // A table that does not exist is a config error naming it.
     m.table = m_schema + ".no_such_table";
-    const auto missing = error_of(
-        [&] { connect_room_store(m_url, m, StoreOptions{})->target(); }, ErrorKind::config);
+    const auto missing = error_of([&] { connect_room_store(m_url, m, StoreOptions{})->target(); },
+                                  ErrorKind::config);
     EXPECT_TRUE(contains(missing, "no_such_table")) << missing;
 }
 

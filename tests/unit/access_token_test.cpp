@@ -34,7 +34,8 @@ void expect_usage_error(F&& f, std::string_view needle) {
     }
 }
 
-// ---- build_claims: the expected objects are written from livekit/protocol auth/accesstoken.go -----------
+// ---- build_claims: the expected objects are written from livekit/protocol auth/accesstoken.go
+// -----------
 
 TEST(BuildClaims, JoinGrantWithRoomIdentityAndName) {
     VideoGrant g;

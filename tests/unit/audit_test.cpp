@@ -149,7 +149,8 @@ TEST(Audit, SuffixesAndPrefixesTogetherAreSuggested) {
 TEST(Audit, AmbiguousOrShortMatchesStayMissingAndOrphaned) {
     Inventory inv;
     // Two server rooms contain the row's value: which one is meant is not knowable.
-    inv.database = {row("abcd1234", std::nullopt, "active", true), row("ab", std::nullopt, "active", true)};
+    inv.database = {row("abcd1234", std::nullopt, "active", true),
+                    row("ab", std::nullopt, "active", true)};
     inv.server = {room("x-abcd1234", "RM_1"), room("y-abcd1234", "RM_2"), room("abc", "RM_3")};
     auto r = audit(inv);
     EXPECT_EQ(r.summary.name_mismatch, 0u);
@@ -194,8 +195,8 @@ TEST(Audit, FindingsAreOrderedByKindThenName) {
     auto r = audit(inv);
     std::vector<std::string> order;
     for (const auto& f : r.findings) order.push_back(to_string(f.kind) + ":" + f.room);
-    EXPECT_EQ(order, (std::vector<std::string>{"missing:y", "missing:z", "orphaned:a",
-                                               "orphaned:b", "sid_drift:m"}));
+    EXPECT_EQ(order, (std::vector<std::string>{"missing:y", "missing:z", "orphaned:a", "orphaned:b",
+                                               "sid_drift:m"}));
 }
 
 // --- unclassified rows ---
@@ -327,13 +328,14 @@ TEST(Audit, EmptySidsAreNoEvidence) {
 TEST(Audit, Seed000AllRowsAreMismatchesWhateverTheirLength) {
     Inventory inv;
     inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true),
-                    row("ab", std::nullopt, "active", true), row("x", std::nullopt, "active", true)};
+                    row("ab", std::nullopt, "active", true),
+                    row("x", std::nullopt, "active", true)};
     inv.server = {room("session-P46odHdPO0wJ", "RM_1"), room("session-ab", "RM_2"),
                   room("session-x", "RM_3")};
     auto r = audit(inv);
-    EXPECT_EQ(kinds(r), (std::vector<std::string>{"name_mismatch:session-P46odHdPO0wJ",
-                                                  "name_mismatch:session-ab",
-                                                  "name_mismatch:session-x"}));
+    EXPECT_EQ(kinds(r),
+              (std::vector<std::string>{"name_mismatch:session-P46odHdPO0wJ",
+                                        "name_mismatch:session-ab", "name_mismatch:session-x"}));
     for (const auto& f : r.findings) EXPECT_EQ(f.suggested_template, "session-{name}");
     EXPECT_EQ(r.findings[1].expected_room, "ab");
     EXPECT_EQ(r.findings[2].database_name, "x");

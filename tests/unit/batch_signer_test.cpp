@@ -1,10 +1,9 @@
 // BatchSigner must produce exactly what sign_hs256 produces for the same claims.
 
-#include "roomctl/token/batch.hpp"
-
 #include <gtest/gtest.h>
 
 #include "roomctl/livekit/access_token.hpp"
+#include "roomctl/token/batch.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/util/error.hpp"
 
@@ -39,10 +38,10 @@ TEST(BatchSigner, MatchesTheSlowPathByteForByte) {
 }
 
 TEST(BatchSigner, AppendJsonStringWritesWhatNlohmannWrites) {
-    for (std::string value : {std::string{"u-1"}, std::string{""}, std::string{"a\"b\\c"},
-                              std::string{"tab\there\nnewline"}, std::string{"\x7f del"},
-                              std::string{"Zoë 会议 🎥"}, std::string{"nul\0inside", 11},
-                              std::string{"</script>"}}) {
+    for (std::string value :
+         {std::string{"u-1"}, std::string{""}, std::string{"a\"b\\c"},
+          std::string{"tab\there\nnewline"}, std::string{"\x7f del"}, std::string{"Zoë 会议 🎥"},
+          std::string{"nul\0inside", 11}, std::string{"</script>"}}) {
         std::string out = "prefix:";
         append_json_string(value, out);
         EXPECT_EQ(out, "prefix:" + nlohmann::json(value).dump()) << value;
@@ -63,7 +62,8 @@ TEST(BatchSigner, ManyTokensInARowEachMatchTheSlowPath) {
     for (int i = 1; i <= 50; ++i) {
         auto one = spec;
         one.identity = "user-" + std::to_string(i);
-        EXPECT_EQ(batch.sign({one.identity}), sign_hs256(livekit::build_claims(one, now), "s3cret"));
+        EXPECT_EQ(batch.sign({one.identity}),
+                  sign_hs256(livekit::build_claims(one, now), "s3cret"));
     }
 }
 

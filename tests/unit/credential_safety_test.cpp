@@ -4,11 +4,10 @@
 // secret files read.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
-
-#include <unistd.h>
 
 #include "roomctl/config/settings.hpp"
 #include "roomctl/report/config_view.hpp"
@@ -109,11 +108,10 @@ api_secret_file = "prod.secret"
     env["TWILIO_AUTH_TOKEN"] = "env-token";
     const auto s = resolve();  // resolving works: config show can still show where each came from
     const auto msg = media_failure(s);
-    EXPECT_EQ(msg,
-              "Twilio credentials come from two places: twilio.account_sid from file " + cfg +
-                  " [profiles.prod] but twilio.auth_token from env TWILIO_AUTH_TOKEN; set the "
-                  "Account SID with its API key or Auth Token in one place (one profile, the "
-                  "environment or flags) and remove the other");
+    EXPECT_EQ(msg, "Twilio credentials come from two places: twilio.account_sid from file " + cfg +
+                       " [profiles.prod] but twilio.auth_token from env TWILIO_AUTH_TOKEN; set the "
+                       "Account SID with its API key or Auth Token in one place (one profile, the "
+                       "environment or flags) and remove the other");
     EXPECT_EQ(credential_conflict(s), msg);
     EXPECT_FALSE(contains(msg, "env-token"));
     const auto doc = report::config_json(s);
@@ -139,8 +137,10 @@ auth_token_file = "prod.token"
     // The account from the environment with the profile's token: two layers.
     env["TWILIO_ACCOUNT_SID"] = k_account;
     const auto msg = media_failure(resolve());
-    EXPECT_TRUE(contains(msg, "twilio.account_sid from env TWILIO_ACCOUNT_SID but "
-                              "twilio.auth_token from file " + cfg + " [profiles.prod]"))
+    EXPECT_TRUE(contains(msg,
+                         "twilio.account_sid from env TWILIO_ACCOUNT_SID but "
+                         "twilio.auth_token from file " +
+                             cfg + " [profiles.prod]"))
         << msg;
 }
 
@@ -153,8 +153,9 @@ TEST_F(CredentialSafetyTest, AFlagAccountWithAnEnvironmentKeyIsRefused) {
 
     flags.set("--account-sid", k_prod_account);
     const auto msg = media_failure(resolve());
-    EXPECT_TRUE(contains(msg, "twilio.account_sid from flag --account-sid but twilio.api_key "
-                              "from env TWILIO_API_KEY"))
+    EXPECT_TRUE(contains(msg,
+                         "twilio.account_sid from flag --account-sid but twilio.api_key "
+                         "from env TWILIO_API_KEY"))
         << msg;
 }
 
@@ -170,8 +171,8 @@ TEST_F(CredentialSafetyTest, TheSecretMayComeFromAnotherLayerThanItsKey) {
 
 TEST_F(CredentialSafetyTest, LiveKitCommandsIgnoreMixedTwilioCredentials) {
     env["TWILIO_ACCOUNT_SID"] = k_account;
-    flags.set("--config", write("c.toml", "[twilio]\nauth_token = \"t\"\n", fs::perms::owner_read |
-                                                                            fs::perms::owner_write));
+    flags.set("--config", write("c.toml", "[twilio]\nauth_token = \"t\"\n",
+                                fs::perms::owner_read | fs::perms::owner_write));
     env["LIVEKIT_URL"] = "https://lk.example.com";
     env["LIVEKIT_API_KEY"] = "APIkey";
     env["LIVEKIT_API_SECRET"] = "secret";
@@ -190,11 +191,13 @@ TEST_F(CredentialSafetyTest, AGroupOrWorldWritableConfigFileIsRefused) {
                              fs::perms::group_write | fs::perms::others_read);
     EXPECT_EQ(config_failure(), "config file " + cfg +
                                     " is writable by its group, so someone else could redirect "
-                                    "roomctl's credentials: chmod go-w " + cfg);
+                                    "roomctl's credentials: chmod go-w " +
+                                    cfg);
     fs::permissions(cfg, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_write);
     EXPECT_EQ(config_failure(), "config file " + cfg +
                                     " is writable by others, so someone else could redirect "
-                                    "roomctl's credentials: chmod go-w " + cfg);
+                                    "roomctl's credentials: chmod go-w " +
+                                    cfg);
     // Found by ROOMCTL_CONFIG or as the XDG default: the same.
     flags.values.erase("--config");
     env["ROOMCTL_CONFIG"] = cfg;
@@ -220,18 +223,20 @@ TEST_F(CredentialSafetyTest, AConfigFileOwnedByAnotherUserIsRefused) {
     EXPECT_EQ(config_failure(),
               "config file " + cfg +
                   " is owned by uid 4242, not by you (uid 0) or root, so someone else decides "
-                  "roomctl's credentials: chown 0 " + cfg + " (or use a copy of your own)");
+                  "roomctl's credentials: chown 0 " +
+                  cfg + " (or use a copy of your own)");
     ASSERT_EQ(::chown(cfg.c_str(), 0, 4242), 0);  // root-owned: fine, as for ssh
     EXPECT_NO_THROW(resolve());
 }
 
 TEST_F(CredentialSafetyTest, AWritableSecretFileIsRefused) {
-    const auto secret = write("s", "secret\n", fs::perms::owner_read | fs::perms::owner_write |
-                                                   fs::perms::group_write);
+    const auto secret = write(
+        "s", "secret\n", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_write);
     env["LIVEKIT_API_SECRET_FILE"] = secret;
     EXPECT_EQ(config_failure(), "secret file " + secret +
                                     " is writable by its group, so someone else could redirect "
-                                    "roomctl's credentials: chmod go-w " + secret);
+                                    "roomctl's credentials: chmod go-w " +
+                                    secret);
     env.erase("LIVEKIT_API_SECRET_FILE");
     flags.set("--config", write("c.toml", "[livekit]\napi_secret_file = \"s\"\n"));
     EXPECT_TRUE(contains(config_failure(), "secret file " + secret + " is writable"));
@@ -259,10 +264,10 @@ TEST(PlainHttp, LoopbackHostsMayUsePlainHttp) {
 }
 
 TEST(PlainHttp, OtherHostsAreRefusedBeforeAnyRequest) {
-    for (const char* url : {"http://lk.example.com", "ws://10.0.0.5:7880", "HTTP://Host",
-                            "http://127.0.0.256", "http://127.evil.example", "http://128.0.0.1",
-                            "http://localhost.evil.example", "http://[::2]:7880",
-                            "http://127.0.0.1.nip.io"}) {
+    for (const char* url :
+         {"http://lk.example.com", "ws://10.0.0.5:7880", "HTTP://Host", "http://127.0.0.256",
+          "http://127.evil.example", "http://128.0.0.1", "http://localhost.evil.example",
+          "http://[::2]:7880", "http://127.0.0.1.nip.io"}) {
         EXPECT_TRUE(plain_text_to_remote(url)) << url;
         const auto msg = media_failure(livekit_at(url));
         EXPECT_EQ(msg, std::string{"LiveKit URL \""} + url +
@@ -294,7 +299,8 @@ TEST(PlainHttp, TwilioBaseUrl) {
 // ---- secret files say what they hold ------------------------------------------------------------
 
 TEST_F(CredentialSafetyTest, TrailingWhitespaceBeyondOneNewlineIsStrippedWithAWarning) {
-    for (const char* content : {"s3cr3t\r\n", "s3cr3t\n\n", "s3cr3t  \n", "s3cr3t\t", "s3cr3t \r\n\n"}) {
+    for (const char* content :
+         {"s3cr3t\r\n", "s3cr3t\n\n", "s3cr3t  \n", "s3cr3t\t", "s3cr3t \r\n\n"}) {
         const auto path = write("secret", content);
         env["LIVEKIT_API_SECRET_FILE"] = path;
         const auto s = resolve();
@@ -317,15 +323,17 @@ TEST_F(CredentialSafetyTest, WhitespaceOnlySecretFileIsEmpty) {
 TEST_F(CredentialSafetyTest, TwilioSecretFilesWarnToo) {
     const auto token = write("tw.token", "token\r\n");
     flags.set("--config", write("c.toml", "provider = \"twilio\"\n[twilio]\naccount_sid = \"" +
-                                            k_account + "\"\nauth_token_file = \"tw.token\"\n"));
+                                              k_account + "\"\nauth_token_file = \"tw.token\"\n"));
     const auto s = resolve();
     EXPECT_EQ(s.twilio.auth_token, "token");
     ASSERT_EQ(s.warnings.size(), 1u);
-    EXPECT_TRUE(contains(s.warnings[0], "secret file " + token + " (from twilio.auth_token_file in"))
+    EXPECT_TRUE(
+        contains(s.warnings[0], "secret file " + token + " (from twilio.auth_token_file in"))
         << s.warnings[0];
 }
 
-// ---- only the provider in use has its secret files read -------------------------------------------
+// ---- only the provider in use has its secret files read
+// -------------------------------------------
 
 TEST_F(CredentialSafetyTest, AnUnreadableTwilioSecretFileDoesNotBreakLiveKit) {
     const auto cfg = write("c.toml", R"(

@@ -42,7 +42,7 @@ std::vector<std::string> kinds(const AuditResult& r) {
     return out;
 }
 
-const std::string k_livekit_sid = "RM_abcDEF123456";                     // RM_ + 12 base62
+const std::string k_livekit_sid = "RM_abcDEF123456";                    // RM_ + 12 base62
 const std::string k_twilio_sid = "RM0123456789abcdef0123456789abcdef";  // RM + 32 hex
 
 TEST(SidProvider, TellsTheProvidersFormatsApartAndNothingElse) {
@@ -107,13 +107,12 @@ TEST(Audit, OwnUnrecognisedAndNullSidsKeepTheirRules) {
     auto inv = run_on("twilio");
     inv.database = {row("own", "RMffffffffffffffffffffffffffffffff", "active", true),
                     row("junk", "RM_stale", "active", true),  // no provider's SID
-                    row("null", std::nullopt, "active", true),
-                    row("empty", "", "pending", true),
+                    row("null", std::nullopt, "active", true), row("empty", "", "pending", true),
                     row("drift", "not-a-sid", "active", true)};
     inv.server = {room("drift", k_twilio_sid)};
     auto r = audit(inv);
     EXPECT_EQ(kinds(r), (std::vector<std::string>{"missing:empty", "missing:junk", "missing:null",
-                                                   "missing:own", "sid_drift:drift"}));
+                                                  "missing:own", "sid_drift:drift"}));
     EXPECT_EQ(r.summary.foreign_sid, 0u);
     EXPECT_EQ(r.summary.live_with_sid, 3u);  // own, junk, drift: NULL and empty record none
     EXPECT_EQ(r.summary.foreign_provider, "");
@@ -121,7 +120,8 @@ TEST(Audit, OwnUnrecognisedAndNullSidsKeepTheirRules) {
 
 TEST(Audit, WithoutAProviderNoSidIsForeign) {
     Inventory inv;  // provider unknown
-    inv.database = {row("a", k_twilio_sid, "active", true), row("b", k_livekit_sid, "active", true)};
+    inv.database = {row("a", k_twilio_sid, "active", true),
+                    row("b", k_livekit_sid, "active", true)};
     auto r = audit(inv);
     EXPECT_EQ(kinds(r), (std::vector<std::string>{"missing:a", "missing:b"}));
 }
@@ -148,12 +148,11 @@ TEST(Audit, ForeignRowsAndOwnRowsAreJudgedEachOnItsOwn) {
                     row("gone", std::nullopt, "pending", true)};
     inv.server = {room("ok", k_twilio_sid), room("stray", "RMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")};
     auto r = audit(inv);
-    EXPECT_EQ(kinds(r), (std::vector<std::string>{"missing:gone", "orphaned:stray",
-                                                   "foreign_sid:f1"}));
+    EXPECT_EQ(kinds(r),
+              (std::vector<std::string>{"missing:gone", "orphaned:stray", "foreign_sid:f1"}));
     EXPECT_EQ(r.summary.in_sync, 1u);
     EXPECT_EQ(r.summary.live_with_sid, 2u);
 }
-
 
 // --- planners ---
 

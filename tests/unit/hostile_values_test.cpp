@@ -90,8 +90,7 @@ TEST(JsonDepth, StreamedListRoomsSkipsTenThousandLevelsAndRefusesThemAsARoom) {
     auto rooms = livekit::parse_list_rooms(skipped);
     ASSERT_EQ(rooms.size(), 1u);
     EXPECT_EQ(rooms[0].name, "r");
-    EXPECT_THROW(livekit::parse_list_rooms(R"({"rooms":[)" + nested_arrays(10'000) + "]}"),
-                 Error);
+    EXPECT_THROW(livekit::parse_list_rooms(R"({"rooms":[)" + nested_arrays(10'000) + "]}"), Error);
 }
 
 class HostileConfigTest : public config::testing::SettingsFixture {};

@@ -54,8 +54,9 @@ TEST_F(JournalFile, ATornLastLineNeverMergesWithTheNextRunsFirstLine) {
         journal::Journal j(path.string());
         j.append({{"phase", "start"}, {"room", "r2"}});
     }
-    EXPECT_EQ(read(path),
-              "{\"phase\":\"start\"}\n{\"phase\":\"end\",\"sta\n{\"phase\":\"start\",\"room\":\"r2\"}\n");
+    EXPECT_EQ(
+        read(path),
+        "{\"phase\":\"start\"}\n{\"phase\":\"end\",\"sta\n{\"phase\":\"start\",\"room\":\"r2\"}\n");
 }
 
 TEST_F(JournalFile, AWholeFileGetsNoBlankLine) {
@@ -73,7 +74,7 @@ TEST_F(JournalFile, AnExistingDirectoryKeepsItsMode) {
     auto shared = dir / "log";
     fs::create_directory(shared);
     ::chmod(shared.c_str(), 0755);  // /var/log: other services write here
-    journal::Journal(( shared / "roomctl.jsonl").string()).append({{"a", 1}});
+    journal::Journal((shared / "roomctl.jsonl").string()).append({{"a", 1}});
     EXPECT_EQ(mode(shared), 0755u);
     EXPECT_EQ(mode(shared / "roomctl.jsonl"), 0600u);
 }

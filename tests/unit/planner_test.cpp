@@ -48,9 +48,9 @@ TEST(PlanRecreate, OrphansAreNotRecreatesBusiness) {
 }
 
 TEST(PlanRecreate, NamesTheServerWouldRefuseAreSkippedWithTheReason) {
-    auto plan = plan_recreate(
-        with({finding(FindingKind::missing, std::string(300, 'x')), finding(FindingKind::missing, "")}),
-        {});
+    auto plan = plan_recreate(with({finding(FindingKind::missing, std::string(300, 'x')),
+                                    finding(FindingKind::missing, "")}),
+                              {});
     ASSERT_EQ(plan.actions.size(), 2u);
     EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
     EXPECT_NE(plan.actions[0].reason.find("300 bytes"), std::string::npos);
@@ -87,7 +87,8 @@ TEST(PlanCleanup, YoungRoomsAreNeverDeleted) {
     CleanupPolicy p;
     p.now = 10'000;
     p.min_age = std::chrono::minutes{10};
-    auto plan = plan_cleanup(with({orphan("young", 10'000 - 599), orphan("edge", 10'000 - 600)}), p);
+    auto plan =
+        plan_cleanup(with({orphan("young", 10'000 - 599), orphan("edge", 10'000 - 600)}), p);
     EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
     EXPECT_NE(plan.actions[0].reason.find("younger than --min-age 10m"), std::string::npos);
     EXPECT_EQ(plan.actions[1].status, ActionStatus::planned);  // exactly min_age old
@@ -126,7 +127,8 @@ TEST(PlanCleanup, KeepPatternsProtectRoomsThisDatabaseDoesNotOwn) {
     p.now = 10'000;
     p.min_age = std::chrono::seconds{0};
     p.keep = {"recording-*", "lobby"};
-    auto plan = plan_cleanup(with({orphan("recording-42", 0), orphan("lobby", 0), orphan("stray", 0)}), p);
+    auto plan =
+        plan_cleanup(with({orphan("recording-42", 0), orphan("lobby", 0), orphan("stray", 0)}), p);
     EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
     EXPECT_NE(plan.actions[0].reason.find("--keep 'recording-*'"), std::string::npos);
     EXPECT_EQ(plan.actions[1].status, ActionStatus::skipped);
@@ -180,7 +182,8 @@ TEST(PlanCleanup, KeptRoomsMismatchesAndUnclassifiedRoomsAreNoCandidates) {
     unknown.kind = FindingKind::unclassified;
     unknown.database_status = "PAUSED";
     unknown.server_room = media::ServerRoom{};
-    auto findings = with({orphan("rec-1", 0), orphan("rec-2", 0), orphan("stray", 0), mismatch, unknown});
+    auto findings =
+        with({orphan("rec-1", 0), orphan("rec-2", 0), orphan("stray", 0), mismatch, unknown});
     EXPECT_EQ(cleanup_candidates(findings, p.keep), 1u);
     auto plan = plan_cleanup(findings, p);
     EXPECT_FALSE(plan.capped);

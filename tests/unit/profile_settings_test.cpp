@@ -207,15 +207,17 @@ TEST_F(ProfileTest, ProfileKeysAreValidatedLikeTheTopLevel) {
 TEST_F(ProfileTest, UnselectedProfilesAreNotRead) {
     // A broken profile nobody selected does not stop the others from working.
     flags.set("--config", write("c.toml",
-                              "[profiles.broken.livekit]\napi_secret_file = \"/nonexistent\"\n"
-                              "[profiles.ok.rooms]\ntable = \"t\"\n"));
+                                "[profiles.broken.livekit]\napi_secret_file = \"/nonexistent\"\n"
+                                "[profiles.ok.rooms]\ntable = \"t\"\n"));
     flags.set("--profile", "ok");
     EXPECT_EQ(resolve().rooms.table, "t");
 }
 
 TEST_F(ProfileTest, ProfileSecretFileReplacesTopLevelInlineSecret) {
     write("p.secret", "from-profile-file\n");
-    flags.set("--config", write("c.toml",
+    flags.set(
+        "--config",
+        write("c.toml",
               "[livekit]\napi_secret = \"top-inline\"\n[profiles.p.livekit]\napi_secret_file = "
               "\"p.secret\"\n"));
     flags.set("--profile", "p");
@@ -251,9 +253,9 @@ TEST_F(ProfileTest, PrivateFileDoesNotWarn) {
 TEST_F(ProfileTest, ReadableFileWithoutSecretsDoesNotWarn) {
     write("lk.secret", "s\n");
     flags.set("--config", write("c.toml",
-                              "[livekit]\nurl = \"http://x\"\napi_secret_file = \"lk.secret\"\n"
-                              "[database]\nurl = \"postgresql://app@db/app\"\n",
-                              k_0644));
+                                "[livekit]\nurl = \"http://x\"\napi_secret_file = \"lk.secret\"\n"
+                                "[database]\nurl = \"postgresql://app@db/app\"\n",
+                                k_0644));
     EXPECT_TRUE(resolve().warnings.empty());
 }
 

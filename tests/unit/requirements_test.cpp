@@ -26,9 +26,9 @@ Settings complete_settings() {
 }
 
 TEST(RequireMediaServer, AcceptsValidUrls) {
-    for (const char* url :
-         {"http://127.0.0.1:7880", "https://lk.example.com", "ws://localhost:7880/",
-          "wss://lk.example.com/base/path", "HTTPS://Host", "http://[::1]:7880", "https://my_host"}) {
+    for (const char* url : {"http://127.0.0.1:7880", "https://lk.example.com",
+                            "ws://localhost:7880/", "wss://lk.example.com/base/path",
+                            "HTTPS://Host", "http://[::1]:7880", "https://my_host"}) {
         auto s = complete_settings();
         s.livekit.url = url;
         EXPECT_NO_THROW(require_media_server(s)) << url;
@@ -44,10 +44,10 @@ TEST(RequireMediaServer, MissingUrl) {
 }
 
 TEST(RequireMediaServer, MalformedUrls) {
-    for (const char* url : {"htp://x", "localhost:7880", "http://", "ftp://host", "http://:7880",
-                            "http://host:", "http://host:99999", "http://host:0",
-                            "http://host:80x", "http://ho st", "http://host/?q=1", "//host",
-                            "http://[::1", "http://host#frag"}) {
+    for (const char* url :
+         {"htp://x", "localhost:7880", "http://", "ftp://host", "http://:7880",
+          "http://host:", "http://host:99999", "http://host:0", "http://host:80x", "http://ho st",
+          "http://host/?q=1", "//host", "http://[::1", "http://host#frag"}) {
         auto s = complete_settings();
         s.livekit.url = url;
         const auto msg = media_failure(s);

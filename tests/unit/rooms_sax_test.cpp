@@ -86,11 +86,13 @@ std::string after_sent(const std::string& message) {
 }
 
 std::string describe(const media::ServerRoom& r) {
-    return "{sid=" + r.sid + " name=" + r.name + " creation_time=" + std::to_string(r.creation_time) +
+    return "{sid=" + r.sid + " name=" + r.name +
+           " creation_time=" + std::to_string(r.creation_time) +
            " num_participants=" + std::to_string(r.num_participants) +
            " empty_timeout=" + std::to_string(r.empty_timeout) +
            " departure_timeout=" + std::to_string(r.departure_timeout) +
-           " max_participants=" + std::to_string(r.max_participants) + " metadata=" + r.metadata + "}";
+           " max_participants=" + std::to_string(r.max_participants) + " metadata=" + r.metadata +
+           "}";
 }
 
 // Bodies the fuzzer and a hostile or broken server can send, and ordinary ones to show that
@@ -184,7 +186,8 @@ TEST(RoomsSax, AgreesWithTheDocumentParserOnHostileBodies) {
             sax.problem = after_sent(e.what());
         }
         if (sax.rooms.has_value() != doc.rooms.has_value()) {
-            ADD_FAILURE() << (doc.rooms ? "the document parser accepts it; the stream says: " + sax.problem
+            ADD_FAILURE() << (doc.rooms ? "the document parser accepts it; the stream says: " +
+                                              sax.problem
                                         : "the document parser refuses it: " + doc.problem);
             continue;
         }
@@ -205,8 +208,8 @@ TEST(RoomsSax, AgreesWithTheDocumentParserOnHostileBodies) {
 }
 
 TEST(RoomsSax, DeepNestingInsideARoomIsSkippedWithinTheParserLimits) {
-    std::string deep = R"({"rooms":[{"name":"r","x":)" + std::string(500, '[') +
-                       std::string(500, ']') + "}]}";
+    std::string deep =
+        R"({"rooms":[{"name":"r","x":)" + std::string(500, '[') + std::string(500, ']') + "}]}";
     auto rooms = parse_list_rooms(deep);
     ASSERT_EQ(rooms.size(), 1u);
     EXPECT_EQ(rooms[0].name, "r");

@@ -70,8 +70,8 @@ TEST_F(SafetySettingsTest, EmptyEndedStatusesAreAllowed) {
 }
 
 TEST_F(SafetySettingsTest, EndedStatusesOfTheWrongTypeNameTheKey) {
-    for (const char* body : {"[rooms]\nended_statuses = \"ended\"\n",
-                             "[rooms]\nended_statuses = [\"ended\", 3]\n"}) {
+    for (const char* body :
+         {"[rooms]\nended_statuses = \"ended\"\n", "[rooms]\nended_statuses = [\"ended\", 3]\n"}) {
         flags.set("--config", write("c.toml", body));
         const auto msg = config_failure();
         EXPECT_TRUE(contains(msg, "rooms.ended_statuses must be a list of strings")) << msg;
@@ -134,8 +134,7 @@ TEST_F(SafetySettingsTest, BadDatabaseTimeoutsAreConfigErrorsNamingTheKey) {
         {"[database]\nlock_timeout = 0\n", "database.lock_timeout must be positive"},
         {"[database]\nstatement_timeout = -5\n", "database.statement_timeout must not be negative"},
         {"[database]\nstatement_timeout = \"soon\"\n", "database.statement_timeout in "},
-        {"[database]\nstatement_timeout = true\n",
-         "database.statement_timeout must be a duration"},
+        {"[database]\nstatement_timeout = true\n", "database.statement_timeout must be a duration"},
         {"[database]\nlock_timeout = 1.5\n", "database.lock_timeout must be a duration"},
         {"[database]\nlock_timeout = \"2d\"\n", "database.lock_timeout must be at most 24h"},
         {"[database]\nlock_timout = \"5s\"\n", "unknown key database.lock_timout"},
@@ -154,8 +153,8 @@ constexpr const char* k_prod_url = "postgresql://roomctl@prod-db/app";
 constexpr const char* k_dev_url = "postgresql://me@localhost/dev";
 
 TEST_F(SafetySettingsTest, DatabaseUrlOverridingANamedProfileIsAConflict) {
-    const auto cfg = write("roomctl.toml", std::string{"[profiles.prod.database]\nurl = \""} +
-                                               k_prod_url + "\"\n");
+    const auto cfg = write("roomctl.toml",
+                           std::string{"[profiles.prod.database]\nurl = \""} + k_prod_url + "\"\n");
     flags.set("--config", cfg);
     flags.set("--profile", "prod");
     env["DATABASE_URL"] = k_dev_url;
@@ -169,8 +168,8 @@ TEST_F(SafetySettingsTest, DatabaseUrlOverridingANamedProfileIsAConflict) {
 }
 
 TEST_F(SafetySettingsTest, EachWayOfNamingTheConfigCounts) {
-    const auto cfg = write("roomctl.toml", std::string{"[database]\nurl = \""} + k_prod_url +
-                                               "\"\n[profiles.prod]\n");
+    const auto cfg = write(
+        "roomctl.toml", std::string{"[database]\nurl = \""} + k_prod_url + "\"\n[profiles.prod]\n");
     env["DATABASE_URL"] = k_dev_url;
     const std::string expected =
         "DATABASE_URL from the environment overrides [database] url of " + cfg + "; unset";
@@ -216,7 +215,8 @@ TEST_F(SafetySettingsTest, NoConflictWhenNothingWasNamedOrTheChoiceIsExplicit) {
 }
 
 TEST_F(SafetySettingsTest, TheConflictNeverShowsAPassword) {
-    flags.set("--config", write("c.toml", "[database]\nurl = \"postgresql://app:prod-pw@prod/app\"\n"));
+    flags.set("--config",
+              write("c.toml", "[database]\nurl = \"postgresql://app:prod-pw@prod/app\"\n"));
     env["DATABASE_URL"] = "postgresql://me:dev-pw@localhost/dev";
     const auto s = resolve();
     ASSERT_FALSE(s.database_url_conflict.empty());
@@ -233,7 +233,7 @@ TEST_F(SafetySettingsTest, ADatabasePasswordOfAnyShapeWarnsLikeAnyOtherSecret) {
     for (const char* url : {
              "postgresql://app:pw@db/app",
              "postgres://app:p%40ss@db:5432/app",
-             "postgresql://app:pa#ss@db/app",      // libpq: userinfo ends at the first '@'
+             "postgresql://app:pa#ss@db/app",  // libpq: userinfo ends at the first '@'
              "postgresql://app:pa?ss@db/app",
              "postgresql://app:a:b@db/app",
              "POSTGRESQL://app:pw@db/app",
@@ -264,14 +264,16 @@ TEST_F(SafetySettingsTest, ADatabaseUrlWithoutAPasswordDoesNotWarn) {
              "host=db user=app",
              "host=db mypassword=x",
          }) {
-        flags.set("--config", write("c.toml", std::string{"[database]\nurl = \""} + url + "\"\n", k_0644));
+        flags.set("--config",
+                  write("c.toml", std::string{"[database]\nurl = \""} + url + "\"\n", k_0644));
         EXPECT_TRUE(resolve().warnings.empty()) << url;
     }
 }
 
 TEST_F(SafetySettingsTest, ADatabasePasswordInAnUnselectedProfileWarnsToo) {
-    flags.set("--config", write(
-        "c.toml", "[profiles.prod.database]\nurl = 'postgresql://app:pa#ss@db/app'\n", k_0644));
+    flags.set("--config",
+              write("c.toml", "[profiles.prod.database]\nurl = 'postgresql://app:pa#ss@db/app'\n",
+                    k_0644));
     EXPECT_EQ(resolve().warnings.size(), 1u);
 }
 

@@ -60,7 +60,8 @@ Inventory server_with_strays(std::size_t unnamed, std::size_t live_rooms = 1) {
         inv.database.push_back(live("live" + std::to_string(i)));
         inv.server.push_back(room("live" + std::to_string(i)));
     }
-    for (std::size_t i = 0; i < unnamed; ++i) inv.server.push_back(room("stray" + std::to_string(i)));
+    for (std::size_t i = 0; i < unnamed; ++i)
+        inv.server.push_back(room("stray" + std::to_string(i)));
     return inv;
 }
 
@@ -274,7 +275,8 @@ TEST(Safety, DescribeUnclassifiedShortensLongValuesAndNamesAtMostTen) {
 TEST(SafetyReport, PlanJsonCarriesRefusalsAsStrings) {
     Plan plan;
     AuditSummary s;
-    auto doc = report::plan_json("cleanup", plan, false, s, {{RefusalRule::max_deletes, "too many"}});
+    auto doc =
+        report::plan_json("cleanup", plan, false, s, {{RefusalRule::max_deletes, "too many"}});
     ASSERT_TRUE(doc["refusals"].is_array());
     EXPECT_EQ(doc["refusals"], nlohmann::json::array({"too many"}));
     EXPECT_EQ(report::plan_json("cleanup", plan, false, s)["refusals"], nlohmann::json::array());
@@ -291,14 +293,15 @@ TEST(SafetyReport, AuditJsonCountsUnclassifiedStatuses) {
     EXPECT_EQ(doc["summary"]["unclassified_statuses"],
               (nlohmann::json{{"NULL", 1}, {"PAUSED", 1}}));
     EXPECT_EQ(doc["findings"][0]["kind"], "unclassified");
-    EXPECT_EQ(doc["findings"][0]["server_sid"], nullptr);   // "n": not on the server
+    EXPECT_EQ(doc["findings"][0]["server_sid"], nullptr);  // "n": not on the server
     EXPECT_EQ(doc["findings"][1]["server_sid"], "RM_p");
     EXPECT_EQ(doc["findings"][1]["database_status"], "PAUSED");
 }
 
 TEST(SafetyReport, TextNamesRefusalsAndUnclassifiedValues) {
     Plan plan;
-    auto text = report::render_plan("cleanup", plan, false, {}, {{RefusalRule::name_mismatch, "fix it"}});
+    auto text =
+        report::render_plan("cleanup", plan, false, {}, {{RefusalRule::name_mismatch, "fix it"}});
     EXPECT_NE(text.find("--apply is refused as unsafe:\n  - fix it\n"), std::string::npos) << text;
     EXPECT_NE(text.find("Nothing was changed."), std::string::npos);
     EXPECT_EQ(report::render_plan("cleanup", plan, false, {}), "nothing to clean up\n");
@@ -307,9 +310,11 @@ TEST(SafetyReport, TextNamesRefusalsAndUnclassifiedValues) {
     a.room = "stray";
     a.reason = "no row in the database owns it";
     plan.actions.push_back(a);
-    auto applied = report::render_plan("cleanup", plan, true, {}, {{RefusalRule::max_deletes, "cap"}});
+    auto applied =
+        report::render_plan("cleanup", plan, true, {}, {{RefusalRule::max_deletes, "cap"}});
     EXPECT_NE(applied.find("1 action(s) planned, 0 skipped. Nothing was changed."),
-              std::string::npos) << applied;
+              std::string::npos)
+        << applied;
     EXPECT_EQ(applied.find("done"), std::string::npos) << applied;
 
     Inventory inv;

@@ -4,7 +4,6 @@
 // `config show`; secrets never reach its output; and the real binary registers every flag.
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <array>
@@ -33,11 +32,16 @@ protected:
     std::string text_value(const SettingSpec& spec, const std::string& tag, bool names_file) {
         if (names_file) return write("secret-" + tag, "secret-" + tag + "\n");
         switch (spec.kind) {
-            case Kind::provider: return "twilio";
-            case Kind::url: return "https://" + tag + ".example";
-            case Kind::database_url: return "postgresql://" + tag + "/db";
-            case Kind::request_timeout: return "7s";
-            default: break;
+            case Kind::provider:
+                return "twilio";
+            case Kind::url:
+                return "https://" + tag + ".example";
+            case Kind::database_url:
+                return "postgresql://" + tag + "/db";
+            case Kind::request_timeout:
+                return "7s";
+            default:
+                break;
         }
         if (spec.key == "rooms.room_name_template") return tag + "-{name}";
         return "value-" + tag;
@@ -61,7 +65,9 @@ TEST(SettingRegistry, KeysFlagsAndFileKeysAreUnique) {
         EXPECT_NE(spec.get, nullptr) << spec.key;
         EXPECT_NE(spec.set, nullptr) << spec.key;
         for (auto path : {spec.toml, spec.toml_file})
-            if (!path.empty()) EXPECT_TRUE(toml.insert(path).second) << "duplicate " << path;
+            if (!path.empty()) {
+                EXPECT_TRUE(toml.insert(path).second) << "duplicate " << path;
+            }
         if (spec.flag.empty()) continue;
         EXPECT_EQ(spec.flag.substr(0, 2), "--") << spec.key;
         flag_helps[spec.flag] += spec.flag_help.empty() ? 0 : 1;
@@ -69,7 +75,9 @@ TEST(SettingRegistry, KeysFlagsAndFileKeysAreUnique) {
         const std::string scope = spec.flag_for ? to_string(*spec.flag_for) : "any";
         EXPECT_TRUE(flag_scopes[spec.flag].insert(scope).second)
             << spec.flag << " sets two entries for " << scope;
-        if (scope == "any") EXPECT_EQ(flag_scopes[spec.flag].size(), 1u) << spec.flag;
+        if (scope == "any") {
+            EXPECT_EQ(flag_scopes[spec.flag].size(), 1u) << spec.flag;
+        }
     }
     for (const auto& [flag, helps] : flag_helps)
         EXPECT_EQ(helps, 1) << flag << " needs exactly one entry with its --help text";
@@ -141,20 +149,28 @@ TEST_F(RegistryTest, EveryFileKeyIsRead) {
                 value = "\"key.secret\"";
             } else {
                 switch (spec.kind) {
-                    case Kind::list: value = "[\"x1\"]"; break;
+                    case Kind::list:
+                        value = "[\"x1\"]";
+                        break;
                     case Kind::request_timeout:
                     case Kind::db_timeout:
-                    case Kind::seconds: value = "\"7s\""; break;
-                    case Kind::count: value = "7"; break;
-                    case Kind::provider: value = "\"twilio\""; break;
+                    case Kind::seconds:
+                        value = "\"7s\"";
+                        break;
+                    case Kind::count:
+                        value = "7";
+                        break;
+                    case Kind::provider:
+                        value = "\"twilio\"";
+                        break;
                     default:
                         value = spec.key == "rooms.room_name_template" ? "\"x-{name}\"" : "\"x1\"";
                 }
             }
-            const std::string line = dot == std::string::npos
-                                         ? p + " = " + value + "\n"
-                                         : "[" + p.substr(0, dot) + "]\n" + p.substr(dot + 1) +
-                                               " = " + value + "\n";
+            const std::string line =
+                dot == std::string::npos
+                    ? p + " = " + value + "\n"
+                    : "[" + p.substr(0, dot) + "]\n" + p.substr(dot + 1) + " = " + value + "\n";
             env.clear();
             env["HOME"] = (dir / "home").string();
             flags = {};
@@ -234,9 +250,12 @@ TEST(SettingRegistry, ManPageListsEveryFileKey) {
     for (const auto& e : sec.entries) terms += e.term + "\n" + e.text + "\n";
     for (const auto& spec : settings_registry()) {
         for (const auto path : {spec.toml, spec.toml_file})
-            if (!path.empty()) EXPECT_TRUE(contains(terms, std::string{path})) << path;
-        if (!spec.toml.empty() && !spec.flag.empty())
+            if (!path.empty()) {
+                EXPECT_TRUE(contains(terms, std::string{path})) << path;
+            }
+        if (!spec.toml.empty() && !spec.flag.empty()) {
             EXPECT_TRUE(contains(terms, std::string{spec.flag})) << spec.flag;
+        }
     }
     cli::gen::CommandSpec root;
     root.name = "roomctl";
@@ -261,8 +280,9 @@ TEST(SettingRegistry, EveryFlagIsRegistered) {
     for (const auto& spec : settings_registry()) {
         if (spec.flag.empty()) continue;
         EXPECT_TRUE(contains(help, std::string{spec.flag} + " ")) << spec.flag;
-        if (!spec.flag_help.empty())
+        if (!spec.flag_help.empty()) {
             EXPECT_TRUE(contains(help, std::string{spec.flag_help})) << spec.flag_help;
+        }
     }
 }
 

@@ -195,7 +195,8 @@ TEST_F(SettingsTest, XdgConfigFileIsUsedOnlyIfItExists) {
 }
 
 TEST_F(SettingsTest, XdgDefaultsToHomeDotConfig) {
-    const auto cfg = write("home/.config/roomctl/config.toml", "[livekit]\napi_key = \"HOMEKEY\"\n");
+    const auto cfg =
+        write("home/.config/roomctl/config.toml", "[livekit]\napi_key = \"HOMEKEY\"\n");
     const auto s = resolve();
     EXPECT_EQ(s.config_path, cfg);
     EXPECT_EQ(s.livekit.api_key, "HOMEKEY");
@@ -330,8 +331,9 @@ TEST_F(SettingsTest, SecretFileStripsOneTrailingNewline) {
 TEST_F(SettingsTest, SecretPrecedence) {
     const auto cfg_secret_file = write("conf/lk.secret", "from-config-file\n");
     (void)cfg_secret_file;
-    flags.set("--config", write("conf/c.toml",
-                              "[livekit]\napi_secret = \"inline\"\napi_secret_file = \"lk.secret\"\n"));
+    flags.set("--config",
+              write("conf/c.toml",
+                    "[livekit]\napi_secret = \"inline\"\napi_secret_file = \"lk.secret\"\n"));
     // file api_secret_file beats file api_secret; relative path resolves against conf/
     auto s = resolve();
     EXPECT_EQ(s.livekit.api_secret, "from-config-file");
@@ -361,8 +363,8 @@ TEST_F(SettingsTest, InlineSecretInConfigFileIsUsedLast) {
 
 TEST_F(SettingsTest, RelativeSecretFileResolvesAgainstConfigDir) {
     write("etc/roomctl/secrets/lk", "rel-secret\n");
-    flags.set("--config", write("etc/roomctl/config.toml",
-                              "[livekit]\napi_secret_file = \"secrets/lk\"\n"));
+    flags.set("--config",
+              write("etc/roomctl/config.toml", "[livekit]\napi_secret_file = \"secrets/lk\"\n"));
     EXPECT_EQ(resolve().livekit.api_secret, "rel-secret");
 }
 
@@ -441,8 +443,10 @@ INSTANTIATE_TEST_SUITE_P(
         WrongType{"livekit = \"http://x\"\n", "livekit must be a table"},
         WrongType{"[http]\ntimeout = \"10x\"\n", "http.timeout"},
         WrongType{"[http]\ntimeout = 0\n", "http.timeout must be positive"},
-        WrongType{"[recreate]\nempty_timeout = -1\n", "recreate.empty_timeout must not be negative"},
-        WrongType{"[recreate]\ndeparture_timeout = 1.5\n", "recreate.departure_timeout must be a duration"},
+        WrongType{"[recreate]\nempty_timeout = -1\n",
+                  "recreate.empty_timeout must not be negative"},
+        WrongType{"[recreate]\ndeparture_timeout = 1.5\n",
+                  "recreate.departure_timeout must be a duration"},
         WrongType{"[cleanup]\nmin_age = \"-5m\"\n", "cleanup.min_age"},
         WrongType{"[livekit]\napi_secert_file = \"x\"\n", "unknown key livekit.api_secert_file"},
         WrongType{"[rooms]\ntabel = \"x\"\n", "unknown key rooms.tabel"},
@@ -466,7 +470,8 @@ TEST_F(SettingsTest, DescribeNeverShowsSecrets) {
     EXPECT_TRUE(contains(all, "livekit.url = http://127.0.0.1:7880 (env LIVEKIT_URL)")) << all;
     EXPECT_TRUE(contains(all, "livekit.api_key = APIvisible (env LIVEKIT_API_KEY)")) << all;
     EXPECT_TRUE(contains(all, "livekit.api_secret = ******** (env LIVEKIT_API_SECRET)")) << all;
-    EXPECT_TRUE(contains(all, "database.url = postgresql://app:********@db:5432/app (env DATABASE_URL)"))
+    EXPECT_TRUE(
+        contains(all, "database.url = postgresql://app:********@db:5432/app (env DATABASE_URL)"))
         << all;
     EXPECT_TRUE(contains(all, "rooms.live_statuses = pending, active (default)")) << all;
     EXPECT_TRUE(contains(all, "cleanup.min_age = 10m (default)")) << all;

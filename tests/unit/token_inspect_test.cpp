@@ -1,13 +1,12 @@
 // token inspect: one row per diagnosis, each with a token built to fail in exactly that way.
 
-#include "roomctl/inspect/inspect.hpp"
-
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <set>
 #include <string>
 
+#include "roomctl/inspect/inspect.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/access_token.hpp"
@@ -108,47 +107,92 @@ std::vector<Row> rows() {
     using P = TokenProvider;
     return {
         // -- fully valid tokens --
-        {"LiveKitJoinValid", [] { return lk_token(lk_claims(join_grant())); }, for_join_in_42,
-         {}, true},
-        {"TwilioJoinValid", [] { return tw_token(tw_claims()); }, for_join_in_42, {}, true, "",
+        {"LiveKitJoinValid",
+         [] { return lk_token(lk_claims(join_grant())); },
+         for_join_in_42,
+         {},
+         true},
+        {"TwilioJoinValid",
+         [] { return tw_token(tw_claims()); },
+         for_join_in_42,
+         {},
+         true,
+         "",
          P::twilio},
-        {"LiveKitNoPurposeValid", [] { return lk_token(lk_claims(join_grant())); }, no_options,
-         {}, true},
+        {"LiveKitNoPurposeValid",
+         [] { return lk_token(lk_claims(join_grant())); },
+         no_options,
+         {},
+         true},
 
         // -- time --
         {"Expired",
-         [] { return lk_token(lk_claims(join_grant(), "alice", seconds{3600}, k_now - seconds{3 * 3600})); },
-         no_options, {"expired"}, false, "expired 2h ago"},
+         [] {
+             return lk_token(
+                 lk_claims(join_grant(), "alice", seconds{3600}, k_now - seconds{3 * 3600}));
+         },
+         no_options,
+         {"expired"},
+         false,
+         "expired 2h ago"},
         {"ExpiredWithinLeeway",
-         [] { return lk_token(lk_claims(join_grant(), "alice", seconds{600}, k_now - seconds{630})); },
-         no_options, {"expired_in_leeway"}, true, "60 s leeway"},
+         [] {
+             return lk_token(lk_claims(join_grant(), "alice", seconds{600}, k_now - seconds{630}));
+         },
+         no_options,
+         {"expired_in_leeway"},
+         true,
+         "60 s leeway"},
         {"NotYetValid",
-         [] { return lk_token(lk_claims(join_grant(), "alice", seconds{3600}, k_now + seconds{300})); },
-         no_options, {"not_yet_valid"}, false, "nbf is 5m ahead of this machine's clock, beyond LiveKit's 60 s leeway"},
+         [] {
+             return lk_token(lk_claims(join_grant(), "alice", seconds{3600}, k_now + seconds{300}));
+         },
+         no_options,
+         {"not_yet_valid"},
+         false,
+         "nbf is 5m ahead of this machine's clock, beyond LiveKit's 60 s leeway"},
         {"NotYetValidWithinLeeway",
-         [] { return lk_token(lk_claims(join_grant(), "alice", seconds{3600}, k_now + seconds{30})); },
-         no_options, {"not_yet_valid_in_leeway"}, true, "60 s leeway"},
+         [] {
+             return lk_token(lk_claims(join_grant(), "alice", seconds{3600}, k_now + seconds{30}));
+         },
+         no_options,
+         {"not_yet_valid_in_leeway"},
+         true,
+         "60 s leeway"},
         {"NoExp",
          [] {
              json c = lk_claims(join_grant());
              c.erase("exp");
              return lk_token(c);
          },
-         no_options, {"no_exp"}, false, "accept it forever"},
+         no_options,
+         {"no_exp"},
+         false,
+         "accept it forever"},
         {"ExpNotANumber",
          [] {
              json c = lk_claims(join_grant());
              c["exp"] = "tomorrow";
              return lk_token(c);
          },
-         no_options, {"bad_claim"}, false, "\"exp\""},
+         no_options,
+         {"bad_claim"},
+         false,
+         "\"exp\""},
         {"TwilioExpiredHasNoLeeway",
          [] { return tw_token(tw_claims("session-42", seconds{600}, k_now - seconds{630})); },
-         no_options, {"expired"}, false, "expired 30s ago", P::twilio},
+         no_options,
+         {"expired"},
+         false,
+         "expired 30s ago",
+         P::twilio},
 
         // -- signature and key --
-        {"WrongSecret", [] { return lk_token(lk_claims(join_grant()), "another-secret"); },
-         no_options, {"bad_signature"}, false,
+        {"WrongSecret",
+         [] { return lk_token(lk_claims(join_grant()), "another-secret"); },
+         no_options,
+         {"bad_signature"},
+         false,
          "signature does not match the configured secret for key APIinspectKey"},
         {"UnknownKey",
          [] {
@@ -156,20 +200,37 @@ std::vector<Row> rows() {
              c["iss"] = "APIotherKey";
              return lk_token(c, "the-other-keys-secret");
          },
-         no_options, {"unknown_key"}, false, "APIotherKey"},
+         no_options,
+         {"unknown_key"},
+         false,
+         "APIotherKey"},
         {"NoIss",
          [] {
              json c = lk_claims(join_grant());
              c.erase("iss");
              return lk_token(c);
          },
-         no_options, {"unknown_key"}, false, "no iss"},
-        {"AlgHS512Refused", [] { return token_with_alg("HS512", lk_claims(join_grant()), false); },
-         no_options, {"alg_not_hs256"}, false, "HS512"},
-        {"AlgNoneRefused", [] { return token_with_alg("none", lk_claims(join_grant()), true); },
-         no_options, {"alg_not_hs256"}, false, "\"none\""},
-        {"NoSecretConfigured", [] { return lk_token(lk_claims(join_grant())); },
-         [](InspectOptions& o) { o.livekit.api_secret.clear(); }, {"not_verified"}, true,
+         no_options,
+         {"unknown_key"},
+         false,
+         "no iss"},
+        {"AlgHS512Refused",
+         [] { return token_with_alg("HS512", lk_claims(join_grant()), false); },
+         no_options,
+         {"alg_not_hs256"},
+         false,
+         "HS512"},
+        {"AlgNoneRefused",
+         [] { return token_with_alg("none", lk_claims(join_grant()), true); },
+         no_options,
+         {"alg_not_hs256"},
+         false,
+         "\"none\""},
+        {"NoSecretConfigured",
+         [] { return lk_token(lk_claims(join_grant())); },
+         [](InspectOptions& o) { o.livekit.api_secret.clear(); },
+         {"not_verified"},
+         true,
          "LIVEKIT_API_SECRET"},
 
         // -- purposes (LiveKit) --
@@ -179,20 +240,40 @@ std::vector<Row> rows() {
              g.room_list = true;
              return lk_token(lk_claims(g));
          },
-         for_join, {"missing_grant"}, false, "roomJoin"},
-        {"AdminMissingGrant", [] { return lk_token(lk_claims(join_grant())); },
-         [](InspectOptions& o) { o.purpose = Purpose::admin; }, {"missing_grant"}, false,
+         for_join,
+         {"missing_grant"},
+         false,
+         "roomJoin"},
+        {"AdminMissingGrant",
+         [] { return lk_token(lk_claims(join_grant())); },
+         [](InspectOptions& o) { o.purpose = Purpose::admin; },
+         {"missing_grant"},
+         false,
          "roomAdmin"},
-        {"ListMissingGrant", [] { return lk_token(lk_claims(join_grant())); },
-         [](InspectOptions& o) { o.purpose = Purpose::list; }, {"missing_grant"}, false,
+        {"ListMissingGrant",
+         [] { return lk_token(lk_claims(join_grant())); },
+         [](InspectOptions& o) { o.purpose = Purpose::list; },
+         {"missing_grant"},
+         false,
          "roomList"},
-        {"CreateMissingGrant", [] { return lk_token(lk_claims(join_grant())); },
-         [](InspectOptions& o) { o.purpose = Purpose::create; }, {"missing_grant"}, false,
+        {"CreateMissingGrant",
+         [] { return lk_token(lk_claims(join_grant())); },
+         [](InspectOptions& o) { o.purpose = Purpose::create; },
+         {"missing_grant"},
+         false,
          "roomCreate"},
-        {"NoVideoGrantAtAll", [] { return lk_token(lk_claims({})); }, for_join,
-         {"missing_grant"}, false, "no video grant"},
-        {"JoinRoomMismatch", [] { return lk_token(lk_claims(join_grant("session-7"))); },
-         for_join_in_42, {"room_mismatch"}, false, "\"session-7\", not \"session-42\""},
+        {"NoVideoGrantAtAll",
+         [] { return lk_token(lk_claims({})); },
+         for_join,
+         {"missing_grant"},
+         false,
+         "no video grant"},
+        {"JoinRoomMismatch",
+         [] { return lk_token(lk_claims(join_grant("session-7"))); },
+         for_join_in_42,
+         {"room_mismatch"},
+         false,
+         "\"session-7\", not \"session-42\""},
         {"AdminRoomMismatch",
          [] {
              livekit::VideoGrant g;
@@ -204,76 +285,134 @@ std::vector<Row> rows() {
              o.purpose = Purpose::admin;
              o.room = "session-42";
          },
-         {"room_mismatch"}, false},
-        {"JoinWithoutRoom", [] { return lk_token(lk_claims(join_grant(""))); }, for_join,
-         {"grant_without_room"}, false, "no room name"},
+         {"room_mismatch"},
+         false},
+        {"JoinWithoutRoom",
+         [] { return lk_token(lk_claims(join_grant(""))); },
+         for_join,
+         {"grant_without_room"},
+         false,
+         "no room name"},
         {"JoinWithoutIdentity",
          [] {
              json c = lk_claims(join_grant());
              c.erase("sub");  // build_claims refuses to mint it; others do not
              return lk_token(c);
          },
-         for_join, {"join_without_identity"}, false, "identity cannot be empty"},
+         for_join,
+         {"join_without_identity"},
+         false,
+         "identity cannot be empty"},
         {"JoinWithRoomCreate",
          [] {
              livekit::VideoGrant g = join_grant();
              g.room_create = true;
              return lk_token(lk_claims(g));
          },
-         for_join_in_42, {"join_with_room_create"}, true, "valid for joining"},
+         for_join_in_42,
+         {"join_with_room_create"},
+         true,
+         "valid for joining"},
 
         // -- Twilio --
-        {"TwilioWrongCty", [] { return tw_token(tw_claims(), {{"cty", "twilio-fpa;v=2"}}); },
-         no_options, {"twilio_bad_cty"}, false, "twilio-fpa;v=1", P::twilio},
+        {"TwilioWrongCty",
+         [] {
+             return tw_token(tw_claims(), {{"cty", "twilio-fpa;v=2"}});
+         },
+         no_options,
+         {"twilio_bad_cty"},
+         false,
+         "twilio-fpa;v=1",
+         P::twilio},
         {"TwilioSubNotAccount",
          [] {
              json c = tw_claims();
              c["sub"] = "alice@example.com";
              return tw_token(c);
          },
-         no_options, {"twilio_sub_not_account"}, false, "Account SID", P::twilio},
+         no_options,
+         {"twilio_sub_not_account"},
+         false,
+         "Account SID",
+         P::twilio},
         {"TwilioOtherAccount",
          [] {
              json c = tw_claims();
              c["sub"] = "ACffffffffffffffffffffffffffffffff";
              return tw_token(c);
          },
-         no_options, {"twilio_account_mismatch"}, false, "TWILIO_ACCOUNT_SID", P::twilio},
+         no_options,
+         {"twilio_account_mismatch"},
+         false,
+         "TWILIO_ACCOUNT_SID",
+         P::twilio},
         {"TwilioIssNotKey",
          [] {
              json c = tw_claims();
              c["iss"] = k_account;  // signed with the Auth Token, as error 20003 describes
              return tw_token(c);
          },
-         no_options, {"twilio_iss_not_key"}, false, "API key SID", P::twilio},
+         no_options,
+         {"twilio_iss_not_key"},
+         false,
+         "API key SID",
+         P::twilio},
         {"TwilioTtlOver24h",
          [] {
              json c = tw_claims();
              c["exp"] = c["nbf"].get<std::int64_t>() + 25 * 3600;
              return tw_token(c);
          },
-         no_options, {"twilio_ttl_over_24h"}, false, "1d1h", P::twilio},
+         no_options,
+         {"twilio_ttl_over_24h"},
+         false,
+         "1d1h",
+         P::twilio},
         {"TwilioMissingIdentity",
          [] {
              json c = tw_claims();
              c["grants"].erase("identity");
              return tw_token(c);
          },
-         no_options, {"twilio_missing_identity"}, false, "identity", P::twilio},
+         no_options,
+         {"twilio_missing_identity"},
+         false,
+         "identity",
+         P::twilio},
         {"TwilioJoinWithoutVideoGrant",
          [] {
              json c = tw_claims();
              c["grants"].erase("video");
              return tw_token(c);
          },
-         for_join, {"missing_grant"}, false, "Video grant", P::twilio},
-        {"TwilioRoomMismatch", [] { return tw_token(tw_claims("session-7")); }, for_join_in_42,
-         {"room_mismatch"}, false, "\"session-7\", not \"session-42\"", P::twilio},
-        {"TwilioGrantForAnyRoom", [] { return tw_token(tw_claims("")); }, for_join_in_42, {},
-         true, "", P::twilio},
+         for_join,
+         {"missing_grant"},
+         false,
+         "Video grant",
+         P::twilio},
+        {"TwilioRoomMismatch",
+         [] { return tw_token(tw_claims("session-7")); },
+         for_join_in_42,
+         {"room_mismatch"},
+         false,
+         "\"session-7\", not \"session-42\"",
+         P::twilio},
+        {"TwilioGrantForAnyRoom",
+         [] { return tw_token(tw_claims("")); },
+         for_join_in_42,
+         {},
+         true,
+         "",
+         P::twilio},
         {"TwilioWrongSecret",
-         [] { return sign_hs256(tw_claims(), "another-secret", {{"cty", "twilio-fpa;v=1"}}); },
-         no_options, {"bad_signature"}, false, "TWILIO_API_SECRET", P::twilio},
+         [] {
+             return sign_hs256(tw_claims(), "another-secret", {{"cty", "twilio-fpa;v=1"}});
+         },
+         no_options,
+         {"bad_signature"},
+         false,
+         "TWILIO_API_SECRET",
+         P::twilio},
     };
 }
 
@@ -385,7 +524,8 @@ TEST(RtcValidate, InterpretsTheDocumentedAnswers) {
     const auto ok = interpret_rtc_validate(200, "success", k_lk_key, "r");
     EXPECT_TRUE(ok.authenticated && ok.joinable);
 
-    const auto missing = interpret_rtc_validate(404, "requested room does not exist\n", k_lk_key, "r");
+    const auto missing =
+        interpret_rtc_validate(404, "requested room does not exist\n", k_lk_key, "r");
     EXPECT_TRUE(missing.authenticated);
     EXPECT_FALSE(missing.joinable);
     EXPECT_NE(missing.message.find("roomctl recreate"), std::string::npos);
@@ -400,16 +540,16 @@ TEST(RtcValidate, InterpretsTheDocumentedAnswers) {
     EXPECT_TRUE(denied.authenticated);
     EXPECT_FALSE(denied.joinable);
 
-    EXPECT_THROW((void)interpret_rtc_validate(503, "node has exceeded its configured limit",
-                                              k_lk_key, "r"),
-                 Error);
+    EXPECT_THROW(
+        (void)interpret_rtc_validate(503, "node has exceeded its configured limit", k_lk_key, "r"),
+        Error);
     EXPECT_THROW((void)interpret_rtc_validate(404, "404 page not found", k_lk_key, "r"), Error);
 }
 
 TEST(RtcValidate, EchoedTokensAreScrubbed) {
     const std::string jwt = lk_token(lk_claims(join_grant()));
-    const auto c = interpret_rtc_validate(401, "go-jose/go-jose: error in cryptographic primitive " + jwt,
-                                          k_lk_key, "r");
+    const auto c = interpret_rtc_validate(
+        401, "go-jose/go-jose: error in cryptographic primitive " + jwt, k_lk_key, "r");
     EXPECT_EQ(c.body.find(jwt), std::string::npos);
     EXPECT_EQ(c.message.find(jwt), std::string::npos);
 }
@@ -423,7 +563,7 @@ TEST(RtcValidate, RefusalCountsForJoiningOnly) {
 
     const auto denied = interpret_rtc_validate(401, "permissions denied", k_lk_key, "");
     const auto unauth = interpret_rtc_validate(401, "invalid API key: APIx", k_lk_key, "");
-    EXPECT_TRUE(server_refuses(denied, join, std::nullopt));   // it carries roomJoin
+    EXPECT_TRUE(server_refuses(denied, join, std::nullopt));  // it carries roomJoin
     EXPECT_FALSE(server_refuses(denied, lister, std::nullopt));
     EXPECT_FALSE(server_refuses(denied, lister, Purpose::list));
     EXPECT_TRUE(server_refuses(denied, lister, Purpose::join));

@@ -1,4 +1,5 @@
-// How LiveKit answers are turned into results and errors (Twirp errors: livekit/protocol livekit/livekit_room.twirp.go).
+// How LiveKit answers are turned into results and errors (Twirp errors: livekit/protocol
+// livekit/livekit_room.twirp.go).
 
 #include "roomctl/livekit/twirp.hpp"
 
@@ -32,8 +33,8 @@ Error catch_error(F&& f) {
 }
 
 TEST(Twirp, ParsesJsonOnSuccess) {
-    auto j = interpret_twirp_response("ListRooms", reply(200, "application/json", R"({"rooms":[]})"),
-                                      k_endpoint);
+    auto j = interpret_twirp_response(
+        "ListRooms", reply(200, "application/json", R"({"rooms":[]})"), k_endpoint);
     EXPECT_TRUE(j["rooms"].is_array());
 }
 
@@ -41,8 +42,9 @@ TEST(Twirp, NotFoundKeepsTheCodeAndStripsThePrefix) {
     try {
         interpret_twirp_response(
             "DeleteRoom",
-            reply(404, "application/json",
-                  R"({"code":"not_found","msg":"twirp error unknown: requested room does not exist"})"),
+            reply(
+                404, "application/json",
+                R"({"code":"not_found","msg":"twirp error unknown: requested room does not exist"})"),
             k_endpoint);
         FAIL();
     } catch (const TwirpError& e) {
@@ -55,10 +57,10 @@ TEST(Twirp, NotFoundKeepsTheCodeAndStripsThePrefix) {
 
 TEST(Twirp, PermissionsDeniedIsAnAuthError) {
     auto e = catch_error([] {
-        interpret_twirp_response(
-            "ListRooms",
-            reply(401, "application/json", R"({"code":"unauthenticated","msg":"permissions denied"})"),
-            k_endpoint);
+        interpret_twirp_response("ListRooms",
+                                 reply(401, "application/json",
+                                       R"({"code":"unauthenticated","msg":"permissions denied"})"),
+                                 k_endpoint);
     });
     EXPECT_EQ(e.kind(), ErrorKind::auth);
     EXPECT_NE(std::string(e.what()).find("lacks the grant"), std::string::npos);
@@ -127,8 +129,8 @@ TEST(Diagnose, ExplainsEachMiddlewareBody) {
                   "K")
                   .find("does not match key K"),
               std::string::npos);
-    EXPECT_NE(explain_auth_failure("go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)",
-                                   "K")
+    EXPECT_NE(explain_auth_failure(
+                  "go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)", "K")
                   .find("not valid yet"),
               std::string::npos);
     EXPECT_NE(explain_auth_failure("invalid authorization token: token has invalid claims: token "
@@ -152,7 +154,8 @@ TEST(RoomJson, ReadsServerAndSdkSpellings) {
     EXPECT_EQ(r.creation_time, 1700000000);
     EXPECT_EQ(r.num_participants, 2u);
     EXPECT_EQ(r.empty_timeout, 300u);
-    auto sdk = nlohmann::json::parse(R"({"sid":"RM_x","name":"r","emptyTimeout":60,"creationTime":5})");
+    auto sdk =
+        nlohmann::json::parse(R"({"sid":"RM_x","name":"r","emptyTimeout":60,"creationTime":5})");
     auto s = room_from_json(sdk);
     EXPECT_EQ(s.empty_timeout, 60u);
     EXPECT_EQ(s.creation_time, 5);

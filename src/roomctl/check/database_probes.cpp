@@ -30,7 +30,7 @@ std::size_t sid_chars_needed(config::Provider provider) {
 
 std::string sid_length_note(config::Provider provider) {
     return provider == config::Provider::twilio ? "34 characters (RM + 32 hex digits)"
-                                : "15 characters (RM_ + 12 base62 characters)";
+                                                : "15 characters (RM_ + 12 base62 characters)";
 }
 
 class DatabaseRunner {
@@ -41,8 +41,9 @@ public:
         if (m_s.database_url.empty()) {
             auto& p = add("database.connect", "");
             p.status = ProbeStatus::failed;
-            p.message = "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or "
-                        "[database] url in the config file";
+            p.message =
+                "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL, or "
+                "[database] url in the config file";
             skip_rest({"database.mapping", "database.rls", "database.session"}, "",
                       "skipped: no database");
             return;
@@ -58,8 +59,8 @@ public:
         }
         std::unique_ptr<store::RoomStore> store;
         timed("database.mapping", [&](Probe& p) {
-            store = io::connect_room_store(m_s.database_url, m_s.rooms,
-                                           store::store_options_of(m_s));
+            store =
+                io::connect_room_store(m_s.database_url, m_s.rooms, store::store_options_of(m_s));
             mapping(*store, p);
         });
         // Unknown status words fail the mapping probe, but the table is there to ask about.
@@ -114,11 +115,15 @@ private:
         std::int64_t live = 0, ended = 0;
         for (const auto& c : store.status_counts()) {
             switch (c.liveness) {
-                case store::Liveness::live: live += c.rows; break;
-                case store::Liveness::ended: ended += c.rows; break;
+                case store::Liveness::live:
+                    live += c.rows;
+                    break;
+                case store::Liveness::ended:
+                    ended += c.rows;
+                    break;
                 case store::Liveness::unclassified:
-                    unknown.push_back(fmt::format("{} ({} row{})", quoted_status(c.status),
-                                                  c.rows, c.rows == 1 ? "" : "s"));
+                    unknown.push_back(fmt::format("{} ({} row{})", quoted_status(c.status), c.rows,
+                                                  c.rows == 1 ? "" : "s"));
                     break;
             }
         }
@@ -128,8 +133,7 @@ private:
                 "table {}: {} status value(s) of column {} are in neither live_statuses nor "
                 "ended_statuses: {}; add each to [rooms] live_statuses or ended_statuses "
                 "(until then --apply runs refuse)",
-                result.qualified_table, unknown.size(), m.status_column,
-                fmt::join(unknown, ", "));
+                result.qualified_table, unknown.size(), m.status_column, fmt::join(unknown, ", "));
             return;
         }
         // The SID column must hold the provider's SIDs whole: writes refuse a longer SID

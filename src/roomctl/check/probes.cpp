@@ -1,5 +1,4 @@
 #include "roomctl/check/probes.hpp"
-#include "roomctl/check/database_probes.hpp"
 
 #include <fmt/format.h>
 
@@ -8,17 +7,18 @@
 #include <functional>
 #include <random>
 
-#include "roomctl/io/module.hpp"
+#include "roomctl/check/database_probes.hpp"
 #include "roomctl/http/form.hpp"
-#include "roomctl/wiring/factory.hpp"
-#include "roomctl/media/server_clock.hpp"
-#include "roomctl/twilio/rest.hpp"
+#include "roomctl/io/module.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/livekit/diagnose.hpp"
 #include "roomctl/livekit/twirp.hpp"
+#include "roomctl/media/server_clock.hpp"
 #include "roomctl/store/room_store.hpp"
+#include "roomctl/twilio/rest.hpp"
 #include "roomctl/util/redact.hpp"
 #include "roomctl/util/text.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::check {
 
@@ -145,8 +145,9 @@ private:
         http::Request req;
         req.url = endpoint.base_url + "/v1/Rooms?PageSize=1";
         req.timeout = m_options.timeout;
-        req.headers = {{"Authorization", http::basic_authorization(endpoint.username, endpoint.password)},
-                       {"Accept", "application/json"}};
+        req.headers = {
+            {"Authorization", http::basic_authorization(endpoint.username, endpoint.password)},
+            {"Accept", "application/json"}};
         http::Response r;
         clock::time_point sent, received;
         auto& reach = add("server.reach", target);
@@ -179,11 +180,13 @@ private:
         auto& tokens = add("server.tokens", target);
         if (endpoint.api_key) {
             tokens.status = ProbeStatus::ok;
-            tokens.message = fmt::format("access tokens are signed with API key {}", endpoint.username);
+            tokens.message =
+                fmt::format("access tokens are signed with API key {}", endpoint.username);
         } else {
-            tokens.message = "skipped: with only the Auth Token roomctl cannot mint access tokens; "
-                             "Twilio needs a Standard API key (TWILIO_API_KEY/TWILIO_API_SECRET) to "
-                             "sign them";
+            tokens.message =
+                "skipped: with only the Auth Token roomctl cannot mint access tokens; "
+                "Twilio needs a Standard API key (TWILIO_API_KEY/TWILIO_API_SECRET) to "
+                "sign them";
         }
     }
 
@@ -226,17 +229,19 @@ private:
             p.message = fmt::format("clocks agree within {} s", k_warn_skew_seconds);
         } else if (!twilio) {
             p.message = n >= k_leeway_seconds
-                            ? fmt::format("{}; LiveKit allows {} s, so tokens will be rejected "
-                                          "(sync clocks with NTP)",
-                                          skew, k_leeway_seconds)
+                            ? fmt::format(
+                                  "{}; LiveKit allows {} s, so tokens will be rejected "
+                                  "(sync clocks with NTP)",
+                                  skew, k_leeway_seconds)
                             : fmt::format("{} (LiveKit allows {} s; sync clocks soon)", skew,
                                           k_leeway_seconds);
         } else {
             // Local ahead: a token's nbf lies in Twilio's future; local behind: it expires early.
             const std::string effect =
-                secs < 0 ? fmt::format("access tokens signed here are not valid at Twilio for "
-                                       "their first {} s",
-                                       n)
+                secs < 0 ? fmt::format(
+                               "access tokens signed here are not valid at Twilio for "
+                               "their first {} s",
+                               n)
                          : fmt::format("access tokens signed here expire {} s early at Twilio", n);
             p.message = fmt::format(
                 "{}; Twilio checks access tokens (nbf, exp) against its own clock with no "
@@ -277,9 +282,11 @@ private:
         std::string body = first_line(r.body);
         if (r.status == 200) {
             p.status = ProbeStatus::ok;
-            p.message = named ? fmt::format("a join token for room \"{}\" is accepted", m_options.room)
-                              : "join tokens are accepted (/rtc/validate: success)";
-        } else if (r.status == 404 && body.find("requested room does not exist") != std::string::npos) {
+            p.message =
+                named ? fmt::format("a join token for room \"{}\" is accepted", m_options.room)
+                      : "join tokens are accepted (/rtc/validate: success)";
+        } else if (r.status == 404 &&
+                   body.find("requested room does not exist") != std::string::npos) {
             if (named) {
                 p.status = ProbeStatus::failed;
                 p.message = fmt::format(
@@ -288,8 +295,9 @@ private:
                     m_options.room);
             } else {
                 p.status = ProbeStatus::ok;
-                p.message = "join tokens are accepted; room.auto_create is off, so clients can "
-                            "only join rooms that exist";
+                p.message =
+                    "join tokens are accepted; room.auto_create is off, so clients can "
+                    "only join rooms that exist";
             }
         } else if (r.status == 401) {
             p.status = ProbeStatus::failed;
@@ -317,9 +325,12 @@ private:
 
 std::string to_string(ProbeStatus s) {
     switch (s) {
-        case ProbeStatus::ok: return "ok";
-        case ProbeStatus::failed: return "failed";
-        case ProbeStatus::skipped: return "skipped";
+        case ProbeStatus::ok:
+            return "ok";
+        case ProbeStatus::failed:
+            return "failed";
+        case ProbeStatus::skipped:
+            return "skipped";
     }
     return "unknown";
 }

@@ -17,11 +17,10 @@ std::vector<SettingLine> describe_settings(const Settings& s) {
         const Origin origin = it == s.origins.end() ? Origin{} : it->second;
         // A secret file of the provider not in use was not opened: say so rather than "not set".
         const auto unread = s.unread_secret_files.find(key);
-        const std::string shown =
-            unread == s.unread_secret_files.end()
-                ? show_value(spec, s)
-                : fmt::format("(file {} not read: provider is {})", unread->second,
-                              to_string(s.provider));
+        const std::string shown = unread == s.unread_secret_files.end()
+                                      ? show_value(spec, s)
+                                      : fmt::format("(file {} not read: provider is {})",
+                                                    unread->second, to_string(s.provider));
         lines.push_back(SettingLine{key, shown, to_string(origin.source), origin.detail});
     }
     return lines;
@@ -29,11 +28,12 @@ std::vector<SettingLine> describe_settings(const Settings& s) {
 
 std::vector<std::string> describe(const Settings& s) {
     std::vector<std::string> lines;
-    lines.push_back(fmt::format("config_file = {}", s.config_path.empty() ? "(none)" : s.config_path));
+    lines.push_back(
+        fmt::format("config_file = {}", s.config_path.empty() ? "(none)" : s.config_path));
     for (const auto& l : describe_settings(s)) {
         const std::string origin = l.detail.empty() ? l.source : l.source + " " + l.detail;
-        lines.push_back(fmt::format("{} = {} ({})", l.key, l.value.empty() ? "(not set)" : l.value,
-                                    origin));
+        lines.push_back(
+            fmt::format("{} = {} ({})", l.key, l.value.empty() ? "(not set)" : l.value, origin));
     }
     return lines;
 }

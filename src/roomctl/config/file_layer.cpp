@@ -2,7 +2,6 @@
 // file holds a secret inline (for the permission warning). Secret files: secret_files.cpp.
 
 #include <fmt/format.h>
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -10,15 +9,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <initializer_list>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <limits>
 #include <set>
 #include <string_view>
 #include <system_error>
 #include <utility>
-
 
 #include "roomctl/config/settings_detail.hpp"
 #include "roomctl/util/duration.hpp"
@@ -80,7 +78,8 @@ public:
 
     // TOML can spell a NUL ("\u0000"); no setting can hold one (libpq, libcurl and file names
     // end at it, and messages would be cut there), and flags and the environment cannot carry it.
-    const std::string& no_nul(const std::string& v, std::string_view key, const toml::node& n) const {
+    const std::string& no_nul(const std::string& v, std::string_view key,
+                              const toml::node& n) const {
         if (v.find('\0') != std::string::npos)
             fail(fmt::format("{} contains a NUL character (\\u0000)", key), n);
         return v;
@@ -113,8 +112,7 @@ public:
                 throw config_error(fmt::format("{} in {}: {}", key, where(n), e.what()));
             }
         }
-        fail(fmt::format("{} must be a duration such as \"10m\" or a whole number of seconds",
-                         key),
+        fail(fmt::format("{} must be a duration such as \"10m\" or a whole number of seconds", key),
              n);
     }
 
@@ -124,8 +122,7 @@ public:
     std::chrono::milliseconds timeout(const toml::node& n, std::string_view key) const {
         const auto s = seconds(n, key);
         if (s.count() <= 0)
-            fail(fmt::format("{} must be positive (0 would mean no timeout), e.g. \"5s\"", key),
-                 n);
+            fail(fmt::format("{} must be positive (0 would mean no timeout), e.g. \"5s\"", key), n);
         if (s > std::chrono::hours{24}) fail(fmt::format("{} must be at most 24h", key), n);
         return std::chrono::duration_cast<std::chrono::milliseconds>(s);
     }
@@ -203,18 +200,21 @@ FileValue read_value(const FileReader& r, const SettingSpec& spec, const toml::n
         case Kind::text:
         case Kind::url:
         case Kind::database_url:
-        case Kind::provider: return {*r.string(n, dotted)};
+        case Kind::provider:
+            return {*r.string(n, dotted)};
         case Kind::path: {
             auto v = *r.string(n, dotted);
             return {v.empty() || !spec.relative ? v : resolve_against(r.path(), v)};
         }
-        case Kind::list: return {r.string_list(n, dotted)};
+        case Kind::list:
+            return {r.string_list(n, dotted)};
         case Kind::request_timeout: {
             auto s = r.seconds(n, dotted);
             if (s.count() == 0) r.fail(fmt::format("{} must be positive", dotted), n);
             return {std::chrono::duration_cast<std::chrono::milliseconds>(s)};
         }
-        case Kind::db_timeout: return {r.timeout(n, dotted)};
+        case Kind::db_timeout:
+            return {r.timeout(n, dotted)};
         case Kind::seconds:
             return {std::chrono::duration_cast<std::chrono::milliseconds>(r.seconds(n, dotted))};
         case Kind::count: {
@@ -338,10 +338,10 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
         std::vector<std::string> names;
         if (profiles != nullptr)
             for (const auto& [name, node] : *profiles) names.emplace_back(name.str());
-        throw config_error(fmt::format(
-            "unknown profile \"{}\" ({}): {} {}", profile, from, path,
-            names.empty() ? std::string{"defines no [profiles.NAME] sections"}
-                          : fmt::format("defines {}", fmt::join(names, ", "))));
+        throw config_error(fmt::format("unknown profile \"{}\" ({}): {} {}", profile, from, path,
+                                       names.empty()
+                                           ? std::string{"defines no [profiles.NAME] sections"}
+                                           : fmt::format("defines {}", fmt::join(names, ", "))));
     }
     const std::string section = profile_section(profile);
     FileReader pr{path, section};
@@ -397,7 +397,8 @@ void read_layer(const FileReader& r, const toml::table& root, FileLayer& f) {
 // exists. Explicitly named files must exist. Returns nullopt when there is none.
 std::optional<std::string> config_file_path(const FlagValues& flags, const Env& env) {
     auto explicit_file = [](const std::string& p, std::string_view from) {
-        if (p.empty()) throw config_error(fmt::format("{} names no config file (empty path)", from));
+        if (p.empty())
+            throw config_error(fmt::format("{} names no config file (empty path)", from));
         std::error_code ec;
         if (!fs::exists(p, ec))
             throw config_error(fmt::format("config file {} (from {}) does not exist", p, from));

@@ -4,8 +4,10 @@ namespace roomctl::config {
 
 std::string to_string(Provider p) {
     switch (p) {
-        case Provider::livekit: return "livekit";
-        case Provider::twilio: return "twilio";
+        case Provider::livekit:
+            return "livekit";
+        case Provider::twilio:
+            return "twilio";
     }
     return "livekit";
 }

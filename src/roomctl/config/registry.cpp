@@ -94,20 +94,25 @@ SettingSpec entry(SettingSpec spec, Access a) {
 constexpr auto lk = Provider::livekit;
 constexpr auto tw = Provider::twilio;
 
+// Each entry names only the fields it sets; the others keep SettingSpec's defaults. GCC 12
+// still warns about designated initializers that leave members out, which is the point here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 std::vector<SettingSpec> build() {
     using S = Settings;
     using L = LiveKitSettings;
     using T = TwilioSettings;
     using R = RoomMapping;
     std::vector<SettingSpec> r;
-    r.push_back(entry({.key = "config_file",
-                       .kind = Kind::path,
-                       .help = "The config file read (TOML); none when there is none",
-                       .flag = "--config",
-                       .flag_help = "TOML config file (default $XDG_CONFIG_HOME/roomctl/config.toml)",
-                       .env = {{"ROOMCTL_CONFIG"}},
-                       .listed = false},
-                      field<&S::config_path>()));
+    r.push_back(
+        entry({.key = "config_file",
+               .kind = Kind::path,
+               .help = "The config file read (TOML); none when there is none",
+               .flag = "--config",
+               .flag_help = "TOML config file (default $XDG_CONFIG_HOME/roomctl/config.toml)",
+               .env = {{"ROOMCTL_CONFIG"}},
+               .listed = false},
+              field<&S::config_path>()));
     r.push_back(entry({.key = "profile",
                        .help = "The [profiles.NAME] of the config file read over its top level",
                        .flag = "--profile",
@@ -115,14 +120,15 @@ std::vector<SettingSpec> build() {
                                     "ROOMCTL_PROFILE)",
                        .env = {{"ROOMCTL_PROFILE"}}},
                       field<&S::profile>()));
-    r.push_back(entry({.key = "provider",
-                       .kind = Kind::provider,
-                       .help = "Media server: livekit (default) or twilio",
-                       .flag = "--provider",
-                       .flag_help = "Media server: livekit (default) or twilio (env ROOMCTL_PROVIDER)",
-                       .env = {{"ROOMCTL_PROVIDER"}},
-                       .toml = "provider"},
-                      field<&S::provider>()));
+    r.push_back(
+        entry({.key = "provider",
+               .kind = Kind::provider,
+               .help = "Media server: livekit (default) or twilio",
+               .flag = "--provider",
+               .flag_help = "Media server: livekit (default) or twilio (env ROOMCTL_PROVIDER)",
+               .env = {{"ROOMCTL_PROVIDER"}},
+               .toml = "provider"},
+              field<&S::provider>()));
     r.push_back(entry({.key = "livekit.url",
                        .kind = Kind::url,
                        .help = "LiveKit server URL: https:// or wss:// (http/ws only to loopback)",
@@ -181,14 +187,15 @@ std::vector<SettingSpec> build() {
                        .secret = true,
                        .credential_of = tw},
                       field<&S::twilio, &T::api_secret>()));
-    r.push_back(entry({.key = "twilio.auth_token",
-                       .help = "Twilio Auth Token, used when no API key is set (or a file holding it)",
-                       .env = {{"TWILIO_AUTH_TOKEN"}},
-                       .toml = "twilio.auth_token",
-                       .toml_file = "twilio.auth_token_file",
-                       .secret = true,
-                       .credential_of = tw},
-                      field<&S::twilio, &T::auth_token>()));
+    r.push_back(
+        entry({.key = "twilio.auth_token",
+               .help = "Twilio Auth Token, used when no API key is set (or a file holding it)",
+               .env = {{"TWILIO_AUTH_TOKEN"}},
+               .toml = "twilio.auth_token",
+               .toml_file = "twilio.auth_token_file",
+               .secret = true,
+               .credential_of = tw},
+              field<&S::twilio, &T::auth_token>()));
     r.push_back(entry({.key = "twilio.base_url",
                        .kind = Kind::url,
                        .help = "Twilio Video API base URL (default https://video.twilio.com)",
@@ -197,19 +204,21 @@ std::vector<SettingSpec> build() {
                        .env = {{"TWILIO_VIDEO_BASE_URL"}},
                        .toml = "twilio.base_url"},
                       field<&S::twilio, &T::base_url>()));
-    r.push_back(entry({.key = "database.url",
-                       .kind = Kind::database_url,
-                       .help = "PostgreSQL URI or conninfo (libpq's PG* variables also apply)",
-                       .flag = "--database-url",
-                       .flag_help = "PostgreSQL URI or conninfo (env ROOMCTL_DATABASE_URL, DATABASE_URL)",
-                       .env = {{"ROOMCTL_DATABASE_URL"}, {"DATABASE_URL"}},
-                       .toml = "database.url"},
-                      field<&S::database_url>()));
-    r.push_back(entry({.key = "database.lock_timeout",
-                       .kind = Kind::db_timeout,
-                       .help = "Longest wait for a lock in each transaction, 1s to 24h (default 5s)",
-                       .toml = "database.lock_timeout"},
-                      field<&S::database_lock_timeout>()));
+    r.push_back(
+        entry({.key = "database.url",
+               .kind = Kind::database_url,
+               .help = "PostgreSQL URI or conninfo (libpq's PG* variables also apply)",
+               .flag = "--database-url",
+               .flag_help = "PostgreSQL URI or conninfo (env ROOMCTL_DATABASE_URL, DATABASE_URL)",
+               .env = {{"ROOMCTL_DATABASE_URL"}, {"DATABASE_URL"}},
+               .toml = "database.url"},
+              field<&S::database_url>()));
+    r.push_back(
+        entry({.key = "database.lock_timeout",
+               .kind = Kind::db_timeout,
+               .help = "Longest wait for a lock in each transaction, 1s to 24h (default 5s)",
+               .toml = "database.lock_timeout"},
+              field<&S::database_lock_timeout>()));
     r.push_back(entry({.key = "database.statement_timeout",
                        .kind = Kind::db_timeout,
                        .help = "Longest run of one statement, 1s to 24h (default 30s)",
@@ -296,14 +305,16 @@ std::vector<SettingSpec> build() {
                        .help = "Glob patterns of room names cleanup never deletes",
                        .toml = "cleanup.keep"},
                       field<&S::keep>()));
-    r.push_back(entry({.key = "cleanup.max_deletes",
-                       .kind = Kind::count,
-                       .help = "More planned deletes than this and cleanup deletes none (default 25)",
-                       .toml = "cleanup.max_deletes",
-                       .max = 1'000'000},
-                      field<&S::max_deletes>()));
+    r.push_back(
+        entry({.key = "cleanup.max_deletes",
+               .kind = Kind::count,
+               .help = "More planned deletes than this and cleanup deletes none (default 25)",
+               .toml = "cleanup.max_deletes",
+               .max = 1'000'000},
+              field<&S::max_deletes>()));
     return r;
 }
+#pragma GCC diagnostic pop
 
 std::string show_timeout(milliseconds ms) {
     if (ms.count() % 1000 == 0) return format_duration(std::chrono::duration_cast<seconds>(ms));
@@ -358,8 +369,10 @@ Value parse_text(const SettingSpec& spec, std::string_view text, std::string_vie
         case Kind::url:
         case Kind::database_url:
         case Kind::path:
-        case Kind::provider: return std::string{text};
-        case Kind::list: return std::vector<std::string>{std::string{text}};
+        case Kind::provider:
+            return std::string{text};
+        case Kind::list:
+            return std::vector<std::string>{std::string{text}};
         case Kind::request_timeout:
         case Kind::db_timeout: {
             const auto s = duration();
@@ -395,16 +408,23 @@ std::string show_value(const SettingSpec& spec, const Settings& s) {
     const Value v = spec.get(s);
     if (spec.secret) return redact_secret(std::get<std::string>(v));
     switch (spec.kind) {
-        case Kind::url: return hide_userinfo(std::get<std::string>(v));
-        case Kind::database_url: return redact_database_url(std::get<std::string>(v));
-        case Kind::list: return fmt::format("{}", fmt::join(std::get<std::vector<std::string>>(v), ", "));
+        case Kind::url:
+            return hide_userinfo(std::get<std::string>(v));
+        case Kind::database_url:
+            return redact_database_url(std::get<std::string>(v));
+        case Kind::list:
+            return fmt::format("{}", fmt::join(std::get<std::vector<std::string>>(v), ", "));
         case Kind::request_timeout:
-        case Kind::db_timeout: return show_timeout(std::get<milliseconds>(v));
-        case Kind::seconds: return format_duration(seconds{whole_seconds(v)});
-        case Kind::count: return std::to_string(std::get<std::int64_t>(v));
+        case Kind::db_timeout:
+            return show_timeout(std::get<milliseconds>(v));
+        case Kind::seconds:
+            return format_duration(seconds{whole_seconds(v)});
+        case Kind::count:
+            return std::to_string(std::get<std::int64_t>(v));
         case Kind::text:
         case Kind::path:
-        case Kind::provider: return std::get<std::string>(v);
+        case Kind::provider:
+            return std::get<std::string>(v);
     }
     return {};
 }

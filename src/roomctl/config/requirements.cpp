@@ -25,10 +25,14 @@ using text::is_sid;  // a Twilio SID: two-letter prefix and 32 hex digits
 // file (its top level, or the profile: Origin::detail then ends in "[profiles.NAME]").
 std::string layer_of(const Origin& o) {
     switch (o.source) {
-        case Source::flag: return "flags";
-        case Source::env: return "env";
-        case Source::file: return "file " + o.detail;
-        case Source::default_value: return "default";
+        case Source::flag:
+            return "flags";
+        case Source::env:
+            return "env";
+        case Source::file:
+            return "file " + o.detail;
+        case Source::default_value:
+            return "default";
     }
     return "unknown";
 }
@@ -55,19 +59,21 @@ void require_twilio(const Settings& s, const std::function<std::string(const cha
             t.account_sid, from("twilio.account_sid")));
     if (!t.api_key.empty() && !is_sid(t.api_key, "SK"))
         throw config_error(fmt::format(
-            "Twilio API key \"{}\" is not an SK SID (SK followed by 32 hex digits) ({})",
-            t.api_key, from("twilio.api_key")));
+            "Twilio API key \"{}\" is not an SK SID (SK followed by 32 hex digits) ({})", t.api_key,
+            from("twilio.api_key")));
     if (!t.api_key.empty() && t.api_secret.empty() && t.auth_token.empty())
-        throw config_error("Twilio API key given without its secret: set TWILIO_API_SECRET or "
-                           "--api-secret-file");
+        throw config_error(
+            "Twilio API key given without its secret: set TWILIO_API_SECRET or "
+            "--api-secret-file");
     if (!t.uses_api_key() && t.auth_token.empty())
         throw config_error(
-            "no Twilio credentials configured: set TWILIO_API_KEY and TWILIO_API_SECRET (a Standard "
+            "no Twilio credentials configured: set TWILIO_API_KEY and TWILIO_API_SECRET (a "
+            "Standard "
             "API key), or TWILIO_AUTH_TOKEN");
     if (!valid_media_url(t.base_url) || t.base_url.rfind("ws", 0) == 0)
-        throw config_error(fmt::format(
-            "malformed Twilio Video base URL \"{}\": expected https://host[:port] ({})",
-            hide_userinfo(t.base_url), from("twilio.base_url")));
+        throw config_error(
+            fmt::format("malformed Twilio Video base URL \"{}\": expected https://host[:port] ({})",
+                        hide_userinfo(t.base_url), from("twilio.base_url")));
     require_no_plain_text(t.base_url, "Twilio Video base URL", from("twilio.base_url"));
 }
 
@@ -76,7 +82,8 @@ void require_twilio(const Settings& s, const std::function<std::string(const cha
 void require_livekit_url(const Settings& s) {
     if (s.livekit.url.empty())
         throw config_error(
-            "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config file");
+            "no LiveKit URL configured: set LIVEKIT_URL, --url, or [livekit] url in the config "
+            "file");
     if (!valid_media_url(s.livekit.url)) {
         auto it = s.origins.find("livekit.url");
         throw config_error(fmt::format(
@@ -142,7 +149,6 @@ void require_database(const Settings& s) {
             "no database configured: set ROOMCTL_DATABASE_URL or DATABASE_URL (or libpq's PGHOST/"
             "PGDATABASE), or [database] url in the config file");
 }
-
 
 std::string api_url(const LiveKitSettings& lk) { return http_base_url(lk.url); }
 

@@ -39,7 +39,8 @@ public:
         for (const auto& spec : settings_registry()) {
             if (spec.key == "config_file" || spec.key == "profile") continue;
             resolve(spec);
-            // The room mapping's defaults depend on the provider: a breakout_rooms table with a boolean is_active for Twilio (twilio_default_mapping).
+            // The room mapping's defaults depend on the provider: a breakout_rooms table with a
+            // boolean is_active for Twilio (twilio_default_mapping).
             if (spec.kind == Kind::provider && m_s.provider == Provider::twilio)
                 m_s.rooms = twilio_default_mapping();
         }
@@ -77,7 +78,8 @@ private:
             const auto* text = env_value(m_env, var.name);
             if (text == nullptr) continue;
             const std::string name{var.name};
-            if (var.names_file) return take(secret_from_file(spec, *text, name), {Source::env, name});
+            if (var.names_file)
+                return take(secret_from_file(spec, *text, name), {Source::env, name});
             return take(parse_text(spec, *text, var.name, false), {Source::env, name});
         }
         if (auto it = m_file.values.find(key); it != m_file.values.end()) {
@@ -104,9 +106,9 @@ private:
 
     void require_provider(const std::string& name, const Origin& o) {
         if (!parse_provider(name))
-            throw config_error(fmt::format(
-                "unknown provider \"{}\" ({}): expected \"livekit\" or \"twilio\"", name,
-                to_string(o)));
+            throw config_error(
+                fmt::format("unknown provider \"{}\" ({}): expected \"livekit\" or \"twilio\"",
+                            name, to_string(o)));
     }
 
     void read_file() {
@@ -228,10 +230,14 @@ private:
 
 std::string to_string(Source s) {
     switch (s) {
-        case Source::default_value: return "default";
-        case Source::file: return "file";
-        case Source::env: return "env";
-        case Source::flag: return "flag";
+        case Source::default_value:
+            return "default";
+        case Source::file:
+            return "file";
+        case Source::env:
+            return "env";
+        case Source::flag:
+            return "flag";
     }
     return "unknown";
 }

@@ -16,7 +16,8 @@ std::optional<std::string> database_name_for(const RoomMapping& m, const std::st
     if (at == std::string::npos) return room;
     const std::string prefix = m.room_name_template.substr(0, at);
     const std::string suffix = m.room_name_template.substr(at + 6);
-    if (room.size() < prefix.size() + suffix.size() || room.compare(0, prefix.size(), prefix) != 0 ||
+    if (room.size() < prefix.size() + suffix.size() ||
+        room.compare(0, prefix.size(), prefix) != 0 ||
         room.compare(room.size() - suffix.size(), suffix.size(), suffix) != 0) {
         return std::nullopt;
     }

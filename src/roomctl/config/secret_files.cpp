@@ -2,6 +2,8 @@
 // reading a secret file (read_secret_file). settings_detail.hpp documents both.
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,9 +14,6 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "roomctl/config/settings_detail.hpp"
 #include "roomctl/util/error.hpp"
@@ -49,8 +48,8 @@ std::string read_secret_file(const std::string& path, const std::string& from,
                              std::vector<std::string>& warnings) {
     std::error_code ec;
     if (fs::is_directory(path, ec))
-        throw config_error(fmt::format("cannot read API secret file {} (from {}): it is a directory",
-                                       path, from));
+        throw config_error(
+            fmt::format("cannot read API secret file {} (from {}): it is a directory", path, from));
     require_private_file(path, "secret file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {

@@ -92,10 +92,10 @@ struct LiveKitSettings {
 // either an API key (SK...) and its secret, or the Auth Token. A key wins when both are set,
 // which is safe only because both must come from one layer (credential_conflict).
 struct TwilioSettings {
-    std::string account_sid;  // AC... ; not secret
-    std::string api_key;      // SK... ; not secret
-    std::string api_secret;   // secret
-    std::string auth_token;   // secret
+    std::string account_sid;                            // AC... ; not secret
+    std::string api_key;                                // SK... ; not secret
+    std::string api_secret;                             // secret
+    std::string auth_token;                             // secret
     std::string base_url = "https://video.twilio.com";  // TWILIO_VIDEO_BASE_URL overrides
     bool uses_api_key() const { return !api_key.empty() && !api_secret.empty(); }
 };
@@ -121,14 +121,14 @@ struct Settings {
     std::string database_url_conflict;
     RoomMapping rooms;
     std::chrono::milliseconds request_timeout{10'000};  // per HTTP request
-    std::string ca_file;                                 // extra CA bundle for TLS
-    std::uint32_t empty_timeout = 3600;                  // seconds, for rooms roomctl creates
-    std::uint32_t departure_timeout = 0;                 // seconds; 0 = server default
-    std::chrono::seconds min_age{600};                   // cleanup: never delete younger rooms
-    std::vector<std::string> keep;                       // cleanup: glob patterns never deleted
-    std::uint32_t max_deletes = 25;                      // cleanup: more planned deletes = none
-    std::map<std::string, Origin> origins;               // key ("livekit.url") -> origin
-    std::string config_path;                             // file that was read, if any
+    std::string ca_file;                                // extra CA bundle for TLS
+    std::uint32_t empty_timeout = 3600;                 // seconds, for rooms roomctl creates
+    std::uint32_t departure_timeout = 0;                // seconds; 0 = server default
+    std::chrono::seconds min_age{600};                  // cleanup: never delete younger rooms
+    std::vector<std::string> keep;                      // cleanup: glob patterns never deleted
+    std::uint32_t max_deletes = 25;                     // cleanup: more planned deletes = none
+    std::map<std::string, Origin> origins;              // key ("livekit.url") -> origin
+    std::string config_path;                            // file that was read, if any
     std::string profile;  // [profiles.NAME] applied over the file's top level ("" = none)
     // Settings keys ("twilio.api_secret") whose secret file was not read because the provider
     // in use does not need it -> the file's path. The value stays empty.

@@ -33,9 +33,9 @@ struct FileValue {
 // Values found in the config file: the top level with the selected profile over it.
 struct FileLayer {
     std::string path;
-    std::string profile;                 // the [profiles.NAME] read over the top level, or ""
-    std::set<std::string> profile_keys;  // settings keys ("livekit.url") the profile set
-    bool holds_secret = false;           // an inline secret anywhere in the file (any profile)
+    std::string profile;                      // the [profiles.NAME] read over the top level, or ""
+    std::set<std::string> profile_keys;       // settings keys ("livekit.url") the profile set
+    bool holds_secret = false;                // an inline secret anywhere in the file (any profile)
     std::map<std::string, FileValue> values;  // settings key -> value; absent: not in the file
 };
 

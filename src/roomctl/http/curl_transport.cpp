@@ -147,9 +147,9 @@ CurlTransport::~CurlTransport() {
 Response CurlTransport::send(const Request& request) {
     const auto* cancel = m_impl->options.cancel;
     if (cancel && cancel->load()) {
-        throw TransportError(FailureCause::cancelled,
-                             fmt::format("interrupted before a request to {}",
-                                         endpoint_of(request.url)));
+        throw TransportError(
+            FailureCause::cancelled,
+            fmt::format("interrupted before a request to {}", endpoint_of(request.url)));
     }
     CURL* h = m_impl->handle;
     curl_easy_reset(h);  // keeps the connection cache, clears per-request options
@@ -220,13 +220,15 @@ Response CurlTransport::send(const Request& request) {
 
     if (rc != CURLE_OK) {
         std::string where = endpoint_of(request.url);
-        std::string detail = m_impl->error_buffer[0] ? m_impl->error_buffer : curl_easy_strerror(rc);
+        std::string detail =
+            m_impl->error_buffer[0] ? m_impl->error_buffer : curl_easy_strerror(rc);
         if (trace) trace(fmt::format("< failed: {}", detail));
         if (cancel && cancel->load()) {
             // Whatever libcurl reports once the flag is set (normally ABORTED_BY_CALLBACK),
             // the cause is the interrupt: the request may or may not have reached the server.
-            throw TransportError(FailureCause::cancelled,
-                                 fmt::format("interrupted while waiting for an answer from {}", where));
+            throw TransportError(
+                FailureCause::cancelled,
+                fmt::format("interrupted while waiting for an answer from {}", where));
         }
         switch (rc) {
             case CURLE_COULDNT_CONNECT:
@@ -262,8 +264,8 @@ Response CurlTransport::send(const Request& request) {
     if (!header_sink.complete) {
         // libcurl takes a connection closed inside the header block for a whole answer with
         // no body; it is a lost answer like any other cut-off one.
-        std::string detail = fmt::format("the answer from {} was cut off in its headers",
-                                         endpoint_of(request.url));
+        std::string detail =
+            fmt::format("the answer from {} was cut off in its headers", endpoint_of(request.url));
         if (trace) trace("< failed: " + detail);
         throw TransportError(FailureCause::other, detail);
     }

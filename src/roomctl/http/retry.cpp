@@ -56,13 +56,16 @@ bool retryable_status(long status, Idempotency idempotency) {
 
 bool retryable_failure(FailureCause cause, Idempotency idempotency) {
     switch (cause) {
-        case FailureCause::refused: return true;  // nothing was sent
+        case FailureCause::refused:
+            return true;  // nothing was sent
         case FailureCause::timeout:
-        case FailureCause::other: return idempotency == Idempotency::idempotent;
+        case FailureCause::other:
+            return idempotency == Idempotency::idempotent;
         case FailureCause::dns:
         case FailureCause::tls:
         case FailureCause::too_large:
-        case FailureCause::cancelled: return false;
+        case FailureCause::cancelled:
+            return false;
     }
     return false;
 }
@@ -112,9 +115,9 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
                                      delay.count(), attempt + 2));
         }
         if (!wait_unless_cancelled(delay, policy)) {
-            throw TransportError(FailureCause::cancelled,
-                                 fmt::format("interrupted while waiting to retry {} (after {})",
-                                             what, failure));
+            throw TransportError(
+                FailureCause::cancelled,
+                fmt::format("interrupted while waiting to retry {} (after {})", what, failure));
         }
     }
 }

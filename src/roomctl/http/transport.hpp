@@ -64,9 +64,9 @@ public:
 
 struct TransportOptions {
     std::chrono::milliseconds connect_timeout{5'000};
-    std::string ca_file;                       // extra CA bundle (--cacert); empty = system CAs
-    std::size_t max_response_bytes = 64u << 20; // responses larger than this are refused
-    TraceSink trace;                            // may be empty
+    std::string ca_file;                         // extra CA bundle (--cacert); empty = system CAs
+    std::size_t max_response_bytes = 64u << 20;  // responses larger than this are refused
+    TraceSink trace;                             // may be empty
     bool trace_headers = false;  // -vv: also trace request and response headers (redacted)
     // Set (by the SIGINT/SIGTERM path) to abandon work: a transfer in flight is aborted within
     // about 50 ms (CurlTransport looks at the flag between short waits, and its progress

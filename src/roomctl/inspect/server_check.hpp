@@ -1,7 +1,7 @@
 #pragma once
 // `token inspect --check-server`: asks the configured LiveKit server whether it accepts the
-// token (GET /rtc/validate, livekit/livekit pkg/service/rtcservice.go; the server creates nothing) and folds its
-// verdict into the offline inspection.
+// token (GET /rtc/validate, livekit/livekit pkg/service/rtcservice.go; the server creates nothing)
+// and folds its verdict into the offline inspection.
 
 #include <atomic>
 #include <string>

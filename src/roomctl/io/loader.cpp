@@ -27,8 +27,8 @@ const Module& load() {
     static std::string problem;
     std::call_once(once, [] {
         // A program linked with libroomctl_io.so (the test suites) already has it.
-        if (auto linked = reinterpret_cast<const Module* (*)()>(
-                dlsym(RTLD_DEFAULT, "roomctl_io_module"))) {
+        if (auto linked =
+                reinterpret_cast<const Module* (*)()>(dlsym(RTLD_DEFAULT, "roomctl_io_module"))) {
             module = linked();
             return;
         }
@@ -46,7 +46,7 @@ const Module& load() {
             const Module* found = entry ? entry() : nullptr;
             if (!found || std::string{found->version} != ROOMCTL_VERSION) {
                 problem = path.string() + " is not roomctl " ROOMCTL_VERSION
-                          "'s network and database module (reinstall roomctl)";
+                                          "'s network and database module (reinstall roomctl)";
                 return;
             }
             module = found;

@@ -79,15 +79,17 @@ Journal::Journal(const std::string& path) : m_path(path) {
     auto dir = fs::path{path}.parent_path();
     if (!dir.empty()) {
         if (auto ec = create_private_directories(dir)) {
-            throw config_error(fmt::format("cannot create the journal's directory {}: {} (set "
-                                           "--journal to a writable file)",
-                                           dir.string(), ec.message()));
+            throw config_error(
+                fmt::format("cannot create the journal's directory {}: {} (set "
+                            "--journal to a writable file)",
+                            dir.string(), ec.message()));
         }
     }
     m_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (m_fd < 0) {
-        throw config_error(fmt::format("cannot open journal {}: {} (set --journal to a writable file)",
-                                       path, std::strerror(errno)));
+        throw config_error(
+            fmt::format("cannot open journal {}: {} (set --journal to a writable file)", path,
+                        std::strerror(errno)));
     }
     // A torn last line must not merge with this run's first one into a line no reader can
     // parse: end it first. If even that cannot be written, nothing may be done unrecorded.
@@ -117,14 +119,16 @@ void Journal::write_all(const std::string& text) {
         auto n = ::write(m_fd, p, left);
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw runtime_error(fmt::format("cannot write journal {}: {}", m_path, std::strerror(errno)));
+            throw runtime_error(
+                fmt::format("cannot write journal {}: {}", m_path, std::strerror(errno)));
         }
         p += n;
         left -= static_cast<std::size_t>(n);
     }
     // EINVAL: a special file that cannot be synced (/dev/null); the write itself succeeded.
     if (::fsync(m_fd) != 0 && errno != EINVAL) {
-        throw runtime_error(fmt::format("cannot flush journal {}: {}", m_path, std::strerror(errno)));
+        throw runtime_error(
+            fmt::format("cannot flush journal {}: {}", m_path, std::strerror(errno)));
     }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // LiveKit access tokens, claim for claim as protocol/auth/accesstoken.go and grants.go build
-// them (livekit/protocol: auth/accesstoken.go, auth/grants.go): iss = API key, sub = identity (only when
-// set), nbf = now, exp = now + ttl, custom claims name/metadata/attributes and a `video` grant
+// them (livekit/protocol: auth/accesstoken.go, auth/grants.go): iss = API key, sub = identity (only
+// when set), nbf = now, exp = now + ttl, custom claims name/metadata/attributes and a `video` grant
 // object whose keys are camelCase ("roomJoin", "room", "canPublish", ...). Only grants that
 // are set (engaged optionals, non-empty strings/lists) are written: nothing is implied.
 
@@ -15,17 +15,18 @@
 namespace roomctl::livekit {
 
 struct VideoGrant {
-    std::optional<bool> room_create;   // "roomCreate": CreateRoom / DeleteRoom
-    std::optional<bool> room_list;     // "roomList": ListRooms
-    std::optional<bool> room_record;   // "roomRecord"
-    std::optional<bool> room_admin;    // "roomAdmin": participant calls, for `room` only
-    std::optional<bool> room_join;     // "roomJoin"
-    std::string room;                  // "room"
-    std::optional<bool> can_publish;               // nil on the server means true
-    std::optional<bool> can_subscribe;             // nil means true
-    std::optional<bool> can_publish_data;          // nil means true
-    std::vector<std::string> can_publish_sources;  // camera|microphone|screen_share|screen_share_audio
-    std::optional<bool> can_update_own_metadata;   // nil means false
+    std::optional<bool> room_create;       // "roomCreate": CreateRoom / DeleteRoom
+    std::optional<bool> room_list;         // "roomList": ListRooms
+    std::optional<bool> room_record;       // "roomRecord"
+    std::optional<bool> room_admin;        // "roomAdmin": participant calls, for `room` only
+    std::optional<bool> room_join;         // "roomJoin"
+    std::string room;                      // "room"
+    std::optional<bool> can_publish;       // nil on the server means true
+    std::optional<bool> can_subscribe;     // nil means true
+    std::optional<bool> can_publish_data;  // nil means true
+    std::vector<std::string>
+        can_publish_sources;  // camera|microphone|screen_share|screen_share_audio
+    std::optional<bool> can_update_own_metadata;  // nil means false
     std::optional<bool> ingress_admin;
     std::optional<bool> hidden;
     std::optional<bool> recorder;

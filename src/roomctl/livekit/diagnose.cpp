@@ -39,8 +39,7 @@ std::string explain_auth_failure(const std::string& raw_body, const std::string&
             "keys",
             api_key);
     }
-    if (has("signature is invalid") || has("cryptographic primitive") ||
-        has("signature")) {
+    if (has("signature is invalid") || has("cryptographic primitive") || has("signature")) {
         return fmt::format("API secret does not match key {}: signature rejected", api_key);
     }
     const bool token_refused = has("not valid yet") || has("(nbf)") || has("expired") ||
@@ -78,8 +77,8 @@ std::string explain_auth_failure(const std::string& raw_body, const std::string&
     return fmt::format("credentials refused: {}", body.empty() ? "HTTP 401" : body);
 }
 
-ServerCheck interpret_rtc_validate(long status, const std::string& body,
-                                   const std::string& api_key, const std::string& room) {
+ServerCheck interpret_rtc_validate(long status, const std::string& body, const std::string& api_key,
+                                   const std::string& room) {
     ServerCheck c;
     c.status = status;
     c.body = first_line(body);
@@ -101,15 +100,16 @@ ServerCheck interpret_rtc_validate(long status, const std::string& body,
                                 c.body.empty() ? "with an empty body" : token::quote(c.body));
     } else if (status == 401 && (says("permissions denied") || says("no permissions"))) {
         c.authenticated = true;
-        c.message = fmt::format("the server authenticates the token, but it grants no join{} (401 "
-                                "{}); a join token needs roomctl token create --join",
-                                room.empty() ? std::string{} : " to room " + token::quote(room),
-                                token::quote(c.body));
+        c.message = fmt::format(
+            "the server authenticates the token, but it grants no join{} (401 "
+            "{}); a join token needs roomctl token create --join",
+            room.empty() ? std::string{} : " to room " + token::quote(room), token::quote(c.body));
     } else if (status == 401) {
         c.message = explain_auth_failure(body, api_key);
     } else if (status == 404) {
-        throw runtime_error(fmt::format("/rtc/validate answered 404 ({}): is this a LiveKit server?",
-                                        c.body.empty() ? "empty body" : c.body));
+        throw runtime_error(
+            fmt::format("/rtc/validate answered 404 ({}): is this a LiveKit server?",
+                        c.body.empty() ? "empty body" : c.body));
     } else {
         throw runtime_error(fmt::format("/rtc/validate answered HTTP {}{}", status,
                                         c.body.empty() ? "" : ": " + c.body));

@@ -25,8 +25,8 @@ inline constexpr std::int64_t k_token_leeway_seconds = 60;
 // Removes anything that looks like a JWT ("eyJ...x.y.z") from server text before display.
 std::string scrub_tokens(const std::string& text);
 
-// `token inspect --check-server`: what GET /rtc/validate (livekit/livekit: pkg/service/rtcservice.go) answered,
-// in operator words. Pure: the caller sends the request.
+// `token inspect --check-server`: what GET /rtc/validate (livekit/livekit:
+// pkg/service/rtcservice.go) answered, in operator words. Pure: the caller sends the request.
 struct ServerCheck {
     long status = 0;
     std::string body;            // first line (at most 200 bytes), tokens scrubbed
@@ -38,7 +38,7 @@ struct ServerCheck {
 // Interprets the /rtc/validate response (HTTP `status` and `body`) for a token issued by
 // `api_key` for `room`. Throws Error(runtime) for answers that say nothing about the token
 // (5xx, a 404 that is not LiveKit's "requested room does not exist", other statuses).
-ServerCheck interpret_rtc_validate(long status, const std::string& body,
-                                   const std::string& api_key, const std::string& room);
+ServerCheck interpret_rtc_validate(long status, const std::string& body, const std::string& api_key,
+                                   const std::string& room);
 
 }  // namespace roomctl::livekit

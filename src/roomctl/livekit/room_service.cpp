@@ -1,10 +1,10 @@
 #include "roomctl/livekit/room_service.hpp"
 
-#include "roomctl/livekit/rooms_sax.hpp"
-
 #include <fmt/format.h>
 
 #include <limits>
+
+#include "roomctl/livekit/rooms_sax.hpp"
 
 namespace roomctl::livekit {
 
@@ -70,7 +70,8 @@ const json& list_field(const json& j, const char* key) {
 }
 
 void require_object(const json& j, const char* what) {
-    if (!j.is_object()) throw runtime_error(fmt::format("LiveKit sent a {} that is not an object", what));
+    if (!j.is_object())
+        throw runtime_error(fmt::format("LiveKit sent a {} that is not an object", what));
 }
 
 }  // namespace
@@ -105,13 +106,15 @@ RoomServiceClient::RoomServiceClient(http::Transport& transport, ApiEndpoint end
                                      http::RetryPolicy retry)
     : m_transport(transport), m_endpoint(std::move(endpoint)), m_retry(std::move(retry)) {}
 
-std::vector<media::ServerRoom> RoomServiceClient::list_rooms(const std::vector<std::string>& names) {
+std::vector<media::ServerRoom> RoomServiceClient::list_rooms(
+    const std::vector<std::string>& names) {
     VideoGrant grant;
     grant.room_list = true;
     json request = json::object();
     if (!names.empty()) request["names"] = names;
-    auto response = http::send_with_retry(m_transport, twirp_request(m_endpoint, "ListRooms", request, grant),
-                                          http::Idempotency::idempotent, m_retry, "ListRooms");
+    auto response =
+        http::send_with_retry(m_transport, twirp_request(m_endpoint, "ListRooms", request, grant),
+                              http::Idempotency::idempotent, m_retry, "ListRooms");
     if (response.status >= 200 && response.status < 300 &&
         response.media_type() == "application/json") {
         // A fleet's answer runs to tens of MB: parse it as a stream, build no document.
@@ -130,7 +133,8 @@ media::ServerRoom RoomServiceClient::create_room(const media::CreateRoomOptions&
     if (o.departure_timeout) request["departure_timeout"] = o.departure_timeout;
     if (o.max_participants) request["max_participants"] = o.max_participants;
     if (!o.metadata.empty()) request["metadata"] = o.metadata;
-    return room_from_json(twirp_call(m_transport, m_endpoint, "CreateRoom", request, grant, m_retry));
+    return room_from_json(
+        twirp_call(m_transport, m_endpoint, "CreateRoom", request, grant, m_retry));
 }
 
 media::DeleteOutcome RoomServiceClient::delete_room(const std::string& name,
@@ -150,10 +154,11 @@ std::vector<media::Participant> RoomServiceClient::list_participants(const std::
     VideoGrant grant;
     grant.room_admin = true;  // admin grants are per room: the server checks video.room == room
     grant.room = room;
-    auto response =
-        twirp_call(m_transport, m_endpoint, "ListParticipants", json{{"room", room}}, grant, m_retry);
+    auto response = twirp_call(m_transport, m_endpoint, "ListParticipants", json{{"room", room}},
+                               grant, m_retry);
     std::vector<media::Participant> out;
-    for (const auto& p : list_field(response, "participants")) out.push_back(participant_from_json(p));
+    for (const auto& p : list_field(response, "participants"))
+        out.push_back(participant_from_json(p));
     return out;
 }
 

@@ -19,15 +19,36 @@ using nlohmann::json;
 // wins, null counts as absent, and a non-null snake_case value hides the camelCase one (which
 // is then never checked).
 enum Slot : std::size_t {
-    sid, name, metadata, creation_time, creationTime, num_participants, numParticipants,
-    empty_timeout, emptyTimeout, departure_timeout, departureTimeout, max_participants,
-    maxParticipants, slot_count, not_read = slot_count
+    sid,
+    name,
+    metadata,
+    creation_time,
+    creationTime,
+    num_participants,
+    numParticipants,
+    empty_timeout,
+    emptyTimeout,
+    departure_timeout,
+    departureTimeout,
+    max_participants,
+    maxParticipants,
+    slot_count,
+    not_read = slot_count
 };
 
-constexpr std::array<const char*, slot_count> k_slot_names = {
-    "sid", "name", "metadata", "creation_time", "creationTime", "num_participants",
-    "numParticipants", "empty_timeout", "emptyTimeout", "departure_timeout", "departureTimeout",
-    "max_participants", "maxParticipants"};
+constexpr std::array<const char*, slot_count> k_slot_names = {"sid",
+                                                              "name",
+                                                              "metadata",
+                                                              "creation_time",
+                                                              "creationTime",
+                                                              "num_participants",
+                                                              "numParticipants",
+                                                              "empty_timeout",
+                                                              "emptyTimeout",
+                                                              "departure_timeout",
+                                                              "departureTimeout",
+                                                              "max_participants",
+                                                              "maxParticipants"};
 
 Slot slot_of(const std::string& key) {
     for (std::size_t i = 0; i < slot_count; ++i) {
@@ -177,7 +198,8 @@ private:
         Value* v = field(snake, camel);
         if (!v) return {};
         if (v->kind != Value::string) {
-            throw runtime_error(fmt::format("an invalid {} (expected a string)", k_slot_names[snake]));
+            throw runtime_error(
+                fmt::format("an invalid {} (expected a string)", k_slot_names[snake]));
         }
         return std::move(v->text);
     }
@@ -196,7 +218,8 @@ private:
             } catch (const std::exception&) {
             }
         }
-        throw runtime_error(fmt::format("an invalid {} (expected an integer)", k_slot_names[snake]));
+        throw runtime_error(
+            fmt::format("an invalid {} (expected an integer)", k_slot_names[snake]));
     }
     std::uint32_t as_uint32(Slot snake, Slot camel) {
         auto n = as_int64(snake, camel);

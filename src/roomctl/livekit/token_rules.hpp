@@ -1,9 +1,10 @@
 #pragma once
 // LiveKit's rules for an access token, as its server applies them (livekit/protocol:
-// auth/verifier.go, auth/grants.go; /rtc/validate in livekit/livekit): what the claims grant, the 60 s leeway on exp and nbf, and the
-// grants each purpose needs. Generic JWT checks are token/checks.hpp; inspect/inspect.hpp
-// runs these for a token it recognises as LiveKit's. Pure: callers pass `now` (unix seconds).
-// Each check appends diagnoses (one line: cause and fix, never the token or a secret).
+// auth/verifier.go, auth/grants.go; /rtc/validate in livekit/livekit): what the claims grant, the
+// 60 s leeway on exp and nbf, and the grants each purpose needs. Generic JWT checks are
+// token/checks.hpp; inspect/inspect.hpp runs these for a token it recognises as LiveKit's. Pure:
+// callers pass `now` (unix seconds). Each check appends diagnoses (one line: cause and fix, never
+// the token or a secret).
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

@@ -69,10 +69,10 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
             if (!err["msg"].is_string()) msg.clear();
             msg = scrub_tokens(strip_twirp_prefix(msg));
             if (code == "unauthenticated" || code == "permission_denied") {
-                throw TwirpError(ErrorKind::auth, code, msg, r.status,
-                                 fmt::format("LiveKit refused {}: {}", method,
-                                             explain_auth_failure(msg, endpoint.api_key,
-                                                                  skew_of(r))));
+                throw TwirpError(
+                    ErrorKind::auth, code, msg, r.status,
+                    fmt::format("LiveKit refused {}: {}", method,
+                                explain_auth_failure(msg, endpoint.api_key, skew_of(r))));
             }
             throw TwirpError(ErrorKind::runtime, code, msg, r.status,
                              fmt::format("LiveKit {} failed: {} ({})", method,
@@ -80,9 +80,9 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
         }
     }
     if (r.status == 401) {
-        throw Error(ErrorKind::auth, fmt::format("LiveKit refused {}: {}", method,
-                                                 explain_auth_failure(r.body, endpoint.api_key,
-                                                                      skew_of(r))));
+        throw Error(ErrorKind::auth,
+                    fmt::format("LiveKit refused {}: {}", method,
+                                explain_auth_failure(r.body, endpoint.api_key, skew_of(r))));
     }
     if (r.status == 404) {
         throw runtime_error(fmt::format(
@@ -113,8 +113,9 @@ http::Request twirp_request(const ApiEndpoint& endpoint, const std::string& meth
 nlohmann::json twirp_call(http::Transport& transport, const ApiEndpoint& endpoint,
                           const std::string& method, const nlohmann::json& request,
                           const VideoGrant& grant, const http::RetryPolicy& retry) {
-    auto response = http::send_with_retry(transport, twirp_request(endpoint, method, request, grant),
-                                          http::Idempotency::idempotent, retry, method);
+    auto response =
+        http::send_with_retry(transport, twirp_request(endpoint, method, request, grant),
+                              http::Idempotency::idempotent, retry, method);
     return interpret_twirp_response(method, response, endpoint);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Twirp JSON transport for LiveKit's RoomService (livekit/protocol: livekit/livekit_room.twirp.go): POST
-// <base>/twirp/livekit.RoomService/<Method>, Content-Type application/json, body never empty,
+// Twirp JSON transport for LiveKit's RoomService (livekit/protocol: livekit/livekit_room.twirp.go):
+// POST <base>/twirp/livekit.RoomService/<Method>, Content-Type application/json, body never empty,
 // Authorization: Bearer <per-call token with the minimal grant>.
 //
 // Error mapping (match on the Twirp `code`, never on `msg`):
@@ -53,9 +53,9 @@ nlohmann::json interpret_twirp_response(const std::string& method, const http::R
 http::Request twirp_request(const ApiEndpoint& endpoint, const std::string& method,
                             const nlohmann::json& request, const VideoGrant& grant);
 
-// GET <base_url>/rtc/validate with `jwt` as the Bearer token (livekit/livekit: pkg/service/rtcservice.go): the
-// server runs the join checks and creates nothing. Returns the answer as it came; throws
-// TransportError when none came.
+// GET <base_url>/rtc/validate with `jwt` as the Bearer token (livekit/livekit:
+// pkg/service/rtcservice.go): the server runs the join checks and creates nothing. Returns the
+// answer as it came; throws TransportError when none came.
 http::Response rtc_validate(http::Transport& transport, const std::string& base_url,
                             const std::string& jwt, std::chrono::milliseconds timeout);
 

@@ -37,9 +37,9 @@ inline std::optional<std::int64_t> parse_http_date(std::string_view v) {
     if (month_at == std::string_view::npos || month_at % 3 != 0 || !day || !year || !hour ||
         !minute || !second || *hour > 23 || *minute > 59 || *second > 60)
         return std::nullopt;
-    const std::chrono::year_month_day date{std::chrono::year{*year},
-                                           std::chrono::month{static_cast<unsigned>(month_at / 3 + 1)},
-                                           std::chrono::day{static_cast<unsigned>(*day)}};
+    const std::chrono::year_month_day date{
+        std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(month_at / 3 + 1)},
+        std::chrono::day{static_cast<unsigned>(*day)}};
     if (!date.ok()) return std::nullopt;
     const auto days = std::chrono::sys_days{date}.time_since_epoch().count();
     return static_cast<std::int64_t>(days) * 86'400 + *hour * 3'600 + *minute * 60 + *second;
@@ -76,7 +76,8 @@ public:
     http::Response send(const http::Request& request) override {
         const auto sent = std::chrono::system_clock::now();
         auto response = m_inner.send(request);
-        if (auto o = clock_offset_of(response, sent, std::chrono::system_clock::now())) m_offset = o;
+        if (auto o = clock_offset_of(response, sent, std::chrono::system_clock::now()))
+            m_offset = o;
         return response;
     }
     // Server minus local seconds; nullopt until an answer with a Date header came.

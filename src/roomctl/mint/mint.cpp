@@ -114,7 +114,7 @@ Minter::Minter(const MintRequest& f, const config::Settings& s,
       m_now(now),
       m_provider(config::to_string(s.provider)),
       m_room_limit(s.provider == config::Provider::twilio ? media::k_twilio_room_name_limit
-                                                              : media::k_livekit_room_name_limit) {
+                                                          : media::k_livekit_room_name_limit) {
     if (f.count > 1 && f.identity.find("{i}") == std::string::npos &&
         (f.join || s.provider == config::Provider::twilio)) {
         throw usage_error(

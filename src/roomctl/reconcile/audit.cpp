@@ -11,12 +11,18 @@ namespace roomctl::reconcile {
 
 std::string to_string(FindingKind k) {
     switch (k) {
-        case FindingKind::missing: return "missing";
-        case FindingKind::orphaned: return "orphaned";
-        case FindingKind::sid_drift: return "sid_drift";
-        case FindingKind::name_mismatch: return "name_mismatch";
-        case FindingKind::unclassified: return "unclassified";
-        case FindingKind::foreign_sid: return "foreign_sid";
+        case FindingKind::missing:
+            return "missing";
+        case FindingKind::orphaned:
+            return "orphaned";
+        case FindingKind::sid_drift:
+            return "sid_drift";
+        case FindingKind::name_mismatch:
+            return "name_mismatch";
+        case FindingKind::unclassified:
+            return "unclassified";
+        case FindingKind::foreign_sid:
+            return "foreign_sid";
     }
     return "unknown";
 }
@@ -76,9 +82,7 @@ namespace {
 constexpr std::size_t k_min_shared_length = 4;
 
 bool is_live(const store::DbRoom& r) { return r.liveness == store::Liveness::live; }
-bool is_unclassified(const store::DbRoom& r) {
-    return r.liveness == store::Liveness::unclassified;
-}
+bool is_unclassified(const store::DbRoom& r) { return r.liveness == store::Liveness::unclassified; }
 
 // `a` and `b` differ only by affixes: one contains the other, which is long enough to mean it.
 bool affix_related(const std::string& a, const std::string& b) {
@@ -335,12 +339,24 @@ AuditResult audit(const Inventory& inv) {
     });
     for (const auto& f : findings) {
         switch (f.kind) {
-            case FindingKind::missing: ++s.missing; break;
-            case FindingKind::orphaned: ++s.orphaned; break;
-            case FindingKind::sid_drift: ++s.sid_drift; break;
-            case FindingKind::name_mismatch: ++s.name_mismatch; break;
-            case FindingKind::unclassified: ++s.unclassified; break;
-            case FindingKind::foreign_sid: ++s.foreign_sid; break;
+            case FindingKind::missing:
+                ++s.missing;
+                break;
+            case FindingKind::orphaned:
+                ++s.orphaned;
+                break;
+            case FindingKind::sid_drift:
+                ++s.sid_drift;
+                break;
+            case FindingKind::name_mismatch:
+                ++s.name_mismatch;
+                break;
+            case FindingKind::unclassified:
+                ++s.unclassified;
+                break;
+            case FindingKind::foreign_sid:
+                ++s.foreign_sid;
+                break;
         }
     }
     std::size_t most = 0;

@@ -85,7 +85,7 @@ struct Finding {
     // Server room name (name_mismatch: the server's room; unclassified: the row's room, which
     // the server may or may not have).
     std::string room;
-    std::optional<std::string> database_name;  // the row's name-column value, when a row exists
+    std::optional<std::string> database_name;    // the row's name-column value, when a row exists
     std::optional<std::string> database_sid;     // nullopt: no row, or SID is NULL
     std::optional<std::string> server_sid;       // nullopt: not on the server
     std::optional<std::string> database_status;  // status of the row, when there is one
@@ -118,10 +118,10 @@ struct AuditSummary {
     std::size_t database_rooms = 0;  // rows read
     std::size_t live_rooms = 0;      // distinct live names
     std::size_t server_rooms = 0;
-    std::size_t in_sync = 0;         // live rooms on the server with a matching SID
+    std::size_t in_sync = 0;  // live rooms on the server with a matching SID
     std::size_t missing = 0, orphaned = 0, sid_drift = 0, name_mismatch = 0;
-    std::size_t unclassified = 0;    // unclassified findings (distinct rooms)
-    std::size_t foreign_sid = 0;     // foreign_sid findings (distinct live rooms)
+    std::size_t unclassified = 0;  // unclassified findings (distinct rooms)
+    std::size_t foreign_sid = 0;   // foreign_sid findings (distinct live rooms)
     // Live rooms whose row records a non-empty SID (own, foreign or unrecognised): the base
     // that the foreign_sids refusal compares foreign_sid with.
     std::size_t live_with_sid = 0;

@@ -30,9 +30,15 @@ public:
     void run(Action& a) {
         try {
             switch (a.kind) {
-                case ActionKind::create_room: create(a); break;
-                case ActionKind::update_sid: update(a); break;
-                case ActionKind::delete_room: remove(a); break;
+                case ActionKind::create_room:
+                    create(a);
+                    break;
+                case ActionKind::update_sid:
+                    update(a);
+                    break;
+                case ActionKind::delete_room:
+                    remove(a);
+                    break;
             }
         } catch (const Error& e) {
             fail(a, e.what());
@@ -152,9 +158,9 @@ private:
 
     // How recording a created room's SID went wrong.
     enum class Doubt {
-        write_failed,     // an error: nothing was written
-        write_in_doubt,   // the connection was lost while committing: maybe written
-        compare_lost,     // the write ran and changed no row
+        write_failed,    // an error: nothing was written
+        write_in_doubt,  // the connection was lost while committing: maybe written
+        compare_lost,    // the write ran and changed no row
     };
 
     // The room exists on the server, but its SID is not known to be recorded (`cause`). Read
@@ -247,19 +253,22 @@ private:
         std::string what;
         switch (end) {
             case End::session_ended:
-                what = fmt::format("room {} was created with SID {}, but the session of row "
-                                   "\"{}\" ended while it was being created",
-                                   room.name, room.sid, row);
+                what = fmt::format(
+                    "room {} was created with SID {}, but the session of row "
+                    "\"{}\" ended while it was being created",
+                    room.name, room.sid, row);
                 break;
             case End::ignored:
-                what = fmt::format("room {} was created with SID {}, but recording it in row "
-                                   "\"{}\" changed nothing: {}",
-                                   room.name, room.sid, row, cause);
+                what = fmt::format(
+                    "room {} was created with SID {}, but recording it in row "
+                    "\"{}\" changed nothing: {}",
+                    room.name, room.sid, row, cause);
                 break;
             case End::write_failed:
-                what = fmt::format("room {} was created with SID {}, but recording it in row "
-                                   "\"{}\" failed ({})",
-                                   room.name, room.sid, row, cause);
+                what = fmt::format(
+                    "room {} was created with SID {}, but recording it in row "
+                    "\"{}\" failed ({})",
+                    room.name, room.sid, row, cause);
                 break;
         }
         const char* const keep_fix =
@@ -287,13 +296,15 @@ private:
         switch (end) {
             case End::session_ended:
                 a.status = ActionStatus::compensated;
-                a.reason = "the session ended while its room was being created; the room was "
-                           "deleted again";
+                a.reason =
+                    "the session ended while its room was being created; the room was "
+                    "deleted again";
                 return;
             case End::ignored:
                 a.status = ActionStatus::compensated;
-                a.reason = cause + ": the SID write changed no row although the row is live "
-                                   "and unchanged; the room was deleted again";
+                a.reason = cause +
+                           ": the SID write changed no row although the row is live "
+                           "and unchanged; the room was deleted again";
                 return;
             case End::write_failed:
                 break;
@@ -315,7 +326,7 @@ private:
         // The database is asked last, right before the delete, to keep the window in which
         // the app could claim the room as small as possible.
         bool live = false;
-        auto name = a.database_name ? a.database_name
+        auto name = a.database_name             ? a.database_name
                     : m_ports.database_name_for ? m_ports.database_name_for(a.room)
                                                 : std::optional<std::string>{a.room};
         if (name) {  // a room outside the template cannot be claimed by any row
@@ -443,13 +454,19 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
     summary.interrupted = options.interrupted && options.interrupted->load();
     for (auto& a : plan.actions) {
         switch (a.status) {
-            case ActionStatus::done: ++summary.done; break;
+            case ActionStatus::done:
+                ++summary.done;
+                break;
             case ActionStatus::failed:
                 ++summary.failed;
                 summary.auth_refused = summary.auth_refused || a.auth_failure;
                 break;
-            case ActionStatus::skipped: ++summary.skipped; break;
-            case ActionStatus::compensated: ++summary.compensated; break;
+            case ActionStatus::skipped:
+                ++summary.skipped;
+                break;
+            case ActionStatus::compensated:
+                ++summary.compensated;
+                break;
             case ActionStatus::planned:
                 ++summary.not_started;
                 a.status = ActionStatus::skipped;

@@ -49,10 +49,10 @@ struct ExecutorPorts {
 };
 
 struct ExecuteOptions {
-    unsigned concurrency = 4;                  // parallel server calls, >= 1
-    std::uint32_t empty_timeout = 0;           // seconds, for create_room
-    std::uint32_t departure_timeout = 0;       // seconds, for create_room
-    bool include_occupied = false;             // delete_room: allow rooms with participants
+    unsigned concurrency = 4;                        // parallel server calls, >= 1
+    std::uint32_t empty_timeout = 0;                 // seconds, for create_room
+    std::uint32_t departure_timeout = 0;             // seconds, for create_room
+    bool include_occupied = false;                   // delete_room: allow rooms with participants
     const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT: stop starting actions
     // Called under a lock right before an action touches anything (the journal's "start"
     // line). If it throws, the action is not performed, it fails with that message, and no

@@ -35,10 +35,8 @@ Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
         }
         for (auto& room : inv.server) {
             if (live.count(room.name)) continue;
-            room.num_participants =
-                static_cast<std::uint32_t>(server.list_participants(room.sid.empty() ? room.name
-                                                                                     : room.sid)
-                                               .size());
+            room.num_participants = static_cast<std::uint32_t>(
+                server.list_participants(room.sid.empty() ? room.name : room.sid).size());
         }
     }
     inv.observed_at = std::chrono::duration_cast<std::chrono::seconds>(

@@ -37,8 +37,8 @@ struct Action {
     std::uint32_t num_participants = 0;
     std::int64_t server_created_at = 0;
     ActionStatus status = ActionStatus::planned;
-    std::string reason;  // why it is planned/skipped, or what happened
-    std::string error;   // one line, when failed
+    std::string reason;         // why it is planned/skipped, or what happened
+    std::string error;          // one line, when failed
     bool auth_failure = false;  // failed because the credentials were refused
     // create_room only: the room was created but its SID could not be recorded, so roomctl
     // deleted it again (the action failed; the server is as it was before).

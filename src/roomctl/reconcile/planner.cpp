@@ -1,7 +1,6 @@
 #include "roomctl/reconcile/planner.hpp"
 
 #include <fmt/format.h>
-
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -12,27 +11,35 @@ namespace roomctl::reconcile {
 
 std::string to_string(ActionKind k) {
     switch (k) {
-        case ActionKind::create_room: return "create_room";
-        case ActionKind::update_sid: return "update_sid";
-        case ActionKind::delete_room: return "delete_room";
+        case ActionKind::create_room:
+            return "create_room";
+        case ActionKind::update_sid:
+            return "update_sid";
+        case ActionKind::delete_room:
+            return "delete_room";
     }
     return "unknown";
 }
 
 std::string to_string(ActionStatus s) {
     switch (s) {
-        case ActionStatus::planned: return "planned";
-        case ActionStatus::done: return "done";
-        case ActionStatus::failed: return "failed";
-        case ActionStatus::skipped: return "skipped";
-        case ActionStatus::compensated: return "compensated";
+        case ActionStatus::planned:
+            return "planned";
+        case ActionStatus::done:
+            return "done";
+        case ActionStatus::failed:
+            return "failed";
+        case ActionStatus::skipped:
+            return "skipped";
+        case ActionStatus::compensated:
+            return "compensated";
     }
     return "unknown";
 }
 
 std::size_t Plan::count(ActionStatus s) const {
-    return static_cast<std::size_t>(std::count_if(
-        actions.begin(), actions.end(), [s](const Action& a) { return a.status == s; }));
+    return static_cast<std::size_t>(std::count_if(actions.begin(), actions.end(),
+                                                  [s](const Action& a) { return a.status == s; }));
 }
 
 std::string mismatch_reason(const Finding& f) {
@@ -168,14 +175,14 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
                                    format_duration(policy.min_age));
         } else if (f.num_participants > 0 && !policy.include_occupied) {
             a.status = ActionStatus::skipped;
-            a.reason = fmt::format("{} participant(s) in the room; pass --include-occupied to "
-                                   "delete occupied rooms",
-                                   f.num_participants);
+            a.reason = fmt::format(
+                "{} participant(s) in the room; pass --include-occupied to "
+                "delete occupied rooms",
+                f.num_participants);
         } else {
-            a.reason = f.database_status
-                           ? fmt::format("no live row owns it (row status \"{}\")",
-                                         *f.database_status)
-                           : "no row in the database owns it";
+            a.reason = f.database_status ? fmt::format("no live row owns it (row status \"{}\")",
+                                                       *f.database_status)
+                                         : "no row in the database owns it";
         }
         plan.actions.push_back(std::move(a));
     }

@@ -3,9 +3,9 @@
 // current time is part of the policy), so every decision is unit-testable.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
-#include <cstdint>
 
 #include "roomctl/reconcile/audit.hpp"
 #include "roomctl/reconcile/plan.hpp"

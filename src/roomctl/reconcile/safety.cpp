@@ -10,14 +10,22 @@ namespace roomctl::reconcile {
 
 std::string to_string(RefusalRule r) {
     switch (r) {
-        case RefusalRule::settings_conflict: return "settings_conflict";
-        case RefusalRule::row_level_security: return "row_level_security";
-        case RefusalRule::pooled_session: return "pooled_session";
-        case RefusalRule::unclassified_rows: return "unclassified_rows";
-        case RefusalRule::name_mismatch: return "name_mismatch";
-        case RefusalRule::foreign_sids: return "foreign_sids";
-        case RefusalRule::unbelievable_database: return "unbelievable_database";
-        case RefusalRule::max_deletes: return "max_deletes";
+        case RefusalRule::settings_conflict:
+            return "settings_conflict";
+        case RefusalRule::row_level_security:
+            return "row_level_security";
+        case RefusalRule::pooled_session:
+            return "pooled_session";
+        case RefusalRule::unclassified_rows:
+            return "unclassified_rows";
+        case RefusalRule::name_mismatch:
+            return "name_mismatch";
+        case RefusalRule::foreign_sids:
+            return "foreign_sids";
+        case RefusalRule::unbelievable_database:
+            return "unbelievable_database";
+        case RefusalRule::max_deletes:
+            return "max_deletes";
     }
     return "unknown";
 }
@@ -65,16 +73,18 @@ std::string name_mismatch_refusal(const AuditResult& audit) {
         common = f.suggested_template;
     }
     const auto n = audit.summary.name_mismatch;
-    std::string example =
-        first ? fmt::format(", e.g. server room {} belongs to the row expecting {}",
-                            shown(first->room), shown(first->expected_room))
-              : std::string();
+    std::string example = first
+                              ? fmt::format(", e.g. server room {} belongs to the row expecting {}",
+                                            shown(first->room), shown(first->expected_room))
+                              : std::string();
     std::string fix = same && !common.empty()
-                          ? fmt::format("set [rooms] room_name_template = \"{}\" (or "
-                                        "--room-name-template) and audit again",
-                                        common)
-                          : std::string("fix [rooms] room_name_template (or the rows) and audit "
-                                        "again");
+                          ? fmt::format(
+                                "set [rooms] room_name_template = \"{}\" (or "
+                                "--room-name-template) and audit again",
+                                common)
+                          : std::string(
+                                "fix [rooms] room_name_template (or the rows) and audit "
+                                "again");
     return fmt::format(
         "audit found {}{}: the naming is known to be wrong, so the rest of the diff cannot be "
         "trusted; {}, or pass --allow-name-mismatch to act on the rest",
@@ -114,8 +124,8 @@ std::string describe_unclassified(const AuditSummary& summary) {
     std::size_t named = 0;
     for (const auto& [status, rows] : summary.unclassified_statuses) {
         if (named == k_max_named_values) {
-            out += fmt::format(" and {} more value(s)",
-                               summary.unclassified_statuses.size() - named);
+            out +=
+                fmt::format(" and {} more value(s)", summary.unclassified_statuses.size() - named);
             break;
         }
         if (named++) out += ", ";

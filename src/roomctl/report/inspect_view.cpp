@@ -23,16 +23,16 @@ json time_json(const std::optional<std::int64_t>& t) {
 json diagnoses_json(const inspect::Inspection& r) {
     json list = json::array();
     for (const auto& d : r.diagnoses) {
-        list.push_back({{"code", d.code}, {"severity", inspect::to_string(d.severity)},
+        list.push_back({{"code", d.code},
+                        {"severity", inspect::to_string(d.severity)},
                         {"message", d.message}});
     }
     return list;
 }
 
 json server_json(const inspect::ServerCheck& c, bool refused) {
-    return {{"status", c.status},      {"body", c.body},
-            {"authenticated", c.authenticated}, {"joinable", c.joinable},
-            {"refused", refused},      {"message", c.message}};
+    return {{"status", c.status},     {"body", c.body},     {"authenticated", c.authenticated},
+            {"joinable", c.joinable}, {"refused", refused}, {"message", c.message}};
 }
 
 std::string relative(std::int64_t t, std::int64_t now) {
@@ -58,7 +58,8 @@ std::string indented(const std::string& text) {
 
 std::string verdict_line(const inspect::Inspection& r, const inspect::InspectOptions& o) {
     std::size_t errors = 0, warnings = 0;
-    for (const auto& d : r.diagnoses) (d.severity == inspect::Severity::error ? errors : warnings)++;
+    for (const auto& d : r.diagnoses)
+        (d.severity == inspect::Severity::error ? errors : warnings)++;
     std::string what = o.purpose ? " for " + inspect::to_string(*o.purpose) : std::string{};
     if (!o.room.empty()) what += fmt::format(" in room \"{}\"", o.room);
     const auto count = [](std::size_t n, const char* noun) {
@@ -69,7 +70,6 @@ std::string verdict_line(const inspect::Inspection& r, const inspect::InspectOpt
     if (!o.purpose) notes += "; pass --for join|admin|list|create to check its grants";
     return fmt::format("verdict: valid{}{}\n", what, notes);
 }
-
 
 }  // namespace
 
@@ -92,7 +92,7 @@ nlohmann::json inspect_json(const inspect::Inspection& r, const inspect::Inspect
 }
 
 std::string render_inspect(const inspect::Inspection& r, const inspect::InspectOptions& o,
-                        const std::optional<inspect::ServerCheck>& server, std::int64_t now) {
+                           const std::optional<inspect::ServerCheck>& server, std::int64_t now) {
     const auto dump = [](const json& j, int indent) {
         return j.dump(indent, ' ', false, json::error_handler_t::replace);
     };
@@ -108,7 +108,8 @@ std::string render_inspect(const inspect::Inspection& r, const inspect::InspectO
     out += fmt::format("{:<12}{}\n", "signature", sig);
     out += time_line("valid from", r.not_before, now, "(no nbf)");
     out += time_line("valid until", r.expires_at, now, "(no exp: never expires)");
-    if (server) out += fmt::format("{:<12}HTTP {}: {}\n", "server", server->status, server->message);
+    if (server)
+        out += fmt::format("{:<12}HTTP {}: {}\n", "server", server->status, server->message);
     for (const auto& d : r.diagnoses) {
         out += fmt::format("{}: {}\n", inspect::to_string(d.severity), d.message);
     }

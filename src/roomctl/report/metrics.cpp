@@ -21,10 +21,14 @@ namespace {
 std::string label(const std::string& v) {
     std::string out;
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -38,15 +42,17 @@ void RunMetrics::count(const reconcile::Plan& plan) {
 }
 
 std::string render_prometheus(const RunMetrics& m) {
-    const std::string base = fmt::format("provider=\"{}\",command=\"{}\"", label(m.provider),
-                                         label(m.command));
+    const std::string base =
+        fmt::format("provider=\"{}\",command=\"{}\"", label(m.provider), label(m.command));
     std::string out;
     if (m.audit) {
         const auto& a = *m.audit;
         out += "# HELP roomctl_rooms Rooms by audit finding in the last run.\n";
         out += "# TYPE roomctl_rooms gauge\n";
-        for (const auto& [kind, n] : {std::pair{"in_sync", a.in_sync}, {"missing", a.missing},
-                                      {"orphaned", a.orphaned}, {"sid_drift", a.sid_drift},
+        for (const auto& [kind, n] : {std::pair{"in_sync", a.in_sync},
+                                      {"missing", a.missing},
+                                      {"orphaned", a.orphaned},
+                                      {"sid_drift", a.sid_drift},
                                       {"name_mismatch", a.name_mismatch},
                                       {"unclassified", a.unclassified},
                                       {"foreign_sid", a.foreign_sid}}) {
@@ -62,8 +68,9 @@ std::string render_prometheus(const RunMetrics& m) {
     out += "# HELP roomctl_last_run_timestamp_seconds When the last run finished.\n";
     out += "# TYPE roomctl_last_run_timestamp_seconds gauge\n";
     out += fmt::format("roomctl_last_run_timestamp_seconds{{{}}} {}\n", base, m.finished_at);
-    out += "# HELP roomctl_last_success_timestamp_seconds When the last run that did its work "
-           "finished (0: never).\n";
+    out +=
+        "# HELP roomctl_last_success_timestamp_seconds When the last run that did its work "
+        "finished (0: never).\n";
     out += "# TYPE roomctl_last_success_timestamp_seconds gauge\n";
     out += fmt::format("roomctl_last_success_timestamp_seconds{{{}}} {}\n", base,
                        m.last_success.value_or(0));
@@ -107,14 +114,14 @@ std::optional<std::int64_t> read_last_success(const std::string& path) {
 void write_file_atomically(const std::string& path, const std::string& text) {
     namespace fs = std::filesystem;
     fs::path target{path};
-    std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".tmp-" +
-                                                std::to_string(::getpid())))
+    std::string tmp = (target.parent_path() /
+                       ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid())))
                           .string();
     auto fail = [&](const char* what) {
         int err = errno;
         ::unlink(tmp.c_str());
-        return runtime_error(fmt::format("cannot write metrics file {}: {} ({})", path, what,
-                                         std::strerror(err)));
+        return runtime_error(
+            fmt::format("cannot write metrics file {}: {} ({})", path, what, std::strerror(err)));
     };
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw fail("open");

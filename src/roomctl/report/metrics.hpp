@@ -32,7 +32,7 @@ struct RunMetrics {
     std::string provider;
     std::optional<reconcile::AuditSummary> audit;
     std::map<std::tuple<std::string, std::string>, std::size_t> actions;  // (kind, status) -> n
-    std::int64_t finished_at = 0;  // unix seconds
+    std::int64_t finished_at = 0;                                         // unix seconds
     double duration_seconds = 0;
     int exit_code = 0;
     // Unix seconds of the last successful run: this one's finished_at when it succeeded (see

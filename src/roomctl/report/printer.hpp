@@ -12,8 +12,8 @@ namespace roomctl::report {
 struct OutputOptions {
     bool json = false;
     bool quiet = false;
-    int verbosity = 0;  // -v count
-    bool color = false;  // decided by the caller from TTY, NO_COLOR, --no-color
+    int verbosity = 0;       // -v count
+    bool color = false;      // decided by the caller from TTY, NO_COLOR, --no-color
     bool err_color = false;  // the same decision for stderr: errors red, warnings yellow
 };
 
@@ -26,10 +26,10 @@ public:
 
     // Prints the result: `doc` with --json, otherwise `text`. Call once per run.
     void result(const nlohmann::json& doc, const std::string& text);
-    void status(const std::string& line);   // stderr, unless quiet
-    void warn(const std::string& line);     // stderr, always: "warning: ..."
-    void error(const std::string& line);    // stderr, always: "roomctl: error: ..."
-    void trace(const std::string& line);    // stderr at -v
+    void status(const std::string& line);  // stderr, unless quiet
+    void warn(const std::string& line);    // stderr, always: "warning: ..."
+    void error(const std::string& line);   // stderr, always: "roomctl: error: ..."
+    void trace(const std::string& line);   // stderr at -v
     bool printed_result() const { return m_printed; }
 
 private:

@@ -105,8 +105,7 @@ ConnOptions parse_conninfo(const std::string& conninfo) {
     }
     Parsed parsed = parse(conninfo);
     if (parsed.error)
-        throw config_error("malformed database URL: " +
-                           error_line(scrub(*parsed.error, conninfo)));
+        throw config_error("malformed database URL: " + error_line(scrub(*parsed.error, conninfo)));
     return std::move(parsed.options);
 }
 
@@ -181,19 +180,18 @@ Error connection_error(const std::string& libpq_message, const std::string& conn
         return std::nullopt;
     };
     // libpq's words for an option value it cannot use.
-    if (auto l = line_with({"invalid integer value", "invalid port number", "invalid sslmode",
-                            "invalid value for", "invalid gssencmode",
-                            "invalid target_session_attrs", "invalid channel_binding",
-                            "invalid require_auth", "could not match", "definition of service",
-                            "invalid connection option"}))
+    if (auto l =
+            line_with({"invalid integer value", "invalid port number", "invalid sslmode",
+                       "invalid value for", "invalid gssencmode", "invalid target_session_attrs",
+                       "invalid channel_binding", "invalid require_auth", "could not match",
+                       "definition of service", "invalid connection option"}))
         return config_error("malformed database URL: " + *l);
     // The server's (28P01, 28000, 42501) and libpq's ("no password supplied", "password
     // retrieved from file", which libpq adds after a 28P01).
     if (auto l = line_with({"password authentication failed", "authentication failed",
-                            "no pg_hba.conf entry", "pg_hba.conf rejects",
-                            "no password supplied", "password is required", "role \"",
-                            "does not have connect privilege", "permission denied for database",
-                            "password retrieved from file"}))
+                            "no pg_hba.conf entry", "pg_hba.conf rejects", "no password supplied",
+                            "password is required", "role \"", "does not have connect privilege",
+                            "permission denied for database", "password retrieved from file"}))
         return auth_error("database refused the credentials: " + *l);
     // The server's 3D000.
     if (auto l = line_with({"database \""}); l && contains_ci(*l, "does not exist"))

@@ -7,7 +7,8 @@
 
 namespace roomctl::store {
 
-std::optional<std::string> resolved_table(pqxx::transaction_base& tx, const std::string& table_sql) {
+std::optional<std::string> resolved_table(pqxx::transaction_base& tx,
+                                          const std::string& table_sql) {
     const pqxx::result r = tx.exec_params(sql::resolved_table(), table_sql);
     if (r.empty()) return std::nullopt;
     return std::string{r[0][0].c_str()};

@@ -62,7 +62,9 @@ void CancelSlot::cancel() noexcept {
 // ---------------------------------------------------------------------------------------------
 
 PgConnection::Policy::Policy(ConnOptions options, std::shared_ptr<CancelSlot> slot)
-    : pqxx::connectionpolicy{std::string{}}, m_options(std::move(options)), m_slot(std::move(slot)) {}
+    : pqxx::connectionpolicy{std::string{}},
+      m_options(std::move(options)),
+      m_slot(std::move(slot)) {}
 
 PgConnection::Policy::handle PgConnection::Policy::do_startconnect(handle orig) {
     if (orig) return orig;
@@ -152,8 +154,8 @@ std::string describe(const Holder& h) {
     } else if (*h.state == "active" && h.query_age) {
         out += ", running a statement for " + format_duration(std::chrono::seconds{*h.query_age});
     } else if (h.transaction_age) {
-        out += ", " + *h.state + " for " +
-               format_duration(std::chrono::seconds{*h.transaction_age});
+        out +=
+            ", " + *h.state + " for " + format_duration(std::chrono::seconds{*h.transaction_age});
     } else {
         out += ", " + *h.state;
     }
@@ -219,8 +221,8 @@ Error stopped_statement_error(PgConnection& conn, const std::string& table_sql,
         if (!who.empty())
             return runtime_error(subject + " is locked by " + who + "; " + gave_up +
                                  ": end that transaction or raise [database] lock_timeout");
-        return runtime_error(subject + " was locked by another session" + unknown + "; " +
-                             gave_up + ": run again, or raise [database] lock_timeout");
+        return runtime_error(subject + " was locked by another session" + unknown + "; " + gave_up +
+                             ": run again, or raise [database] lock_timeout");
     }
     // 57014, not from this store's cancel(): statement_timeout, or someone's pg_cancel_backend.
     if (options.statement_timeout.count() > 0 &&

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <pqxx/pqxx>
 #include <set>
 #include <string_view>
@@ -19,7 +19,8 @@
 #include "roomctl/util/redact.hpp"
 
 // libpqxx 6.4 notes:
-// - every statement (sql.hpp) goes through exec_params (PQexecParams, an unnamed statement), so the store
+// - every statement (sql.hpp) goes through exec_params (PQexecParams, an unnamed statement), so the
+// store
 //   works behind transaction-mode poolers; no prepared statements, no session SET: every
 //   transaction starts with SET LOCAL lock_timeout / statement_timeout (apply_timeouts);
 // - identifiers are quoted with connection::quote_name (PQescapeIdentifier), values are always
@@ -40,9 +41,8 @@ namespace {
 
 class PgRoomStore final : public RoomStore {
 public:
-    PgRoomStore(std::unique_ptr<PgConnection> conn, std::string url,
-                config::RoomMapping mapping, StoreOptions options,
-                std::shared_ptr<CancelSlot> cancel)
+    PgRoomStore(std::unique_ptr<PgConnection> conn, std::string url, config::RoomMapping mapping,
+                StoreOptions options, std::shared_ptr<CancelSlot> cancel)
         : m_conn(std::move(conn)),
           m_url(std::move(url)),
           m_options(options),
@@ -57,21 +57,22 @@ public:
             m_schema_name = m_mapping.table.substr(0, dot);
             m_table_name = m_mapping.table.substr(dot + 1);
         }
-        const bool table_ok = !m_table_name.empty() && (dot == std::string::npos || !m_schema_name.empty());
+        const bool table_ok =
+            !m_table_name.empty() && (dot == std::string::npos || !m_schema_name.empty());
         if (table_ok) {
-            m_table_sql = (dot == std::string::npos ? "" : m_conn->quote_name(m_schema_name) + ".") +
-                          m_conn->quote_name(m_table_name);
+            m_table_sql =
+                (dot == std::string::npos ? "" : m_conn->quote_name(m_schema_name) + ".") +
+                m_conn->quote_name(m_table_name);
         }
         auto column = [&](const std::string& c) { return c.empty() ? c : m_conn->quote_name(c); };
         m_name_sql = column(m_mapping.name_column);
         m_sid_sql = column(m_mapping.sid_column);
         m_status_sql = column(m_mapping.status_column);
-        m_identifiers_ok = table_ok && !m_name_sql.empty() && !m_sid_sql.empty() && !m_status_sql.empty();
+        m_identifiers_ok =
+            table_ok && !m_name_sql.empty() && !m_sid_sql.empty() && !m_status_sql.empty();
     }
 
-    std::vector<DbRoom> load_rooms() override {
-        return select_rooms("", std::nullopt);
-    }
+    std::vector<DbRoom> load_rooms() override { return select_rooms("", std::nullopt); }
 
     bool try_advisory_lock(std::int64_t key) override {
         return guarded([&] {
@@ -195,7 +196,8 @@ public:
     MappingCheck check_mapping() override {
         MappingCheck check;
         if (m_table_sql.empty()) {
-            check.problem = "table \"" + m_mapping.table + "\" is not a valid table name (set [rooms] table)";
+            check.problem =
+                "table \"" + m_mapping.table + "\" is not a valid table name (set [rooms] table)";
             return check;
         }
         if (m_cancel->requested()) throw interrupted_error();
@@ -237,9 +239,7 @@ private:
     // A server may name a room with U+0000, which PostgreSQL text cannot hold, so no row owns
     // such a name. It must not be asked about: libpq would cut the parameter at the NUL and
     // answer for another room ("evil\0x" as "evil").
-    static bool holds_nul(const std::string& name) {
-        return name.find('\0') != std::string::npos;
-    }
+    static bool holds_nul(const std::string& name) { return name.find('\0') != std::string::npos; }
 
     // A read that met a lost connection is asked once more, on a new connection holding the
     // locks again (reconnect_if_lost): reading twice changes nothing.
@@ -309,10 +309,10 @@ private:
             if (m_cancel->requested()) throw interrupted_error();
             const std::string& state = e.sqlstate();
             if (state == "55P03" || state == "57014")
-                throw stopped_statement_error(
-                    *m_conn, m_table_sql, m_mapping.table, m_options, state,
-                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - started));
+                throw stopped_statement_error(*m_conn, m_table_sql, m_mapping.table, m_options,
+                                              state,
+                                              std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - started));
             throw;
         } catch (const pqxx::failure&) {
             if (m_cancel->requested()) throw interrupted_error();
@@ -338,8 +338,7 @@ private:
     Error missing_table_error() {
         const MappingCheck check = check_mapping();
         if (!check.problem.empty()) return config_error(check.problem);
-        return config_error("table \"" + m_mapping.table +
-                            "\" does not exist (set [rooms] table)");
+        return config_error("table \"" + m_mapping.table + "\" does not exist (set [rooms] table)");
     }
 
     // After a lost connection, a new one, holding every lock the old one held, before any
@@ -382,11 +381,11 @@ private:
     std::string m_url;
     StoreOptions m_options;
     std::shared_ptr<CancelSlot> m_cancel;  // shared with every connection this store opens
-    std::vector<std::int64_t> m_locks;  // advisory locks this store holds
-    bool m_lost = false;                // the connection broke; reconnect before the next use
+    std::vector<std::int64_t> m_locks;     // advisory locks this store holds
+    bool m_lost = false;                   // the connection broke; reconnect before the next use
     std::optional<SidColumnSql> m_sid;
     config::RoomMapping m_mapping;
-    std::string m_live_array;   // text[] literals of the mapping's status words
+    std::string m_live_array;  // text[] literals of the mapping's status words
     std::string m_ended_array;
     std::string m_schema_name;
     std::string m_table_name;

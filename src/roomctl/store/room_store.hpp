@@ -24,8 +24,8 @@ enum class Liveness { live, ended, unclassified };
 
 // One row of the room table, as the mapping sees it.
 struct DbRoom {
-    std::string name;  // the name column's value
-    std::string room;  // the server room name: room_name_template applied to `name`
+    std::string name;                // the name column's value
+    std::string room;                // the server room name: room_name_template applied to `name`
     std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""
     std::optional<std::string> status;
     bool live = false;  // status is one of live_statuses (liveness == Liveness::live)
@@ -98,9 +98,9 @@ struct StatusCount {
 // One row-level security policy on the room table (pg_policy), as the server prints it.
 struct RlsPolicy {
     std::string name;
-    std::string command;              // "ALL", "SELECT", "INSERT", "UPDATE" or "DELETE"
-    bool permissive = true;           // false: AS RESTRICTIVE
-    std::vector<std::string> roles;   // "public" or role names (quoted where SQL needs it)
+    std::string command;                    // "ALL", "SELECT", "INSERT", "UPDATE" or "DELETE"
+    bool permissive = true;                 // false: AS RESTRICTIVE
+    std::vector<std::string> roles;         // "public" or role names (quoted where SQL needs it)
     std::optional<std::string> using_expr;  // USING (...) without the parentheses; nullopt: none
 };
 
@@ -108,13 +108,13 @@ struct RlsPolicy {
 // (RoomStore::row_visibility). Facts from pg_class, pg_roles, pg_policy and the server's own
 // row_security_active().
 struct RowVisibility {
-    std::string role;   // current_user
-    std::string table;  // "schema.table" as the server resolves the mapping's table
+    std::string role;          // current_user
+    std::string table;         // "schema.table" as the server resolves the mapping's table
     bool rls_enabled = false;  // pg_class.relrowsecurity
     bool rls_forced = false;   // pg_class.relforcerowsecurity
     bool superuser = false;
     bool bypassrls = false;
-    bool owner = false;        // has the privileges of the owning role (pg_has_role USAGE)
+    bool owner = false;  // has the privileges of the owning role (pg_has_role USAGE)
     // RLS filters this role's reads: enabled, and not superuser, BYPASSRLS, or owner (unless
     // forced). Also true whenever the server's row_security_active() says so.
     bool applies = false;

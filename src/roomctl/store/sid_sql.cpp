@@ -17,8 +17,8 @@ bool same_uuid(const std::string& a, const std::string& b) {
 }
 
 std::string too_long(const SidColumnSql& column, const std::string& sid) {
-    return "SID " + sid + " is " + std::to_string(utf8_chars(sid)) +
-           " characters, but column \"" + column.facts.column + "\" is " + column.facts.type +
+    return "SID " + sid + " is " + std::to_string(utf8_chars(sid)) + " characters, but column \"" +
+           column.facts.column + "\" is " + column.facts.type +
            ": nothing was written (widen it, e.g. ALTER COLUMN ... TYPE text)";
 }
 
@@ -58,9 +58,8 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
         expected.push_back(u.expected_sid);
         sids.emplace_back(u.new_sid);
     }
-    const std::string statement = sql::write_sids(target.table_sql, target.name_sql,
-                                                  target.sid_sql, target.status_sql,
-                                                  column.base_type);
+    const std::string statement = sql::write_sids(target.table_sql, target.name_sql, target.sid_sql,
+                                                  target.status_sql, column.base_type);
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
     pqxx::result r;
@@ -84,10 +83,10 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
             // tx is rolled back when it goes out of scope: nothing stays written.
             throw SidRejected(
                 "column \"" + column.facts.column + "\" (" + column.facts.type + ") would store " +
-                (stored ? "\"" + *stored + "\"" : std::string{"NULL"}) + " instead of SID " +
-                sid + (column.facts.update_triggers.empty()
-                           ? std::string{}
-                           : " (triggers: " + column.facts.update_triggers + ")") +
+                (stored ? "\"" + *stored + "\"" : std::string{"NULL"}) + " instead of SID " + sid +
+                (column.facts.update_triggers.empty()
+                     ? std::string{}
+                     : " (triggers: " + column.facts.update_triggers + ")") +
                 ": nothing was written");
         }
         ++changed[i - 1];

@@ -128,7 +128,8 @@ std::vector<StatusCount> status_counts(PgConnection& conn, const std::string& ta
     std::vector<StatusCount> out;
     out.reserve(r.size());
     for (const auto& row : r) {
-        out.push_back({sql::optional_text(row[0]), row[1].as<std::int64_t>(), liveness_of(row[2].c_str())});
+        out.push_back(
+            {sql::optional_text(row[0]), row[1].as<std::int64_t>(), liveness_of(row[2].c_str())});
     }
     return out;
 }
@@ -177,9 +178,8 @@ std::optional<RowVisibility> row_visibility(PgConnection& conn, const std::strin
 std::optional<std::int64_t> table_lock_key(PgConnection& conn, const std::string& table_sql) {
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
-    const pqxx::row r =
-        tx.exec_params1(sql::table_lock_key(), static_cast<std::int64_t>(k_table_lock_class),
-                        table_sql);
+    const pqxx::row r = tx.exec_params1(sql::table_lock_key(),
+                                        static_cast<std::int64_t>(k_table_lock_class), table_sql);
     tx.commit();
     if (r[0].is_null()) return std::nullopt;
     return r[0].as<std::int64_t>();
@@ -228,14 +228,16 @@ SessionCheck session_check(PgConnection& conn,
     SessionCheck check;
     if (first != second) {
         check.shared_session = false;
-        check.evidence = "two transactions on one connection ran on different server "
-                         "sessions (backend pids " +
-                         std::to_string(first) + " and " + std::to_string(second) + ")";
+        check.evidence =
+            "two transactions on one connection ran on different server "
+            "sessions (backend pids " +
+            std::to_string(first) + " and " + std::to_string(second) + ")";
     } else if (other == second) {
         check.shared_session = false;
-        check.evidence = "a second connection was served by the same server session "
-                         "(backend pid " +
-                         std::to_string(other) + ") as this one";
+        check.evidence =
+            "a second connection was served by the same server session "
+            "(backend pid " +
+            std::to_string(other) + ") as this one";
     } else {
         check.evidence = "one server session per connection (backend pids " +
                          std::to_string(second) + " and " + std::to_string(other) + ")";

@@ -1,12 +1,11 @@
 #include "roomctl/token/batch.hpp"
 
-#include <algorithm>
-
+#include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <fmt/format.h>
+#include <algorithm>
 
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/util/error.hpp"
@@ -96,7 +95,8 @@ BatchSigner::~BatchSigner() = default;
 
 std::string BatchSigner::sign(const std::vector<std::string_view>& values) {
     if (values.size() != m_slot_count) {
-        throw usage_error(fmt::format("internal: {} values for {} slots", values.size(), m_slot_count));
+        throw usage_error(
+            fmt::format("internal: {} values for {} slots", values.size(), m_slot_count));
     }
     std::string payload = m_segments[0];
     for (std::size_t k = 0; k < m_slot_order.size(); ++k) {
@@ -111,10 +111,10 @@ std::string BatchSigner::sign(const std::vector<std::string_view>& values) {
     EVP_MAC_CTX* ctx = m_mac->keyed;
     unsigned char mac[EVP_MAX_MD_SIZE];
     std::size_t n = 0;
-    bool ok = EVP_MAC_init(ctx, nullptr, 0, nullptr) &&
-              EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(token.data()),
-                             token.size()) &&
-              EVP_MAC_final(ctx, mac, &n, sizeof mac);
+    bool ok =
+        EVP_MAC_init(ctx, nullptr, 0, nullptr) &&
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(token.data()), token.size()) &&
+        EVP_MAC_final(ctx, mac, &n, sizeof mac);
     if (!ok) throw runtime_error("HMAC-SHA256 failed");
     token += '.';
     base64url_append(std::string_view{reinterpret_cast<const char*>(mac), n}, token);

@@ -10,7 +10,8 @@ namespace roomctl::twilio {
 
 nlohmann::json header() { return {{"typ", "JWT"}, {"alg", "HS256"}, {"cty", "twilio-fpa;v=1"}}; }
 
-nlohmann::json build_claims(const AccessTokenSpec& spec, std::chrono::system_clock::time_point now) {
+nlohmann::json build_claims(const AccessTokenSpec& spec,
+                            std::chrono::system_clock::time_point now) {
     if (spec.ttl.count() <= 0) throw usage_error("--ttl must be at least 1s");
     if (spec.ttl > k_max_token_ttl) {
         throw usage_error(fmt::format(

@@ -98,10 +98,10 @@ nlohmann::json interpret(const std::string& what, const http::Response& r, const
             throw RestError(ErrorKind::auth, code, r.status, text, explain_credentials(e));
         }
         auto kind = (r.status == 403 || code == 20403) ? ErrorKind::auth : ErrorKind::runtime;
-        throw RestError(kind, code, r.status, text,
-                        fmt::format("Twilio {} failed: {} (error {}, HTTP {})", what,
-                                    text::blank_controls(text::first_line(text, 100)), code,
-                                    r.status));
+        throw RestError(
+            kind, code, r.status, text,
+            fmt::format("Twilio {} failed: {} (error {}, HTTP {})", what,
+                        text::blank_controls(text::first_line(text, 100)), code, r.status));
     }
     if (r.status == 401) throw Error(ErrorKind::auth, explain_credentials(e));
     throw runtime_error(fmt::format(
@@ -120,8 +120,9 @@ nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const 
     req.method = method;
     req.url = url;
     req.timeout = endpoint.timeout;
-    req.headers = {{"Authorization", http::basic_authorization(endpoint.username, endpoint.password)},
-                   {"Accept", "application/json"}};
+    req.headers = {
+        {"Authorization", http::basic_authorization(endpoint.username, endpoint.password)},
+        {"Accept", "application/json"}};
     if (method == "POST") {
         req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
         req.body = http::form_encode(form);

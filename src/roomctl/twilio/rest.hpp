@@ -1,8 +1,8 @@
 #pragma once
-// Twilio REST plumbing for the Video v1 API (twilio/twilio-oai: twilio_video_v1.yaml): Basic auth with the Account
-// SID + Auth Token or an API key SID + secret, form-encoded bodies (a JSON body is ignored by
-// Twilio), JSON answers, the legacy {code, message, more_info, status} error body (and the
-// RFC 9457 {type, title, status, code, detail} one), retries (http/retry.hpp: a 429 was not
+// Twilio REST plumbing for the Video v1 API (twilio/twilio-oai: twilio_video_v1.yaml): Basic auth
+// with the Account SID + Auth Token or an API key SID + secret, form-encoded bodies (a JSON body is
+// ignored by Twilio), JSON answers, the legacy {code, message, more_info, status} error body (and
+// the RFC 9457 {type, title, status, code, detail} one), retries (http/retry.hpp: a 429 was not
 // processed, so it is always repeated, honouring Retry-After), and writes paced below the
 // account's ~20 writes/s.
 
@@ -18,11 +18,11 @@
 namespace roomctl::twilio {
 
 struct Endpoint {
-    std::string base_url;    // https://video.twilio.com (no trailing slash)
+    std::string base_url;  // https://video.twilio.com (no trailing slash)
     std::string account_sid;
-    std::string username;    // SK... (API key) or AC... (with the Auth Token)
-    std::string password;    // secret: never printed
-    bool api_key = false;    // credentials are an API key, not the Auth Token
+    std::string username;  // SK... (API key) or AC... (with the Auth Token)
+    std::string password;  // secret: never printed
+    bool api_key = false;  // credentials are an API key, not the Auth Token
     std::chrono::milliseconds timeout{10'000};
 };
 
@@ -64,7 +64,8 @@ struct RetryPolicy : http::RetryPolicy {
 // answers only when `idempotency` allows. Throws RestError / Error as `interpret` does, and
 // Error(runtime) when 429s outlast the policy.
 nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const std::string& method,
-                    const std::string& url, const std::vector<std::pair<std::string, std::string>>& form,
+                    const std::string& url,
+                    const std::vector<std::pair<std::string, std::string>>& form,
                     const std::string& what, http::Idempotency idempotency,
                     const RetryPolicy& policy = {});
 

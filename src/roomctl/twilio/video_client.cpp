@@ -59,9 +59,9 @@ media::ServerRoom room_from_json(const json& j) {
 
 int to_twilio_minutes(std::uint32_t seconds, const char* flag) {
     if (seconds % 60 != 0 || seconds < 60 || seconds > 3600) {
-        throw usage_error(fmt::format(
-            "{} is {} s, but Twilio takes whole minutes from 1 to 60 (e.g. 5m, 60m)", flag,
-            seconds));
+        throw usage_error(
+            fmt::format("{} is {} s, but Twilio takes whole minutes from 1 to 60 (e.g. 5m, 60m)",
+                        flag, seconds));
     }
     return static_cast<int>(seconds / 60);
 }
@@ -71,12 +71,11 @@ VideoClient::VideoClient(http::Transport& transport, Endpoint endpoint, RetryPol
 
 json VideoClient::get(const std::string& path_and_query, const std::string& what) {
     std::string url = path_and_query.rfind("http", 0) == 0 ? path_and_query
-                                                            : m_endpoint.base_url + path_and_query;
+                                                           : m_endpoint.base_url + path_and_query;
     // Page links come from the answer; the credentials go only where the base URL points.
     if (url.rfind(m_endpoint.base_url + "/", 0) != 0) {
-        const auto host_end = url.find('/', url.find("://") == std::string::npos
-                                                ? 0
-                                                : url.find("://") + 3);
+        const auto host_end =
+            url.find('/', url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
         throw runtime_error(fmt::format(
             "Twilio {} answered with a page link to {}, not {}: refusing to send the "
             "credentials there (check the base URL)",
@@ -119,8 +118,8 @@ std::vector<media::ServerRoom> VideoClient::list_rooms(const std::vector<std::st
 
 void VideoClient::validate(const media::CreateRoomOptions& o) const {
     if (o.name.size() > max_room_name_length()) {
-        throw usage_error(fmt::format("room name is {} characters; Twilio accepts at most 128",
-                                      o.name.size()));
+        throw usage_error(
+            fmt::format("room name is {} characters; Twilio accepts at most 128", o.name.size()));
     }
     if (o.empty_timeout) to_twilio_minutes(o.empty_timeout, "--empty-timeout");
     if (o.departure_timeout) to_twilio_minutes(o.departure_timeout, "--departure-timeout");
@@ -138,7 +137,8 @@ media::ServerRoom VideoClient::create_room(const media::CreateRoomOptions& o) {
         form.emplace_back("EmptyRoomTimeout", std::to_string(to_twilio_minutes(
                                                   o.departure_timeout, "--departure-timeout")));
     }
-    if (o.max_participants) form.emplace_back("MaxParticipants", std::to_string(o.max_participants));
+    if (o.max_participants)
+        form.emplace_back("MaxParticipants", std::to_string(o.max_participants));
     try {
         return room_from_json(
             // Repeating a create is safe: UniqueName is unique among in-progress rooms, so a
@@ -165,7 +165,8 @@ std::optional<media::ServerRoom> VideoClient::fetch(const std::string& sid_or_na
 media::DeleteOutcome VideoClient::delete_room(const std::string& name, const std::string& sid) {
     const std::string& target = sid.empty() ? name : sid;
     try {
-        call(m_transport, m_endpoint, "POST", m_endpoint.base_url + "/v1/Rooms/" + http::url_encode(target),
+        call(m_transport, m_endpoint, "POST",
+             m_endpoint.base_url + "/v1/Rooms/" + http::url_encode(target),
              {{"Status", "completed"}}, "DeleteRoom", http::Idempotency::idempotent, m_policy);
         return media::DeleteOutcome::deleted;
     } catch (const RestError& e) {
@@ -183,7 +184,8 @@ media::DeleteOutcome VideoClient::delete_room(const std::string& name, const std
 }
 
 std::vector<media::Participant> VideoClient::list_participants(const std::string& room) {
-    std::string url = "/v1/Rooms/" + http::url_encode(room) + "/Participants?Status=connected&PageSize=1000";
+    std::string url =
+        "/v1/Rooms/" + http::url_encode(room) + "/Participants?Status=connected&PageSize=1000";
     std::vector<media::Participant> out;
     for (int page = 0; page < k_max_pages; ++page) {
         json body;

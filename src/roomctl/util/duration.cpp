@@ -12,8 +12,8 @@ namespace roomctl {
 
 std::chrono::seconds parse_duration(std::string_view text) {
     auto fail = [&](std::string_view why) {
-        return usage_error(fmt::format("invalid duration \"{}\": {} (use e.g. 90s, 10m, 6h, 1d)",
-                                       text, why));
+        return usage_error(
+            fmt::format("invalid duration \"{}\": {} (use e.g. 90s, 10m, 6h, 1d)", text, why));
     };
     if (text.empty()) throw fail("empty");
     std::int64_t total = 0;
@@ -31,11 +31,20 @@ std::chrono::seconds parse_duration(std::string_view text) {
         if (i < text.size()) {
             bare = false;
             switch (text[i]) {
-                case 's': unit = 1; break;
-                case 'm': unit = 60; break;
-                case 'h': unit = 3600; break;
-                case 'd': unit = 86400; break;
-                default: throw fail(fmt::format("unknown unit '{}'", text[i]));
+                case 's':
+                    unit = 1;
+                    break;
+                case 'm':
+                    unit = 60;
+                    break;
+                case 'h':
+                    unit = 3600;
+                    break;
+                case 'd':
+                    unit = 86400;
+                    break;
+                default:
+                    throw fail(fmt::format("unknown unit '{}'", text[i]));
             }
             ++i;
         } else if (!bare) {
@@ -59,7 +68,8 @@ std::string format_duration(std::chrono::seconds s) {
     auto v = s.count();
     if (v < 0) return "-" + format_duration(std::chrono::seconds{-v});
     if (v < 60) return fmt::format("{}s", v);
-    if (v < 3600) return v % 60 ? fmt::format("{}m{}s", v / 60, v % 60) : fmt::format("{}m", v / 60);
+    if (v < 3600)
+        return v % 60 ? fmt::format("{}m{}s", v / 60, v % 60) : fmt::format("{}m", v / 60);
     if (v < 86400) {
         auto m = (v % 3600) / 60;
         return m ? fmt::format("{}h{}m", v / 3600, m) : fmt::format("{}h", v / 3600);

@@ -255,8 +255,7 @@ std::vector<std::string> database_url_secrets(std::string_view url) {
     std::vector<std::string> out;
     for (const auto& secret : secrets_of(url)) {
         out.emplace_back(url.substr(secret.begin, secret.end - secret.begin));
-        if (!secret.decoded.empty() && secret.decoded != out.back())
-            out.push_back(secret.decoded);
+        if (!secret.decoded.empty() && secret.decoded != out.back()) out.push_back(secret.decoded);
     }
     return out;
 }

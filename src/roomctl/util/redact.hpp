@@ -14,8 +14,9 @@ inline constexpr std::string_view k_redacted = "********";
 // holds: URI userinfo ("postgresql://u:pw@h/db" -> "postgresql://u:********@h/db"), URI
 // parameters ("?password=pw"), keyword/value strings ("password='p w'" -> "password=********").
 // Everything else is kept, so the result still names the same host, port, user and database.
-// The string is read with libpq's own grammar (checked against PQconninfoParse); where libpq would reject it, more is hidden, never less. A string
-// without a password is returned unchanged (config/ relies on that to spot inline secrets).
+// The string is read with libpq's own grammar (checked against PQconninfoParse); where libpq would
+// reject it, more is hidden, never less. A string without a password is returned unchanged (config/
+// relies on that to spot inline secrets).
 std::string redact_database_url(std::string_view url);
 
 // Every spelling of the secrets in a connection string: as written (percent-encoded, quoted,

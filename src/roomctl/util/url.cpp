@@ -13,7 +13,8 @@ std::string hide_userinfo(std::string_view url) {
     if (sep == std::string_view::npos) return std::string{url};
     const auto start = sep + 3;
     const auto end = url.find_first_of("/?#", start);
-    const auto authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+    const auto authority =
+        url.substr(start, end == std::string_view::npos ? url.npos : end - start);
     const auto at = authority.rfind('@');
     if (at == std::string_view::npos) return std::string{url};
     std::string out{url.substr(0, start)};

@@ -90,7 +90,8 @@ std::unique_ptr<media::MediaServer> connect_media_server(const config::Settings&
     config::require_media_server(s);
     auto options = transport_options(s, std::move(trace), trace_headers, cancel);
     if (s.provider == config::Provider::twilio) {
-        return std::make_unique<OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
+        return std::make_unique<
+            OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
             std::move(options), twilio_endpoint(s), twilio::RetryPolicy{});
     }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
