@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, starts a throwaway PostgreSQL, and runs every test with ctest;
+# Installs dependencies, checks formatting (scripts/format.sh --check), builds with warnings as
+# errors, starts a throwaway PostgreSQL, and runs every test with ctest;
 # then the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (scripts/sanitize.sh) and a bounded smoke run of every libFuzzer target (scripts/fuzz.sh).
 # Usage: scripts/test.sh                   everything (what CI runs)
@@ -13,7 +14,11 @@ source "$ROOMCTL_ROOT/scripts/lib/deps.sh"
 source "$ROOMCTL_ROOT/scripts/lib/pg.sh"
 
 deps_install
-build_roomctl build
+# Formatting first: it takes seconds, and a CI run should not build only to fail on it.
+bash "$ROOMCTL_ROOT/scripts/format.sh" --check
+# Warnings are errors here (CI and anyone running the suite); a plain cmake build keeps them
+# warnings, so a newer compiler's new warning does not stop someone building a release.
+build_roomctl build -DROOMCTL_WERROR=ON
 
 echo "==> installing the conformance test's npm packages (livekit-server-sdk)" >&2
 npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund --loglevel=error
