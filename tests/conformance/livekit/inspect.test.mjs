@@ -70,7 +70,10 @@ function inspect(args, { input, env = {} } = {}) {
         try { doc = JSON.parse(stdout); } catch { /* asserted by the caller */ }
         resolve({ code, doc, stdout, stderr });
       });
-    child.stdin.end(input ?? '');
+    // roomctl reads stdin only for `-`; otherwise it may exit before a write reaches the pipe,
+    // and that EPIPE says nothing about roomctl (the exit status and output are the answer).
+    child.stdin.on('error', () => {});
+    if (input === undefined) child.stdin.end(); else child.stdin.end(input);
   });
 }
 
