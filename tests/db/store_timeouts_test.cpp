@@ -143,7 +143,10 @@ TEST_F(StoreTimeoutsTest, LimitsDoNotOutliveTheTransactionBehindATransactionPool
 // A cancel that roomctl did not ask for (pg_cancel_backend by an operator) is not an
 // interruption of roomctl, nor a timeout: it says what happened.
 TEST_F(StoreTimeoutsTest, SomeoneElsesCancelIsNotATimeout) {
-    auto s = store({30s, 60s});
+    // A name of its own: the integration tests' roomctl sessions may be waiting on locks in
+    // the same database at the same time (ctest -j2), and must not be cancelled.
+    auto s = connect_room_store(url_with(m_url, "application_name", "roomctl-cancel-test"),
+                                default_mapping(), {30s, 60s});
     hold_table_open();
     std::thread other([&] {
         pqxx::connection c{m_url};
@@ -152,7 +155,7 @@ TEST_F(StoreTimeoutsTest, SomeoneElsesCancelIsNotATimeout) {
             pqxx::nontransaction tx{c};
             auto r = tx.exec(
                 "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE "
-                "application_name = 'roomctl' AND wait_event_type = 'Lock'");
+                "application_name = 'roomctl-cancel-test' AND wait_event_type = 'Lock'");
             if (!r.empty()) return;
         }
     });
