@@ -93,13 +93,12 @@ void open_run(Context& ctx, const RepairFlags& f, Run& run) {
     run.guard = std::make_unique<ApplyGuard>(ctx, *run.store, *run.server);
 }
 
-reconcile::SafetyOptions safety_options(Context& ctx, const RepairFlags& f,
+reconcile::SafetyOptions safety_options(const config::Settings& s, const RepairFlags& f,
                                         reconcile::SafetyOptions::Command command) {
     reconcile::SafetyOptions o;
     o.command = command;
     o.allow_empty_database = f.allow_empty_database;
     o.allow_name_mismatch = f.allow_name_mismatch;
-    const auto s = command_settings(ctx, f);
     o.max_deletes_explicit = s.origins.at("cleanup.max_deletes").source == config::Source::flag;
     o.max_deletes = s.max_deletes;
     o.keep = s.keep;
@@ -184,16 +183,17 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     if (run.guard) {
         run.refusals =
             reconcile::assess(audit, run.guard->facts(),
-                              safety_options(ctx, f, reconcile::SafetyOptions::Command::recreate));
+                              safety_options(s, f, reconcile::SafetyOptions::Command::recreate));
     }
     return finish(ctx, "recreate", plan, audit, f, run, options);
 }
 
 int run_cleanup(const RepairFlags& f, Context& ctx) {
+    const auto s = command_settings(ctx, f);
     reconcile::CleanupPolicy policy;
-    policy.min_age = command_settings(ctx, f).min_age;
+    policy.min_age = s.min_age;
     policy.include_occupied = f.include_occupied;
-    const auto safety = safety_options(ctx, f, reconcile::SafetyOptions::Command::cleanup);
+    const auto safety = safety_options(s, f, reconcile::SafetyOptions::Command::cleanup);
     policy.keep = safety.keep;
     policy.max_deletes = safety.max_deletes;
     Run run;
