@@ -8,10 +8,6 @@ namespace roomctl::cli::gen {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
 // An option as accepted at the current command: the names still valid there.
 struct Accepted {
     const OptionSpec* option = nullptr;
@@ -63,7 +59,8 @@ Completion values(ValueKind kind, const std::vector<std::string>& choices,
         out.files = true;
     } else if (kind == ValueKind::choice) {
         for (const auto& c : choices) {
-            if (starts_with(prefix + c, current)) out.candidates.push_back({prefix + c, ""});
+            if (std::string_view{prefix + c}.starts_with(current))
+                out.candidates.push_back({prefix + c, ""});
         }
     }
     return out;
@@ -114,10 +111,11 @@ Completion complete(const CommandSpec& root, const std::vector<std::string>& wor
         }
     }
     Completion out;
-    if (!ddash && starts_with(current, "-")) {
+    if (!ddash && std::string_view{current}.starts_with("-")) {
         for (const auto& a : options) {
             for (const auto& n : a.names) {
-                if (starts_with(n, current)) out.candidates.push_back({n, a.option->description});
+                if (std::string_view{n}.starts_with(current))
+                    out.candidates.push_back({n, a.option->description});
             }
         }
         return out;
@@ -127,7 +125,8 @@ Completion complete(const CommandSpec& root, const std::vector<std::string>& wor
             std::vector<std::string> names{s.name};
             names.insert(names.end(), s.aliases.begin(), s.aliases.end());
             for (const auto& n : names) {
-                if (starts_with(n, current)) out.candidates.push_back({n, s.description});
+                if (std::string_view{n}.starts_with(current))
+                    out.candidates.push_back({n, s.description});
             }
         }
         return out;

@@ -39,10 +39,6 @@ std::vector<std::vector<std::string>> paragraphs(std::string_view text) {
     return out;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
 std::string bold(std::string_view s) { return "\\fB" + roff_escape(s) + "\\fR"; }
 std::string italic(std::string_view s) { return "\\fI" + roff_escape(s) + "\\fR"; }
 
@@ -226,7 +222,7 @@ std::string man_page(const CommandSpec& root, const ManInfo& info) {
     // The root's examples (its other footer paragraphs are covered by the sections above).
     std::vector<std::vector<std::string>> examples;
     for (auto& para : paragraphs(root.footer)) {
-        if (starts_with(para.front(), "Examples:")) {
+        if (std::string_view{para.front()}.starts_with("Examples:")) {
             para.erase(para.begin());
             if (!para.empty()) examples.push_back(std::move(para));
         }
