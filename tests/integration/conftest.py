@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -132,6 +133,19 @@ class StandIn:
 
     def fault(self, **spec):
         self.control("faults", spec)
+
+    def when_requested(self, method, action, timeout=60):
+        """Runs `action` on a thread as soon as the stand-in has received `method` (it counts a
+        request before any fault delay), and returns the started thread. Races staged this way
+        hold on slow builds too, where a fixed timer can fire before roomctl has read anything."""
+        def wait_then_act():
+            deadline = time.time() + timeout
+            while self.requests().get(method, 0) == 0 and time.time() < deadline:
+                time.sleep(0.02)
+            action()
+        thread = threading.Thread(target=wait_then_act)
+        thread.start()
+        return thread
 
     def empty_timeout_seconds(self, room):
         """The 'while nobody joined' timeout of a room from state(), in seconds."""

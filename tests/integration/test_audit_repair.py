@@ -1,5 +1,4 @@
 """The repair loop end to end: audit, recreate, cleanup against PostgreSQL and the stand-in."""
-import threading
 import time
 
 from conftest import API_SECRET
@@ -98,9 +97,8 @@ def test_recreate_outlasts_a_5xx_burst_by_repeating_the_calls(run, db, standin):
 def test_recreate_does_not_clobber_a_concurrent_sid_write(run, db, standin):
     db.insert("racy", None, "pending")
     # Hold CreateRoom long enough for "the app" to record its own SID meanwhile.
-    standin.fault(method="CreateRoom", delay_ms=1500, count=1)
-    writer = threading.Timer(0.5, lambda: db.set_sid("racy", "RM_appwrote0001"))
-    writer.start()
+    standin.fault(method="CreateRoom", delay_ms=3000, count=1)
+    writer = standin.when_requested("CreateRoom", lambda: db.set_sid("racy", "RM_appwrote0001"))
     r = run("recreate", "--apply", "--json")
     writer.join()
     assert r.code == 0, r.stderr
@@ -200,9 +198,9 @@ def test_cleanup_counts_an_already_gone_room_as_done(run, db, standin):
 def test_cleanup_rechecks_the_database_before_deleting(run, db, standin):
     standin.seed_room("claimed", age_seconds=7200)
     # Between the audit and the delete, the app creates the live row that owns the room.
-    standin.fault(method="ListParticipants", delay_ms=1500, count=1)
-    writer = threading.Timer(0.3, lambda: db.insert("claimed", None, "active"))
-    writer.start()
+    standin.fault(method="ListParticipants", delay_ms=3000, count=1)
+    writer = standin.when_requested("ListParticipants",
+                                    lambda: db.insert("claimed", None, "active"))
     r = run("cleanup", "--apply", "--concurrency", "1", "--json", "--allow-empty-database")
     writer.join()
     assert r.code == 0, r.stderr

@@ -4,7 +4,6 @@ a new connection), deleted again when nobody is in it (compensation), or named w
 and row in the error and the journal."""
 
 import json
-import threading
 
 import psycopg2
 import pytest
@@ -100,8 +99,7 @@ def test_sid_is_recorded_on_a_new_connection_after_the_backend_is_terminated(run
         db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                    f"WHERE application_name = '{app_name}' AND pid <> pg_backend_pid()")
 
-    killer = threading.Timer(0.7, terminate)
-    killer.start()
+    killer = standin.when_requested("CreateRoom", terminate)
     r = run("recreate", "--apply", "--json", env={"PGAPPNAME": app_name})
     killer.join()
     assert r.code == 0, r.stderr
