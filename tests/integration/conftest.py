@@ -134,14 +134,22 @@ class StandIn:
     def fault(self, **spec):
         self.control("faults", spec)
 
+    def wait_for_request(self, method, count=1, timeout=60):
+        """Returns once the stand-in has received `method` `count` times (counted before any
+        fault delay); raises after `timeout` seconds. For staging a second run while a first
+        one is known to be past its reads and holding its lock, whatever the build's speed."""
+        deadline = time.time() + timeout
+        while self.requests().get(method, 0) < count:
+            if time.time() > deadline:
+                raise AssertionError(f"the stand-in received {method} fewer than {count} times")
+            time.sleep(0.02)
+
     def when_requested(self, method, action, timeout=60):
         """Runs `action` on a thread as soon as the stand-in has received `method` (it counts a
         request before any fault delay), and returns the started thread. Races staged this way
         hold on slow builds too, where a fixed timer can fire before roomctl has read anything."""
         def wait_then_act():
-            deadline = time.time() + timeout
-            while self.requests().get(method, 0) == 0 and time.time() < deadline:
-                time.sleep(0.02)
+            self.wait_for_request(method, timeout=timeout)
             action()
         thread = threading.Thread(target=wait_then_act)
         thread.start()

@@ -31,7 +31,7 @@ def test_two_concurrent_cleanups_exactly_one_acts(run, db, standin):
     # The first run holds the lock while its deletes are slowed down.
     standin.fault(method="DeleteRoom", delay_ms=1500)
     first = run.spawn("cleanup", "--apply", "--concurrency", "1", "--json")
-    time.sleep(0.7)
+    standin.wait_for_request("DeleteRoom")
     second = run("cleanup", "--apply", "--json")
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
@@ -47,7 +47,7 @@ def test_plans_do_not_need_the_lock(run, db, standin):
     seed_orphans(standin, 2)
     standin.fault(method="DeleteRoom", delay_ms=1500)
     first = run.spawn("cleanup", "--apply", "--concurrency", "1")
-    time.sleep(0.7)
+    standin.wait_for_request("DeleteRoom")
     assert run("cleanup").code == 0        # a dry run never waits or fails on the lock
     assert run("audit").code in (0, 5)
     first.communicate(timeout=60)
@@ -128,7 +128,10 @@ def test_kill_9_mid_run_leaves_a_journal_that_matches_the_state(run, db, standin
         db.insert(f"k9-{i:02}", None, "pending")
     standin.fault(method="CreateRoom", delay_ms=300)
     proc = run.spawn("recreate", "--apply", "--concurrency", "2", "--journal", str(journal))
-    time.sleep(1.2)
+    # Three rounds of two creates answered (the seventh is asked), then a little more: mid-run
+    # however slowly this build starts.
+    standin.wait_for_request("CreateRoom", count=7)
+    time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     standin.control("faults/clear", {})

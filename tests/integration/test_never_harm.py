@@ -266,8 +266,7 @@ def test_the_lock_follows_the_table_not_its_spelling(run, db, standin, pg_url):
         standin.seed_room(f"stray-{i}", age_seconds=7200)
     standin.fault(method="DeleteRoom", delay_ms=1500)
     first = run.spawn("cleanup", "--apply", "--concurrency", "1")
-    import time
-    time.sleep(0.8)
+    standin.wait_for_request("DeleteRoom")
     # The same table through search_path and an unqualified name.
     unqualified = db.table.split(".", 1)[1]
     sep = "&" if "?" in pg_url else "?"
@@ -417,8 +416,7 @@ def test_a_livekit_run_and_a_twilio_run_on_one_table_exclude_each_other(
         standin.seed_room(f"stray-{i}", age_seconds=7200)
     standin.fault(method="DeleteRoom", delay_ms=1500)
     first = run.spawn("cleanup", "--apply", "--concurrency", "1")
-    import time
-    time.sleep(0.8)
+    standin.wait_for_request("DeleteRoom")
     if other == "twilio":
         env = {"ROOMCTL_PROVIDER": "twilio", "TWILIO_VIDEO_BASE_URL": other_standin.url,
                "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT, "TWILIO_API_KEY": TWILIO_KEY,
