@@ -118,9 +118,6 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         reconcile::ExecutorPorts ports;
         ports.make_server = [&ctx] { return ctx.media_server(); };
         ports.store = run.store.get();
-        ports.database_name_for = [&ctx](const std::string& room) {
-            return config::database_name_for(ctx.settings().rooms, room);
-        };
         options.concurrency = f.concurrency;
         options.interrupted = &ctx.interrupted;
         // A progress bar on a terminal, else one status line per action (progress.hpp).

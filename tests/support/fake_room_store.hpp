@@ -136,9 +136,9 @@ public:
         std::vector<int> changed;
         for (const auto& u : updates) {
             ++writes;
-            auto it = rows.find(u.name);
+            auto it = find_room(u.room);
             const bool hit = it != rows.end() && live_row(it->second) &&
-                             it->second.sid == u.expected_sid && !ignored.contains(u.name);
+                             it->second.sid == u.expected_sid && !ignored.contains(it->first);
             if (hit) it->second.sid = u.new_sid;
             changed.push_back(hit ? 1 : 0);
         }
@@ -148,10 +148,10 @@ public:
         }
         return changed;
     }
-    store::RecordedSid recorded_sid(const std::string& name) override {
+    store::RecordedSid recorded_sid(const std::string& room) override {
         std::unique_lock lock(mutex);
-        enter(lock, StoreOp::recorded_sid, name);
-        auto it = rows.find(name);
+        enter(lock, StoreOp::recorded_sid, room);
+        auto it = find_room(room);
         if (it == rows.end() || !live_row(it->second)) return {false, std::nullopt};
         return {true, it->second.sid};
     }
@@ -163,10 +163,10 @@ public:
             if (row.session == session) out.push_back(db_room(name, row));
         return out;
     }
-    bool is_live(const std::string& name) override {
+    bool is_live(const std::string& room) override {
         std::unique_lock lock(mutex);
-        enter(lock, StoreOp::is_live, name);
-        auto it = rows.find(name);
+        enter(lock, StoreOp::is_live, room);
+        auto it = find_room(room);
         return it != rows.end() && live_row(it->second);
     }
     store::MappingCheck check_mapping() override {
@@ -249,6 +249,18 @@ private:
         if (row.unclassified) return store::Liveness::unclassified;
         return row.live ? store::Liveness::live : store::Liveness::ended;
     }
+    // The first live row whose room is `room` (rows are keyed by name; room_of maps them), else
+    // the first row of that room, else end(): the real store addresses rows by room.
+    std::map<std::string, Row>::iterator find_room(const std::string& room) {
+        auto found = rows.end();
+        for (auto it = rows.begin(); it != rows.end(); ++it) {
+            if ((room_of ? room_of(it->first) : it->first) != room) continue;
+            if (live_row(it->second)) return it;
+            if (found == rows.end()) found = it;
+        }
+        return found;
+    }
+
     store::DbRoom db_room(const std::string& name, const Row& row) const {
         store::DbRoom r;
         r.name = name;

@@ -135,7 +135,7 @@ TEST(ExecutorSidWrites, ABatchThatLostItsConnectionIsRecoveredByEachCreate) {
 std::vector<std::exception_ptr> batch_of_two(FakeRoomStore& store, SidRecorder& recorder) {
     std::atomic<bool> release{false};
     store.before_write = [&, inner = store.before_write](const auto& updates) {
-        if (updates.size() == 1 && updates.front().name == "s0")
+        if (updates.size() == 1 && updates.front().room == "s0")
             while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         if (inner) inner(updates);
     };
@@ -163,7 +163,7 @@ TEST(SidRecorder, ABatchFailureOfOneRowIsRetriedRowByRow) {
     for (const char* n : {"s0", "s1", "s2"}) store.rows[n] = {std::nullopt, true};
     store.before_write = [](const std::vector<store::SidUpdate>& updates) {
         for (const auto& u : updates)
-            if (u.name == "s2") throw runtime_error("database error: duplicate key value");
+            if (u.room == "s2") throw runtime_error("database error: duplicate key value");
     };
     std::mutex store_mutex;
     SidRecorder recorder(store, store_mutex);

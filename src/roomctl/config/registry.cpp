@@ -237,15 +237,38 @@ std::vector<SettingSpec> build() {
                        .required = true},
                       field<&S::rooms, &R::name_column>()));
     r.push_back(entry({.key = "rooms.sid_column",
-                       .help = "Column holding the server's room SID",
-                       .toml = "rooms.sid_column",
-                       .required = true},
+                       .help = "Column holding the server's room SID (\"\": none, match by name)",
+                       .toml = "rooms.sid_column"},
                       field<&S::rooms, &R::sid_column>()));
     r.push_back(entry({.key = "rooms.status_column",
                        .help = "Column whose text says whether a row is live",
                        .toml = "rooms.status_column",
                        .required = true},
                       field<&S::rooms, &R::status_column>()));
+    r.push_back(entry({.key = "rooms.session_table",
+                       .help = "Parent table whose status decides liveness (\"\": the room table)",
+                       .toml = "rooms.session_table"},
+                      field<&S::rooms, &R::session_table>()));
+    r.push_back(entry({.key = "rooms.session_key",
+                       .help = "Room table column naming the parent row (default: session_column)",
+                       .toml = "rooms.session_key"},
+                      field<&S::rooms, &R::session_key>()));
+    r.push_back(entry({.key = "rooms.session_table_key",
+                       .help = "The parent table's key column (default id)",
+                       .toml = "rooms.session_table_key"},
+                      field<&S::rooms, &R::session_table_key>()));
+    r.push_back(entry({.key = "rooms.session_status_column",
+                       .help = "The parent table's status column (default status)",
+                       .toml = "rooms.session_status_column"},
+                      field<&S::rooms, &R::session_status_column>()));
+    r.push_back(entry({.key = "rooms.live_when",
+                       .help = "SQL boolean over the room table's columns: true live, false ended",
+                       .toml = "rooms.live_when"},
+                      field<&S::rooms, &R::live_when>()));
+    r.push_back(entry({.key = "rooms.starts_column",
+                       .help = "Timestamp column: when each session starts (\"\": no schedules)",
+                       .toml = "rooms.starts_column"},
+                      field<&S::rooms, &R::starts_column>()));
     r.push_back(entry({.key = "rooms.live_statuses",
                        .kind = Kind::list,
                        .help = "Status words of live rows (case-insensitive)",
@@ -257,7 +280,7 @@ std::vector<SettingSpec> build() {
                        .toml = "rooms.ended_statuses"},
                       field<&S::rooms, &R::ended_statuses>()));
     r.push_back(entry({.key = "rooms.room_name_template",
-                       .help = "Server room name of a row, {name} once, e.g. \"session-{name}\"",
+                       .help = "Server room name of a row: {name}, {column}, e.g. \"session-{name}\"",
                        .flag = "--room-name-template",
                        .flag_help = "Server room name of a row, e.g. \"session-{name}\" ([rooms] "
                                     "room_name_template)",

@@ -181,15 +181,13 @@ private:
                 throw config_error(
                     fmt::format("{} must not be empty ({})", key, to_string(s.origins[key])));
         }
-        {
-            const auto& t = s.rooms.room_name_template;
-            const auto first = t.find("{name}");
-            if (first == std::string::npos || t.find("{name}", first + 1) != std::string::npos)
-                throw config_error(fmt::format(
-                    "rooms.room_name_template \"{}\" must contain {{name}} exactly once, e.g. "
-                    "\"session-{{name}}\" ({})",
-                    t, to_string(s.origins["rooms.room_name_template"])));
+        try {
+            parse_room_template(s.rooms);
+        } catch (const Error& e) {
+            throw config_error(fmt::format("{} ({})", e.what(),
+                                           to_string(s.origins["rooms.room_name_template"])));
         }
+        validate_liveness_source();
         if (s.rooms.live_statuses.empty())
             throw config_error(fmt::format("rooms.live_statuses must list at least one status ({})",
                                            to_string(s.origins["rooms.live_statuses"])));
@@ -200,6 +198,27 @@ private:
         if (s.min_age.count() < 0)
             throw config_error(fmt::format("cleanup.min_age must not be negative ({})",
                                            to_string(s.origins["cleanup.min_age"])));
+    }
+
+    // One liveness source at a time, and live_when one expression: it is placed into SQL as
+    // written, so a ';' or a comment could end it early or hide the rest of the statement.
+    void validate_liveness_source() {
+        auto& s = m_s;
+        const auto& expr = s.rooms.live_when;
+        if (!expr.empty() && !s.rooms.session_table.empty())
+            throw config_error(fmt::format(
+                "rooms.live_when ({}) and rooms.session_table ({}) both decide liveness: keep "
+                "one of them",
+                to_string(s.origins["rooms.live_when"]),
+                to_string(s.origins["rooms.session_table"])));
+        if (expr.find(';') != std::string::npos || expr.find("--") != std::string::npos ||
+            expr.find("/*") != std::string::npos)
+            throw config_error(fmt::format(
+                "rooms.live_when must be one SQL expression without ';' or comments ({})",
+                to_string(s.origins["rooms.live_when"])));
+        if (!expr.empty() && expr.find_first_not_of(" \t\r\n") == std::string::npos)
+            throw config_error(fmt::format("rooms.live_when is blank ({})",
+                                           to_string(s.origins["rooms.live_when"])));
     }
 
     // A status word in both lists would make a row both live and ended: the store compares

@@ -62,24 +62,65 @@ std::string to_string(const Origin& o);
 struct RoomMapping {
     std::string table = "livekit_rooms";  // may be schema-qualified: "app.livekit_rooms"
     std::string name_column = "room_name";
+    // The column holding the server's room SID. Empty: the table records no SID (seed 000's
+    // instant_sessions): rows are matched by name only, there is no sid_drift, and recreate
+    // records nothing (records_sids()).
     std::string sid_column = "room_sid";
     std::string status_column = "status";
-    // Status words, compared case-insensitively with the status column's text. A row whose
-    // status is in neither list (or NULL) is unclassified (store::Liveness).
+    // Status words, compared case-insensitively with the status text (the status column's, or
+    // the session table's status column's). A row whose status is in neither list (or NULL)
+    // is unclassified (store::Liveness).
     std::vector<std::string> live_statuses = {"pending", "active"};
     std::vector<std::string> ended_statuses = {"ended",    "completed", "closed",   "cancelled",
                                                "canceled", "expired",   "finished", "archived",
                                                "inactive", "false"};
-    // How the server names the room of a row: "{name}" is the name column's value. Apps that
-    // store "P46odHdPO0wJ" but create "session-P46odHdPO0wJ" set "session-{name}".
+    // Liveness from a parent table (seed 004: sessions.status is the truth, the room table's
+    // own status is never flipped): when set, a row's status text is
+    // session_table.session_status_column of the one session_table row whose session_table_key
+    // equals the room table's session_key column (none or several: NULL, so unclassified).
+    // SID writes still go to the room table itself.
+    std::string session_table;
+    std::string session_key;  // the room table's column; empty: session_column
+    std::string session_table_key = "id";
+    std::string session_status_column = "status";
+    // Liveness as a SQL boolean expression over the room table's columns (written unqualified),
+    // evaluated per row by the server: true live, false ended, NULL unclassified. Trusted
+    // configuration, never combined with run-time input; one expression (no ';' or comments);
+    // `check` validates it with EXPLAIN. Excludes session_table.
+    std::string live_when;
+    // When each session starts (a timestamp column, e.g. scheduled_at); empty: no schedules.
+    std::string starts_column;
+    // How the server names the room of a row: "{name}" is the name column's value, "{col}" the
+    // value of column col. Apps that store "P46odHdPO0wJ" but create "session-P46odHdPO0wJ" set
+    // "session-{name}"; per-session breakout rooms "{session_id}-{name}".
     std::string room_name_template = "{name}";
     std::string session_column = "session_id";  // for `token create --session`
+
+    bool records_sids() const { return !sid_column.empty(); }
+    const std::string& session_key_column() const {
+        return session_key.empty() ? session_column : session_key;
+    }
 };
 
-// The server room name of a row whose name column holds `value`.
+// One piece of a room_name_template: literal text, or a column whose value goes there.
+struct TemplatePart {
+    bool is_column = false;
+    std::string text;  // the literal, or the column name ("{name}" resolved to name_column)
+};
+
+// The template's pieces in order. Throws Error(config) when a "{" has no "}", a placeholder is
+// empty or holds a brace, or no placeholder is present.
+std::vector<TemplatePart> parse_room_template(const RoomMapping& m);
+
+// The distinct columns the template reads, in order of first use.
+std::vector<std::string> template_columns(const RoomMapping& m);
+
+// The server room name of a row whose name column holds `value`, for templates whose only
+// placeholder is {name}; other placeholders are left as written.
 std::string room_name_for(const RoomMapping& m, const std::string& value);
 // The name-column value whose room is `room`, or nullopt when `room` does not fit the
-// template (then no row can own it).
+// template (then no row can own it). Only for templates with exactly one placeholder, which
+// is {name}; nullopt otherwise.
 std::optional<std::string> database_name_for(const RoomMapping& m, const std::string& room);
 
 struct LiveKitSettings {

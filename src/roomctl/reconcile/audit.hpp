@@ -61,7 +61,10 @@ struct Inventory {
     // The mapping the rows came from, named in messages about foreign SIDs ([rooms] table
     // and sid_column).
     std::string table;
-    std::string sid_column;
+    std::string sid_column;  // empty: the mapping records no SID; rows match by name only
+    // With [rooms] starts_column: a missing room whose session starts more than this many
+    // seconds after observed_at is not_yet_due, not missing. nullopt: no schedules.
+    std::optional<std::int64_t> due_within_seconds;
 };
 
 // The provider whose SID format `sid` has: "livekit" for "RM_" + exactly 12 base62
@@ -77,7 +80,22 @@ std::string provider_title(const std::string& provider);
 // (Twilio); empty for other values.
 std::string sid_shape(const std::string& provider);
 
-enum class FindingKind { missing, orphaned, sid_drift, name_mismatch, unclassified, foreign_sid };
+enum class FindingKind {
+    missing,
+    orphaned,
+    sid_drift,
+    name_mismatch,
+    unclassified,
+    foreign_sid,
+    duplicate_name,  // two or more live rows whose server room is the same name
+    not_yet_due,     // a would-be missing room whose session starts after the due window
+};
+
+// Why a live row's room is missing, when the mapping can tell (it records SIDs): never
+// created (no SID was ever recorded) or expired (a SID was recorded, the room is gone: the
+// server closed it, e.g. after its empty timeout).
+enum class MissingCause { unknown, never_created, expired };
+std::string to_string(MissingCause c);
 std::string to_string(FindingKind k);
 
 struct Finding {
@@ -99,6 +117,12 @@ struct Finding {
     bool sid_evidence = false;
     // foreign_sid only: the provider whose format database_sid has ("livekit", "twilio").
     std::string sid_provider;
+    // missing and not_yet_due: why the room is missing.
+    MissingCause missing_cause = MissingCause::unknown;
+    // When the row's session starts ([rooms] starts_column), unix seconds; nullopt: unknown.
+    std::optional<std::int64_t> starts_at;
+    // duplicate_name only: every live row whose room is `room` (name, SID, status).
+    std::vector<store::DbRoom> duplicate_rows;
 };
 
 // For a row value and a server room that contains it ("P46", "session-P46"), the template

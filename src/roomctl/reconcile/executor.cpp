@@ -79,7 +79,7 @@ private:
                                       room.empty_timeout);
         int changed = 0;
         try {
-            changed = m_recorder.record({row_of(a), a.expected_sid, room.sid});
+            changed = m_recorder.record({a.room, a.expected_sid, room.sid});
         } catch (const Error& e) {
             recover(a, room, e.what(),
                     dynamic_cast<const store::WriteInDoubt*>(&e) ? Doubt::write_in_doubt
@@ -102,11 +102,11 @@ private:
 
     void update(Action& a) {
         if (!a.new_sid) throw runtime_error("no server SID to record");
-        const int changed = m_recorder.record({row_of(a), a.expected_sid, *a.new_sid});
+        const int changed = m_recorder.record({a.room, a.expected_sid, *a.new_sid});
         if (changed == 0) {
             // A write that did not happen is not a concurrent write: when the row still holds
             // what it held, the database ignored the update (a trigger returning NULL).
-            const auto now = read_back(row_of(a));
+            const auto now = read_back(a.room);
             if (now && now->live && now->sid == a.expected_sid) {
                 fail(a, fmt::format("SID {} was not recorded in row \"{}\": {} (the write "
                                     "changed no row and the row still holds its old SID); "
@@ -122,11 +122,11 @@ private:
         settle(a, changed, *a.new_sid, "SID recorded");
     }
 
-    // The live row's SID now; nullopt when it cannot be read.
-    std::optional<store::RecordedSid> read_back(const std::string& row) {
+    // The SID the live rows of `room` record now; nullopt when it cannot be read.
+    std::optional<store::RecordedSid> read_back(const std::string& room) {
         try {
             std::lock_guard lock(m_store_mutex);
-            return m_store.recorded_sid(row);
+            return m_store.recorded_sid(room);
         } catch (const Error&) {
             return std::nullopt;
         }
@@ -177,7 +177,7 @@ private:
         std::string unreadable;
         try {
             std::lock_guard lock(m_store_mutex);
-            now = m_store.recorded_sid(row);
+            now = m_store.recorded_sid(a.room);
         } catch (const Error& e) {
             unreadable = e.what();
         }
@@ -192,7 +192,7 @@ private:
         if (now && now->live && now->sid == a.expected_sid) {
             try {
                 std::unique_lock lock(m_store_mutex);
-                if (m_store.update_sid(row, a.expected_sid, room.sid) == 1) {
+                if (m_store.update_sid(a.room, a.expected_sid, room.sid) == 1) {
                     settle(a, 1, room.sid, done + " (on the second try)");
                     return;
                 }
@@ -200,7 +200,7 @@ private:
                 // Zero rows again. If the row still holds what it held, the write did not
                 // happen (a trigger skipped it): nothing records the room, as if the row had
                 // been cancelled.
-                const auto again = read_back(row);
+                const auto again = read_back(a.room);
                 if (again && again->live && again->sid == a.expected_sid) {
                     compensate(a, room, row, ignored_why(), End::ignored);
                     return;
@@ -326,12 +326,9 @@ private:
         // The database is asked last, right before the delete, to keep the window in which
         // the app could claim the room as small as possible.
         bool live = false;
-        auto name = a.database_name             ? a.database_name
-                    : m_ports.database_name_for ? m_ports.database_name_for(a.room)
-                                                : std::optional<std::string>{a.room};
-        if (name) {  // a room outside the template cannot be claimed by any row
+        {
             std::lock_guard lock(m_store_mutex);
-            live = m_store.is_live(*name);
+            live = m_store.is_live(a.room);
         }
         if (live) {
             a.status = ActionStatus::skipped;

@@ -42,10 +42,9 @@ namespace roomctl::reconcile {
 struct ExecutorPorts {
     // Called once per worker thread: each worker gets its own server client (and connection).
     std::function<std::unique_ptr<media::MediaServer>()> make_server;
-    store::RoomStore* store = nullptr;  // shared; the executor serialises access to it
-    // The name-column value whose room is `room` (room_name_template reversed), nullopt when
-    // no row could name it. Default: the room name itself.
-    std::function<std::optional<std::string>(const std::string& room)> database_name_for;
+    // Shared; the executor serialises access to it. Rows are addressed by their server room
+    // (store::RoomStore: the template is applied by the server).
+    store::RoomStore* store = nullptr;
 };
 
 struct ExecuteOptions {

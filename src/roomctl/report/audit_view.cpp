@@ -60,6 +60,13 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
                 reconcile::provider_title(s.provider),
                 f.server_room ? "a room of that name is on the server" : "not on the server");
             break;
+        case reconcile::FindingKind::duplicate_name:
+            detail = fmt::format("{} live rows name this room; none is acted on until one remains",
+                                 f.duplicate_rows.size());
+            break;
+        case reconcile::FindingKind::not_yet_due:
+            detail = "not on the server; its session starts later";
+            break;
     }
     return detail;
 }

@@ -149,10 +149,12 @@ public:
 
     std::vector<int> update_sids(const std::vector<SidUpdate>& updates) override {
         if (updates.empty()) return {};
+        std::vector<SidUpdate> by_name = updates;
+        for (auto& u : by_name) u.room = config::database_name_for(m_mapping, u.room).value_or("");
         return guarded([&] {
             const SidWriteTarget target{m_table_sql, m_name_sql, m_sid_sql, m_status_sql,
                                         m_live_array};
-            return write_sids(*m_conn, target, sid_sql_facts(), updates);
+            return write_sids(*m_conn, target, sid_sql_facts(), by_name);
         });
     }
 
@@ -163,14 +165,15 @@ public:
         });
     }
 
-    RecordedSid recorded_sid(const std::string& name) override {
-        if (holds_nul(name)) return {};
+    RecordedSid recorded_sid(const std::string& room) override {
+        const auto name = config::database_name_for(m_mapping, room);
+        if (!name || holds_nul(*name)) return {};
         const std::string statement =
             sql::recorded_sid(m_table_sql, m_name_sql, m_sid_sql, m_status_sql);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::result r = tx.exec_params(statement, name, m_live_array);
+            const pqxx::result r = tx.exec_params(statement, *name, m_live_array);
             tx.commit();
             RecordedSid out;
             if (!r.empty()) {
@@ -181,13 +184,14 @@ public:
         });
     }
 
-    bool is_live(const std::string& name) override {
-        if (holds_nul(name)) return false;
+    bool is_live(const std::string& room) override {
+        const auto name = config::database_name_for(m_mapping, room);
+        if (!name || holds_nul(*name)) return false;
         const std::string statement = sql::is_live(m_table_sql, m_name_sql, m_status_sql);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::row row = tx.exec_params1(statement, name, m_live_array);
+            const pqxx::row row = tx.exec_params1(statement, *name, m_live_array);
             tx.commit();
             return row[0].as<bool>();
         });

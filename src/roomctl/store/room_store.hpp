@@ -24,23 +24,31 @@ enum class Liveness { live, ended, unclassified };
 
 // One row of the room table, as the mapping sees it.
 struct DbRoom {
-    std::string name;                // the name column's value
-    std::string room;                // the server room name: room_name_template applied to `name`
-    std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""
+    std::string name;  // the name column's value
+    // The server room name: room_name_template applied to the row's columns, by the server
+    // (so "{session_id}-{name}" works). Empty when a column the template reads is NULL: no
+    // room can be named for the row.
+    std::string room;
+    std::optional<std::string> sid;  // NULL stays nullopt; "" stays ""; always nullopt when the
+                                     // mapping has no sid_column
+    // The status text liveness was decided from: the status column's, the session table's
+    // ([rooms] session_table), or live_when's value ("true"/"false"); NULL stays nullopt.
     std::optional<std::string> status;
-    bool live = false;  // status is one of live_statuses (liveness == Liveness::live)
+    bool live = false;  // liveness == Liveness::live
     Liveness liveness = Liveness::unclassified;
+    // [rooms] starts_column as unix seconds (UTC); nullopt without the column or when NULL.
+    std::optional<std::int64_t> starts_at;
 };
 
-// One compare-and-set of a row's SID: set `new_sid` on the live rows named `name` whose SID
-// still equals `expected_sid` (nullopt matches NULL).
+// One compare-and-set of a row's SID: set `new_sid` on the live rows whose server room is
+// `room` and whose SID still equals `expected_sid` (nullopt matches NULL).
 struct SidUpdate {
-    std::string name;
+    std::string room;
     std::optional<std::string> expected_sid;
     std::string new_sid;
 };
 
-// What the live rows named `name` record now (RoomStore::recorded_sid).
+// What the live rows of room `room` record now (RoomStore::recorded_sid).
 struct RecordedSid {
     bool live = false;               // at least one live row has the name
     std::optional<std::string> sid;  // the SID of the first such row (NULL stays nullopt)
@@ -176,14 +184,19 @@ public:
     // Every row of the table (live and not), ordered by name. Throws Error(config) when the
     // mapping is wrong, Error(runtime) on database errors.
     virtual std::vector<DbRoom> load_rooms() = 0;
-    // Sets the SID of the live rows named `name` to `new_sid`, but only where the SID still
+    // Rows are addressed by their server room (DbRoom::room: the template applied by the
+    // server), never by the name column alone: under "{session_id}-{name}" many rows share a
+    // name. Liveness is decided as load_rooms decides it (status column, session table or
+    // live_when), but SIDs are always written to the room table itself.
+    //
+    // Sets the SID of the live rows of `room` to `new_sid`, but only where the SID still
     // equals `expected_sid` (nullopt matches NULL). Returns the number of rows changed; 0 means
     // a concurrent writer got there first (or the row stopped being live) and nothing changed.
     // Throws WriteInDoubt when the connection was lost during the commit; any other Error
-    // means nothing was written.
-    int update_sid(const std::string& name, const std::optional<std::string>& expected_sid,
+    // means nothing was written. Error(config) when the mapping has no sid_column.
+    int update_sid(const std::string& room, const std::optional<std::string>& expected_sid,
                    const std::string& new_sid) {
-        return update_sids({{name, expected_sid, new_sid}}).front();
+        return update_sids({{room, expected_sid, new_sid}}).front();
     }
     // Many compare-and-sets in one statement and one round trip (UPDATE ... FROM unnest(...)),
     // all or none: returns, per update in order, the number of rows it changed (0 also when a
@@ -196,17 +209,19 @@ public:
     // Throws for the whole batch when one update fails: callers wanting per-row outcomes
     // write the rows one by one after a failed batch (reconcile/executor.cpp does).
     virtual std::vector<int> update_sids(const std::vector<SidUpdate>& updates) = 0;
-    // The SID the live rows named `name` record, read fresh. Same errors as load_rooms.
-    virtual RecordedSid recorded_sid(const std::string& name) = 0;
+    // The SID the live rows of `room` record, read fresh (sid is nullopt without a
+    // sid_column). Same errors as load_rooms.
+    virtual RecordedSid recorded_sid(const std::string& room) = 0;
     // The rows whose session column ([rooms] session_column) equals `session` (compared as
     // text, so uuid columns work). Same errors as load_rooms; a missing column is Error(config).
     virtual std::vector<DbRoom> find_session(const std::string& session) = 0;
-    // True when at least one live row is named `name` (read fresh, not cached).
-    virtual bool is_live(const std::string& name) = 0;
+    // True when at least one live row's room is `room` (read fresh, not cached).
+    virtual bool is_live(const std::string& room) = 0;
     virtual MappingCheck check_mapping() = 0;
     // The SID column's declared type and character limit, and the table's BEFORE UPDATE row
-    // triggers, read fresh from pg_attribute and pg_trigger. Error(config) when the table or
-    // column does not exist; same errors as load_rooms otherwise.
+    // triggers, read fresh from pg_attribute and pg_trigger. Without a sid_column: an empty
+    // SidColumn (column ""). Error(config) when the table or column does not exist; same
+    // errors as load_rooms otherwise.
     virtual SidColumn sid_column() = 0;
     // pg_try_advisory_lock(key) on this store's connection: true when taken. The lock is a
     // session lock, held until the connection closes (the end of the run), so it needs a

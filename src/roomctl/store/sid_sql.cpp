@@ -54,7 +54,7 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
         if (column.facts.max_chars &&
             utf8_chars(u.new_sid) > static_cast<std::size_t>(*column.facts.max_chars))
             throw SidRejected(too_long(column, u.new_sid));
-        names.emplace_back(u.name);
+        names.emplace_back(u.room);
         expected.push_back(u.expected_sid);
         sids.emplace_back(u.new_sid);
     }
