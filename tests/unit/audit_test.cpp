@@ -29,6 +29,14 @@ store::DbRoom unclassified(std::string name, std::optional<std::string> status,
     return r;
 }
 
+// The mapping records SIDs ([rooms] sid_column): every test here is about SID evidence or
+// runs as if it were (without a SID column the audit ignores SIDs: audit_schema_test.cpp).
+Inventory with_sid_column() {
+    Inventory inv;
+    inv.sid_column = "room_sid";
+    return inv;
+}
+
 std::vector<std::string> kinds(const AuditResult& r) {
     std::vector<std::string> out;
     for (const auto& f : r.findings) out.push_back(to_string(f.kind) + ":" + f.room);
@@ -46,7 +54,7 @@ media::ServerRoom room(std::string name, std::string sid, std::uint32_t particip
 }
 
 TEST(Audit, InSyncWhenEveryLiveRowHasItsRoomAndSid) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("a", "RM_a", "active", true), row("b", "RM_b", "pending", true)};
     inv.server = {room("a", "RM_a"), room("b", "RM_b")};
     auto r = audit(inv);
@@ -56,7 +64,7 @@ TEST(Audit, InSyncWhenEveryLiveRowHasItsRoomAndSid) {
 }
 
 TEST(Audit, LiveRowWithoutServerRoomIsMissing) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("session-1", "RM_old", "pending", true)};
     auto r = audit(inv);
     ASSERT_EQ(r.findings.size(), 1u);
@@ -68,13 +76,13 @@ TEST(Audit, LiveRowWithoutServerRoomIsMissing) {
 }
 
 TEST(Audit, EndedRowDoesNotNeedARoom) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("old", "RM_x", "ended", false)};
     EXPECT_TRUE(audit(inv).findings.empty());
 }
 
 TEST(Audit, ServerRoomWithoutRowIsOrphaned) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.server = {room("stray", "RM_s", 2, 500)};
     auto r = audit(inv);
     ASSERT_EQ(r.findings.size(), 1u);
@@ -87,7 +95,7 @@ TEST(Audit, ServerRoomWithoutRowIsOrphaned) {
 }
 
 TEST(Audit, ServerRoomWhoseRowSaysEndedIsOrphanedWithTheStatus) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("done", "RM_d", "ended", false)};
     inv.server = {room("done", "RM_d")};
     auto r = audit(inv);
@@ -97,14 +105,14 @@ TEST(Audit, ServerRoomWhoseRowSaysEndedIsOrphanedWithTheStatus) {
 }
 
 TEST(Audit, LiveRowAmongEndedRowsOfTheSameNameOwnsTheRoom) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("r", "RM_1", "ended", false), row("r", "RM_2", "active", true)};
     inv.server = {room("r", "RM_2")};
     EXPECT_TRUE(audit(inv).findings.empty());
 }
 
 TEST(Audit, NullEmptyOrDifferentSidIsDrift) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("n", std::nullopt, "active", true), row("e", "", "active", true),
                     row("d", "RM_stale", "active", true)};
     inv.server = {room("n", "RM_n"), room("e", "RM_e"), room("d", "RM_d")};
@@ -121,7 +129,7 @@ TEST(Audit, NullEmptyOrDifferentSidIsDrift) {
 
 TEST(Audit, PrefixedNamesAreANameMismatchWithTheTemplateThatMatches) {
     // Seed 000: the database says P46odHdPO0wJ, the server room is session-P46odHdPO0wJ.
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true)};
     inv.server = {room("session-P46odHdPO0wJ", "RM_p")};
     auto r = audit(inv);
@@ -138,7 +146,7 @@ TEST(Audit, PrefixedNamesAreANameMismatchWithTheTemplateThatMatches) {
 }
 
 TEST(Audit, SuffixesAndPrefixesTogetherAreSuggested) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("abcd1234", std::nullopt, "active", true)};
     inv.server = {room("room-abcd1234-main", "RM_x")};
     auto r = audit(inv);
@@ -147,7 +155,7 @@ TEST(Audit, SuffixesAndPrefixesTogetherAreSuggested) {
 }
 
 TEST(Audit, AmbiguousOrShortMatchesStayMissingAndOrphaned) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     // Two server rooms contain the row's value: which one is meant is not knowable.
     inv.database = {row("abcd1234", std::nullopt, "active", true),
                     row("ab", std::nullopt, "active", true)};
@@ -159,7 +167,7 @@ TEST(Audit, AmbiguousOrShortMatchesStayMissingAndOrphaned) {
 }
 
 TEST(Audit, AnOrphanWithAnEndedRowIsNotPairedWithAnotherRow) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("abcd1234", std::nullopt, "active", true),
                     row("session-abcd1234", "RM_e", "ended", false)};
     inv.server = {room("session-abcd1234", "RM_e")};
@@ -170,7 +178,7 @@ TEST(Audit, AnOrphanWithAnEndedRowIsNotPairedWithAnotherRow) {
 }
 
 TEST(Audit, RowsMatchTheServerThroughTheirRoomName) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     auto r0 = row("P46odHdPO0wJ", "RM_p", "active", true);
     r0.room = "session-P46odHdPO0wJ";  // room_name_template "session-{name}"
     inv.database = {r0};
@@ -188,7 +196,7 @@ TEST(Audit, TemplateMatchingNamesTheAffixes) {
 }
 
 TEST(Audit, FindingsAreOrderedByKindThenName) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("z", std::nullopt, "active", true), row("y", "RM_y", "active", true),
                     row("m", "x", "active", true)};
     inv.server = {room("m", "RM_m"), room("b", "RM_b"), room("a", "RM_a")};
@@ -202,7 +210,7 @@ TEST(Audit, FindingsAreOrderedByKindThenName) {
 // --- unclassified rows ---
 
 TEST(Audit, UnclassifiedRowsAreFindingsAndTheirRoomsAreNeitherOrphanedNorMissing) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {unclassified("paused", "PAUSED", "RM_p"), unclassified("nulled", std::nullopt),
                     unclassified("paused2", "PAUSED")};
     inv.server = {room("paused", "RM_p", 2, 700)};
@@ -227,7 +235,7 @@ TEST(Audit, UnclassifiedRowsAreFindingsAndTheirRoomsAreNeitherOrphanedNorMissing
 }
 
 TEST(Audit, UnclassifiedRowsOfOneRoomAreOneFindingAndEveryRowIsCounted) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {unclassified("r", "on_hold"), unclassified("r", "ON_HOLD"),
                     row("r", "RM_r", "ended", false)};
     inv.server = {room("r", "RM_r")};
@@ -238,7 +246,7 @@ TEST(Audit, UnclassifiedRowsOfOneRoomAreOneFindingAndEveryRowIsCounted) {
 }
 
 TEST(Audit, AnUnclassifiedRowBesideALiveRowIsStillReported) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("r", "RM_r", "active", true), unclassified("r", "PAUSED")};
     inv.server = {room("r", "RM_r")};
     auto r = audit(inv);
@@ -247,7 +255,7 @@ TEST(Audit, AnUnclassifiedRowBesideALiveRowIsStillReported) {
 }
 
 TEST(Audit, ARowOfUnknownLivenessIsNotTreatedAsLive) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     store::DbRoom r0;  // liveness left at its default
     r0.name = r0.room = "r";
     r0.live = true;
@@ -259,7 +267,7 @@ TEST(Audit, ARowOfUnknownLivenessIsNotTreatedAsLive) {
 // --- SID evidence ---
 
 TEST(Audit, AServerRoomHoldingALiveRowsSidBelongsToItWhateverItsName) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("k", "RM_k", "active", true)};
     inv.server = {room("completely-other", "RM_k", 1, 400)};
     auto r = audit(inv);
@@ -275,7 +283,7 @@ TEST(Audit, AServerRoomHoldingALiveRowsSidBelongsToItWhateverItsName) {
 }
 
 TEST(Audit, SidEvidenceSuggestsTheTemplateForShortNames) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("ab", "RM_1", "active", true)};
     inv.server = {room("session-ab", "RM_1")};
     auto r = audit(inv);
@@ -284,7 +292,7 @@ TEST(Audit, SidEvidenceSuggestsTheTemplateForShortNames) {
 }
 
 TEST(Audit, AnEndedRowsSidTiesItsRoomToo) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("x", "RM_9", "ended", false)};
     inv.server = {room("session-x", "RM_9")};
     auto r = audit(inv);
@@ -296,7 +304,7 @@ TEST(Audit, AnEndedRowsSidTiesItsRoomToo) {
 TEST(Audit, ALiveSidAliveElsewhereIsNeverDriftToOverwrite) {
     // The row's own room exists with another SID, and its recorded SID lives under another
     // name: the recorded SID is evidence, so recording the other room's SID would destroy it.
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("a", "RM_real", "active", true)};
     inv.server = {room("a", "RM_new"), room("room-a", "RM_real")};
     auto r = audit(inv);
@@ -305,7 +313,7 @@ TEST(Audit, ALiveSidAliveElsewhereIsNeverDriftToOverwrite) {
 }
 
 TEST(Audit, SidEvidenceOnARoomAnotherLiveRowNamesSuggestsNoTemplate) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("a", "RM_b", "active", true), row("b", "RM_b", "active", true)};
     inv.server = {room("b", "RM_b")};
     auto r = audit(inv);
@@ -316,7 +324,7 @@ TEST(Audit, SidEvidenceOnARoomAnotherLiveRowNamesSuggestsNoTemplate) {
 }
 
 TEST(Audit, EmptySidsAreNoEvidence) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("a", "", "active", true)};
     inv.server = {room("zz", "")};
     auto r = audit(inv);
@@ -326,7 +334,7 @@ TEST(Audit, EmptySidsAreNoEvidence) {
 // --- templates for names of any length ("P46odHdPO0wJ" vs "session-P46odHdPO0wJ") ---
 
 TEST(Audit, Seed000AllRowsAreMismatchesWhateverTheirLength) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true),
                     row("ab", std::nullopt, "active", true),
                     row("x", std::nullopt, "active", true)};
@@ -343,7 +351,7 @@ TEST(Audit, Seed000AllRowsAreMismatchesWhateverTheirLength) {
 }
 
 TEST(Audit, ATemplateFromSidEvidencePairsRowsWithoutSids) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("a", "RM_a", "active", true), row("b", std::nullopt, "active", true)};
     inv.server = {room("room-a", "RM_a"), room("room-b", "RM_b")};
     auto r = audit(inv);
@@ -353,14 +361,14 @@ TEST(Audit, ATemplateFromSidEvidencePairsRowsWithoutSids) {
 }
 
 TEST(Audit, ShortNamesWithoutEvidenceStayMissingAndOrphaned) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("ab", std::nullopt, "active", true)};
     inv.server = {room("session-ab", "RM_2")};
     EXPECT_EQ(kinds(audit(inv)), (std::vector<std::string>{"missing:ab", "orphaned:session-ab"}));
 }
 
 TEST(Audit, RowsTwoTemplatesSendToDifferentRoomsAreNotPaired) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("a", "RM_a", "active", true), row("b", "RM_b", "active", true),
                     row("q", std::nullopt, "active", true)};
     inv.server = {room("session-a", "RM_a"), room("b-main", "RM_b"), room("session-q", "RM_1"),
@@ -372,7 +380,7 @@ TEST(Audit, RowsTwoTemplatesSendToDifferentRoomsAreNotPaired) {
 }
 
 TEST(Audit, AnOrphanWithAnEndedRowIsNotPairedThroughATemplate) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     inv.database = {row("P46odHdPO0wJ", std::nullopt, "active", true),
                     row("x", std::nullopt, "active", true),
                     row("session-x", std::nullopt, "ended", false)};
@@ -383,7 +391,7 @@ TEST(Audit, AnOrphanWithAnEndedRowIsNotPairedThroughATemplate) {
 }
 
 TEST(Audit, AConfiguredTemplateTheServerDoesNotUseSuggestsThePlainName) {
-    Inventory inv;
+    Inventory inv = with_sid_column();
     auto r0 = row("abcd1234", std::nullopt, "active", true);
     r0.room = "session-abcd1234";  // room_name_template "session-{name}"
     inv.database = {r0};

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "roomctl/config/settings.hpp"
+#include "roomctl/reconcile/audit_rows.hpp"
 
 namespace roomctl::reconcile {
 
@@ -123,6 +124,7 @@ void add_row(Finding& f, const store::DbRoom& row) {
     f.database_name = row.name;
     f.database_sid = row.sid;
     f.database_status = row.status;
+    f.starts_at = row.starts_at;
 }
 
 // The template that makes the row's value name `room`; "{name}" when the value is the room.
@@ -232,6 +234,13 @@ AuditResult audit(const Inventory& inv) {
     s.provider = inv.provider;
     s.table = inv.table;
     s.sid_column = inv.sid_column;
+    s.matched_by_name_only = inv.sid_column.empty();
+    const auto mapped = detail::rows_as_mapped(inv);
+    const auto unmatchable = detail::unmatchable_rows(mapped);
+    // Rooms two live rows name belong to neither until the rows are fixed.
+    auto duplicated = [&](const std::string& room) {
+        return unmatchable.duplicates.count(room) > 0;
+    };
     // The other provider a row's SID belongs to; nullopt when it is this run's, unknown, or
     // this run's provider is unknown.
     std::map<std::string, std::size_t> foreign_tally;
@@ -246,15 +255,17 @@ AuditResult audit(const Inventory& inv) {
     // Several rows may share a name (an ended session and its live successor); the live row
     // is the one that owns the server room.
     std::map<std::string, const store::DbRoom*> live, unclassified, any_row;
-    for (const auto& row : inv.database) {
+    for (const auto& row : mapped) {
         any_row.try_emplace(row.room, &row);
-        if (is_live(row)) live.try_emplace(row.room, &row);
+        if (is_live(row) && !row.room.empty() && !duplicated(row.room)) {
+            live.try_emplace(row.room, &row);
+        }
         if (is_unclassified(row)) {
             unclassified.try_emplace(row.room, &row);
             ++s.unclassified_statuses[status_key(row.status)];
         }
     }
-    s.live_rooms = live.size();
+    s.live_rooms = live.size() + unmatchable.duplicates.size();
     std::map<std::string, const media::ServerRoom*> server, by_sid;
     for (const auto& room : inv.server) {
         server.try_emplace(room.name, &room);
@@ -274,7 +285,10 @@ AuditResult audit(const Inventory& inv) {
         f.expected_room = row.room;
         f.sid_evidence = true;
         // A room another live row names is that row's: no template fits both.
-        if (!live.count(room.name)) f.suggested_template = suggestion(row.name, room.name);
+        // A duplicated row's room is no row's: no template makes the pair one to one.
+        if (!live.count(room.name) && !duplicated(room.name) && !duplicated(row.room)) {
+            f.suggested_template = suggestion(row.name, room.name);
+        }
         claimed.insert(room.name);
         findings.push_back(std::move(f));
     };
@@ -311,7 +325,9 @@ AuditResult audit(const Inventory& inv) {
             continue;
         }
         const auto& room = *it->second;
-        if (!row->sid || row->sid->empty() || *row->sid != room.sid) {
+        // Without a SID column the name is all there is to match: the room is the row's.
+        const bool drifted = !row->sid || row->sid->empty() || *row->sid != room.sid;
+        if (drifted && !s.matched_by_name_only) {
             Finding f = about_server_room(FindingKind::sid_drift, room);
             add_row(f, *row);
             findings.push_back(std::move(f));
@@ -319,14 +335,18 @@ AuditResult audit(const Inventory& inv) {
             ++s.in_sync;
         }
     }
-    for (const auto& row : inv.database) {
-        if (is_live(row)) continue;
-        if (foreign(row)) {
+    // Rows not matched above: ended and unclassified ones, and live rows of a duplicated room.
+    for (const auto& row : mapped) {
+        if (is_live(row) && !duplicated(row.room)) continue;
+        if (!is_live(row) && foreign(row)) {
             ++s.ended_foreign_sids;
             continue;  // no server of this provider can hold it
         }
         const auto* elsewhere = sid_elsewhere(row);
-        if (!elsewhere || claimed.count(elsewhere->name) || live.count(elsewhere->name)) continue;
+        if (!elsewhere || claimed.count(elsewhere->name) || live.count(elsewhere->name) ||
+            duplicated(elsewhere->name)) {
+            continue;
+        }
         sid_mismatch(row, *elsewhere);
     }
     for (const auto& [name, row] : unclassified) {
@@ -342,13 +362,20 @@ AuditResult audit(const Inventory& inv) {
         findings.push_back(std::move(f));
     }
     for (const auto& [name, room] : server) {
-        if (live.count(name) || unclassified.count(name) || claimed.count(name)) continue;
+        if (live.count(name) || unclassified.count(name) || claimed.count(name) ||
+            duplicated(name)) {
+            continue;
+        }
         Finding f = about_server_room(FindingKind::orphaned, *room);
         if (auto row = any_row.find(name); row != any_row.end()) add_row(f, *row->second);
         findings.push_back(std::move(f));
     }
     pair_by_affixes(findings);
     pair_by_templates(findings);
+    for (auto& f : detail::unmatchable_findings(unmatchable, server)) {
+        findings.push_back(std::move(f));
+    }
+    detail::apply_schedules(findings, inv);
     std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
         if (a.kind != b.kind) return a.kind < b.kind;
         return a.room < b.room;
@@ -369,13 +396,17 @@ AuditResult audit(const Inventory& inv) {
                 break;
             case FindingKind::unclassified:
                 ++s.unclassified;
+                if (f.no_room_name) ++s.unnamed_rows;
                 break;
             case FindingKind::foreign_sid:
                 ++s.foreign_sid;
                 break;
             case FindingKind::duplicate_name:
+                ++s.duplicate_name;
+                break;
             case FindingKind::not_yet_due:
-                break;  // counted by the audit's schema-aware passes
+                ++s.not_yet_due;
+                break;
         }
     }
     std::size_t most = 0;

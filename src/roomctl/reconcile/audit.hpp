@@ -24,6 +24,17 @@
 //              one finding per room (the first such row by name); with the server's room when
 //              one of that name exists. Its room is never orphaned (so never deleted) and the
 //              row is never missing (so never recreated): the mapping is incomplete.
+//              Also, one finding per LIVE row whose room is empty (a column that
+//              room_name_template reads is NULL: no room can be named for it), with
+//              Finding::no_room_name set: never matched, missing or recreated; counted in
+//              AuditSummary::unnamed_rows.
+//   duplicate_name  two or more live rows whose room is the same name: one finding per room
+//              with every such row in Finding::duplicate_rows and the server's room when it
+//              has one. Never in sync, missing or sid_drift, and the server room is never
+//              orphaned: which row owns it is unknown until the rows are fixed.
+//   not_yet_due  a would-be `missing` row whose session starts (DbRoom::starts_at) later than
+//              observed_at + Inventory::due_within_seconds: no room is expected yet. Not a
+//              finding for AuditSummary::findings() (a future session is not drift).
 //   foreign_sid  a live row whose recorded SID has the format of ANOTHER provider than the
 //              one this run talks to (Inventory::provider; see sid_provider()): LiveKit
 //              "RM_" + 12 base62 characters, Twilio "RM" + 32 hex digits. The row is never
@@ -39,6 +50,15 @@
 // Rows are matched to server rooms by DbRoom::room (room_name_template applied) and by
 // DbRoom::liveness (DbRoom::live is not consulted: the store fills both consistently, and a row
 // of unknown liveness must not be treated as live or ended).
+//
+// Without a SID column (Inventory::sid_column empty) every row's SID is ignored: rows match by
+// room name only, a live row whose room is on the server is in sync, and there is no
+// sid_drift, foreign_sid or SID evidence (name_mismatch comes from names alone);
+// AuditSummary::matched_by_name_only says so.
+//
+// A `missing` (or not_yet_due) finding says why, when the mapping records SIDs: a recorded
+// non-empty SID means the room expired (the server closed it), none means it was never
+// created (Finding::missing_cause); without a SID column the cause is unknown.
 
 #include <cstdint>
 #include <map>
@@ -121,8 +141,12 @@ struct Finding {
     MissingCause missing_cause = MissingCause::unknown;
     // When the row's session starts ([rooms] starts_column), unix seconds; nullopt: unknown.
     std::optional<std::int64_t> starts_at;
-    // duplicate_name only: every live row whose room is `room` (name, SID, status).
+    // duplicate_name only: every live row whose room is `room` (name, SID, status), in the
+    // table's order.
     std::vector<store::DbRoom> duplicate_rows;
+    // unclassified only: the row is live but has no room name (a column that
+    // room_name_template reads is NULL); `room` is empty.
+    bool no_room_name = false;
 };
 
 // For a row value and a server room that contains it ("P46", "session-P46"), the template
@@ -144,8 +168,16 @@ struct AuditSummary {
     std::size_t server_rooms = 0;
     std::size_t in_sync = 0;  // live rooms on the server with a matching SID
     std::size_t missing = 0, orphaned = 0, sid_drift = 0, name_mismatch = 0;
-    std::size_t unclassified = 0;  // unclassified findings (distinct rooms)
-    std::size_t foreign_sid = 0;   // foreign_sid findings (distinct live rooms)
+    // unclassified findings: distinct rooms of unclassified rows, plus one per unnamed row
+    std::size_t unclassified = 0;
+    std::size_t foreign_sid = 0;     // foreign_sid findings (distinct live rooms)
+    std::size_t duplicate_name = 0;  // duplicate_name findings (distinct rooms)
+    std::size_t not_yet_due = 0;     // not_yet_due rows (not in findings())
+    // Live rows with an empty room name (unclassified findings with no_room_name): nothing
+    // can be matched, created or deleted for them with confidence.
+    std::size_t unnamed_rows = 0;
+    // The mapping records no SID (Inventory::sid_column empty): rows were matched by name only.
+    bool matched_by_name_only = false;
     // Live rooms whose row records a non-empty SID (own, foreign or unrecognised): the base
     // that the foreign_sids refusal compares foreign_sid with.
     std::size_t live_with_sid = 0;
@@ -157,7 +189,8 @@ struct AuditSummary {
     // messages can name the values to add to [rooms] live_statuses or ended_statuses.
     std::map<std::string, std::size_t> unclassified_statuses;
     std::size_t findings() const {
-        return missing + orphaned + sid_drift + name_mismatch + unclassified + foreign_sid;
+        return missing + orphaned + sid_drift + name_mismatch + unclassified + foreign_sid +
+               duplicate_name;
     }
     std::size_t unclassified_rows() const {
         std::size_t n = 0;
