@@ -149,6 +149,7 @@ TEST(Safety, ANameMismatchRefusesUnlessAllowed) {
 
 TEST(Safety, ANameMismatchWithoutACommonTemplateAsksToFixTheTemplate) {
     Inventory inv;
+    inv.sid_column = "room_sid";  // SID evidence: the mapping records SIDs
     inv.database = {live("k")};
     inv.server = {room("other")};
     inv.server[0].sid = "RM_k";

@@ -24,6 +24,12 @@
 // the room, its SID and the row. It stops starting actions when the journal cannot be
 // written or another run took the advisory lock (ExecutionSummary::halted).
 //
+// Without a SID column (ExecuteOptions::record_sids false) no SID is ever written and no
+// compare-and-set protects a create: right before CreateRoom the executor asks the store
+// afresh whether a live row still wants the room (is_live); when none does, the action is
+// skipped and nothing is created. A created room is then done ("nothing recorded"), and there
+// is no compensation path; an update_sid action is skipped without a write.
+//
 // Interrupts: `interrupted` only stops new actions from starting; cancelling calls in flight
 // is the job of the server client's and the store's cancel paths (an action they cut short
 // fails with an Error(interrupted) message).
@@ -48,10 +54,14 @@ struct ExecutorPorts {
 };
 
 struct ExecuteOptions {
-    unsigned concurrency = 4;                        // parallel server calls, >= 1
-    std::uint32_t empty_timeout = 0;                 // seconds, for create_room
-    std::uint32_t departure_timeout = 0;             // seconds, for create_room
-    bool include_occupied = false;                   // delete_room: allow rooms with participants
+    unsigned concurrency = 4;  // parallel server calls, >= 1
+    // Seconds, for create_room actions without their own Action::empty_timeout.
+    std::uint32_t empty_timeout = 0;
+    std::uint32_t departure_timeout = 0;  // seconds, for create_room
+    bool include_occupied = false;        // delete_room: allow rooms with participants
+    // False when the mapping has no SID column ([rooms] sid_column = "",
+    // config::RoomMapping::records_sids()): see above.
+    bool record_sids = true;
     const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT: stop starting actions
     // Called under a lock right before an action touches anything (the journal's "start"
     // line). If it throws, the action is not performed, it fails with that message, and no

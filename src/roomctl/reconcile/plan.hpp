@@ -13,6 +13,7 @@ namespace roomctl::reconcile {
 
 enum class ActionKind {
     create_room,  // create the room on the server, then record its SID in the live row(s)
+                  // (when the mapping records SIDs: ExecuteOptions::record_sids)
     update_sid,   // record the server's SID in the live row(s)
     delete_room,  // delete an orphaned room from the server
 };
@@ -36,6 +37,9 @@ struct Action {
     std::optional<std::string> new_sid;     // SID written to the database, once done
     std::uint32_t num_participants = 0;
     std::int64_t server_created_at = 0;
+    // create_room only: this room's own empty timeout in seconds (a scheduled session's time
+    // until its start plus the margin); nullopt: ExecuteOptions::empty_timeout.
+    std::optional<std::uint32_t> empty_timeout;
     ActionStatus status = ActionStatus::planned;
     std::string reason;         // why it is planned/skipped, or what happened
     std::string error;          // one line, when failed

@@ -4,6 +4,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <limits>
+#include <set>
 
 #include "roomctl/util/duration.hpp"
 
@@ -81,14 +83,110 @@ bool kept_by(const std::vector<std::string>& patterns, const std::string& room,
     return false;
 }
 
+namespace {
+
+// Rooms that two or more live rows name: until that is resolved nothing is created, recorded
+// or deleted for them, whatever else audit says about them.
+std::set<std::string> duplicated_rooms(const AuditResult& audit) {
+    std::set<std::string> out;
+    for (const auto& f : audit.findings) {
+        if (f.kind == FindingKind::duplicate_name) out.insert(f.room);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::string>& keep) {
+    const auto duplicated = duplicated_rooms(audit);
     return static_cast<std::size_t>(
         std::count_if(audit.findings.begin(), audit.findings.end(), [&](const Finding& f) {
-            return f.kind == FindingKind::orphaned && !kept_by(keep, f.room);
+            return f.kind == FindingKind::orphaned && !kept_by(keep, f.room) &&
+                   !duplicated.contains(f.room);
         }));
 }
 
+void set_provider_limits(RecreatePolicy& policy, const std::string& provider) {
+    policy.provider = provider;
+    if (provider == "twilio") {
+        policy.max_empty_timeout = 3600;
+        policy.empty_timeout_step = 60;
+    } else {
+        policy.max_empty_timeout = 0;
+        policy.empty_timeout_step = 1;
+    }
+}
+
 namespace {
+
+std::string missing_reason(const Finding& f) {
+    switch (f.missing_cause) {
+        case MissingCause::never_created:
+            return "live in the database, absent on the server: never created (no SID was "
+                   "ever recorded)";
+        case MissingCause::expired:
+            return fmt::format(
+                "live in the database, absent on the server: expired (its recorded SID {} is "
+                "gone)",
+                f.database_sid.value_or("?"));
+        case MissingCause::unknown:
+            break;
+    }
+    return "live in the database, absent on the server";
+}
+
+// "starts in 12m" / "started 5m ago" / "starts now".
+std::string start_phrase(std::int64_t until) {
+    if (until > 0) return "starts in " + format_duration(std::chrono::seconds{until});
+    if (until < 0) return "started " + format_duration(std::chrono::seconds{-until}) + " ago";
+    return "starts now";
+}
+
+// A scheduled session's room: its own empty timeout covering the wait until the start plus
+// the margin, or skipped when the provider cannot keep an unused room that long.
+void schedule(Action& a, std::int64_t starts_at, const RecreatePolicy& p) {
+    const std::int64_t until = starts_at - p.now;
+    const std::int64_t step = std::max<std::int64_t>(1, p.empty_timeout_step);
+    std::int64_t needed = std::max<std::int64_t>(0, until) + p.empty_timeout;
+    needed = (needed + step - 1) / step * step;
+    const auto margin = format_duration(std::chrono::seconds{p.empty_timeout});
+    if (p.max_empty_timeout > 0 && needed > p.max_empty_timeout) {
+        const auto cap = std::chrono::seconds{p.max_empty_timeout};
+        const auto title = provider_title(p.provider.empty() ? "the server" : p.provider);
+        const auto keeps = p.max_empty_timeout % 60 == 0
+                               ? fmt::format("{} minutes", p.max_empty_timeout / 60)
+                               : format_duration(cap);
+        a.status = ActionStatus::skipped;
+        if (p.max_empty_timeout > p.empty_timeout) {
+            a.reason = fmt::format(
+                "{}; {} keeps an unused room at most {}: run recreate --starting-within {} "
+                "from cron",
+                start_phrase(until), title, keeps,
+                format_duration(std::chrono::seconds{p.max_empty_timeout - p.empty_timeout}));
+        } else {
+            a.reason = fmt::format(
+                "{}; {} keeps an unused room at most {}, all of it taken by the margin "
+                "(--empty-timeout {}): lower --empty-timeout (e.g. 15m) and run recreate "
+                "--starting-within {} from cron",
+                start_phrase(until), title, keeps, margin,
+                format_duration(
+                    cap - std::chrono::seconds{std::min<std::int64_t>(900, p.max_empty_timeout)}));
+        }
+        return;
+    }
+    if (needed > std::numeric_limits<std::uint32_t>::max()) {
+        a.status = ActionStatus::skipped;
+        a.reason = fmt::format(
+            "{}: further ahead than a room's empty timeout reaches; run "
+            "recreate --starting-within from cron",
+            start_phrase(until));
+        return;
+    }
+    a.empty_timeout = static_cast<std::uint32_t>(needed);
+    a.reason += fmt::format("; {}: empty timeout {} ({}{} margin)", start_phrase(until),
+                            format_duration(std::chrono::seconds{needed}),
+                            until > 0 ? "the time until the start + " : "", margin);
+}
 
 // An action about the finding's room, carrying what both sides said about it.
 Action action_for(const Finding& f, ActionKind kind) {
@@ -108,7 +206,11 @@ Action action_for(const Finding& f, ActionKind kind) {
 
 Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
     Plan plan;
+    const auto duplicated = duplicated_rooms(audit);
     for (const auto& f : audit.findings) {
+        // A room several live rows name belongs to no one row yet; a session that starts
+        // later gets its room when it is due (a later run).
+        if (duplicated.contains(f.room) || f.kind == FindingKind::not_yet_due) continue;
         Action a = action_for(f, ActionKind::create_room);
         if (f.kind == FindingKind::missing) {
             if (f.room.empty()) {
@@ -121,9 +223,11 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
                     "max_room_name_length)",
                     f.room.size(), policy.max_name_length);
             } else {
-                a.reason = "live in the database, absent on the server";
+                a.reason = missing_reason(f);
+                if (policy.schedules && f.starts_at) schedule(a, *f.starts_at, policy);
             }
         } else if (f.kind == FindingKind::sid_drift) {
+            if (!policy.records_sids) continue;  // nothing to record it in
             a.kind = ActionKind::update_sid;
             a.new_sid = f.server_sid;
             a.reason = (!f.database_sid || f.database_sid->empty())
@@ -134,7 +238,7 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
             a.status = ActionStatus::skipped;
             a.reason = mismatch_reason(f);
         } else if (f.kind == FindingKind::foreign_sid) {
-            if (f.server_room) a.kind = ActionKind::update_sid;
+            if (f.server_room && policy.records_sids) a.kind = ActionKind::update_sid;
             a.status = ActionStatus::skipped;
             a.reason = foreign_sid_reason(f, audit.summary.provider);
         } else if (f.kind == FindingKind::unclassified && !f.server_room) {
@@ -150,7 +254,10 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
 
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
     Plan plan;
+    const auto duplicated = duplicated_rooms(audit);
     for (const auto& f : audit.findings) {
+        // Live rows name a duplicated room: never a delete, whatever else is said about it.
+        if (duplicated.contains(f.room)) continue;
         const bool unclassified_room = f.kind == FindingKind::unclassified && f.server_room;
         if (f.kind != FindingKind::orphaned && f.kind != FindingKind::name_mismatch &&
             !unclassified_room) {

@@ -14,9 +14,32 @@ namespace roomctl::reconcile {
 
 struct RecreatePolicy {
     std::size_t max_name_length = 256;  // the server's limit.max_room_name_length
+    // False when the mapping records no SID ([rooms] sid_column = "",
+    // config::RoomMapping::records_sids()): no update_sid is ever planned (a sid_drift finding
+    // plans nothing; a foreign_sid one is a skipped create_room).
+    bool records_sids = true;
+    // Schedules ([rooms] starts_column set): a `missing` finding with Finding::starts_at gets
+    // its own Action::empty_timeout: the seconds until the start (0 once it started) plus
+    // `empty_timeout` as margin, rounded up to `empty_timeout_step`. When that exceeds
+    // `max_empty_timeout` (0: no cap) or a uint32, the create is skipped with the reason and
+    // the --starting-within that would work from cron. Without schedules, or without a start
+    // time, the action keeps ExecuteOptions::empty_timeout.
+    bool schedules = false;
+    std::int64_t now = 0;                  // unix seconds, for the time until each start
+    std::uint32_t empty_timeout = 3600;    // seconds: the margin ([recreate] empty_timeout)
+    std::uint32_t max_empty_timeout = 0;   // seconds; set_provider_limits()
+    std::uint32_t empty_timeout_step = 1;  // seconds; set_provider_limits()
+    std::string provider;                  // for messages ("twilio"); set_provider_limits()
 };
 
-// `missing` -> create_room (then record SID); `sid_drift` -> update_sid. Rooms whose names
+// Twilio keeps a room nobody joined at most 60 minutes (UnusedRoomTimeout, whole minutes
+// 1-60); LiveKit's empty_timeout is uint32 seconds with no cap. Sets max_empty_timeout,
+// empty_timeout_step and provider for `provider` (media::MediaServer::provider()).
+void set_provider_limits(RecreatePolicy& policy, const std::string& provider);
+
+// `missing` -> create_room (then record SID); `sid_drift` -> update_sid. `duplicate_name`
+// and `not_yet_due` plan nothing, and no other finding about a room that a duplicate_name
+// names is acted on either: which row the room belongs to is unknown. Rooms whose names
 // the server would refuse (empty, too long) are planned as skipped with the reason, and so
 // is a `name_mismatch` (the fix is the mapping, not a second room; the action names the room
 // the row expects) and an `unclassified` row the server has no room for (its status says
@@ -42,16 +65,18 @@ bool kept_by(const std::vector<std::string>& patterns, const std::string& room,
              std::string* which = nullptr);
 
 // The rooms cleanup would delete if every one were old enough and empty: `orphaned` findings
-// that match no keep pattern (name_mismatch and unclassified rooms are never candidates).
+// that match no keep pattern and whose room no duplicate_name finding names (name_mismatch,
+// unclassified, duplicate_name and not_yet_due rooms are never candidates).
 // This is what --max-deletes is compared with.
 std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::string>& keep);
 
 // `orphaned` -> delete_room, skipped when younger than min_age, occupied, or matching a keep
-// pattern. A `foreign_sid` finding is no business of cleanup (its room belongs to a live
-// row). A `name_mismatch` room is skipped (a row means it, under another name), and so is
-// the server room of an `unclassified` row. When cleanup_candidates() exceeds max_deletes,
-// every delete is skipped, Plan::capped is set and Plan::capped_deletes holds the candidate
-// count.
+// pattern; only cleanup_candidates() rooms are ever planned as deletes (duplicate_name and
+// not_yet_due findings plan nothing). A `foreign_sid` finding is no business of cleanup (its room
+// belongs to a live row). A `name_mismatch` room is skipped (a row means it, under another name),
+// and so is the server room of an `unclassified` row. When cleanup_candidates() exceeds
+// max_deletes, every delete is skipped, Plan::capped is set and Plan::capped_deletes holds the
+// candidate count.
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy);
 
 // The one-line reason an unclassified row's room is left alone.

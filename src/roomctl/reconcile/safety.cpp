@@ -119,6 +119,12 @@ constexpr const char* k_unbelievable_fix =
 
 }  // namespace
 
+std::string name_only_notice() {
+    return "[rooms] sid_column is not set: rooms are matched by name only; recreate records "
+           "no SID and re-checks each row right before creating its room, and the safety "
+           "checks use names where they would use SIDs";
+}
+
 std::string describe_unclassified(const AuditSummary& summary) {
     std::string out;
     std::size_t named = 0;

@@ -26,6 +26,14 @@
 //                       row, or they are more than half of the server's rooms and at least 10;
 //                       unless allow_empty_database or max_deletes_explicit
 //   max_deletes         cleanup only: more cleanup_candidates() than max_deletes
+//
+// Without a SID column ([rooms] sid_column = "") every rule stays, judged on name evidence:
+// audit matches rows and rooms by name only, so there are no foreign_sid findings and
+// live_with_sid is 0 (foreign_sids cannot refuse; nothing is overwritten either: no SID is
+// written), name_mismatch pairs only by names, and unbelievable_database and max_deletes
+// count rooms no row names, as always. The executor replaces the SID compare-and-set by a
+// fresh is_live() look right before each create (executor.hpp). The run says so once:
+// name_only_notice().
 
 #include <cstdint>
 #include <string>
@@ -82,6 +90,11 @@ struct Refusal {
 // when it may act. Never throws.
 std::vector<Refusal> assess(const AuditResult& audit, const DatabaseFacts& database,
                             const SafetyOptions& options);
+
+// The one status line (stderr) of a recreate or cleanup run whose mapping records no SID:
+// "[rooms] sid_column is not set: rooms are matched by name only; ...". Audit's report says
+// the same in its own words.
+std::string name_only_notice();
 
 // At least this many foreign_sid findings before the foreign_sids rule can refuse: one or two
 // stray values are reported, not taken as the signature of another provider's table.
