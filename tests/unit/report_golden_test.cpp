@@ -191,6 +191,109 @@ TEST(ReportGolden, AuditInSync) {
     expect_golden("audit_in_sync.json", pretty(audit_json(a)));
 }
 
+store::DbRoom live_row(const std::string& name, std::optional<std::string> sid,
+                       const std::string& status) {
+    store::DbRoom r;
+    r.name = name;
+    r.room = name;
+    r.sid = std::move(sid);
+    r.status = status;
+    r.live = true;
+    r.liveness = store::Liveness::live;
+    return r;
+}
+
+// Issue 14's findings on a mapping with SIDs and a start column: why rooms are missing, rooms
+// not yet due, two live rows naming one room, and a live row without a room name.
+TEST(ReportGolden, AuditOfSchedulesDuplicatesAndUnnamedRows) {
+    reconcile::AuditResult a;
+    auto& s = a.summary;
+    s.database_rooms = 12;
+    s.live_rooms = 7;
+    s.server_rooms = 2;
+    s.in_sync = 1;
+    s.missing = 2;
+    s.not_yet_due = 2;
+    s.duplicate_name = 2;
+    s.unclassified = 1;
+    s.unnamed_rows = 1;
+    s.live_with_sid = 4;
+    s.provider = "livekit";
+    s.table = "public.livekit_rooms";
+    s.sid_column = "room_sid";
+
+    Finding never = finding(FindingKind::missing, "session-201");
+    never.database_name = "session-201";
+    never.database_status = "scheduled";
+    never.missing_cause = reconcile::MissingCause::never_created;
+    never.starts_at = k_now + 10 * 60;
+    a.findings.push_back(never);
+    Finding expired = finding(FindingKind::missing, "session-202");
+    expired.database_name = "session-202";
+    expired.database_sid = "RM_closedEarly22";
+    expired.database_status = "scheduled";
+    expired.missing_cause = reconcile::MissingCause::expired;
+    expired.starts_at = k_now - 2 * 3600;
+    a.findings.push_back(expired);
+
+    Finding unnamed = finding(FindingKind::unclassified, "");
+    unnamed.database_name = "Room 3";
+    unnamed.database_status = "active";
+    unnamed.no_room_name = true;
+    a.findings.push_back(unnamed);
+
+    Finding twice = on_server(finding(FindingKind::duplicate_name, "Room 1"),
+                              server_room("Room 1", "RM_currentRoom1", 2, 900));
+    twice.duplicate_rows = {live_row("Room 1", "RM_currentRoom1", "active"),
+                            live_row("Room 1", "RM_completedOne", "active")};
+    twice.database_name = "Room 1";
+    twice.database_sid = "RM_currentRoom1";
+    twice.database_status = "active";
+    a.findings.push_back(twice);
+    Finding absent = finding(FindingKind::duplicate_name, "Room 2");
+    absent.duplicate_rows = {live_row("Room 2", std::nullopt, "active"),
+                             live_row("Room 2", "", "pending")};
+    absent.database_name = "Room 2";
+    absent.database_status = "active";
+    a.findings.push_back(absent);
+
+    Finding later = finding(FindingKind::not_yet_due, "session-203");
+    later.database_name = "session-203";
+    later.database_status = "scheduled";
+    later.missing_cause = reconcile::MissingCause::never_created;
+    later.starts_at = k_now + 3 * 3600;
+    a.findings.push_back(later);
+    Finding booked = finding(FindingKind::not_yet_due, "session-204");
+    booked.database_name = "session-204";
+    booked.database_sid = "RM_bookedExpired";
+    booked.database_status = "scheduled";
+    booked.missing_cause = reconcile::MissingCause::expired;
+    booked.starts_at = k_now + 2 * 86400;
+    a.findings.push_back(booked);
+    expect_golden("audit_schedules.txt", render_audit(a, k_plain));
+    expect_golden("audit_schedules.json", pretty(audit_json(a)));
+}
+
+// A mapping without a SID column: matched by name, said once.
+TEST(ReportGolden, AuditMatchedByNameOnly) {
+    reconcile::AuditResult a;
+    auto& s = a.summary;
+    s.database_rooms = 3;
+    s.live_rooms = 3;
+    s.server_rooms = 2;
+    s.in_sync = 2;
+    s.missing = 1;
+    s.provider = "livekit";
+    s.table = "public.instant_sessions";
+    s.matched_by_name_only = true;
+    Finding missing = finding(FindingKind::missing, "session-P46odHdPO0wJ");
+    missing.database_name = "P46odHdPO0wJ";
+    missing.database_status = "active";
+    a.findings.push_back(missing);
+    expect_golden("audit_name_only.txt", render_audit(a, k_plain));
+    expect_golden("audit_name_only.json", pretty(audit_json(a)));
+}
+
 Action action(ActionKind kind, const std::string& room, ActionStatus status,
               const std::string& reason) {
     Action a;
