@@ -86,8 +86,7 @@ std::string database_owner(Context& ctx, const media::ServerRoom& room) {
         return "row-level security may hide the row that owns it (" + visibility.explanation + ")";
     }
     for (const auto& row : store->load_rooms()) {
-        // load_rooms leaves DbRoom::room to the caller (reconcile/inventory.cpp fills it too).
-        const bool by_name = config::room_name_for(m, row.name) == room.name;
+        const bool by_name = row.room == room.name;  // the template applied by the store
         const bool by_sid = !room.sid.empty() && row.sid && *row.sid == room.sid;
         if (!by_name && !by_sid) continue;
         if (row.liveness == store::Liveness::ended) continue;
@@ -95,11 +94,11 @@ std::string database_owner(Context& ctx, const media::ServerRoom& room) {
         const std::string how = by_sid && !by_name ? fmt::format(" (by its SID {})", room.sid) : "";
         if (row.liveness == store::Liveness::live)
             return fmt::format("it belongs to a live row of {} ({} = \"{}\", {} {}){}", m.table,
-                               m.name_column, row.name, m.status_column, status, how);
+                               m.name_column, row.name, config::status_source(m), status, how);
         return fmt::format(
             "it belongs to a row of {} ({} = \"{}\") whose {} {} is in neither "
             "[rooms] live_statuses nor ended_statuses{}",
-            m.table, m.name_column, row.name, m.status_column, status, how);
+            m.table, m.name_column, row.name, config::status_source(m), status, how);
     }
     return {};
 }

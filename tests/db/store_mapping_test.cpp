@@ -75,7 +75,10 @@ TEST_F(StoreMappingTest, CheckMappingMissingEachColumn) {
         {[](RoomMapping& m) { m.name_column = "roomname"; }, "roomname", "name_column"},
         {[](RoomMapping& m) { m.sid_column = "room_sid "; }, "room_sid ", "sid_column"},
         {[](RoomMapping& m) { m.status_column = "Status"; }, "Status", "status_column"},
-        {[](RoomMapping& m) { m.sid_column = ""; }, "", "sid_column"},
+        {[](RoomMapping& m) { m.starts_column = "scheduled_at"; }, "scheduled_at",
+         "starts_column"},
+        {[](RoomMapping& m) { m.room_name_template = "{session}-{name}"; }, "session",
+         "room_name_template"},
     };
     for (const auto& c : cases) {
         RoomMapping m = default_mapping();
@@ -88,6 +91,7 @@ TEST_F(StoreMappingTest, CheckMappingMissingEachColumn) {
         EXPECT_EQ(check.problem, problem);
         EXPECT_EQ(check.qualified_table, m_schema + ".livekit_rooms");
         EXPECT_EQ(error_of([&] { s->load_rooms(); }, ErrorKind::config), problem);
+        if (c.key == "starts_column") continue;  // only reads of whole rows need the start
         EXPECT_EQ(error_of([&] { s->update_sid("x", "a", "b"); }, ErrorKind::config), problem);
         if (c.key != "sid_column") {  // is_live does not read the SID column
             EXPECT_EQ(error_of([&] { s->is_live("x"); }, ErrorKind::config), problem);

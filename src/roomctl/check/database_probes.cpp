@@ -127,20 +127,30 @@ private:
                     break;
             }
         }
+        if (!unknown.empty() && !m.live_when.empty()) {
+            p.status = ProbeStatus::failed;
+            p.message = fmt::format(
+                "table {}: [rooms] live_when is neither true nor false for {}; make it decide "
+                "every row (e.g. coalesce(..., false)) (until then --apply runs refuse)",
+                result.qualified_table, fmt::join(unknown, ", "));
+            return;
+        }
         if (!unknown.empty()) {
             p.status = ProbeStatus::failed;
             p.message = fmt::format(
                 "table {}: {} status value(s) of column {} are in neither live_statuses nor "
                 "ended_statuses: {}; add each to [rooms] live_statuses or ended_statuses "
                 "(until then --apply runs refuse)",
-                result.qualified_table, unknown.size(), m.status_column, fmt::join(unknown, ", "));
+                result.qualified_table, unknown.size(), config::status_source(m),
+                fmt::join(unknown, ", "));
             return;
         }
         // The SID column must hold the provider's SIDs whole: writes refuse a longer SID
         // rather than truncate it, so a short column fails every create.
         const auto column = store.sid_column();
         const std::size_t needed = sid_chars_needed(m_s.provider);
-        if (column.max_chars && static_cast<std::size_t>(*column.max_chars) < needed) {
+        if (m.records_sids() && column.max_chars &&
+            static_cast<std::size_t>(*column.max_chars) < needed) {
             p.status = ProbeStatus::failed;
             p.message = fmt::format(
                 "table {}: column {} is {}, too short for {} SIDs ({}); widen it (ALTER TABLE {} "
@@ -150,9 +160,13 @@ private:
             return;
         }
         p.status = ProbeStatus::ok;
-        p.message = fmt::format("table {} has columns {}, {}, {}; {} live and {} ended row(s)",
-                                result.qualified_table, m.name_column, m.sid_column,
-                                m.status_column, live, ended);
+        p.message = fmt::format("table {}: names from {}, liveness from {}; {} live and {} ended "
+                                "row(s); {}",
+                                result.qualified_table, m.room_name_template,
+                                config::status_source(m), live, ended,
+                                m.records_sids()
+                                    ? fmt::format("SIDs in column {}", m.sid_column)
+                                    : std::string("no sid_column: rooms are matched by name only"));
     }
 
     void rls(store::RoomStore& store, Probe& p) {

@@ -8,6 +8,12 @@
 
 namespace roomctl::config {
 
+std::string status_source(const RoomMapping& m) {
+    if (!m.live_when.empty()) return "live_when";
+    if (!m.session_table.empty()) return m.session_table + "." + m.session_status_column;
+    return m.status_column;
+}
+
 std::vector<TemplatePart> parse_room_template(const RoomMapping& m) {
     const std::string& t = m.room_name_template;
     auto bad = [&](const std::string& why) {

@@ -102,6 +102,10 @@ struct RoomMapping {
     }
 };
 
+// Where a row's status text comes from, for messages: "status" (the status column),
+// "sessions.status" (the session table's status column), or "live_when".
+std::string status_source(const RoomMapping& m);
+
 // One piece of a room_name_template: literal text, or a column whose value goes there.
 struct TemplatePart {
     bool is_column = false;

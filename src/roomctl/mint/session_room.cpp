@@ -14,8 +14,8 @@ std::string room_for_session(store::RoomStore& store, const config::RoomMapping&
     auto rows = store.find_session(session);
     std::vector<std::string> live;
     for (const auto& row : rows) {
-        if (!row.live) continue;
-        auto room = config::room_name_for(m, row.name);
+        if (!row.live || row.room.empty()) continue;
+        const auto& room = row.room;  // the template applied by the server
         if (std::find(live.begin(), live.end(), room) == live.end()) live.push_back(room);
     }
     if (live.size() == 1) return live.front();
@@ -41,7 +41,7 @@ std::string room_for_session(store::RoomStore& store, const config::RoomMapping&
     throw runtime_error(fmt::format(
         "the room of session \"{}\" is not live ({} is \"{}\", live is {}); a token for it would "
         "let someone into a room the app considers closed",
-        session, m.status_column, rows.front().status.value_or("NULL"),
+        session, config::status_source(m), rows.front().status.value_or("NULL"),
         fmt::join(m.live_statuses, "/")));
 }
 

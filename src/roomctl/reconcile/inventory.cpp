@@ -12,7 +12,6 @@ Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
     inv.table = mapping.table;
     inv.sid_column = mapping.sid_column;
     inv.database = store.load_rooms();
-    for (auto& row : inv.database) row.room = config::room_name_for(mapping, row.name);
     inv.server = server.list_rooms({});
     // Rows whose room the list lacks get a second look by SID where the provider needs one.
     std::set<std::string> listed;

@@ -64,12 +64,14 @@ public:
                 (dot == std::string::npos ? "" : m_conn->quote_name(m_schema_name) + ".") +
                 m_conn->quote_name(m_table_name);
         }
-        auto column = [&](const std::string& c) { return c.empty() ? c : m_conn->quote_name(c); };
-        m_name_sql = column(m_mapping.name_column);
-        m_sid_sql = column(m_mapping.sid_column);
-        m_status_sql = column(m_mapping.status_column);
-        m_identifiers_ok =
-            table_ok && !m_name_sql.empty() && !m_sid_sql.empty() && !m_status_sql.empty();
+        m_identifiers_ok = table_ok && !m_mapping.name_column.empty() &&
+                           (!m_mapping.status_column.empty() || !m_mapping.live_when.empty() ||
+                            !m_mapping.session_table.empty());
+        if (m_identifiers_ok) {
+            m_row = sql::row_sql(
+                m_mapping, [&](const std::string& c) { return m_conn->quote_name(c); },
+                [&](const std::string& text) { return m_conn->quote(text); });
+        }
     }
 
     std::vector<DbRoom> load_rooms() override { return select_rooms("", std::nullopt); }
@@ -121,8 +123,7 @@ public:
 
     std::vector<StatusCount> status_counts() override {
         return guarded_read([&] {
-            return facts::status_counts(*m_conn, m_table_sql, m_status_sql, m_live_array,
-                                        m_ended_array);
+            return facts::status_counts(*m_conn, m_row, m_live_array, m_ended_array);
         });
     }
 
@@ -143,22 +144,24 @@ public:
 
     std::vector<DbRoom> find_session(const std::string& session) override {
         // The session column is quoted like every identifier; the value is bound.
-        return select_rooms(sql::session_filter(m_conn->quote_name(m_mapping.session_column)),
-                            session);
+        return select_rooms(
+            sql::session_filter(m_row.table + "." + m_conn->quote_name(m_mapping.session_column)),
+            session);
     }
 
     std::vector<int> update_sids(const std::vector<SidUpdate>& updates) override {
         if (updates.empty()) return {};
-        std::vector<SidUpdate> by_name = updates;
-        for (auto& u : by_name) u.room = config::database_name_for(m_mapping, u.room).value_or("");
+        if (!m_mapping.records_sids())
+            throw config_error(
+                "[rooms] sid_column is not set: this mapping records no SID (nothing written)");
         return guarded([&] {
-            const SidWriteTarget target{m_table_sql, m_name_sql, m_sid_sql, m_status_sql,
-                                        m_live_array};
-            return write_sids(*m_conn, target, sid_sql_facts(), by_name);
+            const SidWriteTarget target{m_row, m_live_array};
+            return write_sids(*m_conn, target, sid_sql_facts(), updates);
         });
     }
 
     SidColumn sid_column() override {
+        if (!m_mapping.records_sids()) return {};
         return guarded_read([&] {
             m_sid.reset();  // read fresh: the column or its triggers may have changed
             return sid_sql_facts().facts;
@@ -166,14 +169,12 @@ public:
     }
 
     RecordedSid recorded_sid(const std::string& room) override {
-        const auto name = config::database_name_for(m_mapping, room);
-        if (!name || holds_nul(*name)) return {};
-        const std::string statement =
-            sql::recorded_sid(m_table_sql, m_name_sql, m_sid_sql, m_status_sql);
+        if (holds_nul(room)) return {};
+        const std::string statement = sql::recorded_sid(m_row);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::result r = tx.exec_params(statement, *name, m_live_array);
+            const pqxx::result r = tx.exec_params(statement, room, m_live_array);
             tx.commit();
             RecordedSid out;
             if (!r.empty()) {
@@ -185,13 +186,12 @@ public:
     }
 
     bool is_live(const std::string& room) override {
-        const auto name = config::database_name_for(m_mapping, room);
-        if (!name || holds_nul(*name)) return false;
-        const std::string statement = sql::is_live(m_table_sql, m_name_sql, m_status_sql);
+        if (holds_nul(room)) return false;
+        const std::string statement = sql::is_live(m_row);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
-            const pqxx::row row = tx.exec_params1(statement, *name, m_live_array);
+            const pqxx::row row = tx.exec_params1(statement, room, m_live_array);
             tx.commit();
             return row[0].as<bool>();
         });
@@ -206,7 +206,10 @@ public:
         }
         if (m_cancel->requested()) throw interrupted_error();
         try {
-            check = timed([&] { return check_mapping_sql(*m_conn, m_table_sql, m_mapping); });
+            check = timed([&] {
+                return check_mapping_sql(*m_conn, m_table_sql, m_row, m_mapping, m_live_array,
+                                         m_ended_array);
+            });
         } catch (const pqxx::broken_connection& e) {
             throw runtime_error("lost the database connection: " + error_line(e.what()));
         } catch (const pqxx::sql_error& e) {
@@ -395,12 +398,11 @@ private:
     std::string m_table_name;
     bool m_identifiers_ok = false;
     // Rows as DbRoom, optionally filtered by `where` with one bound text parameter ($3; $1
-    // and $2 are the live and ended words). The server classifies each row, with the same
-    // lower-casing as every "live row" predicate.
+    // and $2 are the live and ended words). The server classifies each row and names its
+    // room, with the same expressions as every "live row" predicate.
     std::vector<DbRoom> select_rooms(const std::string& where,
                                      const std::optional<std::string>& param) {
-        const std::string statement =
-            sql::select_rooms(m_table_sql, m_name_sql, m_sid_sql, m_status_sql, where);
+        const std::string statement = sql::select_rooms(m_row, where);
         return guarded_read([&] {
             pqxx::work tx{*m_conn};
             apply_timeouts(tx, *m_conn);
@@ -417,13 +419,16 @@ private:
                 room.status = sql::optional_text(row[2]);
                 room.liveness = facts::liveness_of(row[3].c_str());
                 room.live = room.liveness == Liveness::live;
+                room.room = sql::optional_text(row[4]).value_or("");
+                if (!row[5].is_null()) room.starts_at = row[5].as<std::int64_t>();
                 rooms.push_back(std::move(room));
             }
             return rooms;
         });
     }
 
-    std::string m_table_sql, m_name_sql, m_sid_sql, m_status_sql;
+    std::string m_table_sql;  // the mapping's table, quoted
+    sql::RowSql m_row;        // the mapping's row as SQL (sql.hpp)
 };
 
 }  // namespace

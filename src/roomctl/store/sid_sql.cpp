@@ -49,22 +49,21 @@ std::vector<int> write_sids(PgConnection& conn, const SidWriteTarget& target,
                             const SidColumnSql& column, const std::vector<SidUpdate>& updates) {
     std::vector<int> changed(updates.size(), 0);
     if (updates.empty()) return changed;
-    std::vector<std::optional<std::string>> names, expected, sids;
+    std::vector<std::optional<std::string>> rooms, expected, sids;
     for (const auto& u : updates) {
         if (column.facts.max_chars &&
             utf8_chars(u.new_sid) > static_cast<std::size_t>(*column.facts.max_chars))
             throw SidRejected(too_long(column, u.new_sid));
-        names.emplace_back(u.room);
+        rooms.emplace_back(u.room);
         expected.push_back(u.expected_sid);
         sids.emplace_back(u.new_sid);
     }
-    const std::string statement = sql::write_sids(target.table_sql, target.name_sql, target.sid_sql,
-                                                  target.status_sql, column.base_type);
+    const std::string statement = sql::write_sids(target.row, column.base_type);
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
     pqxx::result r;
     try {
-        r = tx.exec_params(statement, sql::text_array_literal(names),
+        r = tx.exec_params(statement, sql::text_array_literal(rooms),
                            sql::text_array_literal(expected), sql::text_array_literal(sids),
                            target.live_array);
     } catch (const pqxx::sql_error& e) {

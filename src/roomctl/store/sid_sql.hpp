@@ -11,6 +11,7 @@
 
 #include "roomctl/store/pg_connection.hpp"
 #include "roomctl/store/room_store.hpp"
+#include "roomctl/store/sql.hpp"
 
 namespace roomctl::store {
 
@@ -30,7 +31,7 @@ std::optional<SidColumnSql> sid_column_sql(PgConnection& conn, const std::string
 
 // The identifiers (quoted) and status words of the mapping, for write_sids.
 struct SidWriteTarget {
-    std::string table_sql, name_sql, sid_sql, status_sql;
+    sql::RowSql row;         // the mapping's row (must have a sid_column)
     std::string live_array;  // text[] literal of live_statuses
 };
 

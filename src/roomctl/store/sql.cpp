@@ -46,6 +46,75 @@ std::string liveness(const std::string& status_sql, int live_param, int ended_pa
            status_in(status_sql, ended_param) + " THEN 'ended' ELSE 'unclassified' END";
 }
 
+// ---- the mapping's row ------------------------------------------------------------------------
+
+namespace {
+
+// "schema.table" or "table" with each part quoted.
+std::string qualified(const std::string& dotted,
+                      const std::function<std::string(const std::string&)>& ident) {
+    const auto dot = dotted.find('.');
+    if (dot == std::string::npos) return ident(dotted);
+    return ident(dotted.substr(0, dot)) + "." + ident(dotted.substr(dot + 1));
+}
+
+}  // namespace
+
+RowSql row_sql(const config::RoomMapping& m,
+               const std::function<std::string(const std::string&)>& ident,
+               const std::function<std::string(const std::string&)>& literal) {
+    RowSql r;
+    r.table = qualified(m.table, ident);
+    auto column = [&](const std::string& c) { return r.table + "." + ident(c); };
+    r.name = column(m.name_column);
+    if (m.records_sids()) {
+        r.sid = column(m.sid_column);
+        r.sid_column = ident(m.sid_column);
+    }
+    if (!m.live_when.empty()) {
+        // Parenthesised twice: the expression is one operand whatever operators it holds.
+        r.live_when = "((" + m.live_when + "))";
+        r.status = "(" + r.live_when + "::boolean)::text";
+    } else if (!m.session_table.empty()) {
+        // Exactly one session row decides; none or several leave the status NULL, so the row
+        // is unclassified and --apply refuses rather than guess.
+        const std::string s = "roomctl_session";
+        r.status = "(SELECT CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(" + s + "." +
+                   ident(m.session_status_column) + "::text) END FROM " +
+                   qualified(m.session_table, ident) + " AS " + s + " WHERE " + s + "." +
+                   ident(m.session_table_key) + " = " + column(m.session_key_column()) + ")";
+    } else {
+        r.status = column(m.status_column) + "::text";
+    }
+    std::string room;
+    for (const auto& part : config::parse_room_template(m)) {
+        if (!room.empty()) room += " || ";
+        room += part.is_column ? column(part.text) + "::text" : literal(part.text);
+    }
+    r.room = "(" + room + ")";
+    if (!m.starts_column.empty())
+        r.starts = "pg_catalog.floor(pg_catalog.date_part('epoch', " + column(m.starts_column) +
+                   "))::bigint";
+    return r;
+}
+
+std::string liveness(const RowSql& row, const std::string& status_sql, int live_param,
+                     int ended_param) {
+    if (row.live_when.empty()) return liveness(status_sql, live_param, ended_param);
+    // The word lists do not apply, but the statement keeps its parameters: each must appear
+    // for the server to know its type.
+    return "CASE WHEN $" + std::to_string(live_param) + "::text[] IS NULL OR $" +
+           std::to_string(ended_param) + "::text[] IS NULL THEN 'unclassified' WHEN " +
+           status_sql + " = 'true' THEN 'live' WHEN " + status_sql +
+           " = 'false' THEN 'ended' ELSE 'unclassified' END";
+}
+
+std::string live_predicate(const RowSql& row, int live_param) {
+    if (row.live_when.empty()) return status_in(row.status, live_param);
+    return "($" + std::to_string(live_param) + "::text[] IS NOT NULL AND (" + row.live_when +
+           "::boolean) IS TRUE)";
+}
+
 // ---- the connection --------------------------------------------------------------------------
 
 std::string set_local_timeouts(std::chrono::milliseconds lock_timeout,
@@ -119,53 +188,60 @@ std::string sid_column_facts() {
            "AND a.attnum > 0 AND NOT a.attisdropped";
 }
 
-std::string write_sids(const std::string& table_sql, const std::string& name_sql,
-                       const std::string& sid_sql, const std::string& status_sql,
-                       const std::string& base_type) {
+std::string write_sids(const RowSql& row, const std::string& base_type) {
     // One statement: each compare-and-set is atomic, whatever else writes the table, and the
     // batch is one round trip. The new SID is cast to the column's type WITHOUT its length
     // (text does not assign to uuid implicitly): the assignment to varchar(n) then refuses a
     // longer value (22001), where CAST(... AS varchar(n)) would cut it silently. RETURNING
-    // shows what each row stores after triggers ran.
-    return "UPDATE " + table_sql + " AS t SET " + sid_sql + " = CAST(u.new_sid AS " + base_type +
+    // shows what each row stores after triggers ran. The unnest columns carry a roomctl_
+    // prefix so that live_when's unqualified column names resolve to the room table.
+    return "UPDATE " + row.table + " SET " + row.sid_column + " = CAST(u.roomctl_new_sid AS " +
+           base_type +
            ") FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
-           "AS u(name, expected, new_sid, i) WHERE t." +
-           name_sql + "::text = u.name AND " + status_in("t." + status_sql, 4) + " AND t." +
-           sid_sql + "::text IS NOT DISTINCT FROM u.expected RETURNING u.i, t." + sid_sql +
+           "AS u(roomctl_room, roomctl_expected, roomctl_new_sid, roomctl_i) WHERE " +
+           row.room + " = u.roomctl_room AND " + live_predicate(row, 4) + " AND " + row.sid +
+           "::text IS NOT DISTINCT FROM u.roomctl_expected RETURNING u.roomctl_i, " + row.sid +
            "::text";
 }
 
 // ---- the rows --------------------------------------------------------------------------------
 
-std::string select_rooms(const std::string& table_sql, const std::string& name_sql,
-                         const std::string& sid_sql, const std::string& status_sql,
-                         const std::string& where) {
-    return "SELECT " + name_sql + "::text, " + sid_sql + "::text, " + status_sql + "::text, " +
-           liveness(status_sql, 1, 2) + " FROM " + table_sql + where + " ORDER BY " + name_sql +
-           ", 2";
+std::string select_rooms(const RowSql& row, const std::string& where) {
+    // The inner query reads the table once; the outer one classifies the status text it read.
+    return "SELECT roomctl_name, roomctl_sid, roomctl_status, " +
+           liveness(row, "roomctl_status", 1, 2) +
+           ", roomctl_room, roomctl_starts FROM (SELECT " + row.name + "::text AS roomctl_name, " +
+           (row.sid.empty() ? std::string("NULL::text") : row.sid + "::text") +
+           " AS roomctl_sid, " + row.status + " AS roomctl_status, " + row.room +
+           " AS roomctl_room, " + (row.starts.empty() ? std::string("NULL::bigint") : row.starts) +
+           " AS roomctl_starts FROM " + row.table + where +
+           ") AS roomctl_rows ORDER BY roomctl_name, roomctl_sid";
 }
 
 std::string session_filter(const std::string& session_sql) {
     return " WHERE " + session_sql + "::text = $3::text";
 }
 
-std::string recorded_sid(const std::string& table_sql, const std::string& name_sql,
-                         const std::string& sid_sql, const std::string& status_sql) {
-    return "SELECT " + sid_sql + "::text FROM " + table_sql + " WHERE " + name_sql +
-           "::text = $1::text AND " + status_in(status_sql, 2) + " ORDER BY 1 LIMIT 1";
+std::string recorded_sid(const RowSql& row) {
+    return "SELECT " + (row.sid.empty() ? std::string("NULL") : row.sid) + "::text FROM " +
+           row.table + " WHERE " + row.room + " = $1::text AND " + live_predicate(row, 2) +
+           " ORDER BY 1 LIMIT 1";
 }
 
-std::string is_live(const std::string& table_sql, const std::string& name_sql,
-                    const std::string& status_sql) {
-    return "SELECT EXISTS (SELECT 1 FROM " + table_sql + " WHERE " + name_sql +
-           "::text = $1::text AND " + status_in(status_sql, 2) + ")";
+std::string explain_select_rooms(const RowSql& row) { return "EXPLAIN " + select_rooms(row, ""); }
+
+std::string is_live(const RowSql& row) {
+    return "SELECT EXISTS (SELECT 1 FROM " + row.table + " WHERE " + row.room +
+           " = $1::text AND " + live_predicate(row, 2) + ")";
 }
 
 // ---- table facts -----------------------------------------------------------------------------
 
-std::string status_counts(const std::string& table_sql, const std::string& status_sql) {
-    return "SELECT " + status_sql + "::text, count(*), " + liveness(status_sql, 1, 2) + " FROM " +
-           table_sql + " GROUP BY " + status_sql + "::text ORDER BY 2 DESC, 1";
+std::string status_counts(const RowSql& row) {
+    return "SELECT roomctl_status, pg_catalog.count(*), " +
+           liveness(row, "roomctl_status", 1, 2) + " FROM (SELECT " + row.status +
+           " AS roomctl_status FROM " + row.table +
+           ") AS roomctl_rows GROUP BY roomctl_status ORDER BY 2 DESC, 1";
 }
 
 std::string row_security_facts() {

@@ -16,10 +16,13 @@
 //   session state, so all of it works through transaction-mode poolers.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
+
+#include "roomctl/config/settings.hpp"
 
 namespace roomctl::store::sql {
 
@@ -46,6 +49,40 @@ std::string status_in(const std::string& status_sql, int param);
 // 'live', 'ended' or 'unclassified' for a row: live words ($`live_param`) first, then ended
 // words ($`ended_param`); NULL and anything else is unclassified.
 std::string liveness(const std::string& status_sql, int live_param, int ended_param);
+
+// ---- the mapping's row ---------------------------------------------------------------------
+
+// The room table's row as the mapping reads it, in SQL fragments over the table as named in
+// FROM (no alias: `table`.column references and the session subquery work the same in SELECT
+// and UPDATE). Built by row_sql() from the mapping; identifiers quoted, literals quoted.
+struct RowSql {
+    std::string table;       // "schema"."table" or "table"
+    std::string name;        // the name column, table-qualified
+    std::string sid;         // the SID column, table-qualified; "" without a sid_column
+    std::string sid_column;  // the SID column unqualified (UPDATE ... SET needs it bare)
+    // The status text liveness is decided from: the status column as text; the session
+    // table's status of the one session row the room row names (else NULL); or live_when's
+    // value as text ('true'/'false'/NULL).
+    std::string status;
+    std::string live_when;  // the configured expression ("" when liveness is by status words)
+    std::string room;       // the server room name: room_name_template over the columns
+    std::string starts;     // the start as unix seconds (bigint); "" without a starts_column
+};
+
+// The fragments for `mapping`, quoting identifiers with `ident` (PQescapeIdentifier) and
+// template literals with `literal` (the connection's string quoting). Throws Error(config)
+// for a template that does not parse (config::parse_room_template).
+RowSql row_sql(const config::RoomMapping& mapping,
+               const std::function<std::string(const std::string&)>& ident,
+               const std::function<std::string(const std::string&)>& literal);
+
+// A row's liveness from its status text `status_sql`: 'live', 'ended' or 'unclassified' (by
+// the words in $`live_param`/$`ended_param`, or by live_when's true/false; NULL and anything
+// else is unclassified).
+std::string liveness(const RowSql& row, const std::string& status_sql, int live_param,
+                     int ended_param);
+// True for the live rows: the status words in $`live_param`, or live_when IS TRUE.
+std::string live_predicate(const RowSql& row, int live_param);
 
 // ---- the connection (pg_connection.cpp) ------------------------------------------------------
 
@@ -77,37 +114,38 @@ std::string column_type();
 // type's schema-qualified name, the declared character limit (varchar(n)/char(n), else NULL)
 // and the enabled BEFORE UPDATE row triggers of the table (comma-separated, or NULL).
 std::string sid_column_facts();
-// The batched compare-and-set of SIDs: $1 names, $2 expected SIDs, $3 new SIDs (text[] of one
-// length, in update order), $4 live words (text[]). Sets the SID column, cast to `base_type`
-// (the column's type without its length, so assigning a longer value fails with 22001 instead
-// of being cut), on the live rows of each name whose SID IS NOT DISTINCT FROM the expected one.
-// RETURNING the 1-based update index and the stored SID as text, after triggers ran.
-std::string write_sids(const std::string& table_sql, const std::string& name_sql,
-                       const std::string& sid_sql, const std::string& status_sql,
-                       const std::string& base_type);
+// The batched compare-and-set of SIDs: $1 server rooms, $2 expected SIDs, $3 new SIDs (text[]
+// of one length, in update order), $4 live words (text[]). Sets the room table's SID column,
+// cast to `base_type` (the column's type without its length, so assigning a longer value fails
+// with 22001 instead of being cut), on the live rows of each room (RowSql::room, live as
+// live_predicate decides) whose SID IS NOT DISTINCT FROM the expected one. RETURNING the
+// 1-based update index and the stored SID as text, after triggers ran. Needs a sid_column.
+std::string write_sids(const RowSql& row, const std::string& base_type);
 
 // ---- the rows (room_store.cpp) ---------------------------------------------------------------
 
-// $1 live words, $2 ended words (text[]): name, sid and status as text and liveness() of each
-// row, ordered by name then SID. `where` is "" or " WHERE ..." using $3 (see session_filter).
-std::string select_rooms(const std::string& table_sql, const std::string& name_sql,
-                         const std::string& sid_sql, const std::string& status_sql,
-                         const std::string& where);
-// " WHERE <session_sql>::text = $3::text", for select_rooms.
+// $1 live words, $2 ended words (text[]): per row its name, SID, status text, liveness
+// ('live', 'ended', 'unclassified'), server room (NULL when a template column is NULL) and
+// start (unix seconds or NULL), ordered by name then SID. `where` is "" or " WHERE ..." over
+// the room table, using $3 (see session_filter).
+std::string select_rooms(const RowSql& row, const std::string& where);
+// " WHERE <session_sql>::text = $3::text", for select_rooms; `session_sql` table-qualified.
 std::string session_filter(const std::string& session_sql);
-// $1 name (text), $2 live words (text[]): the SID (as text) of the first live row with the name
-// (lowest SID first); no row when none is live.
-std::string recorded_sid(const std::string& table_sql, const std::string& name_sql,
-                         const std::string& sid_sql, const std::string& status_sql);
-// $1 name (text), $2 live words (text[]): whether a live row has the name (one boolean).
-std::string is_live(const std::string& table_sql, const std::string& name_sql,
-                    const std::string& status_sql);
+// $1 server room (text), $2 live words (text[]): the SID (as text; NULL without a sid_column)
+// of the first live row of the room (lowest SID first); no row when none is live.
+std::string recorded_sid(const RowSql& row);
+// $1 server room (text), $2 live words (text[]): whether a live row has the room (one boolean).
+std::string is_live(const RowSql& row);
+// select_rooms(row, "") under EXPLAIN: plans (never runs) the read with every expression of the
+// mapping, so a live_when, session join or template that cannot work fails here with the
+// server's own words. $1, $2 as select_rooms.
+std::string explain_select_rooms(const RowSql& row);
 
 // ---- table facts (table_facts.cpp) -----------------------------------------------------------
 
-// $1 live words, $2 ended words (text[]): per status value as text, its row count and
-// liveness(), most rows first.
-std::string status_counts(const std::string& table_sql, const std::string& status_sql);
+// $1 live words, $2 ended words (text[]): per status text (RowSql::status), its row count and
+// liveness, most rows first.
+std::string status_counts(const RowSql& row);
 // $1 table (text): current_user, quote_ident(current_user), the resolved table, relrowsecurity,
 // relforcerowsecurity, rolsuper, rolbypassrls, whether current_user has the owner's privileges,
 // row_security_active, reltuples (float8), relpages, server_version_num; no row when there is no

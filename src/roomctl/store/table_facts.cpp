@@ -117,13 +117,13 @@ Liveness liveness_of(std::string_view code) {
     return Liveness::unclassified;
 }
 
-std::vector<StatusCount> status_counts(PgConnection& conn, const std::string& table_sql,
-                                       const std::string& status_sql, const std::string& live_array,
+std::vector<StatusCount> status_counts(PgConnection& conn, const sql::RowSql& rows,
+                                       const std::string& live_array,
                                        const std::string& ended_array) {
     pqxx::work tx{conn};
     apply_timeouts(tx, conn);
     const pqxx::result r =
-        tx.exec_params(sql::status_counts(table_sql, status_sql), live_array, ended_array);
+        tx.exec_params(sql::status_counts(rows), live_array, ended_array);
     tx.commit();
     std::vector<StatusCount> out;
     out.reserve(r.size());

@@ -20,16 +20,18 @@
 
 #include "roomctl/store/pg_connection.hpp"
 #include "roomctl/store/room_store.hpp"
+#include "roomctl/store/sql.hpp"
 
 namespace roomctl::store::facts {
 
 // The Liveness of sql::liveness's text.
 Liveness liveness_of(std::string_view code);
 
-// Rows per status value (as text), most rows first. `live_array` and `ended_array` are text[]
-// literals of the mapping's words.
-std::vector<StatusCount> status_counts(PgConnection& conn, const std::string& table_sql,
-                                       const std::string& status_sql, const std::string& live_array,
+// Rows per status text (sql::RowSql::status: the status column, the session table's status or
+// live_when's value), most rows first. `live_array` and `ended_array` are text[] literals of
+// the mapping's words.
+std::vector<StatusCount> status_counts(PgConnection& conn, const sql::RowSql& row,
+                                       const std::string& live_array,
                                        const std::string& ended_array);
 
 // Row-level security as it applies to current_user on the table; nullopt when the table does
