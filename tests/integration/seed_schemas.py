@@ -149,6 +149,82 @@ class AppRole:
         self.admin.close()
 
 
+def seed_000(run, db, app_role):
+    """Seed 000's table, mapped with no SID column; returns (table, run as the app's role)."""
+    create_seed_schema(db, SEED_000)
+    table = f"{db.schema}.instant_sessions"
+    write_mapping(run, {"table": table, "name_column": "session_token", "sid_column": "",
+                        "status_column": "status", "live_statuses": ["waiting", "active"],
+                        "ended_statuses": ["ended"], "room_name_template": "session-{name}",
+                        "session_column": "id"})
+    role = app_role({"instant_sessions": "SELECT, UPDATE"})
+    return table, (lambda *args: run(*args, database_url=role.url))
+
+
+SESSION_TABLE_004 = {"session_table": "{schema}.sessions", "session_key": "session_id",
+                     "session_table_key": "id", "session_status_column": "status",
+                     "live_statuses": ["scheduled", "live"],
+                     "ended_statuses": ["completed", "cancelled"]}
+LIVE_WHEN_004 = {"live_when": "EXISTS (SELECT 1 FROM {schema}.sessions s WHERE s.id = session_id "
+                              "AND s.status IN ('scheduled', 'live'))"}
+
+
+def seed_004(run, db, standin, app_role, rooms_mapping):
+    """Seed 004's tables and state, mapped by `rooms_mapping` ({schema} is the test's schema);
+    returns (run as the app's role, {key: room name}); a room name is "session-{sessions.id}"."""
+    create_seed_schema(db, SEED_004)
+    s = db.schema
+    write_mapping(run, {"table": f"{s}.livekit_rooms", "name_column": "room_name",
+                        "sid_column": "room_sid", "session_column": "session_id",
+                        **{k: v.replace("{schema}", s) if isinstance(v, str) else v
+                           for k, v in rooms_mapping.items()}})
+    role = app_role({"sessions": "SELECT", "livekit_rooms": "SELECT, UPDATE"})
+    names = {}
+    for key, status, on_server, recorded in (("live_missing", "live", False, False),
+                                             ("completed", "completed", True, True),
+                                             ("live_ok", "live", True, True),
+                                             ("scheduled", "scheduled", True, True),
+                                             ("cancelled", "cancelled", False, False)):
+        sid = db.execute(f"INSERT INTO {s}.sessions (status) VALUES (%s) RETURNING id::text",
+                         (status,))[0][0]
+        names[key] = f"session-{sid}"
+        room_sid = None
+        if on_server:
+            room = standin.seed_room(names[key], age_seconds=7200 if key == "completed" else 900)
+            room_sid = room["sid"] if recorded else None
+        db.execute(f"INSERT INTO {s}.livekit_rooms (session_id, room_name, room_sid) "
+                   "VALUES (%s, %s, %s)", (sid, names[key], room_sid))
+    return (lambda *args: run(*args, database_url=role.url)), names
+
+
+WITHOUT_SESSION_TABLE = {"status_column": "status", "live_statuses": ["active"],
+                         "ended_statuses": ["ended"]}
+MISTAKES = {
+    # setting: (the [rooms] mapping over seed 004's tables, what the one line must name)
+    "live_when_missing_column": ({**WITHOUT_SESSION_TABLE, "live_when": "ended_at IS NULL"},
+                                 "ended_at"),
+    "live_when_two_statements": ({**WITHOUT_SESSION_TABLE,
+                                  "live_when": "true; DROP TABLE {schema}.sessions"}, "live_when"),
+    "live_when_comment": ({**WITHOUT_SESSION_TABLE, "live_when": "true -- all live"},
+                          "live_when"),
+    "live_when_not_boolean": ({**WITHOUT_SESSION_TABLE, "live_when": "room_name"}, "live_when"),
+    "live_when_and_session_table": ({**SESSION_TABLE_004, "live_when": "true"}, "session_table"),
+    "session_table_missing": ({**SESSION_TABLE_004, "session_table": "{schema}.meetings"},
+                              "meetings"),
+    "session_key_missing": ({**SESSION_TABLE_004, "session_key": "meeting_id"}, "meeting_id"),
+    "session_table_key_missing": ({**SESSION_TABLE_004, "session_table_key": "session_uuid"},
+                                  "session_uuid"),
+    "session_status_column_missing": ({**SESSION_TABLE_004, "session_status_column": "state"},
+                                      "state"),
+    "starts_column_missing": ({**SESSION_TABLE_004, "starts_column": "starts_at"}, "starts_at"),
+    "starts_column_not_a_time": ({**SESSION_TABLE_004, "starts_column": "room_name"},
+                                 "starts_column"),
+    "template_unknown_column": ({**SESSION_TABLE_004,
+                                 "room_name_template": "{sesion_id}-{name}"}, "sesion_id"),
+    "sid_column_missing": ({**SESSION_TABLE_004, "sid_column": "twilio_sid"}, "twilio_sid"),
+}
+
+
 def epoch(value):
     """A finding's starts_at as unix seconds, whether given as a number or as ISO 8601."""
     if value is None or isinstance(value, (int, float)):

@@ -13,8 +13,9 @@ import uuid
 
 import pytest
 
-from seed_schemas import (SEED_000, SEED_001, SEED_003, SEED_004, AppRole, create_seed_schema,
-                          epoch, fingerprint, kinds, one_error_line, write_mapping)
+from seed_schemas import (LIVE_WHEN_004, MISTAKES, SEED_001, SEED_003, SESSION_TABLE_004, AppRole,
+                          create_seed_schema, epoch, fingerprint, kinds, one_error_line, seed_000,
+                          seed_004, write_mapping)
 
 twilio = pytest.mark.parametrize("provider", ["twilio"])
 livekit = pytest.mark.parametrize("provider", ["livekit"])
@@ -43,21 +44,12 @@ def check_passes(go):
 
 @twilio
 def test_seed_000_token_table_without_a_sid_column(run, db, standin, app_role):
-    create_seed_schema(db, SEED_000)
-    table = f"{db.schema}.instant_sessions"
-    write_mapping(run, {"table": table, "name_column": "session_token", "sid_column": "",
-                        "status_column": "status", "live_statuses": ["waiting", "active"],
-                        "ended_statuses": ["ended"], "room_name_template": "session-{name}",
-                        "session_column": "id"})
+    table, go = seed_000(run, db, app_role)
     db.execute(f"INSERT INTO {table} (session_token, status) VALUES "
                "('P46odHdPO0wJ', 'active'), ('Qx81aZ0pLm2N', 'waiting'), ('Zz00old00000', 'ended')")
     standin.seed_room("session-P46odHdPO0wJ", age_seconds=900)
     standin.seed_room("session-Zz00old00000", age_seconds=7200)   # its session ended
     standin.seed_room("session-strayroom01", age_seconds=7200)    # no row at all
-    role = app_role({"instant_sessions": "SELECT, UPDATE"})
-
-    def go(*args):
-        return run(*args, database_url=role.url)
 
     def rows():
         return db.execute(f"SELECT * FROM {table} ORDER BY session_token")
@@ -76,7 +68,8 @@ def test_seed_000_token_table_without_a_sid_column(run, db, standin, app_role):
     human = go("audit")
     assert human.code == 5
     # Said once, not per row and not silently.
-    assert (human.stdout + human.stderr).lower().count("name only") == 1, human.stdout + human.stderr
+    said = human.stdout + human.stderr
+    assert said.lower().count("name only") == 1, said
 
     plan = go("recreate", "--json")
     assert plan.code == 0, plan.stderr
@@ -322,34 +315,6 @@ def test_seed_003_schedules_never_created_expired_and_not_yet_due(run, db, stand
 
 # --- seed 004: liveness from the sessions table -----------------------------------------------
 
-def seed_004(run, db, standin, app_role, rooms_mapping):
-    """Seed 004's tables and state, mapped by `rooms_mapping` ({schema} is the test's schema);
-    returns (go, names, tables' readers)."""
-    create_seed_schema(db, SEED_004)
-    s = db.schema
-    write_mapping(run, {"table": f"{s}.livekit_rooms", "name_column": "room_name",
-                        "sid_column": "room_sid", "session_column": "session_id",
-                        **{k: v.replace("{schema}", s) if isinstance(v, str) else v
-                           for k, v in rooms_mapping.items()}})
-    role = app_role({"sessions": "SELECT", "livekit_rooms": "SELECT, UPDATE"})
-    names = {}
-    for key, status, on_server, recorded in (("live_missing", "live", False, False),
-                                             ("completed", "completed", True, True),
-                                             ("live_ok", "live", True, True),
-                                             ("scheduled", "scheduled", True, True),
-                                             ("cancelled", "cancelled", False, False)):
-        sid = db.execute(f"INSERT INTO {s}.sessions (status) VALUES (%s) RETURNING id::text",
-                         (status,))[0][0]
-        names[key] = f"session-{sid}"
-        room_sid = None
-        if on_server:
-            room = standin.seed_room(names[key], age_seconds=7200 if key == "completed" else 900)
-            room_sid = room["sid"] if recorded else None
-        db.execute(f"INSERT INTO {s}.livekit_rooms (session_id, room_name, room_sid) "
-                   "VALUES (%s, %s, %s)", (sid, names[key], room_sid))
-    return (lambda *args: run(*args, database_url=role.url)), names
-
-
 def seed_004_loop(run, db, standin, go, names):
     s = db.schema
     sessions_before = db.execute(f"SELECT * FROM {s}.sessions ORDER BY id")
@@ -392,14 +357,6 @@ def seed_004_loop(run, db, standin, go, names):
     return found
 
 
-SESSION_TABLE_004 = {"session_table": "{schema}.sessions", "session_key": "session_id",
-                     "session_table_key": "id", "session_status_column": "status",
-                     "live_statuses": ["scheduled", "live"],
-                     "ended_statuses": ["completed", "cancelled"]}
-LIVE_WHEN_004 = {"live_when": "EXISTS (SELECT 1 FROM {schema}.sessions s WHERE s.id = session_id "
-                              "AND s.status IN ('scheduled', 'live'))"}
-
-
 @livekit
 def test_seed_004_liveness_from_the_sessions_table(run, db, standin, app_role):
     go, names = seed_004(run, db, standin, app_role, SESSION_TABLE_004)
@@ -414,34 +371,6 @@ def test_seed_004_live_when_gives_the_same_answer(run, db, standin, app_role):
 
 
 # --- mistakes in the new settings: one line, nothing changed ----------------------------------
-
-WITHOUT_SESSION_TABLE = {"status_column": "status", "live_statuses": ["active"],
-                         "ended_statuses": ["ended"]}
-MISTAKES = {
-    # setting: (the [rooms] mapping over seed 004's tables, what the one line must name)
-    "live_when_missing_column": ({**WITHOUT_SESSION_TABLE, "live_when": "ended_at IS NULL"},
-                                 "ended_at"),
-    "live_when_two_statements": ({**WITHOUT_SESSION_TABLE,
-                                  "live_when": "true; DROP TABLE {schema}.sessions"}, "live_when"),
-    "live_when_comment": ({**WITHOUT_SESSION_TABLE, "live_when": "true -- all live"},
-                          "live_when"),
-    "live_when_not_boolean": ({**WITHOUT_SESSION_TABLE, "live_when": "room_name"}, "live_when"),
-    "live_when_and_session_table": ({**SESSION_TABLE_004, "live_when": "true"}, "session_table"),
-    "session_table_missing": ({**SESSION_TABLE_004, "session_table": "{schema}.meetings"},
-                              "meetings"),
-    "session_key_missing": ({**SESSION_TABLE_004, "session_key": "meeting_id"}, "meeting_id"),
-    "session_table_key_missing": ({**SESSION_TABLE_004, "session_table_key": "session_uuid"},
-                                  "session_uuid"),
-    "session_status_column_missing": ({**SESSION_TABLE_004, "session_status_column": "state"},
-                                      "state"),
-    "starts_column_missing": ({**SESSION_TABLE_004, "starts_column": "starts_at"}, "starts_at"),
-    "starts_column_not_a_time": ({**SESSION_TABLE_004, "starts_column": "room_name"},
-                                 "starts_column"),
-    "template_unknown_column": ({**SESSION_TABLE_004,
-                                 "room_name_template": "{sesion_id}-{name}"}, "sesion_id"),
-    "sid_column_missing": ({**SESSION_TABLE_004, "sid_column": "twilio_sid"}, "twilio_sid"),
-}
-
 
 @livekit
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
@@ -486,3 +415,78 @@ def test_starting_within_without_starts_column_is_refused(run, db, standin, app_
         assert "starts_column" in one_error_line(r)
         assert standin.requests().get("CreateRoom", 0) == 0
     assert db.execute(f"SELECT * FROM {db.schema}.livekit_rooms ORDER BY id") == rows_before
+
+
+# --- part 7's safety rules hold in the new modes ----------------------------------------------
+
+def when_created(standin, action):
+    """Runs `action` on a thread while roomctl's CreateRoom is held after the room exists."""
+    standin.fault(method="CreateRoom", phase="after", delay_ms=1500, count=1)
+    return standin.when_requested("CreateRoom", lambda: (time.sleep(0.3), action()))
+
+
+@twilio
+def test_seed_000_a_session_ending_while_its_room_is_created_gets_it_deleted_again(
+        run, db, standin, app_role):
+    table, go = seed_000(run, db, app_role)
+    db.execute(f"INSERT INTO {table} (session_token, status) VALUES ('Ends00000001', 'waiting')")
+    writer = when_created(standin, lambda: db.execute(
+        f"UPDATE {table} SET status = 'ended' WHERE session_token = 'Ends00000001'"))
+    r = go("recreate", "--apply", "--json")
+    writer.join()
+    assert r.code == 6, r.stderr   # no SID write to notice it by: the row is read again
+    [action] = r.json["actions"]
+    assert action["status"] == "compensated", action
+    assert "session-Ends00000001" not in standin.rooms()
+
+
+@livekit
+@pytest.mark.parametrize("liveness", ["session_table", "live_when"])
+def test_seed_004_a_session_completed_while_its_room_is_created_gets_it_deleted_again(
+        run, db, standin, app_role, liveness):
+    go, names = seed_004(run, db, standin, app_role,
+                         SESSION_TABLE_004 if liveness == "session_table" else LIVE_WHEN_004)
+    room = names["live_missing"]
+    # The room table's row does not change at all: only its session does.
+    writer = when_created(standin, lambda: db.execute(
+        f"UPDATE {db.schema}.sessions SET status = 'completed' WHERE id = %s",
+        (room.removeprefix("session-"),)))
+    r = go("recreate", "--apply", "--json")
+    writer.join()
+    assert r.code == 6, r.stderr
+    [action] = r.json["actions"]
+    assert action["status"] == "compensated", action
+    assert room not in standin.rooms()
+    assert db.execute(f"SELECT room_sid FROM {db.schema}.livekit_rooms WHERE room_name = %s",
+                      (room,)) == [(None,)]
+
+
+@twilio
+def test_seed_000_cleanup_asks_the_table_again_before_deleting(run, db, standin, app_role):
+    table, go = seed_000(run, db, app_role)
+    db.execute(f"INSERT INTO {table} (session_token, status) VALUES ('P46odHdPO0wJ', 'active')")
+    standin.seed_room("session-P46odHdPO0wJ", age_seconds=900)
+    standin.seed_room("session-Claimed00001", age_seconds=7200)
+    # Between the audit and the delete, the app books the session that owns the room.
+    standin.fault(method="ListParticipants", delay_ms=3000, count=1)
+    writer = standin.when_requested("ListParticipants", lambda: db.execute(
+        f"INSERT INTO {table} (session_token, status) VALUES ('Claimed00001', 'active')"))
+    r = go("cleanup", "--apply", "--concurrency", "1", "--json")
+    writer.join()
+    assert r.code == 0, r.stderr
+    assert "session-Claimed00001" in standin.rooms()
+    assert standin.requests().get("DeleteRoom", 0) == 0
+
+
+@twilio
+def test_seed_000_row_level_security_that_hides_rows_is_refused(run, db, standin, app_role):
+    table, go = seed_000(run, db, app_role)
+    db.execute(f"INSERT INTO {table} (session_token, status) VALUES ('Qx81aZ0pLm2N', 'waiting')")
+    standin.seed_room("session-Zz00old00000", age_seconds=7200)
+    db.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")  # Supabase's, and no policy
+    for command in (["recreate", "--apply"], ["cleanup", "--apply"]):
+        r = go(*command)
+        assert r.code == 8, (command, r.stderr)
+        assert "row-level security" in r.stderr
+    assert standin.requests().get("CreateRoom", 0) == 0
+    assert standin.requests().get("DeleteRoom", 0) == 0
