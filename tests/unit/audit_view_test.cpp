@@ -83,6 +83,16 @@ TEST(AuditView, DuplicateNamesShowEveryRowAndSid) {
     EXPECT_EQ(doc["summary"]["duplicate_name"], 1);
 }
 
+TEST(AuditView, DuplicateRowsShowNoSidWhenTheMappingRecordsNone) {
+    reconcile::Inventory inv;  // no sid_column
+    inv.database = {live_row("Room 1"), live_row("Room 1")};
+    const auto text = render_audit(reconcile::audit(inv), TextStyle{false, k_now});
+    EXPECT_NE(text.find("\"Room 1\" (status \"active\"), \"Room 1\" (status \"active\")"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("SID NULL"), std::string::npos) << text;
+}
+
 TEST(AuditView, StartTimesFarFromNowDoNotOverflow) {
     reconcile::AuditResult a;
     reconcile::Finding f;

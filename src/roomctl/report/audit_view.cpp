@@ -62,15 +62,17 @@ std::string not_yet_due_detail(const reconcile::Finding& f, const TextStyle& sty
     return detail;
 }
 
-// "\"Room 1\" (SID RM_x, status \"active\")" for each row of a duplicate_name.
-std::string duplicate_detail(const reconcile::Finding& f) {
+// "\"Room 1\" (SID RM_x, status \"active\")" for each row of a duplicate_name; no SID when
+// the mapping records none.
+std::string duplicate_detail(const reconcile::Finding& f, bool with_sids) {
     std::string rows;
     for (const auto& row : f.duplicate_rows) {
         if (!rows.empty()) rows += ", ";
-        rows += fmt::format("\"{}\" (SID {}, status {})", row.name,
-                            !row.sid           ? std::string("NULL")
-                            : row.sid->empty() ? "empty"
-                                               : *row.sid,
+        std::string sid;
+        if (with_sids) {
+            sid = "SID " + (row.sid ? (row.sid->empty() ? "empty" : *row.sid) : "NULL") + ", ";
+        }
+        rows += fmt::format("\"{}\" ({}status {})", row.name, sid,
                             row.status ? fmt::format("\"{}\"", *row.status) : "NULL");
     }
     return fmt::format(
@@ -131,7 +133,7 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
                 f.server_room ? "a room of that name is on the server" : "not on the server");
             break;
         case reconcile::FindingKind::duplicate_name:
-            detail = duplicate_detail(f);
+            detail = duplicate_detail(f, !s.matched_by_name_only);
             break;
         case reconcile::FindingKind::not_yet_due:
             detail = not_yet_due_detail(f, style);
