@@ -175,6 +175,14 @@ TEST_F(SessionTableTest, LiveWhenDecidesPerRowAndABadExpressionIsAConfigError) {
     EXPECT_NE(check.problem.find("ended_at"), std::string::npos) << check.problem;
     EXPECT_EQ(error_of([&] { bad->load_rooms(); }, ErrorKind::config), check.problem);
     EXPECT_EQ(sid_of("livekit_rooms", "room_name = 'b'"), std::nullopt);
+
+    // Reads run read-only: an expression with a side effect is refused, not run.
+    exec("CREATE SEQUENCE " + qualified("side_effect"));
+    m.live_when = "nextval('" + m_schema + ".side_effect') > 0";
+    const auto msg = error_of([&] { store(m)->load_rooms(); }, ErrorKind::config);
+    EXPECT_NE(msg.find("[rooms] live_when must only read"), std::string::npos) << msg;
+    EXPECT_EQ(exec("SELECT last_value FROM " + qualified("side_effect"))[0][0].as<int>(), 1);
+    EXPECT_FALSE(exec("SELECT is_called FROM " + qualified("side_effect"))[0][0].as<bool>());
 }
 
 // Seed 003: livekit_rooms.scheduled_at.

@@ -172,7 +172,7 @@ public:
         if (holds_nul(room)) return {};
         const std::string statement = sql::recorded_sid(m_row);
         return guarded_read([&] {
-            pqxx::work tx{*m_conn};
+            pqxx::read_transaction tx{*m_conn};  // live_when must not write
             apply_timeouts(tx, *m_conn);
             const pqxx::result r = tx.exec_params(statement, room, m_live_array);
             tx.commit();
@@ -189,7 +189,7 @@ public:
         if (holds_nul(room)) return false;
         const std::string statement = sql::is_live(m_row);
         return guarded_read([&] {
-            pqxx::work tx{*m_conn};
+            pqxx::read_transaction tx{*m_conn};  // live_when must not write
             apply_timeouts(tx, *m_conn);
             const pqxx::row row = tx.exec_params1(statement, room, m_live_array);
             tx.commit();
@@ -284,6 +284,11 @@ private:
             throw ConnectionLost("lost the database connection: " + error_line(e.what()));
         } catch (const pqxx::sql_error& e) {
             if (e.sqlstate() == "3F000") throw mapping_error(e);  // invalid_schema_name
+            if (e.sqlstate() == "25006")  // read_only_sql_transaction: reads run read-only
+                throw config_error(
+                    "the mapping's SQL tried to write while reading rows: [rooms] live_when must "
+                    "only read (" +
+                    error_line(e.what()) + ")");
             // 57P01..57P03: the server is shutting down or terminated this backend
             // (pg_terminate_backend): the connection is gone even if libpqxx has not noticed.
             if (e.sqlstate().rfind("57P0", 0) == 0 || !m_conn->is_open()) {
@@ -404,7 +409,7 @@ private:
                                      const std::optional<std::string>& param) {
         const std::string statement = sql::select_rooms(m_row, where);
         return guarded_read([&] {
-            pqxx::work tx{*m_conn};
+            pqxx::read_transaction tx{*m_conn};  // live_when must not write
             apply_timeouts(tx, *m_conn);
             const pqxx::result r =
                 param ? tx.exec_params(statement, m_live_array, m_ended_array, *param)

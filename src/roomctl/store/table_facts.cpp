@@ -120,7 +120,7 @@ Liveness liveness_of(std::string_view code) {
 std::vector<StatusCount> status_counts(PgConnection& conn, const sql::RowSql& rows,
                                        const std::string& live_array,
                                        const std::string& ended_array) {
-    pqxx::work tx{conn};
+    pqxx::read_transaction tx{conn};  // live_when must not write
     apply_timeouts(tx, conn);
     const pqxx::result r =
         tx.exec_params(sql::status_counts(rows), live_array, ended_array);
