@@ -32,7 +32,10 @@ namespace roomctl::cli {
 // Reads the database and the server and compares them (shared by audit, recreate, cleanup).
 // `store` receives the open database connection for reuse by the executor.
 // `server` receives the media-server client (for its limits and for reuse).
+// `settings` are the run's (its command flags applied): with [rooms] starts_column, sessions
+// starting later than settings.starting_within are not_yet_due (Inventory::due_within_seconds).
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
-                                 std::unique_ptr<media::MediaServer>& server);
+                                 std::unique_ptr<media::MediaServer>& server,
+                                 const config::Settings& settings);
 
 }  // namespace roomctl::cli

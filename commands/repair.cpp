@@ -9,6 +9,7 @@
 #include "roomctl/journal/journal.hpp"
 #include "roomctl/reconcile/executor.hpp"
 #include "roomctl/reconcile/planner.hpp"
+#include "roomctl/reconcile/safety.hpp"
 #include "roomctl/report/plan_view.hpp"
 #include "roomctl/util/duration.hpp"
 #include "roomctl/util/exit_code.hpp"
@@ -21,6 +22,7 @@ struct RepairFlags {
     bool apply = false;
     unsigned concurrency = 4;
     std::string empty_timeout, departure_timeout;  // recreate
+    std::string starting_within;                   // recreate (and audit): with starts_column
     std::string min_age;                           // cleanup
     bool include_occupied = false;                 // cleanup
     std::vector<std::string> keep;                 // cleanup: glob patterns never deleted
@@ -57,6 +59,8 @@ void apply_flags(config::Settings& s, const RepairFlags& f) {
     config::apply_command_flag(s, "recreate.empty_timeout", "--empty-timeout", f.empty_timeout);
     config::apply_command_flag(s, "recreate.departure_timeout", "--departure-timeout",
                                f.departure_timeout);
+    config::apply_command_flag(s, "recreate.starting_within", "--starting-within",
+                               f.starting_within);
     config::apply_command_flag(s, "cleanup.min_age", "--min-age", f.min_age);
     if (f.max_deletes_opt && f.max_deletes_opt->count() > 0)
         config::apply_command_flag(s, "cleanup.max_deletes", "--max-deletes",
@@ -114,11 +118,15 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     const bool refused = f.apply && !run.refusals.empty();
     std::optional<reconcile::ExecutionSummary> executed;
     if (run.guard) printer.status("acting on " + run.guard->summary());
+    // Said once per run, not per row: without a SID column nothing is recorded and rows and
+    // rooms are matched by name.
+    if (!ctx.settings().rooms.records_sids()) printer.status(reconcile::name_only_notice());
     if (f.apply && !refused && plan.count(reconcile::ActionStatus::planned) > 0) {
         reconcile::ExecutorPorts ports;
         ports.make_server = [&ctx] { return ctx.media_server(); };
         ports.store = run.store.get();
         options.concurrency = f.concurrency;
+        options.record_sids = ctx.settings().rooms.records_sids();
         options.interrupted = &ctx.interrupted;
         // A progress bar on a terminal, else one status line per action (progress.hpp).
         ActionProgress progress(ctx, command, plan.count(reconcile::ActionStatus::planned));
@@ -173,9 +181,15 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     sample.departure_timeout = options.departure_timeout;
     run.server->validate(sample);
     open_run(ctx, f, run);
-    auto audit = audit_now(ctx, run.store, run.server);
+    auto audit = audit_now(ctx, run.store, run.server, s);
     reconcile::RecreatePolicy policy;
     policy.max_name_length = run.server->max_room_name_length();
+    policy.records_sids = s.rooms.records_sids();
+    // Scheduled sessions get rooms that last until their start plus the margin.
+    policy.schedules = !s.rooms.starts_column.empty();
+    policy.now = ctx.now();
+    policy.empty_timeout = options.empty_timeout;
+    reconcile::set_provider_limits(policy, run.server->provider());
     auto plan = reconcile::plan_recreate(audit, policy);
     if (run.guard) {
         run.refusals =
@@ -195,7 +209,7 @@ int run_cleanup(const RepairFlags& f, Context& ctx) {
     policy.max_deletes = safety.max_deletes;
     Run run;
     open_run(ctx, f, run);
-    auto audit = audit_now(ctx, run.store, run.server);
+    auto audit = audit_now(ctx, run.store, run.server, s);
     // Ages are measured on the server's clock: a local clock that runs ahead must not make a
     // room created a minute ago look old enough to delete.
     policy.now = ctx.now() + run.server->clock_offset().value_or(0);
@@ -229,11 +243,19 @@ void register_recreate(CLI::App& root, Context& ctx) {
                     "Seconds a recreated room lives while nobody joins (default 3600; 1h works)");
     cmd->add_option("--departure-timeout", f->departure_timeout,
                     "Seconds a room lives after its last participant leaves (default: server's)");
+    cmd->add_option("--starting-within", f->starting_within,
+                    "With [rooms] starts_column: create only rooms of sessions starting within "
+                    "this, e.g. 15m from cron (default 15m)");
     add_allow_name_mismatch(cmd, *f);
     cmd->footer(
         "For each missing room: CreateRoom on the server, then write the server's SID into the\n"
         "live row, but only if the row still holds the SID that was read. For SID drift: write\n"
         "the server's SID under the same condition. Plans by default; --apply acts.\n"
+        "Without [rooms] sid_column nothing is recorded: each row is re-checked right before\n"
+        "its room is created. With [rooms] starts_column only sessions starting within\n"
+        "--starting-within get a room (started ones too), each with an empty timeout covering\n"
+        "the wait until the start plus --empty-timeout (Twilio keeps an unused room at most\n"
+        "60 minutes: later sessions are skipped, run recreate from cron instead).\n"
         "--apply first names its targets and refuses (exit 8, nothing changed) when the\n"
         "picture cannot be trusted: row-level security hiding rows, unknown status words, a\n"
         "name_mismatch, a transaction-mode pooler, DATABASE_URL overriding --config.\n"
@@ -241,7 +263,8 @@ void register_recreate(CLI::App& root, Context& ctx) {
         "session ended meanwhile), 1 all failed, 4 credentials refused, 7 locked, 8 refused.\n\n"
         "Examples:\n"
         "  roomctl recreate                        # show the plan\n"
-        "  roomctl recreate --apply --empty-timeout 2h --concurrency 8");
+        "  roomctl recreate --apply --empty-timeout 2h --concurrency 8\n"
+        "  roomctl recreate --apply --starting-within 45m --empty-timeout 15m   # from cron");
     cmd->callback([f, &ctx] {
         ctx.command = "recreate";
         ctx.exit_code = run_recreate(*f, ctx);

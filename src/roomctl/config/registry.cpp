@@ -318,6 +318,12 @@ std::vector<SettingSpec> build() {
                        .help = "Departure timeout of rooms roomctl creates (0: server default)",
                        .toml = "recreate.departure_timeout"},
                       field<&S::departure_timeout>()));
+    r.push_back(entry({.key = "recreate.starting_within",
+                       .kind = Kind::seconds,
+                       .help = "With [rooms] starts_column: recreate only rooms of sessions "
+                               "starting within this (default 15m)",
+                       .toml = "recreate.starting_within"},
+                      field<&S::starting_within>()));
     r.push_back(entry({.key = "cleanup.min_age",
                        .kind = Kind::seconds,
                        .help = "Cleanup never deletes rooms younger than this (default 10m)",

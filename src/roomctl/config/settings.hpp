@@ -169,6 +169,7 @@ struct Settings {
     std::string ca_file;                                // extra CA bundle for TLS
     std::uint32_t empty_timeout = 3600;                 // seconds, for rooms roomctl creates
     std::uint32_t departure_timeout = 0;                // seconds; 0 = server default
+    std::chrono::seconds starting_within{900};          // starts_column: due window of recreate
     std::chrono::seconds min_age{600};                  // cleanup: never delete younger rooms
     std::vector<std::string> keep;                      // cleanup: glob patterns never deleted
     std::uint32_t max_deletes = 25;                     // cleanup: more planned deletes = none
