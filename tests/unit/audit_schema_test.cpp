@@ -113,7 +113,7 @@ TEST(AuditNoSid, WithASidColumnSidsStillCount) {
 TEST(AuditDuplicateName, TwoLiveRowsOfOneRoomAreOneFindingNeverInSync) {
     // Seed 001: two sessions' "Room 1" rows under "{name}", one pointing at a completed room.
     auto inv = inventory("room_sid");
-    auto first = live_row("Room 1", "RM_current1234");
+    auto first = live_row("Room 1", "RM_current1234", k_now + 60);
     auto second = live_row("Room 1", "RM_completed123");
     second.status = "scheduled";
     inv.database = {first, second};
@@ -125,6 +125,8 @@ TEST(AuditDuplicateName, TwoLiveRowsOfOneRoomAreOneFindingNeverInSync) {
     EXPECT_EQ(f.duplicate_rows[0].sid, "RM_current1234");
     EXPECT_EQ(f.duplicate_rows[1].sid, "RM_completed123");
     EXPECT_EQ(f.duplicate_rows[1].status, "scheduled");
+    EXPECT_EQ(f.database_name, "Room 1");  // the first row speaks for the finding
+    EXPECT_EQ(f.starts_at, k_now + 60);
     EXPECT_EQ(f.server_sid, "RM_current1234");
     EXPECT_EQ(f.num_participants, 3u);
     ASSERT_TRUE(f.server_room.has_value());

@@ -139,7 +139,8 @@ struct Finding {
     std::string sid_provider;
     // missing and not_yet_due: why the room is missing.
     MissingCause missing_cause = MissingCause::unknown;
-    // When the row's session starts ([rooms] starts_column), unix seconds; nullopt: unknown.
+    // When the row's session starts ([rooms] starts_column), unix seconds; nullopt: unknown
+    // or no row. Set on every finding that carries a row (database_name).
     std::optional<std::int64_t> starts_at;
     // duplicate_name only: every live row whose room is `room` (name, SID, status), in the
     // table's order.
@@ -164,9 +165,11 @@ std::string status_key(const std::optional<std::string>& status);
 
 struct AuditSummary {
     std::size_t database_rooms = 0;  // rows read
-    std::size_t live_rooms = 0;      // distinct live names
+    // distinct live room names (a duplicated one once; rows without a room name not at all)
+    std::size_t live_rooms = 0;
     std::size_t server_rooms = 0;
-    std::size_t in_sync = 0;  // live rooms on the server with a matching SID
+    // live rooms on the server with a matching SID (matched_by_name_only: with their name)
+    std::size_t in_sync = 0;
     std::size_t missing = 0, orphaned = 0, sid_drift = 0, name_mismatch = 0;
     // unclassified findings: distinct rooms of unclassified rows, plus one per unnamed row
     std::size_t unclassified = 0;

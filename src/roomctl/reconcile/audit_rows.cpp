@@ -46,6 +46,7 @@ std::vector<Finding> unmatchable_findings(
         f.database_name = live.front()->name;
         f.database_sid = live.front()->sid;
         f.database_status = live.front()->status;
+        f.starts_at = live.front()->starts_at;
         out.push_back(std::move(f));
     }
     for (const auto* row : rows.unnamed) {
