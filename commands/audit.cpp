@@ -11,6 +11,13 @@
 
 namespace roomctl::cli {
 
+void require_schedules(const config::Settings& s, const std::string& starting_within) {
+    if (starting_within.empty() || !s.rooms.starts_column.empty()) return;
+    throw usage_error(
+        "--starting-within needs [rooms] starts_column (the column holding when each session "
+        "starts); without it every live row is due: set starts_column or drop the flag");
+}
+
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server,
                                  const config::Settings& settings) {
@@ -35,6 +42,7 @@ config::Settings audit_settings(Context& ctx, const std::string& starting_within
                                starting_within);
     auto s = ctx.settings();
     config::apply_command_flag(s, "recreate.starting_within", "--starting-within", starting_within);
+    require_schedules(s, starting_within);
     return s;
 }
 
@@ -57,7 +65,9 @@ int run_audit(Context& ctx, const std::string& starting_within) {
     auto& printer = ctx.printer();
     printer.result(report::audit_json(result),
                    report::render_audit(result, {printer.options().color, ctx.now()}));
-    return to_int(result.findings.empty() ? ExitCode::ok : ExitCode::drift);
+    // Sessions that start later are no drift: with only those left the app is in sync (the
+    // report's "in_sync" says the same).
+    return to_int(result.summary.findings() == 0 ? ExitCode::ok : ExitCode::drift);
 }
 
 }  // namespace

@@ -76,6 +76,7 @@ config::Settings command_settings(Context& ctx, const RepairFlags& f) {
     apply_flags(scratch, f);
     auto s = ctx.settings();
     apply_flags(s, f);
+    require_schedules(s, f.starting_within);
     return s;
 }
 

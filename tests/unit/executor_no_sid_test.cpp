@@ -37,12 +37,15 @@ TEST(ExecutorNoSid, LivenessIsAskedAfreshRightBeforeTheCreate) {
     ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     Plan plan{{create_action("s1")}};
+    // The first look comes before CreateRoom: a row that ends then gets no room at all.
+    bool looked_before_create = false;
+    f.server.during_create = [&](const media::ServerRoom&) {
+        looked_before_create = f.store.count(StoreOp::is_live) == 1;
+    };
     execute(plan, f.ports(), name_only());
-    const auto calls = f.store.calls();
-    ASSERT_FALSE(calls.empty());
-    EXPECT_EQ(calls.back().op, StoreOp::is_live);
-    EXPECT_EQ(calls.back().name, "s1");
+    EXPECT_TRUE(looked_before_create);
     EXPECT_EQ(f.server.count(Call::create_room), 1u);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::done);
 }
 
 TEST(ExecutorNoSid, ARowThatEndedSinceTheAuditGetsNoRoom) {
@@ -68,9 +71,8 @@ TEST(ExecutorNoSid, ALivenessLookThatFailsCreatesNothing) {
     EXPECT_EQ(f.server.count(Call::create_room), 0u);
 }
 
-TEST(ExecutorNoSid, ASessionEndingDuringTheCreateIsNotCompensated) {
-    // Nothing records the room, so nothing tells the run the row changed: the room stays
-    // (audit and cleanup judge it later, by name) and nothing is deleted here.
+TEST(ExecutorNoSid, ASessionEndingDuringTheCreateGetsItsRoomDeletedAgain) {
+    // No SID write to notice it by: the row is asked again after the create.
     ExecutorFixture f;
     f.store.rows["s1"] = {std::nullopt, true};
     f.server.during_create = [&](const media::ServerRoom&) {
@@ -78,11 +80,46 @@ TEST(ExecutorNoSid, ASessionEndingDuringTheCreateIsNotCompensated) {
         f.store.rows["s1"].live = false;
     };
     Plan plan{{create_action("s1")}};
+    auto summary = execute(plan, f.ports(), name_only());
+    EXPECT_EQ(summary.compensated, 1u);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::compensated);
+    EXPECT_FALSE(f.server.has_room("s1"));
+    EXPECT_EQ(f.server.count(Call::delete_room), 1u);
+    EXPECT_EQ(f.store.count(StoreOp::is_live), 2u);
+    EXPECT_EQ(f.store.count(StoreOp::update_sids), 0u);
+}
+
+TEST(ExecutorNoSid, ARoomPeopleJoinedIsKeptWhenItsSessionEndedMeanwhile) {
+    ExecutorFixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom& room) {
+        {
+            std::lock_guard lock(f.store.mutex);
+            f.store.rows["s1"].live = false;
+        }
+        f.server.set_participants(room.name, 1);
+    };
+    Plan plan{{create_action("s1")}};
     execute(plan, f.ports(), name_only());
-    EXPECT_EQ(plan.actions[0].status, ActionStatus::done);
-    EXPECT_FALSE(plan.actions[0].compensated);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::failed);
+    EXPECT_TRUE(contains(plan.actions[0].error, "kept")) << plan.actions[0].error;
+    EXPECT_TRUE(f.server.has_room("s1"));
+}
+
+TEST(ExecutorNoSid, ARowThatCannotBeReadBackAfterTheCreateKeepsTheRoomAndFails) {
+    ExecutorFixture f;
+    f.store.rows["s1"] = {std::nullopt, true};
+    f.server.during_create = [&](const media::ServerRoom&) {
+        f.store.fail(StoreOp::is_live, runtime_error("connection to the database lost"));
+    };
+    Plan plan{{create_action("s1")}};
+    execute(plan, f.ports(), name_only());
+    const auto& a = plan.actions[0];
+    EXPECT_EQ(a.status, ActionStatus::failed);
+    EXPECT_TRUE(contains(a.error, "RM_s1")) << a.error;
+    EXPECT_TRUE(contains(a.error, "run roomctl audit")) << a.error;
+    EXPECT_TRUE(f.server.has_room("s1"));
     EXPECT_EQ(f.server.count(Call::delete_room), 0u);
-    EXPECT_EQ(f.server.count(Call::list_participants), 0u);
 }
 
 TEST(ExecutorNoSid, AnUpdateSidIsNeverWritten) {

@@ -27,8 +27,10 @@
 // Without a SID column (ExecuteOptions::record_sids false) no SID is ever written and no
 // compare-and-set protects a create: right before CreateRoom the executor asks the store
 // afresh whether a live row still wants the room (is_live); when none does, the action is
-// skipped and nothing is created. A created room is then done ("nothing recorded"), and there
-// is no compensation path; an update_sid action is skipped without a write.
+// skipped and nothing is created. Once created, the row is asked again: still live -> done
+// ("nothing recorded"); ended meanwhile -> the room is deleted again when nobody is in it
+// (ActionStatus::compensated, as with a SID column); unreadable -> failed naming the room and
+// its SID (it is kept). An update_sid action is skipped without a write.
 //
 // Interrupts: `interrupted` only stops new actions from starting; cancelling calls in flight
 // is the job of the server client's and the store's cancel paths (an action they cut short

@@ -73,11 +73,7 @@ private:
         }
         a.server_sid = room.sid;
         if (!m_options.record_sids) {
-            a.status = ActionStatus::done;
-            a.reason = fmt::format(
-                "created on the server (empty timeout {} s, SID {}); nothing recorded: [rooms] "
-                "sid_column is not set",
-                room.empty_timeout, room.sid);
+            settle_unrecorded(a, room);
             return;
         }
         const auto done = fmt::format("created on the server (empty timeout {} s); SID recorded",
@@ -119,6 +115,36 @@ private:
             "created",
             a.room);
         return false;
+    }
+
+    // No SID column: no write tells whether the row still wants the room, so it is asked
+    // again; a session that ended while its room was being created gets it deleted again.
+    void settle_unrecorded(Action& a, const media::ServerRoom& room) {
+        std::optional<bool> live;
+        std::string unreadable;
+        try {
+            std::lock_guard lock(m_store_mutex);
+            live = m_store.is_live(a.room);
+        } catch (const Error& e) {
+            unreadable = e.what();
+        }
+        if (live && !*live) {
+            compensate(a, room, row_of(a), "", End::session_ended);
+            return;
+        }
+        if (!live) {
+            // Doubt means no: the row was live a moment ago, so the room stays.
+            fail(a, fmt::format("room {} was created with SID {}, but whether row \"{}\" still "
+                                "wants it is unknown (reading it back failed: {}); run roomctl "
+                                "audit once the database is back",
+                                room.name, room.sid, row_of(a), unreadable));
+            return;
+        }
+        a.status = ActionStatus::done;
+        a.reason = fmt::format(
+            "created on the server (empty timeout {} s, SID {}); nothing recorded: [rooms] "
+            "sid_column is not set",
+            room.empty_timeout, room.sid);
     }
 
     void update(Action& a) {
