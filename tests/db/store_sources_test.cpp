@@ -120,7 +120,7 @@ TEST_F(SessionTableTest, LivenessComesFromTheSessionRowAndSidsGoToTheRoomTable) 
     ASSERT_EQ(rows.size(), 3u);
     EXPECT_EQ(rows[0].liveness, Liveness::live);
     EXPECT_EQ(rows[0].status, "live");
-    EXPECT_EQ(rows[1].liveness, Liveness::ended);  // its own status still says 'active'
+    EXPECT_EQ(rows[1].liveness, Liveness::ended);         // its own status still says 'active'
     EXPECT_EQ(rows[2].liveness, Liveness::unclassified);  // no session row: no guess
     EXPECT_FALSE(rows[2].status.has_value());
     EXPECT_TRUE(s->is_live("a"));
@@ -151,9 +151,9 @@ TEST_F(SessionTableTest, AMissingSessionColumnIsNamedWithItsSetting) {
 TEST_F(SessionTableTest, LiveWhenDecidesPerRowAndABadExpressionIsAConfigError) {
     RoomMapping m;
     m.table = m_schema + ".livekit_rooms";
-    m.live_when =
-        "EXISTS (SELECT 1 FROM " + m_schema + ".sessions s WHERE s.id = session_id AND "
-        "s.status = 'live')";
+    m.live_when = "EXISTS (SELECT 1 FROM " + m_schema +
+                  ".sessions s WHERE s.id = session_id AND "
+                  "s.status = 'live')";
     auto s = store(m);
     ASSERT_TRUE(s->check_mapping().ok) << s->check_mapping().problem;
     const auto rows = s->load_rooms();

@@ -160,13 +160,12 @@ private:
             return;
         }
         p.status = ProbeStatus::ok;
-        p.message = fmt::format("table {}: names from {}, liveness from {}; {} live and {} ended "
-                                "row(s); {}",
-                                result.qualified_table, m.room_name_template,
-                                config::status_source(m), live, ended,
-                                m.records_sids()
-                                    ? fmt::format("SIDs in column {}", m.sid_column)
-                                    : std::string("no sid_column: rooms are matched by name only"));
+        p.message = fmt::format(
+            "table {}: names from {}, liveness from {}; {} live and {} ended "
+            "row(s); {}",
+            result.qualified_table, m.room_name_template, config::status_source(m), live, ended,
+            m.records_sids() ? fmt::format("SIDs in column {}", m.sid_column)
+                             : std::string("no sid_column: rooms are matched by name only"));
     }
 
     void rls(store::RoomStore& store, Probe& p) {

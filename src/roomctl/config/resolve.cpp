@@ -184,8 +184,8 @@ private:
         try {
             parse_room_template(s.rooms);
         } catch (const Error& e) {
-            throw config_error(fmt::format("{} ({})", e.what(),
-                                           to_string(s.origins["rooms.room_name_template"])));
+            throw config_error(
+                fmt::format("{} ({})", e.what(), to_string(s.origins["rooms.room_name_template"])));
         }
         validate_liveness_source();
         if (s.rooms.live_statuses.empty())

@@ -17,9 +17,8 @@ std::string status_source(const RoomMapping& m) {
 std::vector<TemplatePart> parse_room_template(const RoomMapping& m) {
     const std::string& t = m.room_name_template;
     auto bad = [&](const std::string& why) {
-        return Error(ErrorKind::config,
-                     "rooms.room_name_template \"" + t + "\" " + why +
-                         ", e.g. \"session-{name}\" or \"{session_id}-{name}\"");
+        return Error(ErrorKind::config, "rooms.room_name_template \"" + t + "\" " + why +
+                                            ", e.g. \"session-{name}\" or \"{session_id}-{name}\"");
     };
     std::vector<TemplatePart> parts;
     bool placeholder = false;
@@ -49,8 +48,7 @@ std::vector<TemplatePart> parse_room_template(const RoomMapping& m) {
 std::vector<std::string> template_columns(const RoomMapping& m) {
     std::vector<std::string> columns;
     for (const auto& part : parse_room_template(m)) {
-        if (part.is_column &&
-            std::find(columns.begin(), columns.end(), part.text) == columns.end())
+        if (part.is_column && std::find(columns.begin(), columns.end(), part.text) == columns.end())
             columns.push_back(part.text);
     }
     return columns;

@@ -50,7 +50,8 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
     }
     check.qualified_table = *table;
     const auto names = columns_of(tx, table_sql);
-    std::vector<std::pair<std::string, std::string>> wanted = {{mapping.name_column, "name_column"}};
+    std::vector<std::pair<std::string, std::string>> wanted = {
+        {mapping.name_column, "name_column"}};
     if (mapping.records_sids()) wanted.emplace_back(mapping.sid_column, "sid_column");
     if (!mapping.session_table.empty())
         wanted.emplace_back(mapping.session_key_column(), "session_key");
@@ -79,8 +80,8 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
              {std::pair{mapping.session_table_key, "session_table_key"},
               std::pair{mapping.session_status_column, "session_status_column"}}) {
             if (!session_columns.contains(column)) {
-                check.problem = "column \"" + column + "\" does not exist in table " +
-                                *sessions + " (set [rooms] " + key + ")";
+                check.problem = "column \"" + column + "\" does not exist in table " + *sessions +
+                                " (set [rooms] " + key + ")";
                 return check;
             }
         }
@@ -108,7 +109,7 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
         std::string what = e.what();
         if (const auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
         if (what.rfind("ERROR:", 0) == 0) what = what.substr(what.find_first_not_of(' ', 6));
-        const std::string key = !mapping.live_when.empty()        ? "[rooms] live_when"
+        const std::string key = !mapping.live_when.empty()       ? "[rooms] live_when"
                                 : !mapping.session_table.empty() ? "[rooms] session_table"
                                                                  : "[rooms]";
         check.problem = key + " does not work on table " + check.qualified_table + ": " + what +

@@ -122,9 +122,8 @@ public:
     }
 
     std::vector<StatusCount> status_counts() override {
-        return guarded_read([&] {
-            return facts::status_counts(*m_conn, m_row, m_live_array, m_ended_array);
-        });
+        return guarded_read(
+            [&] { return facts::status_counts(*m_conn, m_row, m_live_array, m_ended_array); });
     }
 
     RowVisibility row_visibility() override {

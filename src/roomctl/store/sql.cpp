@@ -104,8 +104,8 @@ std::string liveness(const RowSql& row, const std::string& status_sql, int live_
     // The word lists do not apply, but the statement keeps its parameters: each must appear
     // for the server to know its type.
     return "CASE WHEN $" + std::to_string(live_param) + "::text[] IS NULL OR $" +
-           std::to_string(ended_param) + "::text[] IS NULL THEN 'unclassified' WHEN " +
-           status_sql + " = 'true' THEN 'live' WHEN " + status_sql +
+           std::to_string(ended_param) + "::text[] IS NULL THEN 'unclassified' WHEN " + status_sql +
+           " = 'true' THEN 'live' WHEN " + status_sql +
            " = 'false' THEN 'ended' ELSE 'unclassified' END";
 }
 
@@ -209,8 +209,8 @@ std::string write_sids(const RowSql& row, const std::string& base_type) {
 std::string select_rooms(const RowSql& row, const std::string& where) {
     // The inner query reads the table once; the outer one classifies the status text it read.
     return "SELECT roomctl_name, roomctl_sid, roomctl_status, " +
-           liveness(row, "roomctl_status", 1, 2) +
-           ", roomctl_room, roomctl_starts FROM (SELECT " + row.name + "::text AS roomctl_name, " +
+           liveness(row, "roomctl_status", 1, 2) + ", roomctl_room, roomctl_starts FROM (SELECT " +
+           row.name + "::text AS roomctl_name, " +
            (row.sid.empty() ? std::string("NULL::text") : row.sid + "::text") +
            " AS roomctl_sid, " + row.status + " AS roomctl_status, " + row.room +
            " AS roomctl_room, " + (row.starts.empty() ? std::string("NULL::bigint") : row.starts) +
@@ -231,16 +231,15 @@ std::string recorded_sid(const RowSql& row) {
 std::string explain_select_rooms(const RowSql& row) { return "EXPLAIN " + select_rooms(row, ""); }
 
 std::string is_live(const RowSql& row) {
-    return "SELECT EXISTS (SELECT 1 FROM " + row.table + " WHERE " + row.room +
-           " = $1::text AND " + live_predicate(row, 2) + ")";
+    return "SELECT EXISTS (SELECT 1 FROM " + row.table + " WHERE " + row.room + " = $1::text AND " +
+           live_predicate(row, 2) + ")";
 }
 
 // ---- table facts -----------------------------------------------------------------------------
 
 std::string status_counts(const RowSql& row) {
-    return "SELECT roomctl_status, pg_catalog.count(*), " +
-           liveness(row, "roomctl_status", 1, 2) + " FROM (SELECT " + row.status +
-           " AS roomctl_status FROM " + row.table +
+    return "SELECT roomctl_status, pg_catalog.count(*), " + liveness(row, "roomctl_status", 1, 2) +
+           " FROM (SELECT " + row.status + " AS roomctl_status FROM " + row.table +
            ") AS roomctl_rows GROUP BY roomctl_status ORDER BY 2 DESC, 1";
 }
 

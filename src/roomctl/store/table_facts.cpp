@@ -122,8 +122,7 @@ std::vector<StatusCount> status_counts(PgConnection& conn, const sql::RowSql& ro
                                        const std::string& ended_array) {
     pqxx::read_transaction tx{conn};  // live_when must not write
     apply_timeouts(tx, conn);
-    const pqxx::result r =
-        tx.exec_params(sql::status_counts(rows), live_array, ended_array);
+    const pqxx::result r = tx.exec_params(sql::status_counts(rows), live_array, ended_array);
     tx.commit();
     std::vector<StatusCount> out;
     out.reserve(r.size());
