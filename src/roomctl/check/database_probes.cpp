@@ -113,6 +113,7 @@ private:
         m_table_found = true;
         std::vector<std::string> unknown;
         std::int64_t live = 0, ended = 0;
+        bool null_status = false;
         for (const auto& c : store.status_counts()) {
             switch (c.liveness) {
                 case store::Liveness::live:
@@ -122,6 +123,7 @@ private:
                     ended += c.rows;
                     break;
                 case store::Liveness::unclassified:
+                    null_status = null_status || !c.status;
                     unknown.push_back(fmt::format("{} ({} row{})", quoted_status(c.status), c.rows,
                                                   c.rows == 1 ? "" : "s"));
                     break;
@@ -143,6 +145,12 @@ private:
                 "(until then --apply runs refuse)",
                 result.qualified_table, unknown.size(), config::status_source(m),
                 fmt::join(unknown, ", "));
+            // With a session table, NULL also means "no session row this role can see".
+            if (null_status && !m.session_table.empty())
+                p.message += fmt::format(
+                    "; NULL: no single {} row whose {} matches the row's {} (missing, "
+                    "duplicated, or hidden by row-level security)",
+                    m.session_table, m.session_table_key, m.session_key_column());
             return;
         }
         // The SID column must hold the provider's SIDs whole: writes refuse a longer SID
