@@ -90,6 +90,28 @@ TEST(SafetyNameOnly, CleanupOfAnEmptyLookingTableStillRefuses) {
     EXPECT_EQ(rules(assess(a, {}, capped)), std::vector<RefusalRule>{RefusalRule::max_deletes});
 }
 
+TEST(SafetyNameOnly, LiveRowsWithoutARoomNameRefuseCleanupButNotRecreate) {
+    // "{session_id}-{name}" with a NULL session_id: the app's room for it cannot be named, so
+    // it would look orphaned.
+    auto unnamed = row("Room 3", true);
+    unnamed.room = "";
+    auto a = audit(name_only({row("a", true), unnamed}, {room("a"), room("x-Room 3", 0)}));
+    ASSERT_EQ(a.summary.unnamed_rows, 1u);
+    auto r = assess(a, {}, options(Command::cleanup));
+    ASSERT_EQ(rules(r), std::vector<RefusalRule>{RefusalRule::unnamed_rows});
+    EXPECT_NE(r[0].reason.find("1 live row has no room name, e.g. row \"Room 3\""),
+              std::string::npos)
+        << r[0].reason;
+    EXPECT_EQ(to_string(r[0].rule), "unnamed_rows");
+    EXPECT_TRUE(assess(a, {}, options(Command::recreate)).empty());
+    // Recreate leaves the row alone, saying why.
+    auto plan = plan_recreate(a, {});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].status, ActionStatus::skipped);
+    EXPECT_NE(plan.actions[0].reason.find("NULL or empty"), std::string::npos)
+        << plan.actions[0].reason;
+}
+
 TEST(SafetyNameOnly, TheRunSaysOnceThatRoomsAreMatchedByName) {
     const auto notice = name_only_notice();
     EXPECT_EQ(notice.rfind("[rooms] sid_column is not set: rooms are matched by name only", 0), 0u)

@@ -66,6 +66,10 @@ std::string foreign_sid_reason(const Finding& f, const std::string& provider) {
 }
 
 std::string unclassified_reason(const Finding& f) {
+    if (f.no_room_name) {
+        return "left alone: a column that [rooms] room_name_template reads is NULL or empty in "
+               "this row, so no room can be named for it; fill it in, or fix the template";
+    }
     return fmt::format(
         "left alone: the row's status {} is in neither [rooms] live_statuses nor "
         "ended_statuses; add it to one of them",

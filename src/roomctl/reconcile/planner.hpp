@@ -79,7 +79,8 @@ std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::
 // candidate count.
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy);
 
-// The one-line reason an unclassified row's room is left alone.
+// The one-line reason an unclassified row's room is left alone (or, with
+// Finding::no_room_name, why a live row without a room name is).
 std::string unclassified_reason(const Finding& f);
 
 // The one-line reason a foreign_sid row is left alone: whose SID it records, which provider

@@ -18,6 +18,8 @@ std::string to_string(RefusalRule r) {
             return "pooled_session";
         case RefusalRule::unclassified_rows:
             return "unclassified_rows";
+        case RefusalRule::unnamed_rows:
+            return "unnamed_rows";
         case RefusalRule::name_mismatch:
             return "name_mismatch";
         case RefusalRule::foreign_sids:
@@ -58,6 +60,20 @@ std::string unclassified_refusal(const AuditSummary& s) {
         "is incomplete, so the diff cannot be trusted; add each value to [rooms] live_statuses "
         "or ended_statuses (roomctl check names them) and run again",
         plural(s.unclassified_rows(), "row has", "rows have"), describe_unclassified(s));
+}
+
+std::string unnamed_refusal(const AuditResult& audit) {
+    std::string example;
+    for (const auto& f : audit.findings) {
+        if (!f.no_room_name || !f.database_name) continue;
+        example = ", e.g. row " + shown(*f.database_name);
+        break;
+    }
+    return fmt::format(
+        "{} no room name{} (a column that [rooms] room_name_template reads is NULL or empty): "
+        "whatever rooms the app made for them would look orphaned; fill the column in those "
+        "rows or fix the template, then run again",
+        plural(audit.summary.unnamed_rows, "live row has", "live rows have"), example);
 }
 
 std::string name_mismatch_refusal(const AuditResult& audit) {
@@ -171,6 +187,9 @@ std::vector<Refusal> assess(const AuditResult& audit, const DatabaseFacts& datab
     }
     if (s.unclassified_rows() > 0) {
         out.push_back({RefusalRule::unclassified_rows, unclassified_refusal(s)});
+    }
+    if (cleanup && s.unnamed_rows > 0) {
+        out.push_back({RefusalRule::unnamed_rows, unnamed_refusal(audit)});
     }
     if (s.name_mismatch > 0 && !options.allow_name_mismatch) {
         out.push_back({RefusalRule::name_mismatch, name_mismatch_refusal(audit)});

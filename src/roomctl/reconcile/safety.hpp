@@ -11,6 +11,9 @@
 //   pooled_session      roomctl's statements do not share one server session (a
 //                       transaction-mode pooler: the run lock cannot be held)
 //   unclassified_rows   any row's status is in neither live_statuses nor ended_statuses
+//   unnamed_rows        cleanup only: live rows have no room name (a column that
+//                       room_name_template reads is NULL or empty; AuditSummary::unnamed_rows):
+//                       their rooms, whatever the app named them, would look orphaned
 //   name_mismatch       audit reports a name_mismatch, unless allow_name_mismatch (the
 //                       mismatched rooms and rows themselves are still never acted on: the
 //                       planners skip them)
@@ -74,6 +77,7 @@ enum class RefusalRule {
     row_level_security,
     pooled_session,
     unclassified_rows,
+    unnamed_rows,
     name_mismatch,
     foreign_sids,
     unbelievable_database,
