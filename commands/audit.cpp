@@ -96,7 +96,8 @@ void register_audit(CLI::App& root, Context& ctx) {
         "             nothing is created, recorded or deleted for it until it is resolved\n"
         "  not_yet_due  with [rooms] starts_column: the session starts later than\n"
         "             --starting-within ([recreate] starting_within, default 15m)\n"
-        "Exit 0 when in sync, 5 when anything is found. Read-only.\n\n"
+        "Exit 0 when in sync (sessions not yet due are no drift), 5 when anything is found.\n"
+        "Read-only.\n\n"
         "Examples:\n"
         "  roomctl audit\n"
         "  roomctl audit --json | jq '.findings[] | select(.kind == \"missing\") | .room'");
