@@ -176,6 +176,16 @@ TEST_F(SessionTableTest, LiveWhenDecidesPerRowAndABadExpressionIsAConfigError) {
     EXPECT_EQ(error_of([&] { bad->load_rooms(); }, ErrorKind::config), check.problem);
     EXPECT_EQ(sid_of("livekit_rooms", "room_name = 'b'"), std::nullopt);
 
+    // An expression that is not boolean is refused when planned, by check and by every read.
+    m.live_when = "room_name";
+    const auto not_boolean = store(m)->check_mapping();
+    EXPECT_FALSE(not_boolean.ok);
+    EXPECT_NE(not_boolean.problem.find("[rooms] live_when does not work on table"),
+              std::string::npos)
+        << not_boolean.problem;
+    EXPECT_NE(not_boolean.problem.find("boolean"), std::string::npos) << not_boolean.problem;
+    EXPECT_EQ(error_of([&] { store(m)->status_counts(); }, ErrorKind::config), not_boolean.problem);
+
     // Reads run read-only: an expression with a side effect is refused, not run.
     exec("CREATE SEQUENCE " + qualified("side_effect"));
     m.live_when = "nextval('" + m_schema + ".side_effect') > 0";
@@ -202,6 +212,9 @@ TEST_F(StoreSourcesTest, StartsColumnGivesUnixSecondsAndMustBeATimestamp) {
     EXPECT_EQ(rows[0].starts_at, 1796115600);
     EXPECT_FALSE(rows[1].starts_at.has_value());
     m.starts_column = "note";
+    EXPECT_NE(error_of([&] { store(m)->load_rooms(); }, ErrorKind::config)
+                  .find("not a date or timestamp (set [rooms] starts_column)"),
+              std::string::npos);
     const auto check = store(m)->check_mapping();
     EXPECT_FALSE(check.ok);
     EXPECT_NE(check.problem.find("is text, not a date or timestamp (set [rooms] starts_column)"),

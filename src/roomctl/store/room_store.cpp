@@ -283,6 +283,10 @@ private:
             throw ConnectionLost("lost the database connection: " + error_line(e.what()));
         } catch (const pqxx::sql_error& e) {
             if (e.sqlstate() == "3F000") throw mapping_error(e);  // invalid_schema_name
+            // Class 42 (an undefined function or operator, a type mismatch) is the mapping's
+            // SQL not fitting the table, e.g. a starts_column of text; 42501 (no privilege) is
+            // the role's, and stays a database error.
+            if (e.sqlstate().rfind("42", 0) == 0 && e.sqlstate() != "42501") throw mapping_error(e);
             if (e.sqlstate() == "25006")  // read_only_sql_transaction: reads run read-only
                 throw config_error(
                     "the mapping's SQL tried to write while reading rows: [rooms] live_when must "

@@ -73,8 +73,12 @@ RowSql row_sql(const config::RoomMapping& m,
     }
     if (!m.live_when.empty()) {
         // Parenthesised twice: the expression is one operand whatever operators it holds.
+        // Used in boolean positions only (CASE WHEN, IS TRUE), never cast: an expression of
+        // another type is then refused when the statement is planned (42804), which check's
+        // EXPLAIN reports, instead of failing row by row at run time.
         r.live_when = "((" + m.live_when + "))";
-        r.status = "(" + r.live_when + "::boolean)::text";
+        r.status = "(CASE WHEN " + r.live_when + " THEN 'true' WHEN NOT " + r.live_when +
+                   " THEN 'false' END)";
     } else if (!m.session_table.empty()) {
         // Exactly one session row decides; none or several leave the status NULL, so the row
         // is unclassified and --apply refuses rather than guess.
@@ -111,8 +115,8 @@ std::string liveness(const RowSql& row, const std::string& status_sql, int live_
 
 std::string live_predicate(const RowSql& row, int live_param) {
     if (row.live_when.empty()) return status_in(row.status, live_param);
-    return "($" + std::to_string(live_param) + "::text[] IS NOT NULL AND (" + row.live_when +
-           "::boolean) IS TRUE)";
+    return "($" + std::to_string(live_param) + "::text[] IS NOT NULL AND " + row.live_when +
+           " IS TRUE)";
 }
 
 // ---- the connection --------------------------------------------------------------------------
