@@ -321,6 +321,10 @@ TEST(ReportGolden, RecreatePlanWithSkips) {
     reconcile::Plan plan;
     plan.actions.push_back(action(ActionKind::create_room, "session-101", ActionStatus::planned,
                                   "live in the database, absent on the server"));
+    Action scheduled = action(ActionKind::create_room, "session-105", ActionStatus::planned,
+                              "never created; its session starts in 15m");
+    scheduled.empty_timeout = 4500;  // its own: 15 min until the start + the 1 h margin
+    plan.actions.push_back(scheduled);
     Action update = action(ActionKind::update_sid, "session-102", ActionStatus::planned,
                            "the row's SID differs from the server's; record the server's");
     update.expected_sid = "RM_staleInTheRow";
@@ -335,7 +339,7 @@ TEST(ReportGolden, RecreatePlanWithSkips) {
                              "room_name_template = \"room-{name}\" in [rooms]");
     mismatch.database_name = "104";
     plan.actions.push_back(mismatch);
-    const auto audit = summary_of(2, 0, 1, 1);
+    const auto audit = summary_of(3, 0, 1, 1);
     expect_golden("plan_recreate_dry_run.txt", render_plan("recreate", plan, false, k_plain));
     expect_golden("plan_recreate_dry_run.json", pretty(plan_json("recreate", plan, false, audit)));
 }

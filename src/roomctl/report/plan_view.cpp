@@ -31,17 +31,21 @@ std::string status_word(const TextStyle& s, reconcile::ActionStatus st) {
 }  // namespace
 
 json action_json(const reconcile::Action& a) {
-    return json{{"kind", reconcile::to_string(a.kind)},
-                {"room", a.room},
-                {"database_name", string_or_null(a.database_name)},
-                {"status", reconcile::to_string(a.status)},
-                {"reason", a.reason},
-                {"error", a.error.empty() ? json(nullptr) : json(a.error)},
-                {"database_sid", string_or_null(a.expected_sid)},
-                {"server_sid", string_or_null(a.server_sid)},
-                {"new_sid", string_or_null(a.new_sid)},
-                {"num_participants", a.num_participants},
-                {"compensated", a.compensated}};
+    json j{{"kind", reconcile::to_string(a.kind)},
+           {"room", a.room},
+           {"database_name", string_or_null(a.database_name)},
+           {"status", reconcile::to_string(a.status)},
+           {"reason", a.reason},
+           {"error", a.error.empty() ? json(nullptr) : json(a.error)},
+           {"database_sid", string_or_null(a.expected_sid)},
+           {"server_sid", string_or_null(a.server_sid)},
+           {"new_sid", string_or_null(a.new_sid)},
+           {"num_participants", a.num_participants},
+           {"compensated", a.compensated}};
+    // A room's own empty timeout (schedules: the wait until its session starts plus the
+    // margin), in seconds; absent when the run's --empty-timeout applies.
+    if (a.empty_timeout) j["empty_timeout_seconds"] = *a.empty_timeout;
+    return j;
 }
 
 json plan_json(const std::string& command, const reconcile::Plan& plan, bool applied,
