@@ -75,8 +75,7 @@ TEST_F(StoreMappingTest, CheckMappingMissingEachColumn) {
         {[](RoomMapping& m) { m.name_column = "roomname"; }, "roomname", "name_column"},
         {[](RoomMapping& m) { m.sid_column = "room_sid "; }, "room_sid ", "sid_column"},
         {[](RoomMapping& m) { m.status_column = "Status"; }, "Status", "status_column"},
-        {[](RoomMapping& m) { m.starts_column = "scheduled_at"; }, "scheduled_at",
-         "starts_column"},
+        {[](RoomMapping& m) { m.starts_column = "scheduled_at"; }, "scheduled_at", "starts_column"},
         {[](RoomMapping& m) { m.room_name_template = "{session}-{name}"; }, "session",
          "room_name_template"},
     };

@@ -279,14 +279,15 @@ std::vector<SettingSpec> build() {
                        .help = "Status words of ended rows (case-insensitive)",
                        .toml = "rooms.ended_statuses"},
                       field<&S::rooms, &R::ended_statuses>()));
-    r.push_back(entry({.key = "rooms.room_name_template",
-                       .help = "Server room name of a row: {name}, {column}, e.g. \"session-{name}\"",
-                       .flag = "--room-name-template",
-                       .flag_help = "Server room name of a row, e.g. \"session-{name}\" ([rooms] "
-                                    "room_name_template)",
-                       .env = {{"ROOMCTL_ROOM_NAME_TEMPLATE"}},
-                       .toml = "rooms.room_name_template"},
-                      field<&S::rooms, &R::room_name_template>()));
+    r.push_back(
+        entry({.key = "rooms.room_name_template",
+               .help = "Server room name of a row: {name}, {column}, e.g. \"session-{name}\"",
+               .flag = "--room-name-template",
+               .flag_help = "Server room name of a row, e.g. \"session-{name}\" ([rooms] "
+                            "room_name_template)",
+               .env = {{"ROOMCTL_ROOM_NAME_TEMPLATE"}},
+               .toml = "rooms.room_name_template"},
+              field<&S::rooms, &R::room_name_template>()));
     r.push_back(entry({.key = "rooms.session_column",
                        .help = "Column holding the session id (token create --session)",
                        .toml = "rooms.session_column",
