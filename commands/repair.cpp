@@ -76,7 +76,7 @@ config::Settings command_settings(Context& ctx, const RepairFlags& f) {
     apply_flags(scratch, f);
     auto s = ctx.settings();
     apply_flags(s, f);
-    require_schedules(s, f.starting_within);
+    config::require_schedules(s, !f.starting_within.empty());
     return s;
 }
 
@@ -190,7 +190,9 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     policy.schedules = !s.rooms.starts_column.empty();
     policy.now = ctx.now();
     policy.empty_timeout = options.empty_timeout;
-    reconcile::set_provider_limits(policy, run.server->provider());
+    policy.max_empty_timeout = run.server->max_empty_timeout();
+    policy.empty_timeout_step = run.server->empty_timeout_step();
+    policy.provider = run.server->provider();
     auto plan = reconcile::plan_recreate(audit, policy);
     if (run.guard) {
         run.refusals =

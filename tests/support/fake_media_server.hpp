@@ -262,6 +262,8 @@ public:
     }
     std::size_t max_room_name_length() const override { return m_s.max_room_name_length(); }
     bool reports_participant_counts() const override { return m_s.reports_participant_counts(); }
+    std::uint32_t max_empty_timeout() const override { return m_s.max_empty_timeout(); }
+    std::uint32_t empty_timeout_step() const override { return m_s.empty_timeout_step(); }
     void validate(const media::CreateRoomOptions& o) const override { m_s.validate(o); }
     std::optional<media::ServerRoom> confirm_missing(const std::string& n,
                                                      const std::string& sid) override {

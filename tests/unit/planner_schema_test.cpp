@@ -46,7 +46,13 @@ RecreatePolicy scheduled(const std::string& provider, std::uint32_t margin) {
     p.schedules = true;
     p.now = k_now;
     p.empty_timeout = margin;
-    set_provider_limits(p, provider);
+    // The servers' limits (media::MediaServer::max_empty_timeout, empty_timeout_step):
+    // Twilio keeps an unused room at most 60 whole minutes; LiveKit has no cap.
+    p.provider = provider;
+    if (provider == "twilio") {
+        p.max_empty_timeout = 3600;
+        p.empty_timeout_step = 60;
+    }
     return p;
 }
 

@@ -61,6 +61,12 @@ public:
     // False when list_rooms cannot fill num_participants (Twilio): the inventory then asks
     // list_participants for the rooms whose occupancy matters.
     virtual bool reports_participant_counts() const { return true; }
+    // The longest empty timeout (seconds before a room nobody joined is closed) the server
+    // keeps, 0 for no cap, and the step its timeouts come in. LiveKit: uint32 seconds, no cap
+    // (protocol: Room.empty_timeout). Twilio: UnusedRoomTimeout in whole minutes, 1-60
+    // (Rooms API), so 3600 and 60.
+    virtual std::uint32_t max_empty_timeout() const { return 0; }
+    virtual std::uint32_t empty_timeout_step() const { return 1; }
     // Throws Error(usage) when the provider cannot honour these options (Twilio timeouts are
     // whole minutes from 1 to 60; its names are at most 128 characters). No request is made.
     virtual void validate(const CreateRoomOptions& options) const { (void)options; }

@@ -110,17 +110,6 @@ std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::
         }));
 }
 
-void set_provider_limits(RecreatePolicy& policy, const std::string& provider) {
-    policy.provider = provider;
-    if (provider == "twilio") {
-        policy.max_empty_timeout = 3600;
-        policy.empty_timeout_step = 60;
-    } else {
-        policy.max_empty_timeout = 0;
-        policy.empty_timeout_step = 1;
-    }
-}
-
 namespace {
 
 std::string missing_reason(const Finding& f) {

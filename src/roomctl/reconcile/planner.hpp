@@ -25,17 +25,14 @@ struct RecreatePolicy {
     // the --starting-within that would work from cron. Without schedules, or without a start
     // time, the action keeps ExecuteOptions::empty_timeout.
     bool schedules = false;
-    std::int64_t now = 0;                  // unix seconds, for the time until each start
-    std::uint32_t empty_timeout = 3600;    // seconds: the margin ([recreate] empty_timeout)
-    std::uint32_t max_empty_timeout = 0;   // seconds; set_provider_limits()
-    std::uint32_t empty_timeout_step = 1;  // seconds; set_provider_limits()
-    std::string provider;                  // for messages ("twilio"); set_provider_limits()
+    std::int64_t now = 0;                // unix seconds, for the time until each start
+    std::uint32_t empty_timeout = 3600;  // seconds: the margin ([recreate] empty_timeout)
+    // The server's limits (media::MediaServer::max_empty_timeout, empty_timeout_step) and
+    // its provider() for messages.
+    std::uint32_t max_empty_timeout = 0;   // seconds; 0: no cap
+    std::uint32_t empty_timeout_step = 1;  // seconds
+    std::string provider;
 };
-
-// Twilio keeps a room nobody joined at most 60 minutes (UnusedRoomTimeout, whole minutes
-// 1-60); LiveKit's empty_timeout is uint32 seconds with no cap. Sets max_empty_timeout,
-// empty_timeout_step and provider for `provider` (media::MediaServer::provider()).
-void set_provider_limits(RecreatePolicy& policy, const std::string& provider);
 
 // `missing` -> create_room (then record SID); `sid_drift` -> update_sid. `duplicate_name`
 // and `not_yet_due` plan nothing, and no other finding about a room that a duplicate_name

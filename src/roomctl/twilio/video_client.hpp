@@ -35,6 +35,8 @@ public:
                                                      const std::string& sid) override;
     // Connected participants per room are not in Twilio's room resource.
     bool reports_participant_counts() const override { return false; }
+    std::uint32_t max_empty_timeout() const override { return 3600; }
+    std::uint32_t empty_timeout_step() const override { return 60; }
     void validate(const media::CreateRoomOptions& options) const override;
     std::optional<std::int64_t> clock_offset() const override { return m_transport.offset(); }
 
