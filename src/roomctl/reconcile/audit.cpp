@@ -235,7 +235,8 @@ AuditResult audit(const Inventory& inv) {
     s.table = inv.table;
     s.sid_column = inv.sid_column;
     s.matched_by_name_only = inv.sid_column.empty();
-    const auto mapped = detail::rows_as_mapped(inv);
+    std::vector<store::DbRoom> name_only_rows;
+    const auto& mapped = detail::rows_as_mapped(inv, name_only_rows);
     const auto unmatchable = detail::unmatchable_rows(mapped);
     // Rooms two live rows name belong to neither until the rows are fixed.
     auto duplicated = [&](const std::string& room) {

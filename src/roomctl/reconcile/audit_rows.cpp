@@ -2,12 +2,12 @@
 
 namespace roomctl::reconcile::detail {
 
-std::vector<store::DbRoom> rows_as_mapped(const Inventory& inv) {
-    auto rows = inv.database;
-    if (inv.sid_column.empty()) {
-        for (auto& row : rows) row.sid.reset();
-    }
-    return rows;
+const std::vector<store::DbRoom>& rows_as_mapped(const Inventory& inv,
+                                                 std::vector<store::DbRoom>& scratch) {
+    if (!inv.sid_column.empty()) return inv.database;
+    scratch = inv.database;
+    for (auto& row : scratch) row.sid.reset();
+    return scratch;
 }
 
 UnmatchableRows unmatchable_rows(const std::vector<store::DbRoom>& rows) {

@@ -13,10 +13,12 @@
 
 namespace roomctl::reconcile::detail {
 
-// The rows as the audit must see them: as given when the mapping records SIDs, and with every
-// SID reset to nullopt when it does not (Inventory::sid_column empty), so no value a store or
-// test left there can act as SID evidence.
-std::vector<store::DbRoom> rows_as_mapped(const Inventory& inv);
+// The rows as the audit must see them: Inventory::database itself when the mapping records
+// SIDs (no copy: a fleet's table is read once per audit), else a copy in `scratch` with every
+// SID reset to nullopt (Inventory::sid_column empty), so no value a store or test left there
+// can act as SID evidence. The result lives as long as `inv` and `scratch`.
+const std::vector<store::DbRoom>& rows_as_mapped(const Inventory& inv,
+                                                 std::vector<store::DbRoom>& scratch);
 
 // Live rows that are not matched one row to one room.
 struct UnmatchableRows {
