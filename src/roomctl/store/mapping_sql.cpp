@@ -25,12 +25,6 @@ std::set<std::string> columns_of(pqxx::transaction_base& tx, const std::string& 
     return names;
 }
 
-std::string quoted_table(PgConnection& conn, const std::string& dotted) {
-    const auto dot = dotted.find('.');
-    if (dot == std::string::npos) return conn.quote_name(dotted);
-    return conn.quote_name(dotted.substr(0, dot)) + "." + conn.quote_name(dotted.substr(dot + 1));
-}
-
 bool is_date_time(const std::string& type) {
     return type == "date" || type.rfind("timestamp", 0) == 0;
 }
@@ -68,7 +62,8 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
         }
     }
     if (!mapping.session_table.empty()) {
-        const std::string sessions_sql = quoted_table(conn, mapping.session_table);
+        const std::string sessions_sql = sql::qualified(
+            mapping.session_table, [&](const std::string& c) { return conn.quote_name(c); });
         const auto sessions = resolved_table(tx, sessions_sql);
         if (!sessions) {
             check.problem = "table \"" + mapping.session_table +

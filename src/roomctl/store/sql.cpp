@@ -48,17 +48,12 @@ std::string liveness(const std::string& status_sql, int live_param, int ended_pa
 
 // ---- the mapping's row ------------------------------------------------------------------------
 
-namespace {
-
-// "schema.table" or "table" with each part quoted.
 std::string qualified(const std::string& dotted,
                       const std::function<std::string(const std::string&)>& ident) {
     const auto dot = dotted.find('.');
     if (dot == std::string::npos) return ident(dotted);
     return ident(dotted.substr(0, dot)) + "." + ident(dotted.substr(dot + 1));
 }
-
-}  // namespace
 
 RowSql row_sql(const config::RoomMapping& m,
                const std::function<std::string(const std::string&)>& ident,

@@ -69,6 +69,10 @@ struct RowSql {
     std::string starts;     // the start as unix seconds (bigint); "" without a starts_column
 };
 
+// "schema.table" or "table" (a [rooms] table setting) with each part quoted by `ident`.
+std::string qualified(const std::string& dotted,
+                      const std::function<std::string(const std::string&)>& ident);
+
 // The fragments for `mapping`, quoting identifiers with `ident` (PQescapeIdentifier) and
 // template literals with `literal` (the connection's string quoting). Throws Error(config)
 // for a template that does not parse (config::parse_room_template).
