@@ -11,13 +11,6 @@
 
 namespace roomctl::cli {
 
-void require_schedules(const config::Settings& s, const std::string& starting_within) {
-    if (starting_within.empty() || !s.rooms.starts_column.empty()) return;
-    throw usage_error(
-        "--starting-within needs [rooms] starts_column (the column holding when each session "
-        "starts); without it every live row is due: set starts_column or drop the flag");
-}
-
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server,
                                  const config::Settings& settings) {
@@ -42,7 +35,7 @@ config::Settings audit_settings(Context& ctx, const std::string& starting_within
                                starting_within);
     auto s = ctx.settings();
     config::apply_command_flag(s, "recreate.starting_within", "--starting-within", starting_within);
-    require_schedules(s, starting_within);
+    config::require_schedules(s, !starting_within.empty());
     return s;
 }
 

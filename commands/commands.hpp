@@ -29,11 +29,6 @@ void register_config(CLI::App& root, Context& ctx);
 
 namespace roomctl::cli {
 
-// --starting-within (`starting_within`, as typed; empty: not given) without [rooms]
-// starts_column is Error(usage): the window cannot be applied, and ignoring it would make
-// every live row due.
-void require_schedules(const config::Settings& s, const std::string& starting_within);
-
 // Reads the database and the server and compares them (shared by audit, recreate, cleanup).
 // `store` receives the open database connection for reuse by the executor.
 // `server` receives the media-server client (for its limits and for reuse).

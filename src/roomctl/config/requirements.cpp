@@ -152,4 +152,11 @@ void require_database(const Settings& s) {
 
 std::string api_url(const LiveKitSettings& lk) { return http_base_url(lk.url); }
 
+void require_schedules(const Settings& s, bool flag_given) {
+    if (!flag_given || !s.rooms.starts_column.empty()) return;
+    throw usage_error(
+        "--starting-within needs [rooms] starts_column (the column holding when each session "
+        "starts); without it every live row is due: set starts_column or drop the flag");
+}
+
 }  // namespace roomctl::config

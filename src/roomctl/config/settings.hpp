@@ -229,6 +229,10 @@ void require_livekit_url(const Settings& s);
 std::string credential_conflict(const Settings& s);
 // Throws Error(config) when no database URL is configured.
 void require_database(const Settings& s);
+// Throws Error(usage) when --starting-within was given (`flag_given`) but [rooms]
+// starts_column is not set: the window cannot be applied, and ignoring it would make every
+// live row due.
+void require_schedules(const Settings& s, bool flag_given);
 
 // One effective setting for `config show`: the value already redacted (secrets are
 // "********", URL passwords hidden), empty when not set; source "flag"/"env"/"file"/"default"
