@@ -51,6 +51,9 @@ public:
         return m_client.reports_participant_counts();
     }
     void validate(const CreateRoomOptions& o) const override { m_client.validate(o); }
+    std::optional<ServerRoom> previous_room(const std::string& sid) override {
+        return m_client.previous_room(sid);
+    }
     std::optional<std::int64_t> clock_offset() const override { return m_client.clock_offset(); }
 
 private:
