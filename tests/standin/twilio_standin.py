@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, unquote, urlencode
 # Run as a script from anywhere: the shared plumbing sits next to this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import standin_common  # noqa: E402
+import twilio_room_settings  # noqa: E402
 from standin_common import (  # noqa: E402
     JSON_CT, HTTPError, control_creation_time, control_identities, config_int_updates, opt_int,
     positive_int, to_json_bytes, url_host,
@@ -50,7 +51,6 @@ DEFAULT_PAGE_SIZE = 50
 DEFAULT_TIMEOUT_SECONDS = 5 * 60  # Twilio's default for both room timeouts
 ERRORS_URL = "https://www.twilio.com/docs/errors/"
 
-ROOM_TYPES = ("group", "go", "peer-to-peer", "group-small")
 ROOM_STATUSES = ("in-progress", "completed", "failed")
 PARTICIPANT_STATUSES = ("connected", "disconnected", "reconnecting")
 VIDEO_CODECS = ("VP8", "H264")
@@ -510,22 +510,16 @@ class RoomsAPI:
         name = _q(params, "UniqueName") or None
         if name is not None and len(name) > MAX_UNIQUE_NAME:
             raise twilio_error(400, 53101, "Room name is too long")
-        room_type = _q(params, "Type") or "group"
-        if room_type not in ROOM_TYPES:
-            raise twilio_error(400, 53108, "Room type is not valid")
         timeout_error = twilio_error(400, 53109, "Timeout is out of range")
         empty_min = _form_int(params, "EmptyRoomTimeout", 1, 60, timeout_error)
         unused_min = _form_int(params, "UnusedRoomTimeout", 1, 60, timeout_error)
         large_room = _form_bool(params, "LargeRoom", False)
-        max_participants = _form_int(
-            params, "MaxParticipants", 1, 1000 if large_room else 50,
-            twilio_error(400, 53107, "MaxParticipants is out of range")) or 50
+        settings = twilio_room_settings.read_settings(
+            lambda name: _q(params, name), large_room,
+            lambda code, message: twilio_error(400, code, message))
         max_duration = _form_int(
             params, "MaxParticipantDuration", 600, 86400,
             twilio_error(400, 53123, "MaxParticipantDuration is out of range")) or 14400
-        callback_method = (_q(params, "StatusCallbackMethod") or "POST").upper()
-        if callback_method not in ("GET", "POST"):
-            raise twilio_error(400, 20001, "StatusCallbackMethod must be GET or POST")
         codecs = params.get("VideoCodecs") or list(VIDEO_CODECS)
         if any(c not in VIDEO_CODECS for c in codecs):
             raise twilio_error(400, 53125, "Video codec is not valid")
@@ -537,14 +531,11 @@ class RoomsAPI:
                 st.account_sid, name, now, st.next_seq(),
                 unused_timeout_s=unused_min * 60 if unused_min else st.config["default_empty_timeout"],
                 empty_timeout_s=empty_min * 60 if empty_min else st.config["default_departure_timeout"],
-                room_type=room_type, max_participants=max_participants,
                 max_participant_duration=max_duration,
-                status_callback=_q(params, "StatusCallback") or None,
-                status_callback_method=callback_method,
                 record_participants_on_connect=_form_bool(params, "RecordParticipantsOnConnect",
                                                           False),
-                video_codecs=codecs, media_region=_q(params, "MediaRegion") or "us1",
-                audio_only=_form_bool(params, "AudioOnly", False), large_room=large_room)
+                video_codecs=codecs, audio_only=_form_bool(params, "AudioOnly", False),
+                large_room=large_room, **settings)
             st.rooms[room.sid] = room
             return 201, room.to_json(base)
 
@@ -768,7 +759,7 @@ class Handler(standin_common.Handler):
         creation = control_creation_time(doc)
         identities = control_identities(doc, non_empty=True)
         self._str(doc, "metadata", required=False)  # LiveKit-only; accepted and ignored
-        max_participants = opt_int(doc, "max_participants") or 50
+        settings = twilio_room_settings.seed_settings(doc)  # type, max_participants, ...
         unused = opt_int(doc, "empty_timeout") or st.config["default_empty_timeout"]
         empty = opt_int(doc, "departure_timeout") or st.config["default_departure_timeout"]
         with st.lock:
@@ -780,8 +771,7 @@ class Handler(standin_common.Handler):
             if sid is not None:
                 st.rooms.pop(sid, None)
             room = Room(st.account_sid, name, now, st.next_seq(), unused, empty, sid=sid,
-                        created=None if creation is None else float(creation),
-                        max_participants=max_participants)
+                        created=None if creation is None else float(creation), **settings)
             for identity in identities:
                 room.join(identity, max(now, room.created), st.next_seq())
             if status == "completed":

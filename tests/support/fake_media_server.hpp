@@ -24,7 +24,14 @@
 
 namespace roomctl::support {
 
-enum class Call { list_rooms, create_room, delete_room, list_participants, confirm_missing };
+enum class Call {
+    list_rooms,
+    create_room,
+    delete_room,
+    list_participants,
+    confirm_missing,
+    previous_room
+};
 
 // How a scripted call fails.
 enum class Failure {
@@ -39,7 +46,7 @@ enum class Failure {
 struct ServerCall {
     Call call;
     std::string room;  // the room named (create, delete, participants, confirm); "" for lists
-    std::string sid;   // delete_room's and confirm_missing's SID
+    std::string sid;   // delete_room's, confirm_missing's and previous_room's SID
 };
 
 class FakeMediaServer final : public media::MediaServer {
@@ -50,6 +57,10 @@ public:
     std::map<std::string, std::vector<media::Participant>> participants;
     // confirm_missing's answer by room name (Twilio's second look); absent: nullopt.
     std::map<std::string, media::ServerRoom> confirmable;
+    // previous_room's answer by SID (Twilio keeps completed rooms); absent: nullopt.
+    std::map<std::string, media::ServerRoom> previous;
+    // Every CreateRoomOptions create_room was given, in order (failed calls too).
+    std::vector<media::CreateRoomOptions> created_with;
     std::string provider_name = "livekit";
     std::size_t max_name_length = 256;
     bool counts_participants = true;  // reports_participant_counts()
@@ -117,6 +128,7 @@ public:
     media::ServerRoom create_room(const media::CreateRoomOptions& o) override {
         std::unique_lock lock(m_mutex);
         const auto failure = record(lock, Call::create_room, o.name, "", false);
+        created_with.push_back(o);
         if (failure && *failure != Failure::in_doubt) throw_failure(*failure, "CreateRoom");
         media::ServerRoom room;
         if (auto it = rooms.find(o.name); it != rooms.end()) {
@@ -129,6 +141,10 @@ public:
             room.departure_timeout = o.departure_timeout;
             room.max_participants = o.max_participants;
             room.metadata = o.metadata;
+            room.type = o.type;
+            room.status_callback = o.status_callback;
+            room.status_callback_method = o.status_callback_method;
+            room.media_region = o.media_region;
             rooms[o.name] = room;
         }
         lock.unlock();
@@ -159,6 +175,12 @@ public:
         std::unique_lock lock(m_mutex);
         record(lock, Call::confirm_missing, name, sid);
         if (auto it = confirmable.find(name); it != confirmable.end()) return it->second;
+        return std::nullopt;
+    }
+    std::optional<media::ServerRoom> previous_room(const std::string& sid) override {
+        std::unique_lock lock(m_mutex);
+        record(lock, Call::previous_room, "", sid);
+        if (auto it = previous.find(sid); it != previous.end()) return it->second;
         return std::nullopt;
     }
     std::optional<std::int64_t> clock_offset() const override { return clock_offset_seconds; }
@@ -215,6 +237,7 @@ private:
             case Call::list_participants:
                 return "ListParticipants";
             case Call::confirm_missing:
+            case Call::previous_room:
                 return "FetchRoom";
         }
         return "call";
@@ -268,6 +291,9 @@ public:
     std::optional<media::ServerRoom> confirm_missing(const std::string& n,
                                                      const std::string& sid) override {
         return m_s.confirm_missing(n, sid);
+    }
+    std::optional<media::ServerRoom> previous_room(const std::string& sid) override {
+        return m_s.previous_room(sid);
     }
     std::optional<std::int64_t> clock_offset() const override { return m_s.clock_offset(); }
 

@@ -124,7 +124,23 @@ std::vector<media::ServerRoom> RoomServiceClient::list_rooms(
     throw runtime_error("LiveKit ListRooms gave no answer to parse");
 }
 
+void RoomServiceClient::validate(const media::CreateRoomOptions& o) const {
+    const auto refuse = [](const std::string& value, const char* what) {
+        if (!value.empty()) {
+            throw usage_error(fmt::format(
+                "{} is a Twilio Video setting; LiveKit rooms have none: leave it unset with "
+                "provider livekit",
+                what));
+        }
+    };
+    refuse(o.type, "room type");
+    refuse(o.status_callback, "status callback");
+    refuse(o.status_callback_method, "status callback method");
+    refuse(o.media_region, "media region");
+}
+
 media::ServerRoom RoomServiceClient::create_room(const media::CreateRoomOptions& o) {
+    validate(o);
     VideoGrant grant;
     grant.room_create = true;
     // Zero means "server default" on the wire too, so zero fields are left out as SDKs do.

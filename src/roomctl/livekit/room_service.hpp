@@ -33,6 +33,11 @@ public:
     // `sid` is unused: the OSS server matches DeleteRoom's `room` against names only.
     media::DeleteOutcome delete_room(const std::string& name, const std::string& sid) override;
     std::vector<media::Participant> list_participants(const std::string& room) override;
+    // Refuses the Twilio-only options (type, status callback and its method, media region):
+    // LiveKit's CreateRoomRequest has no such fields. Metadata is not size-checked here: the
+    // server's limit (512 KiB by default) is configurable, so the server decides.
+    void validate(const media::CreateRoomOptions& options) const override;
+    // previous_room() stays the base's nullopt: LiveKit forgets a room once it closes.
     std::optional<std::int64_t> clock_offset() const override { return m_transport.offset(); }
 
 private:

@@ -11,15 +11,32 @@
 
 namespace roomctl::media {
 
+// A room as the server reports it. Fields a provider does not report keep their defaults
+// (0 / empty), which therefore mean "not known", never "set to nothing"; each field says which
+// provider fills it and from which field of its room resource.
 struct ServerRoom {
-    std::string name;
-    std::string sid;
-    std::int64_t creation_time = 0;  // unix seconds, as the server reports it
-    std::uint32_t num_participants = 0;
-    std::uint32_t empty_timeout = 0;      // seconds
-    std::uint32_t departure_timeout = 0;  // seconds
+    std::string name;  // LiveKit `name`; Twilio `unique_name` (the SID when none was given)
+    std::string sid;   // LiveKit "RM_..." `sid`; Twilio "RM" + 32 hex `sid`
+    std::int64_t creation_time = 0;      // unix seconds, as the server reports it
+    std::uint32_t num_participants = 0;  // LiveKit only (Twilio: list_participants)
+    // Seconds. LiveKit `empty_timeout` (while nobody joined) and `departure_timeout` (after
+    // the last participant left); Twilio `unused_room_timeout` and `empty_room_timeout`,
+    // which it keeps in whole minutes (converted here, so always a multiple of 60).
+    std::uint32_t empty_timeout = 0;
+    std::uint32_t departure_timeout = 0;
+    // Both: `max_participants`. LiveKit 0 = unlimited; Twilio reports the room's limit.
     std::uint32_t max_participants = 0;
-    std::string metadata;
+    std::string metadata;  // LiveKit `metadata` (opaque to roomctl); Twilio has none
+    // Twilio only (LiveKit has no such settings: empty there).
+    std::string type;  // `type`: group, go, peer-to-peer, group-small
+    // `status_callback`: the app's webhook URL, or empty. It may carry user:password@ (Twilio
+    // webhooks allow it): print it only through hide_userinfo (util/url.hpp).
+    std::string status_callback;
+    std::string status_callback_method;  // `status_callback_method`: GET or POST
+    std::string media_region;            // `media_region`, e.g. us1
+    // Twilio `status`: in-progress, completed or failed. Empty on LiveKit, whose rooms exist
+    // only while in progress (list_rooms returns only those on Twilio too).
+    std::string status;
 };
 
 struct Participant {
@@ -30,12 +47,20 @@ struct Participant {
     std::int64_t joined_at = 0;  // unix seconds
 };
 
+// What create_room asks for. Empty strings and zero numbers are "not set": nothing is sent and
+// the server's default applies. Each provider's validate() refuses (Error(usage)) what it
+// cannot honour rather than dropping it silently.
 struct CreateRoomOptions {
     std::string name;
     std::uint32_t empty_timeout = 0;      // seconds; 0 = server default (LiveKit cannot set 0)
     std::uint32_t departure_timeout = 0;  // seconds; 0 = server default
-    std::uint32_t max_participants = 0;   // 0 = unlimited
-    std::string metadata;
+    std::uint32_t max_participants = 0;   // 0 = server default (LiveKit: unlimited)
+    std::string metadata;                 // LiveKit only
+    // Twilio only (form fields Type, StatusCallback, StatusCallbackMethod, MediaRegion).
+    std::string type;  // empty: roomctl asks for `group`, the only type Twilio recommends
+    std::string status_callback;         // absolute http(s) URL (see ServerRoom: secrets)
+    std::string status_callback_method;  // GET or POST; empty: Twilio's default (POST)
+    std::string media_region;            // a Twilio Video region id, e.g. us1, de1, gll
 };
 
 enum class DeleteOutcome { deleted, already_gone };
@@ -48,7 +73,9 @@ public:
     virtual std::string provider() const = 0;  // "livekit"
     // All rooms when `names` is empty; otherwise only those of `names` that exist.
     virtual std::vector<ServerRoom> list_rooms(const std::vector<std::string>& names = {}) = 0;
-    // Idempotent on LiveKit: an existing room is returned unchanged (same SID).
+    // Idempotent on LiveKit: an existing room is returned unchanged (same SID). Twilio adopts
+    // an in-progress room that already has the name (53113). Either way the room returned may
+    // have other settings than `options` asked for: compare them before calling it the same.
     virtual ServerRoom create_room(const CreateRoomOptions& options) = 0;
     // Ends the room. LiveKit deletes by name (DeleteRoom takes the name); Twilio completes it
     // by `sid` when one is known, else by its unique name. A room that no longer exists or
@@ -69,7 +96,19 @@ public:
     virtual std::uint32_t empty_timeout_step() const { return 1; }
     // Throws Error(usage) when the provider cannot honour these options (Twilio timeouts are
     // whole minutes from 1 to 60; its names are at most 128 characters). No request is made.
+    // LiveKit refuses the Twilio-only options; Twilio refuses metadata, a type outside go,
+    // peer-to-peer, group, group-small, more than 50 participants, a status callback that is
+    // not an absolute http(s) URL, a method other than GET/POST and an unknown media region.
     virtual void validate(const CreateRoomOptions& options) const { (void)options; }
+    // The settings of an earlier room, by its recorded SID, whatever its status, so that a
+    // room recreated for the same row can be made like it. nullopt when the server no longer
+    // knows the room (or `sid` is empty): LiveKit forgets a room when it closes, so it always
+    // answers nullopt without a request; Twilio keeps completed rooms and fetches the SID
+    // (status then says completed). Throws like every call when the server cannot be asked.
+    virtual std::optional<ServerRoom> previous_room(const std::string& sid) {
+        (void)sid;
+        return std::nullopt;
+    }
     // Second look at a room the list did not contain, by its recorded SID. Providers whose
     // list is authoritative (LiveKit) return nullopt without a request; Twilio fetches the
     // SID (re-checking a 404, which Twilio can answer right after a room ended) and returns

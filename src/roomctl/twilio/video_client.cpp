@@ -54,16 +54,12 @@ media::ServerRoom room_from_json(const json& j) {
     // Stored in minutes by Twilio; media::ServerRoom speaks seconds.
     r.empty_timeout = count(j, "unused_room_timeout") * 60;
     r.departure_timeout = count(j, "empty_room_timeout") * 60;
+    r.type = text(j, "type");
+    r.status = text(j, "status");
+    r.status_callback = text(j, "status_callback");
+    r.status_callback_method = text(j, "status_callback_method");
+    r.media_region = text(j, "media_region");
     return r;
-}
-
-int to_twilio_minutes(std::uint32_t seconds, const char* flag) {
-    if (seconds % 60 != 0 || seconds < 60 || seconds > 3600) {
-        throw usage_error(
-            fmt::format("{} is {} s, but Twilio takes whole minutes from 1 to 60 (e.g. 5m, 60m)",
-                        flag, seconds));
-    }
-    return static_cast<int>(seconds / 60);
 }
 
 VideoClient::VideoClient(http::Transport& transport, Endpoint endpoint, RetryPolicy policy)
@@ -116,29 +112,11 @@ std::vector<media::ServerRoom> VideoClient::list_rooms(const std::vector<std::st
     return rooms;
 }
 
-void VideoClient::validate(const media::CreateRoomOptions& o) const {
-    if (o.name.size() > max_room_name_length()) {
-        throw usage_error(
-            fmt::format("room name is {} characters; Twilio accepts at most 128", o.name.size()));
-    }
-    if (o.empty_timeout) to_twilio_minutes(o.empty_timeout, "--empty-timeout");
-    if (o.departure_timeout) to_twilio_minutes(o.departure_timeout, "--departure-timeout");
-}
+void VideoClient::validate(const media::CreateRoomOptions& o) const { validate_create_options(o); }
 
 media::ServerRoom VideoClient::create_room(const media::CreateRoomOptions& o) {
     validate(o);
-    std::vector<std::pair<std::string, std::string>> form = {{"UniqueName", o.name},
-                                                             {"Type", "group"}};
-    if (o.empty_timeout) {
-        form.emplace_back("UnusedRoomTimeout",
-                          std::to_string(to_twilio_minutes(o.empty_timeout, "--empty-timeout")));
-    }
-    if (o.departure_timeout) {
-        form.emplace_back("EmptyRoomTimeout", std::to_string(to_twilio_minutes(
-                                                  o.departure_timeout, "--departure-timeout")));
-    }
-    if (o.max_participants)
-        form.emplace_back("MaxParticipants", std::to_string(o.max_participants));
+    const auto form = create_form(o);
     try {
         return room_from_json(
             // Repeating a create is safe: UniqueName is unique among in-progress rooms, so a
@@ -215,22 +193,33 @@ std::vector<media::Participant> VideoClient::list_participants(const std::string
     return out;
 }
 
-std::optional<media::ServerRoom> VideoClient::confirm_missing(const std::string& name,
-                                                              const std::string& sid) {
-    // Twilio can answer 404 for a SID right after its room ended (twilio-node#593): ask twice
-    // before calling the room missing.
+std::optional<json> VideoClient::fetch_sid_twice(const std::string& sid) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         try {
-            auto body = get("/v1/Rooms/" + http::url_encode(sid), "FetchRoom");
-            auto room = room_from_json(body);
-            if (text(body, "status") == "in-progress" && room.name == name) return room;
-            return std::nullopt;  // completed (it cannot be reopened) or renamed: missing
+            return get("/v1/Rooms/" + http::url_encode(sid), "FetchRoom");
         } catch (const RestError& e) {
             if (!is_not_found(e)) throw;
             if (attempt == 0) std::this_thread::sleep_for(std::chrono::milliseconds{750});
         }
     }
     return std::nullopt;
+}
+
+std::optional<media::ServerRoom> VideoClient::confirm_missing(const std::string& name,
+                                                              const std::string& sid) {
+    // Asked twice before calling the room missing: see fetch_sid_twice.
+    auto body = fetch_sid_twice(sid);
+    if (!body) return std::nullopt;
+    auto room = room_from_json(*body);
+    if (room.status == "in-progress" && room.name == name) return room;
+    return std::nullopt;  // completed (it cannot be reopened) or renamed: missing
+}
+
+std::optional<media::ServerRoom> VideoClient::previous_room(const std::string& sid) {
+    if (sid.empty()) return std::nullopt;
+    auto body = fetch_sid_twice(sid);
+    if (!body) return std::nullopt;
+    return room_from_json(*body);
 }
 
 }  // namespace roomctl::twilio

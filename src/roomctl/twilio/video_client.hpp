@@ -7,19 +7,22 @@
 //     "room exists" means an in-progress room has the name, and its SID is adopted;
 //   - "delete" is Status=completed; 20404 or an already-completed room is already_gone;
 //   - timeouts are whole minutes from 1 to 60: CreateRoomOptions.empty_timeout (seconds,
-//     while nobody joined) becomes UnusedRoomTimeout, departure_timeout EmptyRoomTimeout.
+//     while nobody joined) becomes UnusedRoomTimeout, departure_timeout EmptyRoomTimeout;
+//   - what else create_room sends and validate() refuses: twilio/room_settings.hpp;
+//   - completed rooms stay readable by SID, so previous_room() can tell how one was made.
 
 #include "roomctl/media/server.hpp"
 #include "roomctl/media/server_clock.hpp"
 #include "roomctl/twilio/rest.hpp"
+#include "roomctl/twilio/room_settings.hpp"
 
 namespace roomctl::twilio {
 
-// Parses a Room resource. unique_name becomes the name; date_created the creation time.
+// Parses a Room resource into media::ServerRoom (the fields it documents: unique_name is the
+// name, date_created the creation time, the timeouts minutes -> seconds, and type, status,
+// status_callback(_method), media_region as sent). null or absent fields stay empty / 0.
+// Throws Error(runtime) for a field of the wrong type.
 media::ServerRoom room_from_json(const nlohmann::json& j);
-
-// Seconds to Twilio's whole minutes (1..60). Throws Error(usage) naming `flag` otherwise.
-int to_twilio_minutes(std::uint32_t seconds, const char* flag);
 
 class VideoClient final : public media::MediaServer {
 public:
@@ -38,6 +41,8 @@ public:
     std::uint32_t max_empty_timeout() const override { return 3600; }
     std::uint32_t empty_timeout_step() const override { return 60; }
     void validate(const media::CreateRoomOptions& options) const override;
+    // GET /v1/Rooms/{sid}, any status; a 404 is asked twice (twilio-node#593) before nullopt.
+    std::optional<media::ServerRoom> previous_room(const std::string& sid) override;
     std::optional<std::int64_t> clock_offset() const override { return m_transport.offset(); }
 
     // GET /v1/Rooms?PageSize=1: the cheapest key-compatible authenticated probe.
@@ -46,6 +51,9 @@ public:
 private:
     nlohmann::json get(const std::string& path_and_query, const std::string& what);
     std::optional<media::ServerRoom> fetch(const std::string& sid_or_name);
+    // The room resource of `sid`, any status; nullopt after two 404s (a SID can answer 404
+    // right after its room ended, twilio-node#593).
+    std::optional<nlohmann::json> fetch_sid_twice(const std::string& sid);
 
     media::ClockWatch m_transport;  // every answer's Date header updates clock_offset()
     Endpoint m_endpoint;

@@ -53,6 +53,9 @@ public:
     std::uint32_t max_empty_timeout() const override { return m_client.max_empty_timeout(); }
     std::uint32_t empty_timeout_step() const override { return m_client.empty_timeout_step(); }
     void validate(const CreateRoomOptions& o) const override { m_client.validate(o); }
+    std::optional<ServerRoom> previous_room(const std::string& sid) override {
+        return m_client.previous_room(sid);
+    }
     std::optional<std::int64_t> clock_offset() const override { return m_client.clock_offset(); }
 
 private:

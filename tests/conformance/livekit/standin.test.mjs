@@ -201,6 +201,36 @@ describe('RoomService through RoomServiceClient', () => {
     await svc.createRoom({ name: 'y'.repeat(256) }); // the limit itself is fine
   });
 
+  test('createRoom keeps maxParticipants, metadata and departureTimeout; listRooms reports them', async () => {
+    await svc.createRoom({ name: 'conf-s', maxParticipants: 2, metadata: '{"k":1}', departureTimeout: 45 });
+    const [listed] = await svc.listRooms(['conf-s']);
+    assert.equal(listed.maxParticipants, 2);
+    assert.equal(listed.metadata, '{"k":1}');
+    assert.equal(listed.departureTimeout, 45);
+  });
+
+  test('createRoom rejects metadata over 512 KiB with invalid_argument', async () => {
+    await assert.rejects(svc.createRoom({ name: 'conf-big', metadata: 'm'.repeat(512 * 1024 + 1) }),
+      twirpRejection({ status: 400, code: 'invalid_argument', message: 'metadata size exceeds limits 524288' }));
+    assert.deepEqual(await svc.listRooms(['conf-big']), []);
+  });
+
+  // roomctl sends proto (snake_case) names; the server's protojson reads both spellings.
+  test('a snake_case CreateRoom body, as roomctl sends it, reads back through the SDK', async () => {
+    const at = new AccessToken(KEY, SECRET, { identity: 'roomctl', ttl: '5m' });
+    at.addGrant({ roomCreate: true });
+    const res = await fetch(`${standin.url}/twirp/livekit.RoomService/CreateRoom`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await at.toJwt()}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'conf-snake', max_participants: 3, metadata: 'from-roomctl', departure_timeout: 30 }),
+    });
+    assert.equal(res.status, 200);
+    const [listed] = await svc.listRooms(['conf-snake']);
+    assert.equal(listed.maxParticipants, 3);
+    assert.equal(listed.metadata, 'from-roomctl');
+    assert.equal(listed.departureTimeout, 30);
+  });
+
   test('listRooms: all rooms, and by names with unknown names omitted', async () => {
     await svc.createRoom({ name: 'conf-a' });
     await svc.createRoom({ name: 'conf-b' });
