@@ -13,6 +13,7 @@
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/plan_view.hpp"
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/url.hpp"
 
 namespace roomctl::journal {
 
@@ -140,7 +141,10 @@ nlohmann::json entry(const std::string& command, const std::string& provider,
     line["provider"] = provider;
     line["phase"] = phase;
     if (a.kind == reconcile::ActionKind::delete_room && a.server_room) {
-        // Enough to recreate the room by hand if the delete was a mistake.
+        // Enough to recreate the room by hand if the delete was a mistake, and what
+        // deleted_rooms() gives recreate as the old room's settings. The status callback may
+        // carry user:password@: the journal is a file on disk, so only the hidden form is kept
+        // (and a hidden value is never replayed).
         const auto& r = *a.server_room;
         line["server_room"] = {{"name", r.name},
                                {"sid", r.sid},
@@ -148,7 +152,11 @@ nlohmann::json entry(const std::string& command, const std::string& provider,
                                {"empty_timeout_seconds", r.empty_timeout},
                                {"departure_timeout_seconds", r.departure_timeout},
                                {"max_participants", r.max_participants},
-                               {"metadata", r.metadata}};
+                               {"metadata", r.metadata},
+                               {"type", r.type},
+                               {"status_callback", hide_userinfo(r.status_callback)},
+                               {"status_callback_method", r.status_callback_method},
+                               {"media_region", r.media_region}};
     }
     return line;
 }

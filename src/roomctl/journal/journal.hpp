@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "roomctl/journal/deleted_rooms.hpp"  // reading the deleted rooms back
 #include "roomctl/reconcile/plan.hpp"
 
 namespace roomctl::journal {
