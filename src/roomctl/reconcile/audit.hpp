@@ -148,6 +148,9 @@ struct Finding {
     // unclassified only: the row is live but has no room name (a column that
     // room_name_template reads is NULL); `room` is empty.
     bool no_room_name = false;
+    // missing only: the row's room settings from its mapped columns (store::DbRoom::settings:
+    // setting -> text), for recreate (room_settings.hpp).
+    std::map<std::string, std::string> row_settings;
 };
 
 // For a row value and a server room that contains it ("P46", "session-P46"), the template

@@ -1,6 +1,7 @@
 #include "roomctl/reconcile/executor_worker.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <exception>
 #include <mutex>
@@ -53,14 +54,27 @@ private:
 
     std::string row_of(const Action& a) const { return a.database_name.value_or(a.room); }
 
+    // "; the room already existed with other settings: ..." when it did.
+    static std::string mismatch_note(const Action& a) {
+        if (a.settings_mismatch.empty()) return "";
+        return fmt::format(
+            "; the server already had this room, with other settings ({}): left "
+            "as it is",
+            fmt::join(a.settings_mismatch, ", "));
+    }
+
     // Two phases: create on the server, then record the SID. When recording fails, the room
     // must not be left on the server with nobody knowing: see recover().
     void create(Action& a) {
         if (!m_options.record_sids && !still_live(a)) return;
         media::CreateRoomOptions o;
+        if (a.settings) {
+            o = a.settings->options;
+        } else {
+            o.departure_timeout = m_options.departure_timeout;
+        }
         o.name = a.room;
         o.empty_timeout = a.empty_timeout.value_or(m_options.empty_timeout);
-        o.departure_timeout = m_options.departure_timeout;
         media::ServerRoom room;
         try {
             room = m_server.create_room(o);
@@ -72,12 +86,14 @@ private:
                                               e.what(), a.room));
         }
         a.server_sid = room.sid;
+        // An existing room is returned as it is: say so when it is not the room asked for.
+        a.settings_mismatch = differences(o, room);
         if (!m_options.record_sids) {
             settle_unrecorded(a, room);
             return;
         }
-        const auto done = fmt::format("created on the server (empty timeout {} s); SID recorded",
-                                      room.empty_timeout);
+        const auto done = fmt::format("created on the server (empty timeout {} s); SID recorded{}",
+                                      room.empty_timeout, mismatch_note(a));
         int changed = 0;
         try {
             changed = m_recorder.record({a.room, a.expected_sid, room.sid});
@@ -143,8 +159,8 @@ private:
         a.status = ActionStatus::done;
         a.reason = fmt::format(
             "created on the server (empty timeout {} s, SID {}); nothing recorded: [rooms] "
-            "sid_column is not set",
-            room.empty_timeout, room.sid);
+            "sid_column is not set{}",
+            room.empty_timeout, room.sid, mismatch_note(a));
     }
 
     void update(Action& a) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "roomctl/media/server.hpp"
+#include "roomctl/reconcile/room_settings.hpp"
 
 namespace roomctl::reconcile {
 
@@ -40,6 +41,12 @@ struct Action {
     // create_room only: this room's own empty timeout in seconds (a scheduled session's time
     // until its start plus the margin); nullopt: ExecuteOptions::empty_timeout.
     std::optional<std::uint32_t> empty_timeout;
+    // create_room only: the room's settings and where each came from (room_settings.hpp);
+    // nullopt: the run's ExecuteOptions (departure timeout) and the server's defaults.
+    std::optional<RoomSettings> settings;
+    // create_room only: what the room the server returned has other than the request asked
+    // (it already existed: LiveKit's CreateRoom and Twilio's 53113 return it as it is).
+    std::vector<std::string> settings_mismatch;
     ActionStatus status = ActionStatus::planned;
     std::string reason;         // why it is planned/skipped, or what happened
     std::string error;          // one line, when failed

@@ -1,6 +1,7 @@
 #include "roomctl/reconcile/planner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <set>
 
 #include "roomctl/util/duration.hpp"
+#include "roomctl/util/error.hpp"
 
 namespace roomctl::reconcile {
 
@@ -181,6 +183,33 @@ void schedule(Action& a, std::int64_t starts_at, const RecreatePolicy& p) {
                             until > 0 ? "the time until the start + " : "", margin);
 }
 
+// The settings of a create_room, or the reason it is skipped: settings that cannot be used
+// must not turn into another room than the app's.
+void plan_settings(Action& a, const Finding& f, const RecreatePolicy& policy) {
+    if (!policy.room_settings || a.status != ActionStatus::planned) return;
+    const auto& sources = *policy.room_settings;
+    const auto it = sources.previous.find(f.room);
+    const PreviousRoom* previous = it == sources.previous.end() ? nullptr : &it->second;
+    if (previous && !previous->error.empty()) {
+        a.status = ActionStatus::skipped;
+        a.reason = fmt::format(
+            "the old room's settings could not be read ({}); not created rather than guessed: "
+            "run recreate again, or set them under [recreate]",
+            previous->error);
+        return;
+    }
+    try {
+        auto settings = resolve_room_settings(sources, f.row_settings, previous);
+        if (policy.validate) policy.validate(settings.options);
+        const auto shown = describe(settings);
+        if (!shown.empty()) a.reason += "; with " + shown;
+        a.settings = std::move(settings);
+    } catch (const Error& e) {
+        a.status = ActionStatus::skipped;
+        a.reason = fmt::format("{}; not created", e.what());
+    }
+}
+
 // An action about the finding's room, carrying what both sides said about it.
 Action action_for(const Finding& f, ActionKind kind) {
     Action a;
@@ -218,6 +247,7 @@ Plan plan_recreate(const AuditResult& audit, const RecreatePolicy& policy) {
             } else {
                 a.reason = missing_reason(f);
                 if (policy.schedules && f.starts_at) schedule(a, *f.starts_at, policy);
+                plan_settings(a, f, policy);
             }
         } else if (f.kind == FindingKind::sid_drift) {
             if (!policy.records_sids) continue;  // nothing to record it in
@@ -303,6 +333,37 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
         }
     }
     return plan;
+}
+
+namespace {
+
+// How the configuration says "the server's default" for `setting`.
+std::string default_example(std::string_view setting) {
+    if (setting == k_type) return "\"group\"";
+    if (setting == k_max_participants || setting == k_departure_timeout) return "0";
+    return "\"\"";
+}
+
+}  // namespace
+
+std::string settings_guess_warning(const Plan& plan) {
+    std::size_t rooms = 0;
+    std::vector<std::string> names;
+    for (const auto& a : plan.actions) {
+        if (a.status != ActionStatus::planned || !a.settings || a.settings->guessed.empty()) {
+            continue;
+        }
+        ++rooms;
+        for (const auto& g : a.settings->guessed) {
+            if (std::find(names.begin(), names.end(), g) == names.end()) names.push_back(g);
+        }
+    }
+    if (rooms == 0) return "";
+    return fmt::format(
+        "{} room(s) get the server's default {} because nothing says what the app's rooms had "
+        "(no column, no [recreate] value, no old room known): set them under [recreate] (the "
+        "server's default explicitly, e.g. {} = {}, silences this) or map [rooms] <setting>_column",
+        rooms, fmt::join(names, ", "), names.front(), default_example(names.front()));
 }
 
 }  // namespace roomctl::reconcile

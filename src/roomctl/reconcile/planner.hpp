@@ -4,11 +4,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "roomctl/reconcile/audit.hpp"
 #include "roomctl/reconcile/plan.hpp"
+#include "roomctl/reconcile/room_settings.hpp"
 
 namespace roomctl::reconcile {
 
@@ -32,6 +35,15 @@ struct RecreatePolicy {
     std::uint32_t max_empty_timeout = 0;   // seconds; 0: no cap
     std::uint32_t empty_timeout_step = 1;  // seconds
     std::string provider;
+    // Room settings (room_settings.hpp): with them, each planned create_room carries
+    // Action::settings, resolved from the finding's row columns (Finding::row_settings), these
+    // sources and the finding's old room. A create whose settings cannot be used is skipped
+    // with the reason: a row value that is no number, a value `validate` refuses
+    // (media::MediaServer::validate: Error(usage)), or an old room that could not be read
+    // (PreviousRoom::error: creating it with guessed settings could make another room).
+    // nullopt: no Action::settings (the run's options and the server's defaults apply).
+    std::optional<RoomSettingSources> room_settings;
+    std::function<void(const media::CreateRoomOptions&)> validate;
 };
 
 // `missing` -> create_room (then record SID); `sid_drift` -> update_sid. `duplicate_name`
@@ -83,6 +95,11 @@ std::string unclassified_reason(const Finding& f);
 // The one-line reason a foreign_sid row is left alone: whose SID it records, which provider
 // this run talks to (`provider`, AuditSummary::provider) and the fix.
 std::string foreign_sid_reason(const Finding& f, const std::string& provider);
+
+// One line for the run's output when planned creates carry settings nothing gave (the server's
+// default applies: RoomSettings::guessed): how many rooms, which settings, and how to say what
+// they should be. Empty when every setting of every planned create is known.
+std::string settings_guess_warning(const Plan& plan);
 
 // The one-line reason a name_mismatch is left alone, with the suggested template.
 std::string mismatch_reason(const Finding& f);

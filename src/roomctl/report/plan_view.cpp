@@ -4,6 +4,7 @@
 
 #include "roomctl/report/color.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/util/url.hpp"
 
 namespace roomctl::report {
 
@@ -45,6 +46,19 @@ json action_json(const reconcile::Action& a) {
     // A room's own empty timeout (schedules: the wait until its session starts plus the
     // margin), in seconds; absent when the run's --empty-timeout applies.
     if (a.empty_timeout) j["empty_timeout_seconds"] = *a.empty_timeout;
+    // A create's settings, each with where it came from ("row", "config", "previous_room",
+    // "journal"); `guessed_settings` are those nothing gave (the server's default applies).
+    if (a.settings) {
+        json settings = json::object();
+        for (const auto& [name, v] : a.settings->values) {
+            settings[name] = {
+                {"value", name == reconcile::k_status_callback ? hide_userinfo(v.value) : v.value},
+                {"source", reconcile::to_string(v.origin)}};
+        }
+        j["settings"] = settings;
+        j["guessed_settings"] = a.settings->guessed;
+    }
+    if (!a.settings_mismatch.empty()) j["settings_mismatch"] = a.settings_mismatch;
     return j;
 }
 
