@@ -1,19 +1,11 @@
-// The settings table (registry.hpp) and the value conversions every entry shares.
+// The settings table (registry.hpp): one entry per setting. The value conversions every entry
+// shares (parse_text, show_value, apply_command_flag) are in registry_values.cpp.
 
 #include "roomctl/config/registry.hpp"
 
-#include <fmt/format.h>
-
-#include <charconv>
-#include <limits>
-#include <stdexcept>
 #include <type_traits>
 
 #include "roomctl/config/settings.hpp"
-#include "roomctl/util/duration.hpp"
-#include "roomctl/util/error.hpp"
-#include "roomctl/util/redact.hpp"
-#include "roomctl/util/url.hpp"
 
 namespace roomctl::config {
 
@@ -103,6 +95,7 @@ std::vector<SettingSpec> build() {
     using L = LiveKitSettings;
     using T = TwilioSettings;
     using R = RoomMapping;
+    using D = RoomSettingDefaults;
     std::vector<SettingSpec> r;
     r.push_back(
         entry({.key = "config_file",
@@ -293,6 +286,37 @@ std::vector<SettingSpec> build() {
                        .toml = "rooms.session_column",
                        .required = true},
                       field<&S::rooms, &R::session_column>()));
+    r.push_back(
+        entry({.key = "rooms.type_column",
+               .help = "Column of each row's room type; used when not NULL (default \"\": none)",
+               .toml = "rooms.type_column"},
+              field<&S::rooms, &R::type_column>()));
+    r.push_back(entry(
+        {.key = "rooms.max_participants_column",
+         .help = "Column of each row's max participants; used when not NULL (default \"\": none)",
+         .toml = "rooms.max_participants_column"},
+        field<&S::rooms, &R::max_participants_column>()));
+    r.push_back(entry(
+        {.key = "rooms.metadata_column",
+         .help = "Column of each row's room metadata; used when not NULL (default \"\": none)",
+         .toml = "rooms.metadata_column"},
+        field<&S::rooms, &R::metadata_column>()));
+    r.push_back(entry({.key = "rooms.departure_timeout_column",
+                       .help = "Column of each row's departure timeout (seconds); used when not "
+                               "NULL (default \"\": none)",
+                       .toml = "rooms.departure_timeout_column"},
+                      field<&S::rooms, &R::departure_timeout_column>()));
+    r.push_back(entry(
+        {.key = "rooms.status_callback_column",
+         .help =
+             "Column of each row's status callback URL; used when not NULL (default \"\": none)",
+         .toml = "rooms.status_callback_column"},
+        field<&S::rooms, &R::status_callback_column>()));
+    r.push_back(
+        entry({.key = "rooms.media_region_column",
+               .help = "Column of each row's media region; used when not NULL (default \"\": none)",
+               .toml = "rooms.media_region_column"},
+              field<&S::rooms, &R::media_region_column>()));
     r.push_back(entry({.key = "request_timeout",
                        .kind = Kind::request_timeout,
                        .help = "Per-request HTTP timeout (default 10s)",
@@ -319,6 +343,37 @@ std::vector<SettingSpec> build() {
                        .help = "Departure timeout of rooms roomctl creates (0: server default)",
                        .toml = "recreate.departure_timeout"},
                       field<&S::departure_timeout>()));
+    r.push_back(
+        entry({.key = "recreate.type",
+               .help = "Twilio room type of rooms roomctl creates (default: the old room's)",
+               .toml = "recreate.type"},
+              field<&S::room_settings, &D::type>()));
+    r.push_back(entry({.key = "recreate.max_participants",
+                       .kind = Kind::count,
+                       .help = "Max participants of rooms roomctl creates (0: server default)",
+                       .toml = "recreate.max_participants",
+                       .max = 100'000},
+                      field<&S::room_settings, &D::max_participants>()));
+    r.push_back(
+        entry({.key = "recreate.metadata",
+               .help = "LiveKit metadata of rooms roomctl creates (default: the old room's)",
+               .toml = "recreate.metadata"},
+              field<&S::room_settings, &D::metadata>()));
+    r.push_back(entry({.key = "recreate.status_callback",
+                       .kind = Kind::url,
+                       .help = "Twilio status callback URL of rooms roomctl creates (default: the "
+                               "old room's)",
+                       .toml = "recreate.status_callback"},
+                      field<&S::room_settings, &D::status_callback>()));
+    r.push_back(entry({.key = "recreate.status_callback_method",
+                       .help = "POST or GET for recreate.status_callback (default: the old room's)",
+                       .toml = "recreate.status_callback_method"},
+                      field<&S::room_settings, &D::status_callback_method>()));
+    r.push_back(entry({.key = "recreate.media_region",
+                       .help = "Twilio media region of rooms roomctl creates (default: the old "
+                               "room's)",
+                       .toml = "recreate.media_region"},
+                      field<&S::room_settings, &D::media_region>()));
     r.push_back(entry({.key = "recreate.starting_within",
                        .kind = Kind::seconds,
                        .help = "With [rooms] starts_column: recreate only rooms of sessions "
@@ -346,17 +401,6 @@ std::vector<SettingSpec> build() {
 }
 #pragma GCC diagnostic pop
 
-std::string show_timeout(milliseconds ms) {
-    if (ms.count() % 1000 == 0) return format_duration(std::chrono::duration_cast<seconds>(ms));
-    return fmt::format("{}ms", ms.count());
-}
-
-std::int64_t whole_seconds(const Value& v) {
-    if (const auto* ms = std::get_if<milliseconds>(&v))
-        return std::chrono::duration_cast<seconds>(*ms).count();
-    return std::get<std::int64_t>(v);
-}
-
 }  // namespace
 
 const std::vector<SettingSpec>& settings_registry() {
@@ -376,96 +420,6 @@ std::vector<std::string> path_flags() {
         if (!spec.flag.empty() && (spec.kind == Kind::path || spec.flag_names_file))
             out.emplace_back(spec.flag);
     return out;
-}
-
-Value parse_text(const SettingSpec& spec, std::string_view text, std::string_view from,
-                 bool is_flag) {
-    auto fail = [&](const std::string& what) -> Error {
-        if (is_flag) return usage_error(what);
-        return config_error(fmt::format("{} (from {})", what, from));
-    };
-    // parse_duration throws Error(usage) naming the value; the message also names the flag,
-    // and from the environment or a file it is a configuration error named by its source.
-    auto duration = [&]() -> seconds {
-        try {
-            return parse_duration(text);
-        } catch (const Error& e) {
-            if (is_flag) throw usage_error(fmt::format("{}: {}", from, e.what()));
-            throw config_error(fmt::format("{}: {}", from, e.what()));
-        }
-    };
-    switch (spec.kind) {
-        case Kind::text:
-        case Kind::url:
-        case Kind::database_url:
-        case Kind::path:
-        case Kind::provider:
-            return std::string{text};
-        case Kind::list:
-            return std::vector<std::string>{std::string{text}};
-        case Kind::request_timeout:
-        case Kind::db_timeout: {
-            const auto s = duration();
-            if (s.count() <= 0) throw fail(fmt::format("{} must be at least 1s", from));
-            if (spec.kind == Kind::db_timeout && s > std::chrono::hours{24})
-                throw fail(fmt::format("{} must be at most 24h", from));
-            return std::chrono::duration_cast<milliseconds>(s);
-        }
-        case Kind::seconds: {
-            const auto s = duration();
-            if (s.count() > std::numeric_limits<std::uint32_t>::max())
-                throw fail(fmt::format("{} is too large", from));
-            return std::chrono::duration_cast<milliseconds>(s);
-        }
-        case Kind::count: {
-            std::int64_t n = -1;
-            const auto* end = text.data() + text.size();
-            const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-            if (ec != std::errc{} || ptr != end || n < 0 || n > spec.max)
-                throw fail(fmt::format("{} must be a whole number from 0 to {}", from, spec.max));
-            return n;
-        }
-    }
-    throw std::logic_error("unknown setting kind");
-}
-
-bool is_textual(Kind kind) {
-    return kind == Kind::text || kind == Kind::url || kind == Kind::database_url ||
-           kind == Kind::path || kind == Kind::provider;
-}
-
-std::string show_value(const SettingSpec& spec, const Settings& s) {
-    const Value v = spec.get(s);
-    if (spec.secret) return redact_secret(std::get<std::string>(v));
-    switch (spec.kind) {
-        case Kind::url:
-            return hide_userinfo(std::get<std::string>(v));
-        case Kind::database_url:
-            return redact_database_url(std::get<std::string>(v));
-        case Kind::list:
-            return fmt::format("{}", fmt::join(std::get<std::vector<std::string>>(v), ", "));
-        case Kind::request_timeout:
-        case Kind::db_timeout:
-            return show_timeout(std::get<milliseconds>(v));
-        case Kind::seconds:
-            return format_duration(seconds{whole_seconds(v)});
-        case Kind::count:
-            return std::to_string(std::get<std::int64_t>(v));
-        case Kind::text:
-        case Kind::path:
-        case Kind::provider:
-            return std::get<std::string>(v);
-    }
-    return {};
-}
-
-void apply_command_flag(Settings& s, std::string_view key, std::string_view flag,
-                        std::string_view text) {
-    if (text.empty()) return;
-    const auto* spec = find_setting(key);
-    if (spec == nullptr) throw std::out_of_range(fmt::format("no setting {}", key));
-    spec->set(s, parse_text(*spec, text, flag, true));
-    s.origins[std::string{key}] = Origin{Source::flag, std::string{flag}};
 }
 
 }  // namespace roomctl::config

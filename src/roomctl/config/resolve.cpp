@@ -266,6 +266,11 @@ std::string to_string(const Origin& o) {
     return fmt::format("{} {}", to_string(o.source), o.detail);
 }
 
+bool is_set(const Settings& s, const std::string& key) {
+    const auto it = s.origins.find(key);
+    return it != s.origins.end() && it->second.source != Source::default_value;
+}
+
 Settings resolve_settings(const FlagValues& flags, const Env& env) {
     return Resolver{flags, env}.run();
 }

@@ -1,5 +1,5 @@
-// The room mapping: which server room a row names ([rooms] room_name_template), and the
-// default mapping of Twilio's seed schema.
+// The room mapping: which server room a row names ([rooms] room_name_template), which columns
+// carry per-row room settings, and the default mapping of Twilio's seed schema.
 
 #include <algorithm>
 
@@ -73,6 +73,20 @@ std::optional<std::string> database_name_for(const RoomMapping& m, const std::st
         return std::nullopt;
     }
     return room.substr(prefix.size(), room.size() - prefix.size() - suffix.size());
+}
+
+std::vector<std::pair<std::string, std::string>> RoomMapping::setting_columns() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [setting, column] :
+         {std::pair<const char*, const std::string*>{"type", &type_column},
+          {"max_participants", &max_participants_column},
+          {"metadata", &metadata_column},
+          {"departure_timeout", &departure_timeout_column},
+          {"status_callback", &status_callback_column},
+          {"media_region", &media_region_column}}) {
+        if (!column->empty()) out.emplace_back(setting, *column);
+    }
+    return out;
 }
 
 RoomMapping twilio_default_mapping() {

@@ -95,11 +95,25 @@ struct RoomMapping {
     // "session-{name}"; per-session breakout rooms "{session_id}-{name}".
     std::string room_name_template = "{name}";
     std::string session_column = "session_id";  // for `token create --session`
+    // Per-row settings of the rooms recreate creates (issue 14 item 6): the column whose
+    // non-NULL value, read as text whatever its type, sets that setting for the row's room;
+    // empty: the row says nothing about it. A column may serve several settings, or be the
+    // name column. `check` reports a named column the table lacks.
+    std::string type_column;
+    std::string max_participants_column;
+    std::string metadata_column;
+    std::string departure_timeout_column;
+    std::string status_callback_column;
+    std::string media_region_column;
 
     bool records_sids() const { return !sid_column.empty(); }
     const std::string& session_key_column() const {
         return session_key.empty() ? session_column : session_key;
     }
+    // (setting name, column) of each per-row setting column that is set, in this order: type,
+    // max_participants, metadata, departure_timeout, status_callback, media_region. The names
+    // are those of store::DbRoom::settings and [recreate].
+    std::vector<std::pair<std::string, std::string>> setting_columns() const;
 };
 
 // Where a row's status text comes from, for messages: "status" (the status column),
@@ -149,6 +163,20 @@ struct TwilioSettings {
 // column works as the liveness rule: its text form is "true"/"false".
 RoomMapping twilio_default_mapping();
 
+// [recreate] settings of the rooms roomctl creates, beyond the timeouts (Settings keeps those):
+// used where a row's column (RoomMapping::setting_columns) says nothing. Whether one was
+// written at all is is_set(settings, "recreate.type"): 0 or "" given explicitly means "the
+// server's default" and still beats the old room's value. Values are the provider's words,
+// checked by the media server (MediaServer::validate), not here.
+struct RoomSettingDefaults {
+    std::string type;                    // Twilio room type ("group", "go", ...)
+    std::uint32_t max_participants = 0;  // 0: the server's default (unlimited on LiveKit)
+    std::string metadata;                // LiveKit room metadata
+    std::string status_callback;         // Twilio StatusCallback URL; may carry userinfo
+    std::string status_callback_method;  // "POST" or "GET"
+    std::string media_region;            // Twilio media region ("us1", "de1", ...)
+};
+
 struct Settings {
     Provider provider = Provider::livekit;
     LiveKitSettings livekit;
@@ -169,6 +197,7 @@ struct Settings {
     std::string ca_file;                                // extra CA bundle for TLS
     std::uint32_t empty_timeout = 3600;                 // seconds, for rooms roomctl creates
     std::uint32_t departure_timeout = 0;                // seconds; 0 = server default
+    RoomSettingDefaults room_settings;                  // [recreate] type, metadata, ...
     std::chrono::seconds starting_within{900};          // starts_column: due window of recreate
     std::chrono::seconds min_age{600};                  // cleanup: never delete younger rooms
     std::vector<std::string> keep;                      // cleanup: glob patterns never deleted
@@ -183,6 +212,10 @@ struct Settings {
     // secret and is readable by others). Resolution itself prints nothing.
     std::vector<std::string> warnings;
 };
+
+// Whether setting `key` ("recreate.type") was given by a flag, the environment or the config
+// file rather than left at its built-in default; false for a key resolution never saw.
+bool is_set(const Settings& s, const std::string& key);
 
 // The global flags given on the command line, as typed: flag name ("--url", as in the
 // registry) -> text. Flags not given, or given empty, leave lower layers in charge. Values are
