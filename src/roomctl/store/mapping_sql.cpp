@@ -54,6 +54,8 @@ MappingCheck check_mapping_sql(PgConnection& conn, const std::string& table_sql,
     if (!mapping.starts_column.empty()) wanted.emplace_back(mapping.starts_column, "starts_column");
     for (const auto& column : config::template_columns(mapping))
         wanted.emplace_back(column, "room_name_template");
+    for (const auto& [setting, column] : mapping.setting_columns())
+        wanted.emplace_back(column, setting + "_column");
     for (const auto& [column, key] : wanted) {
         if (column.empty() || !names.contains(column)) {
             check.problem = "column \"" + column + "\" does not exist in table " +

@@ -20,7 +20,8 @@ std::optional<std::string> resolved_table(pqxx::transaction_base& tx, const std:
 
 // Whether the mapping works on the database, in transactions of their own on `conn` (with the
 // connection's limits): the table and every column the mapping names exist (name, SID, status
-// or session key, template columns, a starts_column of a date/time type), the session table
+// or session key, template columns, a starts_column of a date/time type, the per-row setting
+// columns of RoomMapping::setting_columns, of any type), the session table
 // and its key and status columns (with session_table), and the whole read plans under EXPLAIN
 // (live_when, the session join's types, the template). `problem` names what is wrong, in the
 // server's words where it has them, and the setting to change. `live_array`/`ended_array` are

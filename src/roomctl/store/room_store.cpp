@@ -429,6 +429,10 @@ private:
                 room.live = room.liveness == Liveness::live;
                 room.room = sql::optional_text(row[4]).value_or("");
                 if (!row[5].is_null()) room.starts_at = row[5].as<std::int64_t>();
+                for (std::size_t i = 0; i < m_row.settings.size(); ++i) {
+                    auto value = sql::optional_text(row[static_cast<pqxx::row::size_type>(6 + i)]);
+                    if (value) room.settings[m_row.settings[i].first] = std::move(*value);
+                }
                 rooms.push_back(std::move(room));
             }
             return rooms;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ struct DbRoom {
     Liveness liveness = Liveness::unclassified;
     // [rooms] starts_column as unix seconds (UTC); nullopt without the column or when NULL.
     std::optional<std::int64_t> starts_at;
+    // Setting name ("type", "max_participants", ...) -> the row's value of that setting's
+    // column ([rooms] type_column, ...; RoomMapping::setting_columns) as text (SQL col::text,
+    // whatever the column's type), only for columns the mapping sets and the row has non-NULL.
+    // Checking the text against what the provider accepts is the caller's job.
+    std::map<std::string, std::string> settings;
 };
 
 // One compare-and-set of a row's SID: set `new_sid` on the live rows whose server room is

@@ -94,6 +94,8 @@ RowSql row_sql(const config::RoomMapping& m,
     if (!m.starts_column.empty())
         r.starts = "pg_catalog.floor(pg_catalog.date_part('epoch', " + column(m.starts_column) +
                    "))::bigint";
+    for (const auto& [setting, c] : m.setting_columns())
+        r.settings.emplace_back(setting, column(c) + "::text");
     return r;
 }
 
@@ -207,13 +209,21 @@ std::string write_sids(const RowSql& row, const std::string& base_type) {
 
 std::string select_rooms(const RowSql& row, const std::string& where) {
     // The inner query reads the table once; the outer one classifies the status text it read.
+    // Setting columns get aliases of their own (roomctl_setting_N), so one column may serve
+    // several settings, or be the name column, without clashing.
+    std::string outer_settings, inner_settings;
+    for (std::size_t i = 0; i < row.settings.size(); ++i) {
+        const std::string alias = "roomctl_setting_" + std::to_string(i);
+        outer_settings += ", " + alias;
+        inner_settings += ", " + row.settings[i].second + " AS " + alias;
+    }
     return "SELECT roomctl_name, roomctl_sid, roomctl_status, " +
-           liveness(row, "roomctl_status", 1, 2) + ", roomctl_room, roomctl_starts FROM (SELECT " +
-           row.name + "::text AS roomctl_name, " +
+           liveness(row, "roomctl_status", 1, 2) + ", roomctl_room, roomctl_starts" +
+           outer_settings + " FROM (SELECT " + row.name + "::text AS roomctl_name, " +
            (row.sid.empty() ? std::string("NULL::text") : row.sid + "::text") +
            " AS roomctl_sid, " + row.status + " AS roomctl_status, " + row.room +
            " AS roomctl_room, " + (row.starts.empty() ? std::string("NULL::bigint") : row.starts) +
-           " AS roomctl_starts FROM " + row.table + where +
+           " AS roomctl_starts" + inner_settings + " FROM " + row.table + where +
            ") AS roomctl_rows ORDER BY roomctl_name, roomctl_sid";
 }
 

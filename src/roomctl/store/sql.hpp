@@ -20,6 +20,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "roomctl/config/settings.hpp"
@@ -67,6 +68,9 @@ struct RowSql {
     std::string live_when;  // the configured expression ("" when liveness is by status words)
     std::string room;       // the server room name: room_name_template over the columns
     std::string starts;     // the start as unix seconds (bigint); "" without a starts_column
+    // (setting name, the column as text, table-qualified) of each per-row setting column
+    // (RoomMapping::setting_columns), in that order; empty when none is set.
+    std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // "schema.table" or "table" (a [rooms] table setting) with each part quoted by `ident`.
@@ -130,8 +134,9 @@ std::string write_sids(const RowSql& row, const std::string& base_type);
 
 // $1 live words, $2 ended words (text[]): per row its name, SID, status text, liveness
 // ('live', 'ended', 'unclassified'), server room (NULL when a template column is NULL) and
-// start (unix seconds or NULL), ordered by name then SID. `where` is "" or " WHERE ..." over
-// the room table, using $3 (see session_filter).
+// start (unix seconds or NULL), then one text column per RowSql::settings entry in its order
+// (NULL when the row's value is NULL), ordered by name then SID. `where` is "" or " WHERE ..."
+// over the room table, using $3 (see session_filter).
 std::string select_rooms(const RowSql& row, const std::string& where);
 // " WHERE <session_sql>::text = $3::text", for select_rooms; `session_sql` table-qualified.
 std::string session_filter(const std::string& session_sql);
