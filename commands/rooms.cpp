@@ -22,6 +22,8 @@ struct RoomsFlags {
     std::vector<std::string> names;
     std::string name;
     std::string empty_timeout, departure_timeout, metadata;
+    // create: Twilio's room settings (each provider's validate() refuses what it lacks).
+    std::string type, status_callback, status_callback_method, media_region;
     unsigned max_participants = 0;
     bool ignore_not_found = false;
     bool force = false;  // delete: even with participants or a live row owning the room
@@ -54,7 +56,11 @@ int run_create(const RoomsFlags& f, Context& ctx) {
                               : parse_seconds_u32(f.departure_timeout, "--departure-timeout");
     o.max_participants = f.max_participants;
     o.metadata = f.metadata;
-    server->validate(o);
+    o.type = f.type;
+    o.status_callback = f.status_callback;
+    o.status_callback_method = f.status_callback_method;
+    o.media_region = f.media_region;
+    server->validate(o);  // exit 2, one line, before any request
     auto room = server->create_room(o);
     auto doc = report::envelope("rooms create");
     doc["room"] = report::room_json(room);
@@ -202,11 +208,24 @@ void register_rooms(CLI::App& root, Context& ctx) {
                        "default 3600)");
     create->add_option("--departure-timeout", f->departure_timeout,
                        "Seconds the room lives after the last participant leaves");
-    create->add_option("--max-participants", f->max_participants, "0 = unlimited");
-    create->add_option("--metadata", f->metadata, "Room metadata");
+    create->add_option("--max-participants", f->max_participants,
+                       "Most participants at once (0 = the server's default; Twilio: at most 50)");
+    create->add_option("--metadata", f->metadata, "Room metadata (LiveKit only)");
+    create->add_option("--type", f->type,
+                       "Room type (Twilio only): group, group-small, peer-to-peer or go; "
+                       "default group");
+    create->add_option("--status-callback", f->status_callback,
+                       "The app's webhook for room events, an absolute http(s) URL (Twilio only)");
+    create->add_option("--status-callback-method", f->status_callback_method,
+                       "GET or POST (Twilio only; default POST)");
+    create->add_option("--media-region", f->media_region,
+                       "Twilio Video media region, e.g. us1, de1, gll (Twilio only)");
     create->footer(
         "Creating a room that exists returns it unchanged (same SID); LiveKit ignores the new\n"
-        "settings.\n\nExamples:\n  roomctl rooms create session-42 --empty-timeout 1h");
+        "settings. A setting the provider does not have is refused (exit 2) before any\n"
+        "request.\n\nExamples:\n  roomctl rooms create session-42 --empty-timeout 1h\n"
+        "  roomctl rooms create session-42 --type go --max-participants 2 \\\n"
+        "      --status-callback https://app.example.com/twilio/rooms");
     create->callback([f, &ctx] {
         ctx.command = "rooms create";
         ctx.exit_code = run_create(*f, ctx);

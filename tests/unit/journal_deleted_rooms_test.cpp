@@ -157,9 +157,10 @@ TEST_F(DeletedRoomsJournal, TornAndDamagedLinesAreSkippedAndTheRestIsRead) {
     append_raw("{\"kind\":\"delete_room\",\"phase\":\"end\",\"status\":\"done\",\"server_ro\n");
     append_raw("delete_room but not JSON at all\n");
     append_raw("[\"delete_room\"]\n");
-    append_raw("{\"kind\":\"delete_room\",\"phase\":\"end\",\"status\":\"done\","
-               "\"server_room\":{\"name\":\"no-sid\",\"max_participants\":-5,"
-               "\"empty_timeout_seconds\":99999999999,\"type\":7}}\n");
+    append_raw(
+        "{\"kind\":\"delete_room\",\"phase\":\"end\",\"status\":\"done\","
+        "\"server_room\":{\"name\":\"no-sid\",\"max_participants\":-5,"
+        "\"empty_timeout_seconds\":99999999999,\"type\":7}}\n");
     // A run killed mid-write: the next Journal ends the torn line before appending.
     const auto torn = line(room("torn", "RM_torn")).dump();
     append_raw(torn.substr(0, torn.size() / 2));

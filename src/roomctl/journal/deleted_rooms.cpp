@@ -34,7 +34,7 @@ T number_field(const json& j, const char* key) {
     if (it->is_number_unsigned()) {
         const auto v = it->get<std::uint64_t>();
         return v <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()) ? static_cast<T>(v)
-                                                                               : T{};
+                                                                              : T{};
     }
     const auto v = it->get<std::int64_t>();
     if (v < 0 && !std::numeric_limits<T>::is_signed) return T{};
@@ -137,8 +137,9 @@ DeletedRooms deleted_rooms(const std::string& path, const std::string& provider)
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return out;  // no journal yet: nothing was deleted with one
-        throw config_error(fmt::format("cannot read journal {}: {} (set --journal to a readable file)",
-                                       path, std::strerror(errno)));
+        throw config_error(
+            fmt::format("cannot read journal {}: {} (set --journal to a readable file)", path,
+                        std::strerror(errno)));
     }
     struct Closer {
         int fd;

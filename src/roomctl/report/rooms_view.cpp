@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "roomctl/report/json.hpp"
+#include "roomctl/util/text.hpp"
+#include "roomctl/util/url.hpp"
 
 namespace roomctl::report {
 
@@ -16,7 +18,12 @@ json room_json(const media::ServerRoom& r) {
                 {"empty_timeout_seconds", r.empty_timeout},
                 {"departure_timeout_seconds", r.departure_timeout},
                 {"max_participants", r.max_participants},
-                {"metadata", r.metadata}};
+                {"metadata", r.metadata},
+                // Twilio's settings; "" where the provider has none (LiveKit) or did not say.
+                {"type", r.type},
+                {"status_callback", hide_userinfo(r.status_callback)},
+                {"status_callback_method", r.status_callback_method},
+                {"media_region", r.media_region}};
 }
 
 json participant_json(const media::Participant& p) {
@@ -38,11 +45,24 @@ std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const Text
 }
 
 std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
-    return fmt::format(
+    auto out = fmt::format(
         "name:              {}\nsid:               {}\nparticipants:      {}\nage:               "
         "{}\nempty timeout:     {}s\ndeparture timeout: {}s\nmax participants:  {}\n",
         r.name, r.sid, r.num_participants, render_age(style, r.creation_time), r.empty_timeout,
         r.departure_timeout, r.max_participants ? std::to_string(r.max_participants) : "unlimited");
+    // The settings a provider has, each on one line whatever the server sent: metadata is the
+    // app's (opaque, possibly long or multi-line), the callback may carry user:password@.
+    const auto line = [&out](const char* label, std::string_view value) {
+        if (!value.empty())
+            out += fmt::format("{:<19}{}\n", label,
+                               text::first_line(text::escape_controls(value), 120));
+    };
+    line("metadata:", r.metadata);
+    line("type:", r.type);
+    line("status callback:", hide_userinfo(r.status_callback));
+    line("callback method:", r.status_callback_method);
+    line("media region:", r.media_region);
+    return out;
 }
 
 std::string render_participants(const std::vector<media::Participant>& ps) {
