@@ -2,12 +2,17 @@
 // files written by journal::Journal: what is returned, what is skipped, and that a journal of
 // any size is read as a stream.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "roomctl/journal/deleted_rooms.hpp"
 #include "roomctl/journal/journal.hpp"
@@ -17,6 +22,7 @@ namespace roomctl {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 using reconcile::Action;
 using reconcile::ActionKind;
 using reconcile::ActionStatus;
@@ -212,6 +218,27 @@ TEST_F(DeletedRoomsJournal, AJournalThatCannotBeReadIsAOneLineConfigError) {
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_EQ(what.find('\n'), std::string::npos) << what;
     }
+}
+
+TEST_F(DeletedRoomsJournal, ANonRegularFileGivesNothingAndIsNeverWaitedOn) {
+    EXPECT_TRUE(journal::deleted_rooms("/dev/null").by_sid.empty());
+    const auto fifo = (dir / "fifo").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // Should the reader wait for a writer, this one comes after 10 s (the test then fails
+    // instead of hanging): it opens the FIFO and closes it, which ends any wait.
+    std::atomic<bool> done{false}, rescued{false};
+    std::thread rescuer([&] {
+        for (int i = 0; i < 1000 && !done; ++i) std::this_thread::sleep_for(10ms);
+        if (done) return;
+        rescued = true;
+        const int fd = ::open(fifo.c_str(), O_WRONLY);
+        if (fd >= 0) ::close(fd);
+    });
+    const auto got = journal::deleted_rooms(fifo);
+    done = true;
+    rescuer.join();
+    EXPECT_FALSE(rescued) << "deleted_rooms waited for a writer on a FIFO";
+    EXPECT_TRUE(got.by_sid.empty());
 }
 
 // Peak resident memory of this process in kB since the last reset_peak(), from

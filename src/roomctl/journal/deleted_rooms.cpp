@@ -134,7 +134,8 @@ private:
 
 DeletedRooms deleted_rooms(const std::string& path, const std::string& provider) {
     DeletedRooms out;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT) return out;  // no journal yet: nothing was deleted with one
         throw config_error(
@@ -146,10 +147,15 @@ DeletedRooms deleted_rooms(const std::string& path, const std::string& provider)
         ~Closer() { ::close(fd); }
     } closer{fd};
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+        throw config_error(fmt::format("cannot read journal {}: {}", path, std::strerror(errno)));
+    }
+    if (S_ISDIR(st.st_mode)) {
         throw config_error(fmt::format(
             "cannot read journal {}: it is a directory (set --journal to a file)", path));
     }
+    // /dev/null (no journal kept), a FIFO, a terminal: nothing written there can be read back.
+    if (!S_ISREG(st.st_mode)) return out;
     LineReader reader(fd, path);
     // Every line of a delete_room action names its kind; nothing else is worth parsing.
     reader.each("delete_room", [&](const std::string& line) {

@@ -27,7 +27,8 @@ inline constexpr std::size_t k_max_journal_line = 2 * 1024 * 1024;
 // defaults (not known); num_participants and status are not read (0 and empty).
 //   - A status_callback with user info (user:password@) is left empty: the journal keeps
 //     only its hidden form (********@), which cannot be replayed.
-//   - A missing file gives an empty result. Torn, unparsable or unrelated lines, and lines
+//   - A missing file gives an empty result, and so does one that is not a regular file
+//     (/dev/null, a FIFO: never waited on). Torn, unparsable or unrelated lines, and lines
 //     longer than k_max_journal_line, are skipped.
 //   - The file is streamed in fixed-size chunks and only lines that mention delete_room are
 //     parsed, so memory stays bounded whatever the journal's size (it may be hundreds of MB);
