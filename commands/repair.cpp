@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 #include "apply_guard.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 #include "roomctl/config/registry.hpp"
+#include "roomctl/journal/deleted_rooms.hpp"
 #include "roomctl/journal/journal.hpp"
 #include "roomctl/reconcile/executor.hpp"
 #include "roomctl/reconcile/planner.hpp"
+#include "roomctl/reconcile/previous_rooms.hpp"
 #include "roomctl/reconcile/safety.hpp"
 #include "roomctl/report/plan_view.hpp"
 #include "roomctl/util/duration.hpp"
@@ -32,10 +36,15 @@ struct RepairFlags {
     bool allow_name_mismatch = false;
 };
 
-// Opens the journal of an --apply run: --journal, else the XDG state file.
+// --journal, else the XDG state file; empty when there is none.
+std::string journal_path(const Context& ctx) {
+    return ctx.globals.journal.empty() ? journal::default_path(config::process_environment())
+                                       : ctx.globals.journal;
+}
+
+// Opens the journal of an --apply run.
 std::unique_ptr<journal::Journal> open_journal(Context& ctx) {
-    auto path = ctx.globals.journal.empty() ? journal::default_path(config::process_environment())
-                                            : ctx.globals.journal;
+    auto path = journal_path(ctx);
     if (path.empty()) {
         ctx.printer().warn("no journal: neither --journal, XDG_STATE_HOME nor HOME is set");
         return nullptr;
@@ -166,6 +175,62 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     return code;
 }
 
+// The journal's deleted rooms, read on the first look-up only (most runs need none), from any
+// of the look-up's threads.
+class JournalRooms {
+public:
+    JournalRooms(std::string path, std::string provider)
+        : m_path(std::move(path)), m_provider(std::move(provider)) {}
+    std::optional<media::ServerRoom> find(const std::string& sid, const std::string& room) {
+        std::lock_guard lock(m_mutex);
+        if (!m_rooms) {
+            m_rooms = m_path.empty() ? journal::DeletedRooms{}
+                                     : journal::deleted_rooms(m_path, m_provider);
+        }
+        const auto& index = sid.empty() ? m_rooms->by_name : m_rooms->by_sid;
+        auto it = index.find(sid.empty() ? room : sid);
+        if (it == index.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::string m_path, m_provider;
+    std::mutex m_mutex;
+    std::optional<journal::DeletedRooms> m_rooms;
+};
+
+// Where the settings of the rooms recreate creates come from (reconcile/room_settings.hpp):
+// [recreate]'s explicit values, checked against what the provider accepts before anything is
+// read, then each missing row's old room.
+reconcile::RoomSettingSources settings_sources(Context& ctx, const config::Settings& s,
+                                               const RepairFlags& f, media::MediaServer& server,
+                                               const reconcile::AuditResult& audit) {
+    auto sources = reconcile::room_setting_sources(s, server.provider());
+    JournalRooms journal_rooms(journal_path(ctx), server.provider());
+    reconcile::PreviousRoomLookup lookup;
+    lookup.make_server = [&ctx] { return ctx.media_server(); };
+    lookup.concurrency = f.concurrency;
+    lookup.journal = [&journal_rooms](const std::string& sid, const std::string& room) {
+        return journal_rooms.find(sid, room);
+    };
+    lookup.interrupted = &ctx.interrupted;
+    sources.previous = reconcile::find_previous_rooms(
+        audit, sources, reconcile::mapped_settings(s), !s.rooms.records_sids(), lookup);
+    return sources;
+}
+
+// [recreate]'s values alone, before any work: a value the provider cannot honour is the
+// configuration's fault (exit 3), named as the file names it.
+void check_fixed_settings(const config::Settings& s, const media::MediaServer& server) {
+    const auto fixed = reconcile::resolve_room_settings(
+        reconcile::room_setting_sources(s, server.provider()), {}, nullptr);
+    try {
+        server.validate(fixed.options);
+    } catch (const Error& e) {
+        throw config_error(fmt::format("[recreate]: {}", e.what()));
+    }
+}
+
 int run_recreate(const RepairFlags& f, Context& ctx) {
     const auto s = command_settings(ctx, f);
     reconcile::ExecuteOptions options;
@@ -181,6 +246,7 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     sample.empty_timeout = options.empty_timeout;
     sample.departure_timeout = options.departure_timeout;
     run.server->validate(sample);
+    check_fixed_settings(s, *run.server);
     open_run(ctx, f, run);
     auto audit = audit_now(ctx, run.store, run.server, s);
     reconcile::RecreatePolicy policy;
@@ -193,7 +259,13 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     policy.max_empty_timeout = run.server->max_empty_timeout();
     policy.empty_timeout_step = run.server->empty_timeout_step();
     policy.provider = run.server->provider();
+    policy.room_settings = settings_sources(ctx, s, f, *run.server, audit);
+    policy.validate = [&server = *run.server](const media::CreateRoomOptions& o) {
+        server.validate(o);
+    };
     auto plan = reconcile::plan_recreate(audit, policy);
+    const auto guessed = reconcile::settings_guess_warning(plan);
+    if (!guessed.empty()) ctx.printer().warn(guessed);
     if (run.guard) {
         run.refusals =
             reconcile::assess(audit, run.guard->facts(),

@@ -116,9 +116,17 @@ TEST(RoomSettingsResolve, ARowValueThatIsNoNumberNamesTheColumn) {
 TEST(RoomSettingsDescribe, HidesTheCallbacksUserInfo) {
     PreviousRoom previous{old_go_room(), SettingOrigin::previous_room, ""};
     auto text = describe(resolve_room_settings(twilio_sources(), {}, &previous));
-    EXPECT_NE(text.find("type go (old room)"), std::string::npos) << text;
+    EXPECT_EQ(text.find("type go, max_participants 2, departure_timeout 300s, "), 0u) << text;
+    EXPECT_NE(text.find("media_region de1 (all from old room)"), std::string::npos) << text;
     EXPECT_EQ(text.find("hook:pw"), std::string::npos) << text;
     EXPECT_NE(text.find("app.example/twilio/room-status"), std::string::npos) << text;
+}
+
+TEST(RoomSettingsDescribe, NamesEachOriginWhenTheyDiffer) {
+    auto sources = twilio_sources();
+    sources.fixed["type"] = "group";
+    auto text = describe(resolve_room_settings(sources, {{"max_participants", "4"}}, nullptr));
+    EXPECT_EQ(text, "type group (config), max_participants 4 (row)");
 }
 
 TEST(RoomSettingsDifferences, OnlyWhatWasAskedAndDiffers) {
@@ -147,7 +155,8 @@ TEST(RecreatePlanSettings, ACreateCarriesItsSettingsAndSaysWhereTheyCameFrom) {
     EXPECT_EQ(a.status, ActionStatus::planned);
     ASSERT_TRUE(a.settings);
     EXPECT_EQ(a.settings->options.type, "go");
-    EXPECT_NE(a.reason.find("type go (old room)"), std::string::npos) << a.reason;
+    EXPECT_NE(a.reason.find("with type go, "), std::string::npos) << a.reason;
+    EXPECT_NE(a.reason.find("(all from old room)"), std::string::npos) << a.reason;
     EXPECT_EQ(settings_guess_warning(plan), "");
 }
 

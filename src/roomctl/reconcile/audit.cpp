@@ -322,6 +322,7 @@ AuditResult audit(const Inventory& inv) {
             f.kind = FindingKind::missing;
             f.room = name;
             add_row(f, *row);
+            f.row_settings = row->settings;  // recreate makes the room with them
             findings.push_back(std::move(f));
             continue;
         }

@@ -54,6 +54,12 @@ private:
 
     std::string row_of(const Action& a) const { return a.database_name.value_or(a.room); }
 
+    // " with type go, max_participants 2 (all from old room)": what the room was made with.
+    static std::string with_settings(const Action& a) {
+        const auto shown = a.settings ? describe(*a.settings) : std::string{};
+        return shown.empty() ? shown : " with " + shown;
+    }
+
     // "; the room already existed with other settings: ..." when it did.
     static std::string mismatch_note(const Action& a) {
         if (a.settings_mismatch.empty()) return "";
@@ -92,8 +98,9 @@ private:
             settle_unrecorded(a, room);
             return;
         }
-        const auto done = fmt::format("created on the server (empty timeout {} s); SID recorded{}",
-                                      room.empty_timeout, mismatch_note(a));
+        const auto done =
+            fmt::format("created on the server (empty timeout {} s){}; SID recorded{}",
+                        room.empty_timeout, with_settings(a), mismatch_note(a));
         int changed = 0;
         try {
             changed = m_recorder.record({a.room, a.expected_sid, room.sid});
@@ -158,9 +165,9 @@ private:
         }
         a.status = ActionStatus::done;
         a.reason = fmt::format(
-            "created on the server (empty timeout {} s, SID {}); nothing recorded: [rooms] "
+            "created on the server (empty timeout {} s, SID {}){}; nothing recorded: [rooms] "
             "sid_column is not set{}",
-            room.empty_timeout, room.sid, mismatch_note(a));
+            room.empty_timeout, room.sid, with_settings(a), mismatch_note(a));
     }
 
     void update(Action& a) {

@@ -360,7 +360,7 @@ std::string settings_guess_warning(const Plan& plan) {
     }
     if (rooms == 0) return "";
     return fmt::format(
-        "{} room(s) get the server's default {} because nothing says what the app's rooms had "
+        "{} room(s) get the defaults for {} because nothing says what the app's rooms had "
         "(no column, no [recreate] value, no old room known): set them under [recreate] (the "
         "server's default explicitly, e.g. {} = {}, silences this) or map [rooms] <setting>_column",
         rooms, fmt::join(names, ", "), names.front(), default_example(names.front()));

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <limits>
 
+#include "roomctl/config/settings.hpp"
 #include "roomctl/util/error.hpp"
 #include "roomctl/util/text.hpp"
 #include "roomctl/util/url.hpp"
@@ -116,6 +117,31 @@ std::string_view to_string(SettingOrigin o) {
     return "";
 }
 
+RoomSettingSources room_setting_sources(const config::Settings& s, const std::string& provider) {
+    RoomSettingSources out;
+    out.provider = provider;
+    const auto& d = s.room_settings;
+    auto fix = [&](std::string_view setting, std::string value) {
+        if (config::is_set(s, "recreate." + std::string(setting))) {
+            out.fixed.emplace(std::string(setting), std::move(value));
+        }
+    };
+    fix(k_type, d.type);
+    fix(k_max_participants, std::to_string(d.max_participants));
+    fix(k_metadata, d.metadata);
+    fix(k_departure_timeout, std::to_string(s.departure_timeout));
+    fix(k_status_callback, d.status_callback);
+    fix(k_status_callback_method, d.status_callback_method);
+    fix(k_media_region, d.media_region);
+    return out;
+}
+
+std::vector<std::string> mapped_settings(const config::Settings& s) {
+    std::vector<std::string> out;
+    for (const auto& [setting, column] : s.rooms.setting_columns()) out.push_back(setting);
+    return out;
+}
+
 RoomSettings resolve_room_settings(const RoomSettingSources& sources,
                                    const std::map<std::string, std::string>& row,
                                    const PreviousRoom* previous) {
@@ -162,15 +188,36 @@ bool old_room_could_help(const RoomSettingSources& sources,
 }
 
 std::string describe(const RoomSettings& s) {
-    std::string out;
-    for (const auto& [setting, v] : s.values) {
-        if (!out.empty()) out += ", ";
-        std::string shown = setting == k_status_callback ? hide_userinfo(v.value) : v.value;
-        if (shown.empty()) shown = "\"\"";
-        if (setting == k_departure_timeout) shown += "s";
-        out +=
-            fmt::format("{} {} ({})", setting, text::escape_controls(shown), origin_tag(v.origin));
+    // In the provider's order; the origin once when all settings share it.
+    std::vector<std::pair<std::string, SettingOrigin>> shown;
+    for (auto setting : room_settings_of("twilio")) {
+        if (setting == k_departure_timeout) continue;  // after metadata, as LiveKit lists it
+        if (setting == k_status_callback) {
+            for (auto extra : {k_metadata, k_departure_timeout}) {
+                if (auto it = s.values.find(extra); it != s.values.end()) {
+                    shown.emplace_back(std::string(extra), it->second.origin);
+                }
+            }
+        }
+        if (auto it = s.values.find(setting); it != s.values.end()) {
+            shown.emplace_back(std::string(setting), it->second.origin);
+        }
     }
+    const bool one_origin = std::all_of(shown.begin(), shown.end(), [&](const auto& p) {
+        return origin_tag(p.second) == origin_tag(shown[0].second);
+    });
+    std::string out;
+    for (const auto& [setting, origin] : shown) {
+        const auto& value = s.values.find(setting)->second.value;
+        std::string text = setting == k_status_callback ? hide_userinfo(value) : value;
+        if (text.empty()) text = "\"\"";
+        if (setting == k_departure_timeout) text += "s";
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{} {}", setting, text::escape_controls(text));
+        if (!one_origin) out += fmt::format(" ({})", origin_tag(origin));
+    }
+    if (one_origin && !shown.empty())
+        out += fmt::format(" (all from {})", origin_tag(shown[0].second));
     return out;
 }
 

@@ -21,6 +21,10 @@
 
 #include "roomctl/media/server.hpp"
 
+namespace roomctl::config {
+struct Settings;
+}
+
 namespace roomctl::reconcile {
 
 // The settings of a room, by the names the config keys, the JSON and the journal use.
@@ -74,6 +78,12 @@ struct RoomSettingSources {
     // Server room name -> its old room (looked up only for rows that have something to learn).
     std::map<std::string, PreviousRoom> previous;
 };
+
+// The sources of a run against `provider` from the settings: [recreate]'s values that are set
+// explicitly (config::is_set; recreate.departure_timeout included), no old rooms yet.
+RoomSettingSources room_setting_sources(const config::Settings& s, const std::string& provider);
+// The settings a [rooms] <setting>_column gives per row (config::RoomMapping::setting_columns).
+std::vector<std::string> mapped_settings(const config::Settings& s);
 
 // Decides each setting of `provider` for a row with column values `row` (setting -> text, as
 // store::DbRoom::settings) and old room `previous` (may be null). Throws Error(usage), one line
