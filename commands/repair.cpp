@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <mutex>
-
 #include "apply_guard.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
@@ -34,6 +32,7 @@ struct RepairFlags {
     CLI::Option* max_deletes_opt = nullptr;
     bool allow_empty_database = false;  // cleanup: see reconcile/safety.hpp
     bool allow_name_mismatch = false;
+    ScopeArgs scope;  // NAME..., --session: act on those rooms only (reconcile/scope.hpp)
 };
 
 // --journal, else the XDG state file; empty when there is none.
@@ -122,7 +121,7 @@ reconcile::SafetyOptions safety_options(const config::Settings& s, const RepairF
 
 int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
            const reconcile::AuditResult& audit, const RepairFlags& f, Run& run,
-           reconcile::ExecuteOptions options) {
+           reconcile::ExecuteOptions options, const nlohmann::json& scope) {
     auto& printer = ctx.printer();
     int code = 0;
     const bool refused = f.apply && !run.refusals.empty();
@@ -161,6 +160,7 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     const bool applied = f.apply && !refused;
     auto doc = report::plan_json(command, plan, applied, audit.summary, shown_refusals);
     if (run.guard) doc["targets"] = run.guard->targets();
+    if (!scope.is_null()) doc["scope"] = scope;
     if (refused) {
         doc["error"] = {{"message", "refused as unsafe: nothing was changed"},
                         {"exit_code", to_int(ExitCode::unsafe)}};
@@ -175,30 +175,6 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     return code;
 }
 
-// The journal's deleted rooms, read on the first look-up only (most runs need none), from any
-// of the look-up's threads.
-class JournalRooms {
-public:
-    JournalRooms(std::string path, std::string provider)
-        : m_path(std::move(path)), m_provider(std::move(provider)) {}
-    std::optional<media::ServerRoom> find(const std::string& sid, const std::string& room) {
-        std::lock_guard lock(m_mutex);
-        if (!m_rooms) {
-            m_rooms = m_path.empty() ? journal::DeletedRooms{}
-                                     : journal::deleted_rooms(m_path, m_provider);
-        }
-        const auto& index = sid.empty() ? m_rooms->by_name : m_rooms->by_sid;
-        auto it = index.find(sid.empty() ? room : sid);
-        if (it == index.end()) return std::nullopt;
-        return it->second;
-    }
-
-private:
-    std::string m_path, m_provider;
-    std::mutex m_mutex;
-    std::optional<journal::DeletedRooms> m_rooms;
-};
-
 // Where the settings of the rooms recreate creates come from (reconcile/room_settings.hpp):
 // [recreate]'s explicit values, checked against what the provider accepts before anything is
 // read, then each missing row's old room.
@@ -206,7 +182,7 @@ reconcile::RoomSettingSources settings_sources(Context& ctx, const config::Setti
                                                const RepairFlags& f, media::MediaServer& server,
                                                const reconcile::AuditResult& audit) {
     auto sources = reconcile::room_setting_sources(s, server.provider());
-    JournalRooms journal_rooms(journal_path(ctx), server.provider());
+    journal::DeletedRoomIndex journal_rooms(journal_path(ctx), server.provider());
     reconcile::PreviousRoomLookup lookup;
     lookup.make_server = [&ctx] { return ctx.media_server(); };
     lookup.concurrency = f.concurrency;
@@ -214,8 +190,8 @@ reconcile::RoomSettingSources settings_sources(Context& ctx, const config::Setti
         return journal_rooms.find(sid, room);
     };
     lookup.interrupted = &ctx.interrupted;
-    sources.previous = reconcile::find_previous_rooms(
-        audit, sources, reconcile::mapped_settings(s), !s.rooms.records_sids(), lookup);
+    sources.previous = reconcile::find_previous_rooms(audit, sources, reconcile::mapped_settings(s),
+                                                      !s.rooms.records_sids(), lookup);
     return sources;
 }
 
@@ -248,7 +224,9 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     run.server->validate(sample);
     check_fixed_settings(s, *run.server);
     open_run(ctx, f, run);
-    auto audit = audit_now(ctx, run.store, run.server, s);
+    // A scope narrows the findings, not what is read: the safety gate judges the whole.
+    const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope);
+    const auto& audit = scoped.scoped;
     reconcile::RecreatePolicy policy;
     policy.max_name_length = run.server->max_room_name_length();
     policy.records_sids = s.rooms.records_sids();
@@ -268,10 +246,12 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     if (!guessed.empty()) ctx.printer().warn(guessed);
     if (run.guard) {
         run.refusals =
-            reconcile::assess(audit, run.guard->facts(),
+            reconcile::assess(scoped.whole, run.guard->facts(),
                               safety_options(s, f, reconcile::SafetyOptions::Command::recreate));
     }
-    return finish(ctx, "recreate", plan, audit, f, run, options);
+    const auto scope =
+        report_scope(ctx, scoped, f.scope, plan, reconcile::ScopedCommand::recreate);
+    return finish(ctx, "recreate", plan, audit, f, run, options, scope);
 }
 
 int run_cleanup(const RepairFlags& f, Context& ctx) {
@@ -284,15 +264,20 @@ int run_cleanup(const RepairFlags& f, Context& ctx) {
     policy.max_deletes = safety.max_deletes;
     Run run;
     open_run(ctx, f, run);
-    auto audit = audit_now(ctx, run.store, run.server, s);
+    // A scope narrows the findings, not what is read: the safety gate and the --max-deletes
+    // cap judge the whole picture.
+    const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope);
+    const auto& audit = scoped.scoped;
+    if (scoped.narrowed) policy.picture_candidates = reconcile::cleanup_candidates(scoped.whole, policy.keep);
     // Ages are measured on the server's clock: a local clock that runs ahead must not make a
     // room created a minute ago look old enough to delete.
     policy.now = ctx.now() + run.server->clock_offset().value_or(0);
     auto plan = reconcile::plan_cleanup(audit, policy);
-    if (run.guard) run.refusals = reconcile::assess(audit, run.guard->facts(), safety);
+    if (run.guard) run.refusals = reconcile::assess(scoped.whole, run.guard->facts(), safety);
     reconcile::ExecuteOptions options;
     options.include_occupied = f.include_occupied;
-    return finish(ctx, "cleanup", plan, audit, f, run, options);
+    const auto scope = report_scope(ctx, scoped, f.scope, plan, reconcile::ScopedCommand::cleanup);
+    return finish(ctx, "cleanup", plan, audit, f, run, options, scope);
 }
 
 void add_allow_name_mismatch(CLI::App* cmd, RepairFlags& f) {
@@ -314,6 +299,7 @@ void register_recreate(CLI::App& root, Context& ctx) {
     auto* cmd = root.add_subcommand("recreate",
                                     "Recreate rooms missing on the server and record their SIDs");
     add_common(cmd, *f);
+    add_scope_args(cmd, f->scope, "recreate (or record the SID of)", false);
     cmd->add_option("--empty-timeout", f->empty_timeout,
                     "Seconds a recreated room lives while nobody joins (default 3600; 1h works)");
     cmd->add_option("--departure-timeout", f->departure_timeout,
@@ -334,10 +320,16 @@ void register_recreate(CLI::App& root, Context& ctx) {
         "--apply first names its targets and refuses (exit 8, nothing changed) when the\n"
         "picture cannot be trusted: row-level security hiding rows, unknown status words, a\n"
         "name_mismatch, a transaction-mode pooler, DATABASE_URL overriding --config.\n"
+        "NAME... or --session ID acts on those rooms only, as a full run would (the SID is\n"
+        "recorded); every row and room is still read, and the refusals above still judge the\n"
+        "whole picture. A NAME no row and no server room has is an error (exit 1, nothing\n"
+        "changed); one in sync is said so (exit 0).\n"
         "Exit 0 all done, 6 some actions failed (or a room was deleted again because its\n"
         "session ended meanwhile), 1 all failed, 4 credentials refused, 7 locked, 8 refused.\n\n"
         "Examples:\n"
         "  roomctl recreate                        # show the plan\n"
+        "  roomctl recreate session-42 --apply     # just that room, SID recorded\n"
+        "  roomctl recreate --session 42 --apply\n"
         "  roomctl recreate --apply --empty-timeout 2h --concurrency 8\n"
         "  roomctl recreate --apply --starting-within 45m --empty-timeout 15m   # from cron");
     cmd->callback([f, &ctx] {
@@ -350,6 +342,7 @@ void register_cleanup(CLI::App& root, Context& ctx) {
     auto f = std::make_shared<RepairFlags>();
     auto* cmd = root.add_subcommand("cleanup", "Delete orphaned rooms from the server, safely");
     add_common(cmd, *f);
+    add_scope_args(cmd, f->scope, "delete (when orphaned)", false);
     cmd->add_option("--min-age", f->min_age, "Never delete rooms younger than this (default 10m)");
     cmd->add_flag("--include-occupied", f->include_occupied,
                   "Also delete orphaned rooms that have participants");
@@ -373,9 +366,14 @@ void register_cleanup(CLI::App& root, Context& ctx) {
         "changed) when the table shows no live row, or such rooms are more than half of the\n"
         "server's (and at least 10), unless --allow-empty-database or an explicit\n"
         "--max-deletes; also when there are more orphan candidates than --max-deletes, and\n"
-        "for the reasons recreate gives (row-level security, unknown status words, ...).\n\n"
+        "for the reasons recreate gives (row-level security, unknown status words, ...).\n"
+        "NAME... or --session ID deletes only those rooms, and only when they are orphaned (a\n"
+        "room a live row owns is named and left alone). The refusals, --max-deletes and\n"
+        "--allow-empty-database still count the whole table and server: they judge whether\n"
+        "the picture can be trusted, and naming a room does not change that.\n\n"
         "Examples:\n"
         "  roomctl cleanup                         # show the plan\n"
+        "  roomctl cleanup old-room-7 --apply      # just that orphan\n"
         "  roomctl cleanup --apply --min-age 30m");
     cmd->callback([f, &ctx] {
         ctx.command = "cleanup";

@@ -167,4 +167,14 @@ DeletedRooms deleted_rooms(const std::string& path, const std::string& provider)
     return out;
 }
 
+std::optional<media::ServerRoom> DeletedRoomIndex::find(const std::string& sid,
+                                                        const std::string& room) {
+    std::lock_guard lock(m_mutex);
+    if (!m_rooms) m_rooms = m_path.empty() ? DeletedRooms{} : deleted_rooms(m_path, m_provider);
+    const auto& index = sid.empty() ? m_rooms->by_name : m_rooms->by_sid;
+    auto it = index.find(sid.empty() ? room : sid);
+    if (it == index.end()) return std::nullopt;
+    return it->second;
+}
+
 }  // namespace roomctl::journal

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "roomctl/media/server.hpp"
@@ -36,5 +38,22 @@ inline constexpr std::size_t k_max_journal_line = 2 * 1024 * 1024;
 // Throws Error(config), one line naming the path, when the file exists but cannot be read
 // (permissions, a directory); Error(runtime) when reading it fails midway.
 DeletedRooms deleted_rooms(const std::string& path, const std::string& provider = {});
+
+// deleted_rooms() of one journal, read on the first look-up only (most runs need none), and
+// safe to ask from several threads (recreate's old-room look-ups run in parallel).
+class DeletedRoomIndex {
+public:
+    // `path` empty: no journal, every look-up answers nullopt. `provider` as deleted_rooms().
+    DeletedRoomIndex(std::string path, std::string provider)
+        : m_path(std::move(path)), m_provider(std::move(provider)) {}
+    // The last deleted room with SID `sid`, or, when `sid` is empty, named `room`. Throws as
+    // deleted_rooms() does (then again on the next call).
+    std::optional<media::ServerRoom> find(const std::string& sid, const std::string& room);
+
+private:
+    std::string m_path, m_provider;
+    std::mutex m_mutex;
+    std::optional<DeletedRooms> m_rooms;
+};
 
 }  // namespace roomctl::journal
