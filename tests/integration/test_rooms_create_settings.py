@@ -128,7 +128,7 @@ def test_twilio_gets_the_callback_method_and_media_region(run, standin, relay):
 def test_livekit_gets_metadata_and_max_participants(run, standin, relay):
     metadata = json.dumps({"session": 42, "title": "Mentoring"})
     r = run("rooms", "create", "session-42", "--metadata", metadata, "--max-participants", "2",
-            "--departure-timeout", "20", "--json", url=relay.url)
+            "--departure-timeout", "20s", "--json", url=relay.url)
     assert r.code == 0, r.stderr
     [body] = relay.create_bodies("livekit")
     assert body == {"name": "session-42", "empty_timeout": 3600, "departure_timeout": 20,

@@ -19,7 +19,7 @@ TEST(ParseDuration, UnitsAndBareSeconds) {
     EXPECT_EQ(parse_duration("1d"), 24h);
     EXPECT_EQ(parse_duration("1h30m"), 90min);
     EXPECT_EQ(parse_duration("1d2h3m4s"), 1 * 86400s + 2h + 3min + 4s);
-    EXPECT_EQ(parse_duration("600"), 600s);
+    EXPECT_EQ(parse_duration("600", BareNumber::seconds), 600s);  // the config file's form
     EXPECT_EQ(parse_duration("0"), 0s);
     EXPECT_EQ(parse_duration("0s"), 0s);
 }
@@ -39,8 +39,36 @@ TEST(ParseDuration, RejectsBadInput) {
 }
 
 TEST(ParseDuration, LargestAccepted) {
-    EXPECT_EQ(parse_duration("2147483647"), 2147483647s);
+    EXPECT_EQ(parse_duration("2147483647", BareNumber::seconds), 2147483647s);
     EXPECT_EQ(parse_duration("24855d"), 24855 * 86400s);
+}
+
+// "--min-age 10": ten seconds or ten minutes? Refused, and the message says how to write it.
+TEST(ParseDuration, BareNumberNeedsAUnit) {
+    for (const char* bare : {"10", "600", "1"}) {
+        try {
+            parse_duration(bare);
+            ADD_FAILURE() << "accepted \"" << bare << "\"";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::usage);
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find(std::string{"did you mean "} + bare + "m?"), std::string::npos)
+                << msg;
+            EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+        }
+    }
+    EXPECT_EQ(parse_duration("0"), 0s);  // zero is zero in every unit
+}
+
+TEST(ParseSecondsU32, NamesTheFlagAndNeedsAUnit) {
+    EXPECT_EQ(parse_seconds_u32("5m", "--empty-timeout"), 300u);
+    try {
+        parse_seconds_u32("20", "--departure-timeout");
+        ADD_FAILURE() << "accepted a bare number";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string{e.what()}.rfind("--departure-timeout: ", 0), 0u) << e.what();
+        EXPECT_NE(std::string{e.what()}.find("did you mean 20m?"), std::string::npos);
+    }
 }
 
 TEST(FormatDuration, Compact) {

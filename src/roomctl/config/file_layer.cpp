@@ -107,7 +107,8 @@ public:
         }
         if (const auto* s = n.as_string()) {
             try {
-                return parse_duration(s->get());
+                // The file keeps reading "600" as seconds, as it always did (README).
+                return parse_duration(s->get(), BareNumber::seconds);
             } catch (const Error& e) {
                 throw config_error(fmt::format("{} in {}: {}", key, where(n), e.what()));
             }

@@ -16,6 +16,15 @@ namespace roomctl::mint {
 
 namespace {
 
+// --ttl (or its alias --valid-for) as a duration; the message names the flag.
+std::chrono::seconds ttl_of(const MintRequest& f) {
+    try {
+        return parse_duration(f.ttl);
+    } catch (const Error& e) {
+        throw usage_error(fmt::format("--ttl: {}", e.what()));
+    }
+}
+
 bool any_grant(const MintRequest& f) { return f.join || f.admin || f.create || f.list || f.record; }
 
 livekit::AccessTokenSpec build_spec(const MintRequest& f, const config::Settings& s) {
@@ -30,7 +39,7 @@ livekit::AccessTokenSpec build_spec(const MintRequest& f, const config::Settings
     spec.identity = f.identity;
     spec.name = f.name;
     spec.metadata = f.metadata;
-    spec.ttl = parse_duration(f.ttl);
+    spec.ttl = ttl_of(f);
     if (spec.ttl.count() <= 0) throw usage_error("--ttl must be at least 1s");
     for (const auto& kv : f.attributes) {
         auto eq = kv.find('=');
@@ -91,7 +100,7 @@ twilio::AccessTokenSpec build_twilio_spec(const MintRequest& f, const config::Se
     spec.api_key = tw.api_key;
     spec.identity = f.identity;
     spec.room = f.room;
-    spec.ttl = parse_duration(f.ttl);
+    spec.ttl = ttl_of(f);
     return spec;
 }
 

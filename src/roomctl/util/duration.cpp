@@ -10,7 +10,7 @@
 
 namespace roomctl {
 
-std::chrono::seconds parse_duration(std::string_view text) {
+std::chrono::seconds parse_duration(std::string_view text, BareNumber bare_number) {
     auto fail = [&](std::string_view why) {
         return usage_error(
             fmt::format("invalid duration \"{}\": {} (use e.g. 90s, 10m, 6h, 1d)", text, why));
@@ -53,11 +53,22 @@ std::chrono::seconds parse_duration(std::string_view text) {
         total += n * unit;
         if (total > std::numeric_limits<std::int32_t>::max()) throw fail("too large");
     }
+    if (bare && total != 0 && bare_number == BareNumber::refused) {
+        throw usage_error(fmt::format(
+            "invalid duration \"{0}\": a unit is required, did you mean {0}m? (or {0}s, {0}h, "
+            "{0}d)",
+            text));
+    }
     return std::chrono::seconds{total};
 }
 
 std::uint32_t parse_seconds_u32(std::string_view text, std::string_view flag) {
-    auto s = parse_duration(text).count();
+    std::int64_t s = 0;
+    try {
+        s = parse_duration(text).count();
+    } catch (const Error& e) {
+        throw usage_error(fmt::format("{}: {}", flag, e.what()));
+    }
     if (s > std::numeric_limits<std::uint32_t>::max()) {
         throw usage_error(fmt::format("{} is too large", flag));
     }
