@@ -1,6 +1,9 @@
 // roomctl audit: compare the database's live rooms with the server's rooms.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "apply_guard.hpp"
 #include "commands.hpp"
@@ -13,7 +16,7 @@ namespace roomctl::cli {
 
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server,
-                                 const config::Settings& settings) {
+                                 const config::Settings& settings, reconcile::Inventory* kept) {
     if (!server) server = ctx.media_server();  // config errors first, before connecting anywhere
     if (!store) store = ctx.room_store();
     auto inventory = reconcile::gather_inventory(*server, *store, settings.rooms);
@@ -22,7 +25,79 @@ reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>
     }
     ctx.printer().status(fmt::format("read {} database row(s) and {} server room(s)",
                                      inventory.database.size(), inventory.server.size()));
-    return reconcile::audit(inventory);
+    auto result = reconcile::audit(inventory);
+    if (kept) *kept = std::move(inventory);
+    return result;
+}
+
+void add_scope_args(CLI::App* cmd, ScopeArgs& args, const std::string& what, bool kinds) {
+    cmd->add_option("name", args.rooms,
+                    "Server room names (as rooms list shows them): " + what +
+                        " only these; the whole picture is still read and judged");
+    cmd->add_option("--session", args.session,
+                    "Only the rooms of this session's rows ([rooms] session_column)");
+    if (kinds) {
+        cmd->add_option("--kind", args.kinds,
+                        "Only findings of this kind (repeatable): missing, orphaned, sid_drift, "
+                        "name_mismatch, unclassified, foreign_sid, duplicate_name, not_yet_due");
+    }
+}
+
+ScopedAudit audit_scoped(Context& ctx, std::unique_ptr<store::RoomStore>& store,
+                         std::unique_ptr<media::MediaServer>& server,
+                         const config::Settings& settings, const ScopeArgs& args) {
+    ScopedAudit out;
+    for (const auto& k : args.kinds) out.scope.kinds.insert(reconcile::finding_kind(k));
+    out.scope.rooms = args.rooms;
+    out.narrowed = !args.rooms.empty() || !args.session.empty() || !args.kinds.empty();
+    if (!out.narrowed) {
+        out.whole = audit_now(ctx, store, server, settings);
+        out.scoped = out.whole;
+        return out;
+    }
+    reconcile::Inventory inventory;
+    out.whole = audit_now(ctx, store, server, settings, &inventory);
+    if (!args.session.empty()) {
+        for (auto& room : reconcile::session_rooms(*store, settings.rooms, args.session)) {
+            if (std::find(out.scope.rooms.begin(), out.scope.rooms.end(), room) ==
+                out.scope.rooms.end()) {
+                out.scope.rooms.push_back(std::move(room));
+            }
+        }
+    }
+    out.names = reconcile::name_rooms(out.whole, inventory, out.scope);
+    reconcile::require_known(out.names);
+    out.scoped = out.whole;
+    out.dropped = reconcile::scope_findings(out.scoped, out.scope);
+    return out;
+}
+
+nlohmann::json report_scope(Context& ctx, const ScopedAudit& audit, const ScopeArgs& args,
+                            const reconcile::Plan& plan, reconcile::ScopedCommand command) {
+    if (!audit.narrowed) return nullptr;
+    auto& printer = ctx.printer();
+    printer.status(fmt::format(
+        "scope: {} of {} finding(s){}{}", audit.scoped.findings.size(), audit.whole.findings.size(),
+        audit.scope.rooms.empty() ? std::string()
+                                  : fmt::format(", rooms {}", fmt::join(audit.scope.rooms, ", ")),
+        args.kinds.empty() ? std::string()
+                           : fmt::format(", kinds {}", fmt::join(args.kinds, ", "))));
+    nlohmann::json notes = nlohmann::json::array();
+    for (const auto& n : reconcile::scope_notes(audit.names, audit.scoped, plan, command)) {
+        if (n.declined) {
+            printer.warn(n.message);
+        } else {
+            printer.status(n.message);
+        }
+        notes.push_back({{"room", n.room}, {"declined", n.declined}, {"message", n.message}});
+    }
+    std::vector<std::string> kinds;
+    for (auto k : audit.scope.kinds) kinds.push_back(reconcile::to_string(k));
+    return {
+        {"rooms", audit.scope.rooms},
+        {"session", args.session.empty() ? nlohmann::json(nullptr) : nlohmann::json(args.session)},
+        {"kinds", kinds},
+        {"notes", notes}};
 }
 
 namespace {
@@ -39,11 +114,14 @@ config::Settings audit_settings(Context& ctx, const std::string& starting_within
     return s;
 }
 
-int run_audit(Context& ctx, const std::string& starting_within) {
+int run_audit(Context& ctx, const std::string& starting_within, const ScopeArgs& args) {
+    // A --kind that is no finding kind is a usage error before any connection.
+    for (const auto& k : args.kinds) reconcile::finding_kind(k);
     const auto settings = audit_settings(ctx, starting_within);
     std::unique_ptr<store::RoomStore> store;
     std::unique_ptr<media::MediaServer> server;
-    auto result = audit_now(ctx, store, server, settings);
+    auto scoped = audit_scoped(ctx, store, server, settings, args);
+    const auto& result = scoped.scoped;
     // What an --apply run would refuse, said here too: a read-only run still reports, but
     // its picture may be partial.
     const auto facts = read_only_facts(ctx, *store);
@@ -56,8 +134,10 @@ int run_audit(Context& ctx, const std::string& starting_within) {
     ctx.metrics.provider = config::to_string(ctx.settings().provider);
     ctx.metrics.audit = result.summary;
     auto& printer = ctx.printer();
-    printer.result(report::audit_json(result),
-                   report::render_audit(result, {printer.options().color, ctx.now()}));
+    auto doc = report::audit_json(result);
+    auto scope = report_scope(ctx, scoped, args, {}, reconcile::ScopedCommand::audit);
+    if (!scope.is_null()) doc["scope"] = scope;
+    printer.result(doc, report::render_audit(result, {printer.options().color, ctx.now()}));
     // Sessions that start later are no drift: with only those left the app is in sync (the
     // report's "in_sync" says the same).
     return to_int(result.summary.findings() == 0 ? ExitCode::ok : ExitCode::drift);
@@ -67,11 +147,13 @@ int run_audit(Context& ctx, const std::string& starting_within) {
 
 void register_audit(CLI::App& root, Context& ctx) {
     auto starting_within = std::make_shared<std::string>();
+    auto scope = std::make_shared<ScopeArgs>();
     auto* cmd = root.add_subcommand(
         "audit", "List database rooms missing on the server, orphaned server rooms, SID drift");
     cmd->add_option("--starting-within", *starting_within,
                     "With [rooms] starts_column: sessions starting later than this are not yet "
                     "due, not missing (default 15m)");
+    add_scope_args(cmd, *scope, "report", true);
     cmd->footer(
         "Findings:\n"
         "  missing    live in the database (status in [rooms] live_statuses), absent on the "
@@ -90,13 +172,18 @@ void register_audit(CLI::App& root, Context& ctx) {
         "  not_yet_due  with [rooms] starts_column: the session starts later than\n"
         "             --starting-within ([recreate] starting_within, default 15m)\n"
         "Exit 0 when in sync (sessions not yet due are no drift), 5 when anything is found.\n"
+        "With NAME..., --session or --kind only those findings are reported (and decide the\n"
+        "exit code); every row and server room is still read, so the findings are the same\n"
+        "as in a full audit. A NAME no row and no server room has is an error (exit 1).\n"
         "Read-only.\n\n"
         "Examples:\n"
         "  roomctl audit\n"
+        "  roomctl audit session-42 --json\n"
+        "  roomctl audit --kind missing --kind sid_drift\n"
         "  roomctl audit --json | jq '.findings[] | select(.kind == \"missing\") | .room'");
-    cmd->callback([starting_within, &ctx] {
+    cmd->callback([starting_within, scope, &ctx] {
         ctx.command = "audit";
-        ctx.exit_code = run_audit(ctx, *starting_within);
+        ctx.exit_code = run_audit(ctx, *starting_within, *scope);
     });
 }
 

@@ -26,6 +26,7 @@ void register_config(CLI::App& root, Context& ctx);
 }  // namespace roomctl::cli
 
 #include "roomctl/reconcile/audit.hpp"
+#include "roomctl/reconcile/scope.hpp"
 
 namespace roomctl::cli {
 
@@ -34,8 +35,43 @@ namespace roomctl::cli {
 // `server` receives the media-server client (for its limits and for reuse).
 // `settings` are the run's (its command flags applied): with [rooms] starts_column, sessions
 // starting later than settings.starting_within are not_yet_due (Inventory::due_within_seconds).
+// `inventory`, when given, receives what was read (scoped runs classify the names with it).
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server,
-                                 const config::Settings& settings);
+                                 const config::Settings& settings,
+                                 reconcile::Inventory* inventory = nullptr);
+
+// A scoped run's command line: NAME… positionals, --session ID, --kind KIND (audit only).
+struct ScopeArgs {
+    std::vector<std::string> rooms;
+    std::string session;
+    std::vector<std::string> kinds;
+};
+
+// Binds NAME… and --session (and, with `kinds`, --kind) to `args`; `what` says what the
+// command does to the named rooms, for the help.
+void add_scope_args(CLI::App* cmd, ScopeArgs& args, const std::string& what, bool kinds);
+
+// audit_now, then the scope (reconcile/scope.hpp): `whole` is the full audit (the safety gate
+// and the --max-deletes cap judge it), `scoped` only the findings about the named rooms and
+// kinds (the plan is made from it). Without any scope argument both are the full audit.
+// Throws Error(usage) for a --kind that is no finding kind (before connecting anywhere), and
+// Error(runtime) for a session without rows or a name that no row and no server room has.
+struct ScopedAudit {
+    reconcile::AuditResult whole, scoped;
+    reconcile::Scope scope;
+    std::vector<reconcile::NamedRoom> names;
+    bool narrowed = false;  // any scope argument was given
+    std::size_t dropped = 0;
+};
+ScopedAudit audit_scoped(Context& ctx, std::unique_ptr<store::RoomStore>& store,
+                         std::unique_ptr<media::MediaServer>& server,
+                         const config::Settings& settings, const ScopeArgs& args);
+
+// Prints scope_notes() (declined ones as warnings, the rest as status lines) and returns them
+// as the document's "scope" object: {"rooms", "session", "kinds", "notes": [{room, declined,
+// message}]}; null when the run was not scoped.
+nlohmann::json report_scope(Context& ctx, const ScopedAudit& audit, const ScopeArgs& args,
+                            const reconcile::Plan& plan, reconcile::ScopedCommand command);
 
 }  // namespace roomctl::cli

@@ -249,8 +249,7 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
             reconcile::assess(scoped.whole, run.guard->facts(),
                               safety_options(s, f, reconcile::SafetyOptions::Command::recreate));
     }
-    const auto scope =
-        report_scope(ctx, scoped, f.scope, plan, reconcile::ScopedCommand::recreate);
+    const auto scope = report_scope(ctx, scoped, f.scope, plan, reconcile::ScopedCommand::recreate);
     return finish(ctx, "recreate", plan, audit, f, run, options, scope);
 }
 
@@ -268,7 +267,8 @@ int run_cleanup(const RepairFlags& f, Context& ctx) {
     // cap judge the whole picture.
     const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope);
     const auto& audit = scoped.scoped;
-    if (scoped.narrowed) policy.picture_candidates = reconcile::cleanup_candidates(scoped.whole, policy.keep);
+    if (scoped.narrowed)
+        policy.picture_candidates = reconcile::cleanup_candidates(scoped.whole, policy.keep);
     // Ages are measured on the server's clock: a local clock that runs ahead must not make a
     // room created a minute ago look old enough to delete.
     policy.now = ctx.now() + run.server->clock_offset().value_or(0);

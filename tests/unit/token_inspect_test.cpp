@@ -528,7 +528,9 @@ TEST(RtcValidate, InterpretsTheDocumentedAnswers) {
         interpret_rtc_validate(404, "requested room does not exist\n", k_lk_key, "r");
     EXPECT_TRUE(missing.authenticated);
     EXPECT_FALSE(missing.joinable);
-    EXPECT_NE(missing.message.find("roomctl recreate"), std::string::npos);
+    EXPECT_NE(missing.message.find("roomctl recreate r:"), std::string::npos);
+    // rooms create would leave the row's SID stale: the hint never suggests it as the fix.
+    EXPECT_EQ(missing.message.find("roomctl rooms create"), std::string::npos);
 
     const auto bad = interpret_rtc_validate(
         401, "invalid authorization token: token signature is invalid: signature is invalid",

@@ -291,8 +291,9 @@ private:
                 p.status = ProbeStatus::failed;
                 p.message = fmt::format(
                     "room \"{}\" does not exist and the server does not auto-create rooms: "
-                    "clients get \"requested room does not exist\" (run roomctl recreate)",
-                    m_options.room);
+                    "clients get \"requested room does not exist\" (run roomctl recreate {}: "
+                    "it creates the room and records its SID in the row)",
+                    m_options.room, m_options.room);
             } else {
                 p.status = ProbeStatus::ok;
                 p.message =

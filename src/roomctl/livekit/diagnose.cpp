@@ -91,7 +91,8 @@ ServerCheck interpret_rtc_validate(long status, const std::string& body, const s
         c.authenticated = true;
         c.message = fmt::format(
             "room {} does not exist and the server does not auto-create rooms: clients get "
-            "\"requested room does not exist\" (run roomctl recreate, or roomctl rooms create {})",
+            "\"requested room does not exist\" (run roomctl recreate {}: it creates the room "
+            "and records its SID in the row; rooms create would leave the row's SID stale)",
             token::quote(room), room.empty() ? "NAME" : room);
     } else if (status == 400) {
         // Validation after authentication: identity, room name, limits.

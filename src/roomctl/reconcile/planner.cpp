@@ -318,7 +318,7 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
     }
     // Young and occupied orphans count: they are what a wrong mapping on a busy server
     // looks like, and they become deletable on a later run.
-    auto candidates = cleanup_candidates(audit, policy.keep);
+    auto candidates = policy.picture_candidates.value_or(cleanup_candidates(audit, policy.keep));
     if (candidates > policy.max_deletes) {
         plan.capped = true;
         plan.capped_deletes = candidates;

@@ -66,6 +66,10 @@ struct CleanupPolicy {
     // too) and no delete is planned: a wrong mapping makes every room look orphaned, and on a
     // busy server most of them would hide from a cap that counted only deletable rooms.
     std::uint32_t max_deletes = 25;
+    // A scoped run (scope.hpp) plans from a scoped audit but sets this to the WHOLE audit's
+    // cleanup_candidates(): the cap judges whether the picture can be trusted, and naming one
+    // room must not lift it. nullopt: the candidates of the audit being planned.
+    std::optional<std::size_t> picture_candidates;
 };
 
 // True when `room` matches one of the fnmatch glob `patterns` (--keep, [cleanup] keep); the
@@ -83,9 +87,9 @@ std::size_t cleanup_candidates(const AuditResult& audit, const std::vector<std::
 // pattern; only cleanup_candidates() rooms are ever planned as deletes (duplicate_name and
 // not_yet_due findings plan nothing). A `foreign_sid` finding is no business of cleanup (its room
 // belongs to a live row). A `name_mismatch` room is skipped (a row means it, under another name),
-// and so is the server room of an `unclassified` row. When cleanup_candidates() exceeds
-// max_deletes, every delete is skipped, Plan::capped is set and Plan::capped_deletes holds the
-// candidate count.
+// and so is the server room of an `unclassified` row. When cleanup_candidates() (or
+// policy.picture_candidates, when set) exceeds max_deletes, every delete is skipped,
+// Plan::capped is set and Plan::capped_deletes holds the candidate count.
 Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy);
 
 // The one-line reason an unclassified row's room is left alone (or, with
