@@ -469,8 +469,19 @@ TEST(ReportGolden, RoomsAndParticipants) {
     expect_golden("rooms_list_empty.txt", render_rooms({}, k_plain));
     expect_golden("room.txt", render_room(rooms[0], k_plain));
 
-    std::vector<media::Participant> ps = {{"PA_alice1", "alice", "Alice A.", "ACTIVE", k_now - 60},
-                                          {"PA_bob22", "bob", "", "JOINING", 0}};
+    const auto person = [](std::string sid, std::string identity, std::string name,
+                           std::string state, std::int64_t joined_at) {
+        media::Participant p;
+        p.sid = std::move(sid);
+        p.identity = std::move(identity);
+        p.name = std::move(name);
+        p.state = std::move(state);
+        p.joined_at = joined_at;
+        return p;
+    };
+    std::vector<media::Participant> ps = {
+        person("PA_alice1", "alice", "Alice A.", "ACTIVE", k_now - 60),
+        person("PA_bob22", "bob", "", "JOINING", 0)};
     nlohmann::json doc = envelope("rooms participants");
     doc["participants"] = nlohmann::json::array();
     for (const auto& p : ps) doc["participants"].push_back(participant_json(p));

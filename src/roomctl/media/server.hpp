@@ -3,11 +3,15 @@
 // other providers (Twilio Video) implement the same contract. Rooms are identified by name
 // on the server; the SID is the server-assigned id the database records.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "roomctl/util/error.hpp"
 
 namespace roomctl::media {
 
@@ -39,12 +43,50 @@ struct ServerRoom {
     std::string status;
 };
 
+// A track a participant publishes (LiveKit TrackInfo; Twilio lists none here).
+struct Track {
+    std::string sid;        // "TR_..."
+    std::string name;
+    std::string type;       // AUDIO, VIDEO or DATA (the protobuf enum's name)
+    std::string source;     // CAMERA, MICROPHONE, SCREEN_SHARE, SCREEN_SHARE_AUDIO or UNKNOWN
+    std::string mime_type;  // e.g. audio/opus; "" when not reported
+    bool muted = false;
+};
+
+// What a participant may do (LiveKit ParticipantPermission). Twilio has none.
+struct ParticipantPermission {
+    bool can_subscribe = false;
+    bool can_publish = false;
+    bool can_publish_data = false;
+    std::vector<std::string> can_publish_sources;  // CAMERA, MICROPHONE, ...; empty: all
+    bool hidden = false;
+    bool can_update_metadata = false;
+};
+
 struct Participant {
     std::string sid;
     std::string identity;
     std::string name;
+    // LiveKit: JOINING, JOINED, ACTIVE, DISCONNECTED; Twilio: connected, disconnected, reconnecting.
     std::string state;
     std::int64_t joined_at = 0;  // unix seconds
+    // LiveKit only (Twilio reports none: empty / nullopt).
+    std::string kind;      // STANDARD, INGRESS, EGRESS, SIP, AGENT, ...
+    std::string metadata;  // opaque to roomctl
+    std::map<std::string, std::string> attributes;
+    std::vector<Track> tracks;
+    std::optional<ParticipantPermission> permission;
+};
+
+// What update_participant changes: unset members are left as they are. Attributes merge into
+// the participant's (a key with an empty value deletes that key), as LiveKit's
+// UpdateParticipant does; permission, when set, replaces the whole permission.
+struct ParticipantUpdate {
+    std::optional<std::string> metadata;
+    std::optional<std::string> name;
+    std::map<std::string, std::string> attributes;
+    std::optional<ParticipantPermission> permission;
+    bool empty() const { return !metadata && !name && attributes.empty() && !permission; }
 };
 
 // What create_room asks for. Empty strings and zero numbers are "not set": nothing is sent and
@@ -82,6 +124,69 @@ public:
     // has already ended is `already_gone`, not an error.
     virtual DeleteOutcome delete_room(const std::string& name, const std::string& sid) = 0;
     virtual std::vector<Participant> list_participants(const std::string& room) = 0;
+
+    // ---- one room, one participant (`rooms get|update`, `participants ...`) ----
+    // The room whose name is `key`, else the in-progress room whose SID is `key` (a name may
+    // look like a SID, so the name wins). nullopt when no
+    // in-progress room has that name or SID. Default: list_rooms() and match (LiveKit, whose
+    // ListRooms filters by name only, so a SID costs a full list); Twilio fetches by SID/name.
+    virtual std::optional<ServerRoom> get_room(const std::string& key) {
+        for (const auto& r : list_rooms({key}))
+            if (r.name == key) return r;
+        if (key.rfind("RM", 0) != 0) return std::nullopt;  // both providers' SIDs start so
+        for (const auto& r : list_rooms({}))
+            if (r.sid == key) return r;
+        return std::nullopt;
+    }
+    // Sets the room's metadata and returns the room as it is now. Throws Error(usage) when the
+    // provider's rooms have no metadata (Twilio), Error(runtime) "room NAME does not exist"
+    // when there is no such room.
+    virtual ServerRoom update_room_metadata(const std::string& room, const std::string& metadata) {
+        (void)room;
+        (void)metadata;
+        throw refusal("rooms have no metadata");
+    }
+    // The participant of `room` whose identity (or SID) is `who`; nullopt when none is
+    // connected. Default: list_participants() and match.
+    virtual std::optional<Participant> get_participant(const std::string& room,
+                                                       const std::string& who) {
+        auto ps = list_participants(room);
+        auto it = std::find_if(ps.begin(), ps.end(),
+                               [&](const Participant& p) { return p.identity == who; });
+        if (it == ps.end())
+            it = std::find_if(ps.begin(), ps.end(),
+                              [&](const Participant& p) { return p.sid == who; });
+        if (it == ps.end()) return std::nullopt;
+        return *it;
+    }
+    // Disconnects `who` (identity, or on Twilio also the PA SID) from `room`. Throws
+    // Error(runtime) "participant WHO is not in room ROOM" when nobody connected matches;
+    // Error(usage) when the provider cannot (the default).
+    virtual void remove_participant(const std::string& room, const std::string& who) {
+        (void)room;
+        (void)who;
+        throw refusal("cannot remove participants");
+    }
+    // Applies `update` and returns the participant as it is now. LiveKit only: others throw
+    // Error(usage). Not found: Error(runtime) like remove_participant.
+    virtual Participant update_participant(const std::string& room, const std::string& identity,
+                                           const ParticipantUpdate& update) {
+        (void)room;
+        (void)identity;
+        (void)update;
+        throw refusal("participants have no metadata, attributes or permissions to update");
+    }
+    // Mutes (or unmutes) the track `track_sid` that `identity` publishes and returns the track
+    // as it is now. LiveKit only (MutePublishedTrack; the server refuses unmute unless its
+    // room.enable_remote_unmute is on). Not found: Error(runtime).
+    virtual Track mute_track(const std::string& room, const std::string& identity,
+                             const std::string& track_sid, bool muted) {
+        (void)room;
+        (void)identity;
+        (void)track_sid;
+        (void)muted;
+        throw refusal("cannot mute a participant's track from the server");
+    }
     // Longest room name the server accepts (LiveKit default limit.max_room_name_length = 256;
     // Twilio: 128 characters).
     virtual std::size_t max_room_name_length() const { return 256; }
@@ -124,6 +229,14 @@ public:
     // that decide deletions are measured as local now + this offset against the server's
     // creation_time, so a skewed local clock cannot make a young room look old.
     virtual std::optional<std::int64_t> clock_offset() const { return std::nullopt; }
+
+protected:
+    // The one-line Error(usage) a provider answers for what it cannot do.
+    Error refusal(const std::string& what) const {
+        const auto p = provider();
+        const std::string display = p == "twilio" ? "Twilio" : p == "livekit" ? "LiveKit" : p;
+        return usage_error(display + " " + what + " (provider " + p + ")");
+    }
 };
 
 }  // namespace roomctl::media

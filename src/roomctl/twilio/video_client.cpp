@@ -42,6 +42,20 @@ std::int64_t iso_time(const std::string& v) {
 
 bool is_not_found(const RestError& e) { return e.status() == 404 || e.code() == 20404; }
 
+media::Participant participant_from_json(const json& p) {
+    if (!p.is_object()) throw runtime_error("Twilio sent a participant that is not an object");
+    media::Participant part;
+    part.sid = text(p, "sid");
+    part.identity = text(p, "identity");
+    part.state = text(p, "status");
+    part.joined_at = iso_time(text(p, "start_time"));
+    return part;
+}
+
+std::string participant_path(const std::string& room, const std::string& who) {
+    return "/v1/Rooms/" + http::url_encode(room) + "/Participants/" + http::url_encode(who);
+}
+
 }  // namespace
 
 media::ServerRoom room_from_json(const json& j) {
@@ -177,14 +191,7 @@ std::vector<media::Participant> VideoClient::list_participants(const std::string
         if (it == body.end() || !it->is_array()) {
             throw runtime_error("Twilio ListParticipants answered without a \"participants\" list");
         }
-        for (const auto& p : *it) {
-            media::Participant part;
-            part.sid = text(p, "sid");
-            part.identity = text(p, "identity");
-            part.state = text(p, "status");
-            part.joined_at = iso_time(text(p, "start_time"));
-            out.push_back(std::move(part));
-        }
+        for (const auto& p : *it) out.push_back(participant_from_json(p));
         const auto& meta = body.value("meta", json::object());
         auto next = meta.find("next_page_url");
         if (next == meta.end() || !next->is_string()) break;
@@ -220,6 +227,40 @@ std::optional<media::ServerRoom> VideoClient::previous_room(const std::string& s
     auto body = fetch_sid_twice(sid);
     if (!body) return std::nullopt;
     return room_from_json(*body);
+}
+
+std::optional<media::ServerRoom> VideoClient::get_room(const std::string& key) {
+    auto room = fetch(key);
+    if (!room || room->status != "in-progress") return std::nullopt;
+    return room;
+}
+
+std::optional<media::Participant> VideoClient::get_participant(const std::string& room,
+                                                               const std::string& who) {
+    try {
+        auto p = participant_from_json(get(participant_path(room, who), "FetchParticipant"));
+        if (p.state != "connected" && p.state != "reconnecting") return std::nullopt;
+        return p;
+    } catch (const RestError& e) {
+        if (is_not_found(e)) return std::nullopt;
+        throw;
+    }
+}
+
+void VideoClient::remove_participant(const std::string& room, const std::string& who) {
+    try {
+        // Repeating is safe: a repeat finds the participant disconnected (20001, below).
+        call(m_transport, m_endpoint, "POST", m_endpoint.base_url + participant_path(room, who),
+             {{"Status", "disconnected"}}, "DisconnectParticipant", http::Idempotency::idempotent,
+             m_policy);
+    } catch (const RestError& e) {
+        // 20001 "Status is invalid": the participant is no longer connected.
+        if (is_not_found(e) || e.code() == 20001)
+            throw runtime_error(fmt::format(
+                "participant {} is not in room {} (roomctl participants list {} shows who is)",
+                who, room, room));
+        throw;
+    }
 }
 
 }  // namespace roomctl::twilio

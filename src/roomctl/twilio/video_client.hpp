@@ -33,6 +33,17 @@ public:
     media::ServerRoom create_room(const media::CreateRoomOptions& options) override;
     media::DeleteOutcome delete_room(const std::string& name, const std::string& sid) override;
     std::vector<media::Participant> list_participants(const std::string& room) override;
+    // GET /v1/Rooms/{key} (Twilio fetches by SID or by an in-progress room's unique name);
+    // only an in-progress room counts (a completed one cannot be administered). 404: nullopt.
+    std::optional<media::ServerRoom> get_room(const std::string& key) override;
+    // GET .../Participants/{who} (identity or PA SID); nullopt unless it is connected.
+    std::optional<media::Participant> get_participant(const std::string& room,
+                                                      const std::string& who) override;
+    // POST .../Participants/{who} Status=disconnected (202). 404, or 20001 for a participant
+    // no longer connected: Error(runtime) "participant WHO is not in room ROOM".
+    void remove_participant(const std::string& room, const std::string& who) override;
+    // update_room_metadata, update_participant, mute_track: the base's Error(usage) refusals
+    // (Twilio rooms have no metadata; its REST API cannot mute or update a participant).
     std::size_t max_room_name_length() const override { return 128; }
     std::optional<media::ServerRoom> confirm_missing(const std::string& name,
                                                      const std::string& sid) override;
