@@ -189,8 +189,23 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
     app.add_option("--metrics-file", g.metrics_file,
                    "Write Prometheus textfile metrics of this run to PATH (atomically)")
         ->group(group);
-    app.add_flag("--json", g.json, "Print exactly one JSON document on stdout")->group(group);
-    app.add_flag("-q,--quiet", g.quiet, "Silence status lines on stderr")->group(group);
+    app.add_flag("--json", g.json, "Print exactly one JSON document on stdout (as -o json)")
+        ->group(group);
+    app.add_option("-o,--output", g.output,
+                   "Result format: text, json, tsv (tab-separated, for cut/awk), wide (text with "
+                   "every row)")
+        ->check(CLI::IsMember({"text", "json", "tsv", "wide"}))
+        ->group(group);
+    app.add_flag("--no-headers", g.no_headers, "Leave out the header row of tables (text, tsv)")
+        ->group(group);
+    app.add_flag("--show-all", g.show_all,
+                 "On a terminal, list every row (done actions too), not only those needing "
+                 "attention")
+        ->group(group);
+    app.add_flag("-q,--quiet", g.quiet,
+                 "Print nothing when there is nothing to do or report; failures and refusals "
+                 "still print")
+        ->group(group);
     app.add_flag("-v,--verbose", g.verbose,
                  "Trace requests on stderr; -vv adds headers (secrets redacted)")
         ->group(group);
@@ -232,6 +247,12 @@ int run_app(int argc, char** argv, Context& ctx) {
         "\nExit codes: 0 ok, 1 failure, 2 usage, 3 configuration, 4 authentication, 5 drift or "
         "failed probe, 6 partial, 7 locked by another run, 130 interrupted.");
     add_global_options(app, ctx.globals);
+    // -o json is --json; asking for two different formats is a usage error (before any work).
+    app.parse_complete_callback([&g = ctx.globals] {
+        if (g.json && !g.output.empty() && g.output != "json")
+            throw CLI::ValidationError("--json", "conflicts with -o " + g.output);
+        if (g.output == "json") g.json = true;
+    });
     register_check(app, ctx);
     register_token(app, ctx);
     register_rooms(app, ctx);

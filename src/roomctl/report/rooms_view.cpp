@@ -35,13 +35,14 @@ json participant_json(const media::Participant& p) {
 }
 
 std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const TextStyle& style) {
-    if (rooms.empty()) return "no rooms on the server\n";
-    std::vector<std::vector<std::string>> rows;
+    if (rooms.empty() && style.quiet) return "";
+    if (rooms.empty() && style.format == TableFormat::text) return "no rooms on the server\n";
+    std::vector<std::vector<Cell>> rows;
     for (const auto& r : rooms) {
         rows.push_back({r.name, r.sid, std::to_string(r.num_participants),
                         render_age(style, r.creation_time), fmt::format("{}s", r.empty_timeout)});
     }
-    return render_table({"name", "sid", "participants", "age", "empty timeout"}, rows);
+    return render_table(style, {"name", "sid", "participants", "age", "empty timeout"}, rows);
 }
 
 std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
@@ -65,11 +66,13 @@ std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
     return out;
 }
 
-std::string render_participants(const std::vector<media::Participant>& ps) {
-    if (ps.empty()) return "no participants\n";
-    std::vector<std::vector<std::string>> rows;
+std::string render_participants(const std::vector<media::Participant>& ps,
+                                const TextStyle& style) {
+    if (ps.empty() && style.quiet) return "";
+    if (ps.empty() && style.format == TableFormat::text) return "no participants\n";
+    std::vector<std::vector<Cell>> rows;
     for (const auto& p : ps) rows.push_back({p.identity, p.sid, p.state, p.name});
-    return render_table({"identity", "sid", "state", "name"}, rows);
+    return render_table(style, {"identity", "sid", "state", "name"}, rows);
 }
 
 }  // namespace roomctl::report

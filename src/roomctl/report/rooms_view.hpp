@@ -19,12 +19,15 @@ nlohmann::json room_json(const media::ServerRoom& r);
 // {"sid", "identity", "name", "state", "joined_at" (ISO 8601 or null)}
 nlohmann::json participant_json(const media::Participant& p);
 
-// A table (name, sid, participants, age, empty timeout); "no rooms on the server" when empty.
+// A table (name, sid, participants, age, empty timeout) in `style` (text or tsv, headers or
+// not); "no rooms on the server" as text when empty (tsv: the header row only; -q: nothing).
 std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const TextStyle& style);
 // One room, one "label: value" line per field; metadata and the Twilio settings only when
 // set, each cut to one line of at most 120 characters, the callback's user info hidden.
 std::string render_room(const media::ServerRoom& room, const TextStyle& style);
-// A table (identity, sid, state, name); "no participants" when empty.
-std::string render_participants(const std::vector<media::Participant>& ps);
+// A table (identity, sid, state, name) in `style`, as render_rooms; "no participants" as text
+// when empty.
+std::string render_participants(const std::vector<media::Participant>& ps,
+                                const TextStyle& style = {});
 
 }  // namespace roomctl::report
