@@ -137,7 +137,7 @@ int run_audit(Context& ctx, const std::string& starting_within, const ScopeArgs&
     auto doc = report::audit_json(result);
     auto scope = report_scope(ctx, scoped, args, {}, reconcile::ScopedCommand::audit);
     if (!scope.is_null()) doc["scope"] = scope;
-    printer.result(doc, report::render_audit(result, {printer.options().color, ctx.now()}));
+    printer.result(doc, report::render_audit(result, ctx.text_style()));
     // Sessions that start later are no drift: with only those left the app is in sync (the
     // report's "in_sync" says the same).
     return to_int(result.summary.findings() == 0 ? ExitCode::ok : ExitCode::drift);

@@ -39,7 +39,7 @@ int run_check(const CheckFlags& f, Context& ctx) {
     auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
     printer.result(report::check_json(result),
-                   report::render_check(result, {printer.options().color, ctx.now()}));
+                   report::render_check(result, ctx.text_style()));
     return to_int(result.ok() ? ExitCode::ok : ExitCode::drift);
 }
 

@@ -126,6 +126,12 @@ report::Printer& Context::printer() {
         o.verbosity = globals.verbose;
         o.color = !globals.json && use_color(globals, STDOUT_FILENO);
         o.err_color = use_color(globals, STDERR_FILENO);
+        o.format = globals.output == "tsv" ? report::TableFormat::tsv : report::TableFormat::text;
+        o.headers = !globals.no_headers;
+        // A person at a terminal sees the rows that need attention and the summary; a pipe,
+        // --show-all and -o wide get every row.
+        o.all_rows = globals.show_all || globals.output == "wide" || globals.output == "tsv" ||
+                     isatty(STDOUT_FILENO) != 1;
         m_printer = std::make_unique<report::Printer>(std::cout, std::cerr, o);
     }
     return *m_printer;

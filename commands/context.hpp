@@ -24,7 +24,10 @@ struct GlobalOptions {
     std::map<std::string, std::string, std::less<>> settings;
     std::string journal;       // --journal FILE (recreate/cleanup --apply)
     std::string metrics_file;  // --metrics-file PATH (Prometheus textfile)
-    bool json = false;
+    bool json = false;        // --json, or -o json
+    std::string output;       // -o/--output: "", text, json, tsv or wide
+    bool no_headers = false;  // --no-headers
+    bool show_all = false;    // --show-all: every row on a terminal too (as -o wide)
     bool quiet = false;
     bool no_color = false;
     int verbose = 0;
@@ -52,6 +55,8 @@ public:
 
     const config::Settings& settings();
     report::Printer& printer();
+    // The style for text results: printer()'s options and now().
+    report::TextStyle text_style() { return printer().style(now()); }
     // The configured provider's client; its calls throw Error(interrupted) once `cancelled`
     // is set (the flag is passed down by pointer: the client lives in libroomctl_io.so).
     std::unique_ptr<media::MediaServer> media_server();

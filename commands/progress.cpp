@@ -1,24 +1,13 @@
 #include "progress.hpp"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>
 
 namespace roomctl::cli {
 
-namespace {
-
-std::string status_line(const reconcile::Action& a) {
-    return fmt::format("{} {} {}: {}", reconcile::to_string(a.status), reconcile::to_string(a.kind),
-                       a.room, a.error.empty() ? a.reason : a.error);
-}
-
-}  // namespace
-
 ActionProgress::ActionProgress(Context& ctx, std::string label, std::size_t total)
-    : m_printer(ctx.printer()),
-      m_err(std::cerr),
+    : m_err(std::cerr),
       m_label(std::move(label)),
       m_total(total),
       m_start(std::chrono::steady_clock::now()) {
@@ -38,28 +27,17 @@ ActionProgress::~ActionProgress() {
 
 void ActionProgress::finished(const reconcile::Action& a) {
     ++m_done;
-    if (!m_bar) {
-        m_printer.status(status_line(a));
-        return;
-    }
-    if (a.status != reconcile::ActionStatus::done) {
-        // Failed and skipped actions stay on screen above the bar: overwrite the bar with the
-        // line, then redraw the bar below it.
-        const std::string line = status_line(a);
-        m_err << '\r' << line;
-        if (line.size() < m_width) m_err << std::string(m_width - line.size(), ' ');
-        m_err << '\n';
-        m_width = 0;
+    if (a.status == reconcile::ActionStatus::failed) ++m_failed;
+    if (!m_bar) return;
+    // The last one is drawn by close(), with its newline. A failure is drawn at once.
+    if (m_done < m_total && (a.status == reconcile::ActionStatus::failed ||
+                             m_throttle.due(std::chrono::steady_clock::now())))
         draw(false);
-        return;
-    }
-    // The last one is drawn by close(), with its newline.
-    if (m_done < m_total && m_throttle.due(std::chrono::steady_clock::now())) draw(false);
 }
 
 void ActionProgress::draw(bool final) {
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - m_start;
-    const std::string line = report::render_progress(m_label, m_done, m_total, elapsed.count());
+    const std::string line = report::render_progress(m_label, m_done, m_total, elapsed.count(), 20, m_failed);
     m_err << '\r' << line;
     if (line.size() < m_width) m_err << std::string(m_width - line.size(), ' ');
     if (final) m_err << '\n';

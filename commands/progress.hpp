@@ -1,8 +1,11 @@
 #pragma once
-// How an --apply run reports each finished action. On a terminal (stderr a TTY, no --json,
-// no -q, no -v, more than k_min_actions actions) a progress line is redrawn in place with \r
-// at most ~10 times a second and ended with a newline; failed and skipped actions are still
-// printed above it. Otherwise every action gets its status line, as before (-q silences them).
+// How an --apply run shows its actions while they run. Each action appears once, in the
+// result on stdout (the table, or the JSON document); nothing here repeats it. On a terminal
+// (stderr a TTY, no --json, no -q, no -v, more than k_min_actions actions) a progress line is
+// redrawn in place with \r at most ~10 times a second, counts failures as they happen, and is
+// ended with a newline. Otherwise nothing is printed per action: off a terminal (cron, a log)
+// stdout is the result and its table lists every action, so a line per action on stderr would
+// print each twice (and a merged log would hold both).
 
 #include <chrono>
 #include <cstddef>
@@ -35,11 +38,11 @@ public:
 private:
     void draw(bool final);
 
-    report::Printer& m_printer;
     std::ostream& m_err;
     std::string m_label;
     std::size_t m_total;
     std::size_t m_done = 0;
+    std::size_t m_failed = 0;
     bool m_bar = false;
     bool m_closed = false;
     std::size_t m_width = 0;  // length of the last drawn line, to blank it when overwriting

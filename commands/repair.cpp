@@ -165,8 +165,8 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         doc["error"] = {{"message", "refused as unsafe: nothing was changed"},
                         {"exit_code", to_int(ExitCode::unsafe)}};
     }
-    printer.result(doc, report::render_plan(command, plan, applied,
-                                            {printer.options().color, ctx.now()}, shown_refusals));
+    printer.result(doc,
+                   report::render_plan(command, plan, applied, ctx.text_style(), shown_refusals));
     if (refused) {
         for (const auto& r : run.refusals) printer.error("refused as unsafe: " + r.reason);
         return to_int(ExitCode::unsafe);

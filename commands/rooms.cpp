@@ -29,7 +29,7 @@ struct RoomsFlags {
     bool force = false;  // delete: even with participants or a live row owning the room
 };
 
-report::TextStyle style(Context& ctx) { return {ctx.printer().options().color, ctx.now()}; }
+report::TextStyle style(Context& ctx) { return ctx.text_style(); }
 
 int run_list(const RoomsFlags& f, Context& ctx) {
     for (const auto& n : f.names) media::require_room_name(n);
@@ -182,7 +182,7 @@ int run_participants(const RoomsFlags& f, Context& ctx) {
     doc["room"] = f.name;
     doc["participants"] = nlohmann::json::array();
     for (const auto& p : ps) doc["participants"].push_back(report::participant_json(p));
-    ctx.printer().result(doc, report::render_participants(ps));
+    ctx.printer().result(doc, report::render_participants(ps, style(ctx)));
     return 0;
 }
 

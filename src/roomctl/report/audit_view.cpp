@@ -208,15 +208,20 @@ json audit_json(const reconcile::AuditResult& r) {
 
 std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style) {
     const auto& s = r.summary;
+    // -q: in sync (sessions not yet due included) is nothing to report.
+    if (style.quiet && s.findings() == 0) return "";
     std::string out;
-    if (!r.findings.empty()) {
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& f : r.findings) {
-            // A row without a room name (no_room_name) has no room to show.
-            rows.push_back({reconcile::to_string(f.kind), f.room.empty() ? "-" : f.room,
-                            detail_of(f, s, style)});
-        }
-        out += render_table({"finding", "room", "detail"}, rows);
+    std::vector<std::vector<Cell>> rows;
+    for (const auto& f : r.findings) {
+        // A row without a room name (no_room_name) has no room to show.
+        rows.push_back({reconcile::to_string(f.kind), f.room.empty() ? "-" : f.room,
+                        detail_of(f, s, style)});
+    }
+    const std::vector<std::string> header{"finding", "room", "detail"};
+    // -o tsv: the findings table alone (the summary is in --json).
+    if (style.format == TableFormat::tsv) return render_table(style, header, rows);
+    if (!rows.empty()) {
+        out += render_table(style, header, rows);
         out += "\n";
     }
     out += fmt::format(

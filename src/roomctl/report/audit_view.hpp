@@ -30,7 +30,8 @@ nlohmann::json audit_json(const reconcile::AuditResult& r);
 // Findings table, the summary line, and the fixes worth spelling out: one room_name_template
 // explaining every name mismatch, and the unclassified status values with their row counts.
 // Also one line each, when they apply: rooms matched by name only (no [rooms] sid_column),
-// rooms named by several live rows, live rows without a room name.
+// rooms named by several live rows, live rows without a room name. style.quiet: nothing at all
+// when in sync; TableFormat::tsv: the findings table alone.
 std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style);
 
 }  // namespace roomctl::report

@@ -31,6 +31,8 @@ std::string render_check(const check::CheckReport& r, const TextStyle& style) {
     std::string out;
     std::size_t failed = 0;
     for (const auto& p : r.probes) {
+        // -q: only the failed probes (and the count) print; all passed prints nothing.
+        if (style.quiet && p.status != check::ProbeStatus::failed) continue;
         std::string mark;
         switch (p.status) {
             case check::ProbeStatus::ok:
@@ -46,6 +48,7 @@ std::string render_check(const check::CheckReport& r, const TextStyle& style) {
         }
         out += fmt::format("{}  {:<17} {}\n", mark, p.name, p.message);
     }
+    if (style.quiet && failed == 0) return "";
     out += failed ? fmt::format("{} of {} probes failed\n", failed, r.probes.size())
                   : fmt::format("all {} probes passed\n", r.probes.size());
     return out;

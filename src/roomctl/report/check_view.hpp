@@ -15,6 +15,7 @@ namespace roomctl::report {
 nlohmann::json check_json(const check::CheckReport& r);
 
 // One line per probe (mark, name, message), then "all N probes passed" or "F of N probes failed".
+// style.quiet: only the failed probes and the count; nothing at all when none failed.
 std::string render_check(const check::CheckReport& r, const TextStyle& style);
 
 }  // namespace roomctl::report

@@ -4,6 +4,7 @@
 
 #include "roomctl/report/color.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/util/text.hpp"
 #include "roomctl/util/url.hpp"
 
 namespace roomctl::report {
@@ -12,21 +13,29 @@ using nlohmann::json;
 
 namespace {
 
-std::string status_word(const TextStyle& s, reconcile::ActionStatus st) {
+Cell status_cell(reconcile::ActionStatus st) {
     auto word = reconcile::to_string(st);
     switch (st) {
         case reconcile::ActionStatus::done:
-            return paint(s.color, "32", word);
+            return {word, "32"};
         case reconcile::ActionStatus::failed:
-            return paint(s.color, "31", word);
+            return {word, "31"};
         case reconcile::ActionStatus::skipped:
-            return paint(s.color, "33", word);
         case reconcile::ActionStatus::compensated:
-            return paint(s.color, "33", word);
+            return {word, "33"};
         case reconcile::ActionStatus::planned:
             return word;
     }
     return word;
+}
+
+// Which rows a reader is shown: everything in a pipe, with --show-all and -o wide; on a
+// terminal the rows that need attention (done ones are counted in the summary only); with -q
+// only failures, and in a dry run what would be done.
+bool shown(const TextStyle& style, const reconcile::Action& a, bool applied) {
+    using St = reconcile::ActionStatus;
+    if (style.quiet) return a.status == St::failed || (!applied && a.status == St::planned);
+    return style.all_rows || a.status != St::done;
 }
 
 }  // namespace
@@ -88,22 +97,35 @@ json plan_json(const std::string& command, const reconcile::Plan& plan, bool app
 
 std::string render_plan(const std::string& command, const reconcile::Plan& plan, bool applied,
                         const TextStyle& style, const std::vector<reconcile::Refusal>& refusals) {
+    std::vector<std::vector<Cell>> rows;
+    std::size_t hidden_done = 0;
+    for (const auto& a : plan.actions) {
+        if (!shown(style, a, applied)) {
+            if (a.status == reconcile::ActionStatus::done) ++hidden_done;
+            continue;
+        }
+        std::string why = a.status == reconcile::ActionStatus::failed ? a.error : a.reason;
+        rows.push_back({status_cell(a.status), reconcile::to_string(a.kind), a.room, why});
+    }
+    const std::vector<std::string> header{"status", "action", "room", "detail"};
+    // -q: nothing to report is nothing printed (cron mails nothing).
+    if (style.quiet && rows.empty() && refusals.empty()) return "";
+    // -o tsv: the table alone; refusals and failures are on stderr as errors.
+    if (style.format == TableFormat::tsv) return render_table(style, header, rows);
+
     std::string out;
     std::string refused;
     if (!refusals.empty()) {
         refused = paint(style.color, "31", "--apply is refused as unsafe:") + "\n";
-        for (const auto& r : refusals) refused += "  - " + r.reason + "\n";
+        for (const auto& r : refusals) refused += "  - " + text::escape_controls(r.reason) + "\n";
     }
     if (plan.actions.empty()) {
         out = fmt::format("nothing to {}\n", command == "cleanup" ? "clean up" : "recreate");
         return refused.empty() ? out : out + "\n" + refused + "Nothing was changed.\n";
     }
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& a : plan.actions) {
-        std::string why = a.status == reconcile::ActionStatus::failed ? a.error : a.reason;
-        rows.push_back({status_word(style, a.status), reconcile::to_string(a.kind), a.room, why});
-    }
-    out += render_table({"status", "action", "room", "detail"}, rows);
+    if (!rows.empty()) out += render_table(style, header, rows);
+    if (hidden_done > 0 && !style.quiet)
+        out += fmt::format("({} done not listed; --show-all lists them)\n", hidden_done);
     if (!refused.empty()) out += "\n" + refused;
     auto planned = plan.count(reconcile::ActionStatus::planned);
     if (!refused.empty()) {  // refused: nothing was done, whether or not --apply was given

@@ -28,7 +28,10 @@ nlohmann::json plan_json(const std::string& command, const reconcile::Plan& plan
 // `command` is "recreate" or "cleanup"; `applied` false renders the plan of a dry run.
 // `refusals` (reconcile::assess) are listed after the plan, one per line, under "--apply is
 // refused as unsafe"; with any, the closing line says that nothing was changed, even when
-// `applied` (the executor did not run).
+// `applied` (the executor did not run). style.all_rows false (a terminal) leaves out the done
+// rows, counted in the summary; style.quiet keeps only failed rows (planned ones in a dry run)
+// and prints nothing at all when none is left and nothing was refused; TableFormat::tsv gives
+// the table of the shown rows alone.
 std::string render_plan(const std::string& command, const reconcile::Plan& plan, bool applied,
                         const TextStyle& style,
                         const std::vector<reconcile::Refusal>& refusals = {});

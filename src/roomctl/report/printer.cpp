@@ -21,6 +21,17 @@ using text::escape_controls;
 Printer::Printer(std::ostream& out, std::ostream& err, OutputOptions options)
     : m_out(out), m_err(err), m_options(options) {}
 
+TextStyle Printer::style(std::int64_t now) const {
+    TextStyle s;
+    s.color = m_options.color && m_options.format == TableFormat::text;
+    s.now = now;
+    s.format = m_options.format;
+    s.headers = m_options.headers;
+    s.all_rows = m_options.all_rows;
+    s.quiet = m_options.quiet;
+    return s;
+}
+
 void Printer::result(const nlohmann::json& doc, const std::string& text) {
     if (m_options.json) {
         // Invalid UTF-8 from a server or a row must not abort the one document we print.

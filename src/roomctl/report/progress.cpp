@@ -17,7 +17,7 @@ std::string format_eta(double seconds) {
 }
 
 std::string render_progress(std::string_view label, std::size_t done, std::size_t total,
-                            double elapsed_seconds, std::size_t bar_width) {
+                            double elapsed_seconds, std::size_t bar_width, std::size_t failed) {
     done = std::min(done, total);
     const double fraction =
         total == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total);
@@ -39,6 +39,7 @@ std::string render_progress(std::string_view label, std::size_t done, std::size_
     else
         tail = "ETA ?";
 
+    if (failed > 0) tail += fmt::format(", {} failed", failed);
     const std::string count = fmt::format("{}/{}", done, total);
     return fmt::format("{}  {:>{}} [{}{}] {:>3}%  {}/s  {}", label, count,
                        2 * fmt::formatted_size("{}", total) + 1, std::string(filled, '#'),

@@ -14,8 +14,10 @@ namespace roomctl::report {
 // "recreate  20/20 [####################] 100%  4.1/s  done in 5s" at the end. The rate is
 // finished actions per second of `elapsed_seconds`; ETA is what is left at that rate ("?"
 // until the first action finished). `bar_width` is the number of cells between the brackets.
+// With `failed` > 0, ", N failed" ends the line (the failed rows are listed in the result).
 std::string render_progress(std::string_view label, std::size_t done, std::size_t total,
-                            double elapsed_seconds, std::size_t bar_width = 20);
+                            double elapsed_seconds, std::size_t bar_width = 20,
+                            std::size_t failed = 0);
 
 // Seconds as "4s", "1m05s", "2h03m" (rounded up, so an ETA never reads 0s too early).
 std::string format_eta(double seconds);
