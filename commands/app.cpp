@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "conventions.hpp"
 #include "roomctl/config/registry.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/util/exit_code.hpp"
@@ -246,6 +247,7 @@ int run_app(int argc, char** argv, Context& ctx) {
         "  roomctl cleanup --apply        delete orphaned server rooms (10m minimum age)\n"
         "\nExit codes: 0 ok, 1 failure, 2 usage, 3 configuration, 4 authentication, 5 drift or "
         "failed probe, 6 partial, 7 locked by another run, 130 interrupted.");
+    app.formatter(help_formatter());  // before the subcommands: they copy it
     add_global_options(app, ctx.globals);
     // -o json is --json; asking for two different formats is a usage error (before any work).
     app.parse_complete_callback([&g = ctx.globals] {
@@ -261,8 +263,10 @@ int run_app(int argc, char** argv, Context& ctx) {
     register_cleanup(app, ctx);
     register_config(app, ctx);
     register_completion(app, ctx);  // last: it describes the commands above
+    register_help(app, ctx);
 
     try {
+        refuse_secret_flags(argc, argv);  // before CLI11 could echo the value in an error
         app.parse(argc, argv);
         if (ctx.interrupted.load()) {
             report_error(ctx, "interrupted; actions already done are kept (see the report)",
@@ -273,11 +277,8 @@ int run_app(int argc, char** argv, Context& ctx) {
     } catch (const CLI::Success& e) {  // --help, --version (CLI::Success is a ParseError too)
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::string message = e.what();
-        for (auto& c : message) {
-            if (c == '\n') c = ' ';
-        }
-        report_error(ctx, message + " (see 'roomctl --help')", ExitCode::usage);
+        // One line: the unknown word with "did you mean", and the help of the subcommand.
+        report_error(ctx, usage_message(app, e, argc, argv), ExitCode::usage);
         return to_int(ExitCode::usage);
     } catch (const Error& e) {
         // After SIGINT/SIGTERM, whatever a cancelled call threw (a cancelled query, an aborted

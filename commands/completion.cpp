@@ -1,7 +1,7 @@
 // roomctl completion bash|zsh|fish: prints the shell's shim, a few lines that ask the binary.
 // roomctl __complete (hidden): answers the shims from the live command tree (the protocol:
 // completion_walk.hpp), so completion always matches the commands and options that run.
-// roomctl man (not listed by --help): prints the roomctl(1) page; the build runs it.
+// roomctl man: prints the roomctl(1) page; the build runs it to install the page.
 // __complete and man walk the CLI::App into a gen::CommandSpec; the answers and the page are
 // made by the pure code in completion_walk.cpp and man_gen.cpp.
 
@@ -289,7 +289,7 @@ void register_completion(CLI::App& root, Context& ctx) {
 
     auto output = std::make_shared<std::string>();
     auto* man = root.add_subcommand("man", "Print the roomctl(1) manual page (roff)");
-    man->group("");  // not listed by --help: the build installs the page
+    // Listed with the other commands (the build also installs the page: man roomctl).
     man->add_option("-o,--output", *output, "Write the page to this file instead of stdout");
     man->footer("Example:\n  roomctl man | man -l -");
     man->callback([output, &root, &ctx] {
