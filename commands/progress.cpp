@@ -1,13 +1,24 @@
 #include "progress.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>
 
 namespace roomctl::cli {
 
+namespace {
+
+std::string status_line(const reconcile::Action& a) {
+    return fmt::format("{} {} {}: {}", reconcile::to_string(a.status), reconcile::to_string(a.kind),
+                       a.room, a.error.empty() ? a.reason : a.error);
+}
+
+}  // namespace
+
 ActionProgress::ActionProgress(Context& ctx, std::string label, std::size_t total)
-    : m_err(std::cerr),
+    : m_printer(ctx.printer()),
+      m_err(std::cerr),
       m_label(std::move(label)),
       m_total(total),
       m_start(std::chrono::steady_clock::now()) {
@@ -27,7 +38,12 @@ ActionProgress::~ActionProgress() {
 
 void ActionProgress::finished(const reconcile::Action& a) {
     ++m_done;
-    if (a.status == reconcile::ActionStatus::failed) ++m_failed;
+    if (a.status == reconcile::ActionStatus::failed) {
+        ++m_failed;
+        // With --json the document is for programs: a failure also gets its line on stderr,
+        // for the person or log reading it. In text, the table on stdout is that line.
+        if (m_printer.json()) m_printer.status(status_line(a));
+    }
     if (!m_bar) return;
     // The last one is drawn by close(), with its newline. A failure is drawn at once.
     if (m_done < m_total && (a.status == reconcile::ActionStatus::failed ||

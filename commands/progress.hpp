@@ -5,7 +5,9 @@
 // redrawn in place with \r at most ~10 times a second, counts failures as they happen, and is
 // ended with a newline. Otherwise nothing is printed per action: off a terminal (cron, a log)
 // stdout is the result and its table lists every action, so a line per action on stderr would
-// print each twice (and a merged log would hold both).
+// print each twice (and a merged log would hold both). One exception: with --json, whose
+// document on stdout is for programs, each failed action also gets its status line on stderr
+// ("failed create_room NAME: why"; -q silences it), as errors do.
 
 #include <chrono>
 #include <cstddef>
@@ -38,6 +40,7 @@ public:
 private:
     void draw(bool final);
 
+    report::Printer& m_printer;
     std::ostream& m_err;
     std::string m_label;
     std::size_t m_total;

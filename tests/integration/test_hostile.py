@@ -102,6 +102,16 @@ def test_hostile_database_names_are_used_literally(run, db, standin, provider, s
     assert shown(missing) == shown(HOSTILE_NAMES + [TEN_KB_NAME])
     assert shown(orphaned) == shown([ENDED, ORPHAN])
 
+    # The text table (each action appears once, there: no per-action lines on stderr) shows a
+    # name with control characters escaped on its own line.
+    dry = run("recreate")
+    assert dry.code == 0, dry.stderr
+    out_lines = dry.stdout.splitlines()
+    assert not [l for l in out_lines if l.startswith("roomctl: error:")], dry.stdout
+    assert "\x1b[2J" not in dry.stdout  # the ESC sequence is shown escaped, never sent
+    assert any(l.startswith("planned") and "line\\nroomctl: error: forged" in l
+               for l in out_lines), shown(out_lines)
+
     rec = run("recreate", "--apply", "--json")
     # Every creatable room was created; the 10 KB one is refused per room, not per run.
     assert rec.code == 0, rec.stderr
@@ -111,11 +121,12 @@ def test_hostile_database_names_are_used_literally(run, db, standin, provider, s
     assert f"room name is 10240 bytes; the server accepts at most {limit}" in too_long["reason"]
     assert {a["status"] for a in by_room.values()} == {"done"}, by_room
     assert shown(standin.rooms()) == shown(HOSTILE_NAMES + [ENDED, ORPHAN])
-    # One status line per action; names with control characters stay on their line.
+    # --json: the actions are in the document only (no per-action lines on stderr), and no
+    # name forges an error line there.
     lines = rec.stderr.splitlines()
     assert not [l for l in lines if l.startswith("roomctl: error:")], rec.stderr
     assert "\x1b" not in rec.stderr
-    assert any(l.startswith("done create_room line\\nroomctl: error: forged:") for l in lines)
+    assert not [l for l in lines if l.startswith("done create_room")], rec.stderr
     # The text report names the refused room and says why, on its own line.
     plan = run("recreate")
     assert plan.code == 0, plan.stderr
@@ -208,10 +219,15 @@ def test_nul_in_a_server_room_name_is_kept_exact(run, db, standin, sentinel):
     assert audit.code == DRIFT, audit.stderr
     assert [(f["kind"], f["room"]) for f in audit.json["findings"]] == [("orphaned",
                                                                           "evil\x00room")]
+    # The text plan shows the name escaped (each action appears once: in the table on stdout,
+    # not as a status line on stderr).
+    plan = run("cleanup", "--min-age", "0s")
+    assert plan.code == 0, plan.stderr
+    assert "evil\\x00room" in plan.stdout and "\x00" not in plan.stdout + plan.stderr
     cle = run("cleanup", "--apply", "--min-age", "0s", "--json")
     assert cle.code == 0, cle.stderr
     assert [(a["room"], a["status"]) for a in cle.json["actions"]] == [("evil\x00room", "done")]
-    assert "evil\\x00room" in cle.stderr and "\x00" not in cle.stderr
+    assert "\x00" not in cle.stderr
     assert set(standin.rooms()) == {"evil"}
     assert sentinel()[:2] == tables_before
 

@@ -271,11 +271,13 @@ def test_progress_bar_on_a_terminal(run, roomctl_bin, standin, missing_rooms):
 @LIVEKIT
 def test_no_progress_bar_when_piped_or_json_or_quiet(run, roomctl_bin, standin, missing_rooms):
     env = {"NO_COLOR": "", "TERM": "xterm-256color"}
-    # stderr piped: the per-action status lines, as before
+    # stderr piped: no bar and no per-action lines; each action appears once, in the table on
+    # stdout (issue 15: before, each was also a "done create" line on stderr)
     r = run("recreate", "--apply", env=env)
     assert r.code == 0, r.stderr
     assert "\r" not in r.stderr and ESC not in r.stderr
-    assert sum(1 for l in r.stderr.splitlines() if l.startswith("done create")) == 20
+    assert not [l for l in r.stderr.splitlines() if l.startswith("done create")], r.stderr
+    assert sum(1 for l in r.stdout.splitlines() if l.startswith("done")) == 20, r.stdout
 
     # a terminal, but --json or -q: no bar
     for flags in (["--json"], ["-q"]):
@@ -294,9 +296,11 @@ def test_no_progress_bar_when_piped_or_json_or_quiet(run, roomctl_bin, standin, 
 def test_five_actions_get_no_bar(run, roomctl_bin, db):
     for i in range(5):
         db.insert(f"few-{i}")
-    code, _, err = run_with_pty_stderr(run, roomctl_bin, "recreate", "--apply")
+    code, out, err = run_with_pty_stderr(run, roomctl_bin, "recreate", "--apply")
     assert code == 0, err
-    assert "\r" not in err and err.count("done create") == 5
+    # No bar, and (issue 15) no per-action lines either: the table on stdout lists the five.
+    assert "\r" not in err and err.count("done create") == 0
+    assert sum(1 for l in out.splitlines() if l.startswith("done")) == 5, out
 
 
 @LIVEKIT
