@@ -259,6 +259,7 @@ int run_app(int argc, char** argv, Context& ctx) {
     register_token(app, ctx);
     register_rooms(app, ctx);
     register_audit(app, ctx);
+    register_explain(app, ctx);
     register_recreate(app, ctx);
     register_cleanup(app, ctx);
     register_config(app, ctx);

@@ -15,6 +15,10 @@ void register_token(CLI::App& root, Context& ctx);
 void register_token_inspect(CLI::App& token, Context& ctx);
 void register_rooms(CLI::App& root, Context& ctx);
 void register_audit(CLI::App& root, Context& ctx);
+void register_explain(CLI::App& root, Context& ctx);
+// The token an argument gives: the JWT itself, or "-"/empty to read it from stdin (at most
+// about 1 MiB); a pasted "Bearer <jwt>" is accepted. Error(usage) when there is none.
+std::string read_token_argument(const std::string& arg, Context& ctx);
 void register_recreate(CLI::App& root, Context& ctx);
 void register_cleanup(CLI::App& root, Context& ctx);
 // `completion bash|zsh|fish`, and `man` (not in --help): both generated from `root` as it is

@@ -44,18 +44,6 @@ std::string read_stdin(Context& ctx) {
     return text;
 }
 
-// The token from the argument or stdin. A pasted "Bearer <jwt>" header value is accepted.
-std::string token_text(const InspectFlags& f, Context& ctx) {
-    std::string text = trim(f.token.empty() || f.token == "-" ? read_stdin(ctx) : f.token);
-    if (text.rfind("Bearer ", 0) == 0) text = trim(text.substr(7));
-    if (text.empty()) {
-        throw usage_error(
-            "no token given: pass it as an argument, or pipe it in "
-            "(roomctl token inspect - < token.txt)");
-    }
-    return text;
-}
-
 inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
     inspect::InspectOptions o;
     if (!f.purpose.empty()) o.purpose = inspect::parse_purpose(f.purpose);
@@ -81,7 +69,7 @@ inspect::InspectOptions inspect_options(const InspectFlags& f, Context& ctx) {
 }
 
 int run_token_inspect(const InspectFlags& f, Context& ctx) {
-    const std::string jwt = token_text(f, ctx);
+    const std::string jwt = read_token_argument(f.token, ctx);
     const auto o = inspect_options(f, ctx);
     auto r = inspect::inspect_token(jwt, o);
 
@@ -100,6 +88,17 @@ int run_token_inspect(const InspectFlags& f, Context& ctx) {
 }
 
 }  // namespace
+
+std::string read_token_argument(const std::string& arg, Context& ctx) {
+    std::string text = trim(arg.empty() || arg == "-" ? read_stdin(ctx) : arg);
+    if (text.rfind("Bearer ", 0) == 0) text = trim(text.substr(7));
+    if (text.empty()) {
+        throw usage_error(
+            "no token given: pass it as an argument, or pipe it in (- reads stdin: "
+            "roomctl token inspect - < token.txt)");
+    }
+    return text;
+}
 
 void register_token_inspect(CLI::App& token, Context& ctx) {
     auto f = std::make_shared<InspectFlags>();
