@@ -61,7 +61,8 @@ void register_token(CLI::App& root, Context& ctx) {
     create->add_option("-r,--room", f->request.room,
                        "Room the grant is for (with --session: which of the session's live "
                        "rooms, when it has several)");
-    create->add_option("--ttl", f->request.ttl, "Validity, e.g. 90s, 10m, 6h (default 1h)");
+    create->add_option("--ttl,--valid-for", f->request.ttl,
+                       "Validity, with a unit: 90s, 10m, 6h (default 1h; --valid-for as in lk)");
     create->add_flag("--join", f->request.join, "Grant roomJoin");
     create->add_flag("--admin", f->request.admin, "Grant roomAdmin (for --room only)");
     create->add_flag("--create", f->request.create, "Grant roomCreate (CreateRoom, DeleteRoom)");
@@ -85,6 +86,18 @@ void register_token(CLI::App& root, Context& ctx) {
     create->add_option("--metadata", f->request.metadata, "Participant metadata");
     create->add_option("--attribute", f->request.attributes,
                        "Participant attribute key=value (repeatable)");
+    create->add_option("--grant", f->request.grant,
+                       "More video grants as JSON (LiveKit VideoGrant keys, e.g. "
+                       "'{\"canSubscribeMetrics\":true}'), merged with the flags");
+    create->add_option("--room-config", f->request.room_config,
+                       "Room configuration as JSON (LiveKit RoomConfiguration: emptyTimeout, "
+                       "maxParticipants, metadata, agents, ...), applied when the token's join "
+                       "creates the room");
+    create->add_option("--agent", f->request.agents,
+                       "Dispatch this agent to the room (roomConfig.agents[].agentName; "
+                       "repeatable)");
+    create->add_option("--job-metadata", f->request.job_metadata,
+                       "Metadata of the dispatched agents' job (roomConfig.agents[].metadata)");
     create->add_option("--session", f->request.session,
                        "Mint for this session's room, looked up through [rooms] session_column "
                        "(refused when the room is not live; a session with several live rooms "
@@ -97,11 +110,18 @@ void register_token(CLI::App& root, Context& ctx) {
         "LiveKit: only the grants you pass go into the token; the API key and secret come from\n"
         "LIVEKIT_API_KEY / LIVEKIT_API_SECRET (or --api-key / --api-secret-file).\n"
         "Twilio (--provider twilio): a Video token for --identity and optionally --room, signed\n"
-        "with TWILIO_API_KEY / TWILIO_API_SECRET; --ttl at most 24h.\n\n"
+        "with TWILIO_API_KEY / TWILIO_API_SECRET; --ttl at most 24h; the other flags are\n"
+        "LiveKit-only and refused.\n\n"
         "Examples:\n"
         "  TOKEN=$(roomctl token create --join --room session-42 --identity alice)\n"
         "  roomctl token create --join --room demo --identity bot --no-can-publish --ttl 10m\n"
         "  roomctl token create --list --create --json\n"
+        "  roomctl token create --join --room demo --identity bob --valid-for 10m \\\n"
+        "      --metadata '{\"role\":\"host\"}' --attribute team=blue --grant "
+        "'{\"canSubscribeMetrics\":true}'\n"
+        "  roomctl token create --join --room support-7 --identity caller --agent "
+        "support-bot \\\n"
+        "      --job-metadata '{\"ticket\":7}'   # the agent joins when the room starts\n"
         "  roomctl --provider twilio token create --identity alice --room session-P46odHdPO0wJ\n"
         "  roomctl token create --session 44fa27d7-0528-46ce-9648-810539c2555c --identity mentor\n"
         "  roomctl --provider twilio token create --session 44fa27d7-0528-46ce-9648-810539c2555c "

@@ -30,6 +30,8 @@ constexpr std::pair<const char*, BoolField> k_bool_fields[] = {
     {"hidden", &VideoGrant::hidden},
     {"recorder", &VideoGrant::recorder},
     {"agent", &VideoGrant::agent},
+    {"canSubscribeMetrics", &VideoGrant::can_subscribe_metrics},
+    {"canManageAgentSession", &VideoGrant::can_manage_agent_session},
 };
 
 // from_json reads tokens we did not mint (`token inspect`), so a wrong type is a usage error
@@ -44,7 +46,14 @@ bool VideoGrant::empty() const {
     for (const auto& [key, field] : k_bool_fields) {
         if ((this->*field).has_value()) return false;
     }
-    return room.empty() && can_publish_sources.empty();
+    return room.empty() && destination_room.empty() && can_publish_sources.empty();
+}
+
+bool VideoGrant::is_key(std::string_view key) {
+    for (const auto& [name, field] : k_bool_fields) {
+        if (key == name) return true;
+    }
+    return key == "room" || key == "destinationRoom" || key == "canPublishSources";
 }
 
 nlohmann::json VideoGrant::to_json() const {
@@ -53,6 +62,7 @@ nlohmann::json VideoGrant::to_json() const {
         if ((this->*field).has_value()) j[key] = *(this->*field);
     }
     if (!room.empty()) j["room"] = room;
+    if (!destination_room.empty()) j["destinationRoom"] = destination_room;
     if (!can_publish_sources.empty()) j["canPublishSources"] = can_publish_sources;
     return j;
 }
@@ -70,6 +80,10 @@ VideoGrant VideoGrant::from_json(const nlohmann::json& j) {
     if (const auto it = j.find("room"); it != j.end() && !it->is_null()) {
         if (!it->is_string()) bad_key("room", "a string");
         g.room = it->get<std::string>();
+    }
+    if (const auto it = j.find("destinationRoom"); it != j.end() && !it->is_null()) {
+        if (!it->is_string()) bad_key("destinationRoom", "a string");
+        g.destination_room = it->get<std::string>();
     }
     if (const auto it = j.find("canPublishSources"); it != j.end() && !it->is_null()) {
         if (!it->is_array()) bad_key("canPublishSources", "a list of strings");
@@ -105,6 +119,7 @@ nlohmann::json build_claims(const AccessTokenSpec& spec,
     if (!spec.attributes.empty()) claims["attributes"] = spec.attributes;
     // No grant at all is written as no `video` claim, as the SDKs do before addGrant().
     if (!spec.video.empty()) claims["video"] = spec.video.to_json();
+    if (!spec.room_config.is_null()) claims["roomConfig"] = spec.room_config;
     return claims;
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace roomctl::livekit {
@@ -31,11 +32,16 @@ struct VideoGrant {
     std::optional<bool> hidden;
     std::optional<bool> recorder;
     std::optional<bool> agent;
+    std::optional<bool> can_subscribe_metrics;     // "canSubscribeMetrics"
+    std::optional<bool> can_manage_agent_session;  // "canManageAgentSession"
+    std::string destination_room;                  // "destinationRoom"
 
     bool empty() const;
     nlohmann::json to_json() const;
     // Reads a `video` claim object; unknown keys are ignored.
     static VideoGrant from_json(const nlohmann::json& j);
+    // Whether `key` is a JSON key of Go's auth.VideoGrant (what `--grant JSON` may set).
+    static bool is_key(std::string_view key);
 };
 
 struct AccessTokenSpec {
@@ -46,6 +52,9 @@ struct AccessTokenSpec {
     std::map<std::string, std::string> attributes;
     std::chrono::seconds ttl{3600};
     VideoGrant video;
+    // "roomConfig": protojson of livekit.RoomConfiguration (camelCase keys; agents[] of
+    // {agentName, metadata} dispatches agents when the token creates the room). Null: absent.
+    nlohmann::json room_config;
 };
 
 // Builds the claims object for `spec` issued at `now`. Throws Error(usage) when ttl <= 0, when

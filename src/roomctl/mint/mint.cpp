@@ -6,6 +6,7 @@
 
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/media/room_name.hpp"
+#include "roomctl/mint/extra_claims.hpp"
 #include "roomctl/token/batch.hpp"
 #include "roomctl/token/jwt.hpp"
 #include "roomctl/twilio/access_token.hpp"
@@ -25,7 +26,11 @@ std::chrono::seconds ttl_of(const MintRequest& f) {
     }
 }
 
-bool any_grant(const MintRequest& f) { return f.join || f.admin || f.create || f.list || f.record; }
+bool any_grant(const MintRequest& f) {
+    return f.join || f.admin || f.create || f.list || f.record ||
+           !livekit::VideoGrant::from_json(nlohmann::json::parse(f.grant.empty() ? "{}" : f.grant))
+                .empty();
+}
 
 livekit::AccessTokenSpec build_spec(const MintRequest& f, const config::Settings& s) {
     if (s.livekit.api_key.empty()) {
@@ -61,16 +66,19 @@ livekit::AccessTokenSpec build_spec(const MintRequest& f, const config::Settings
     if (f.can_publish_data) v.can_publish_data = *f.can_publish_data;
     v.can_publish_sources = f.sources;
     v.room = f.room;
+    if (!f.grant.empty()) merge_grant(v, grant_from_json(f.grant));
+    spec.room_config = room_config_claim(f.room_config, f.agents, f.job_metadata);
     if (!any_grant(f)) {
         throw usage_error(
             "no grant given: pass at least one of --join, --admin, --create, --list, "
             "--record");
     }
     if (!f.room.empty()) media::require_room_name(f.room, "--room");
-    if ((f.join || f.admin) && f.room.empty()) {
+    const bool join = v.room_join.value_or(false), admin = v.room_admin.value_or(false);
+    if ((join || admin) && f.room.empty()) {
         throw usage_error("--join and --admin grants are for one room: pass --room NAME");
     }
-    if (f.join && f.identity.empty()) {
+    if (join && f.identity.empty()) {
         throw usage_error("--join needs --identity (LiveKit refuses joins without identity)");
     }
     return spec;
@@ -80,12 +88,30 @@ livekit::AccessTokenSpec build_spec(const MintRequest& f, const config::Settings
 // apply, and asking for them is a mistake worth naming.
 twilio::AccessTokenSpec build_twilio_spec(const MintRequest& f, const config::Settings& s) {
     const auto& tw = s.twilio;
-    if (f.admin || f.create || f.list || f.record || f.hidden || f.can_update_metadata ||
-        !f.sources.empty() || f.can_publish || f.can_subscribe || f.can_publish_data ||
-        !f.attributes.empty() || !f.metadata.empty() || !f.name.empty()) {
-        throw usage_error(
-            "Twilio Video tokens carry only --identity and --room (and --ttl); the "
-            "other grant flags are LiveKit's");
+    const std::pair<bool, const char*> livekit_only[] = {
+        {f.admin, "--admin"},
+        {f.create, "--create"},
+        {f.list, "--list"},
+        {f.record, "--record"},
+        {f.hidden, "--hidden"},
+        {f.can_update_metadata, "--can-update-metadata"},
+        {!f.sources.empty(), "--can-publish-sources"},
+        {f.can_publish.has_value(), "--[no-]can-publish"},
+        {f.can_subscribe.has_value(), "--[no-]can-subscribe"},
+        {f.can_publish_data.has_value(), "--[no-]can-publish-data"},
+        {!f.attributes.empty(), "--attribute"},
+        {!f.metadata.empty(), "--metadata"},
+        {!f.name.empty(), "--name"},
+        {!f.grant.empty(), "--grant"},
+        {!f.room_config.empty(), "--room-config"},
+        {!f.agents.empty(), "--agent"},
+        {!f.job_metadata.empty(), "--job-metadata"},
+    };
+    for (const auto& [given, flag] : livekit_only) {
+        if (given)
+            throw usage_error(fmt::format(
+                "{} is LiveKit-only: Twilio Video tokens carry only --identity, --room and --ttl",
+                flag));
     }
     if (tw.account_sid.empty()) {
         throw config_error("no Twilio Account SID configured: set TWILIO_ACCOUNT_SID");

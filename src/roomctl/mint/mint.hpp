@@ -28,6 +28,12 @@ struct MintRequest {
     // nullopt: not asked for, so the claim stays out (the server's default applies).
     std::optional<bool> can_publish, can_subscribe, can_publish_data;
     bool can_update_metadata = false, hidden = false;
+    // LiveKit only (mint/extra_claims.hpp): grants without a flag, merged into the video grant
+    // ("" for none); the room configuration (JSON, "" for none) and agents to dispatch, each
+    // with job_metadata.
+    std::string grant, room_config;
+    std::vector<std::string> agents;
+    std::string job_metadata;
     std::string session;  // mint for this session's room (mint/session_room.hpp)
     unsigned count = 0;   // 0: one token; N: a batch of N, numbered 1..N
 };
@@ -50,9 +56,9 @@ struct Minted {
 class Minter {
 public:
     // Throws Error(usage) for a request that cannot become a token (no grant, --join without
-    // --identity or --room, a bad --ttl or --attribute, LiveKit-only flags with Twilio, a
-    // batch whose identities would not be distinct), Error(config) when the provider's API
-    // key, secret (or Twilio Account SID) is missing.
+    // --identity or --room, a bad --ttl, --attribute, --grant or --room-config, LiveKit-only
+    // flags with Twilio (named), a batch whose identities would not be distinct),
+    // Error(config) when the provider's API key, secret (or Twilio Account SID) is missing.
     Minter(const MintRequest& request, const config::Settings& settings,
            std::chrono::system_clock::time_point now);
 
