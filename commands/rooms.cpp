@@ -1,6 +1,8 @@
 // roomctl rooms list|create|delete|participants: plain room administration on the server.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "participants.hpp"
 #include "roomctl/media/room_name.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/rooms_view.hpp"
@@ -22,6 +25,9 @@ struct RoomsFlags {
     std::vector<std::string> names;
     std::string name;
     std::string empty_timeout, departure_timeout, metadata;
+    bool metadata_given = false;  // update: --metadata "" clears it
+    std::string older_than;       // list: only rooms created at least this long ago
+    bool empty_only = false;      // list: only rooms nobody is in
     // create: Twilio's room settings (each provider's validate() refuses what it lacks).
     std::string type, status_callback, status_callback_method, media_region;
     unsigned max_participants = 0;
@@ -31,9 +37,55 @@ struct RoomsFlags {
 
 report::TextStyle style(Context& ctx) { return ctx.text_style(); }
 
+bool is_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// `rooms list [NAME|GLOB...] [--empty] [--older-than D]`. A NAME that is not a glob is a
+// lookup: a room that does not exist is an error. Globs and the flags only filter.
 int run_list(const RoomsFlags& f, Context& ctx) {
     for (const auto& n : f.names) media::require_room_name(n);
-    auto rooms = ctx.media_server()->list_rooms(f.names);
+    const bool globs = std::any_of(f.names.begin(), f.names.end(), is_glob);
+    const auto older_than = f.older_than.empty() ? std::chrono::seconds{-1}
+                                                 : parse_duration(f.older_than);
+    auto server = ctx.media_server();
+    // ListRooms filters by exact name only: with a glob, all rooms are listed and matched here.
+    auto rooms = server->list_rooms(globs ? std::vector<std::string>{} : f.names);
+    if (!globs) {
+        std::vector<std::string> missing;
+        for (const auto& n : f.names) {
+            if (std::none_of(rooms.begin(), rooms.end(), [&](const auto& r) { return r.name == n; }))
+                missing.push_back(n);
+        }
+        if (missing.size() == 1)
+            throw runtime_error(fmt::format(
+                "room {} does not exist (roomctl rooms list shows the rooms on the server)",
+                missing.front()));
+        if (!missing.empty())
+            throw runtime_error(fmt::format(
+                "rooms {} do not exist (roomctl rooms list shows the rooms on the server)",
+                fmt::join(missing, ", ")));
+    } else {
+        std::erase_if(rooms, [&](const media::ServerRoom& r) {
+            return std::none_of(f.names.begin(), f.names.end(), [&](const std::string& g) {
+                return fnmatch(g.c_str(), r.name.c_str(), 0) == 0;
+            });
+        });
+    }
+    if (older_than.count() >= 0) {
+        // Ages on the server's clock: creation_time is the server's.
+        const std::int64_t server_now = ctx.now() + server->clock_offset().value_or(0);
+        std::erase_if(rooms, [&](const media::ServerRoom& r) {
+            return r.creation_time == 0 || server_now - r.creation_time < older_than.count();
+        });
+    }
+    if (f.empty_only) {
+        if (!server->reports_participant_counts()) {
+            // Twilio's room resource has no count: ask each remaining room.
+            for (auto& r : rooms)
+                r.num_participants =
+                    static_cast<std::uint32_t>(server->list_participants(r.sid).size());
+        }
+        std::erase_if(rooms, [](const media::ServerRoom& r) { return r.num_participants > 0; });
+    }
     std::sort(rooms.begin(), rooms.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
     auto doc = report::envelope("rooms list");
@@ -175,14 +227,36 @@ int run_delete(const RoomsFlags& f, Context& ctx) {
     return 0;
 }
 
-int run_participants(const RoomsFlags& f, Context& ctx) {
+// `rooms get NAME|SID`: the room as the server has it, and who is in it.
+int run_get(const RoomsFlags& f, Context& ctx) {
     media::require_room_name(f.name);
-    auto ps = ctx.media_server()->list_participants(f.name);
-    auto doc = report::envelope("rooms participants");
-    doc["room"] = f.name;
+    auto server = ctx.media_server();
+    auto room = require_room(*server, f.name);
+    const auto ps = server->list_participants(room.name);
+    if (!server->reports_participant_counts())
+        room.num_participants = static_cast<std::uint32_t>(ps.size());
+    auto doc = report::envelope("rooms get");
+    doc["room"] = report::room_json(room);
+    if (!room.status.empty()) doc["room"]["status"] = room.status;
     doc["participants"] = nlohmann::json::array();
     for (const auto& p : ps) doc["participants"].push_back(report::participant_json(p));
-    ctx.printer().result(doc, report::render_participants(ps, style(ctx)));
+    auto text = report::render_room(room, style(ctx));
+    if (!ps.empty()) text += "\n" + report::render_participants(ps, style(ctx));
+    ctx.printer().result(doc, text);
+    return 0;
+}
+
+// `rooms update NAME --metadata M` (LiveKit UpdateRoomMetadata; Twilio refuses, exit 2).
+int run_update(const RoomsFlags& f, Context& ctx) {
+    media::require_room_name(f.name);
+    if (!f.metadata_given) throw usage_error("rooms update: give --metadata (\"\" clears it)");
+    auto server = ctx.media_server();
+    // Twilio refuses (Error(usage), one line) without a request.
+    const auto room = server->update_room_metadata(f.name, f.metadata);
+    auto doc = report::envelope("rooms update");
+    doc["room"] = report::room_json(room);
+    ctx.printer().status(fmt::format("room {} has new metadata", room.name));
+    ctx.printer().result(doc, report::render_room(room, style(ctx)));
     return 0;
 }
 
@@ -194,8 +268,16 @@ void register_rooms(CLI::App& root, Context& ctx) {
     auto f = std::make_shared<RoomsFlags>();
 
     auto* list = rooms->add_subcommand("list", "List rooms on the server");
-    list->add_option("names", f->names, "Only these rooms (by name)");
-    list->footer("Examples:\n  roomctl rooms list\n  roomctl rooms list session-42 --json");
+    list->add_option("names", f->names,
+                     "Only these rooms: names (each must exist) or globs such as 'session-*'");
+    list->add_flag("--empty", f->empty_only, "Only rooms nobody is in");
+    list->add_option("--older-than", f->older_than,
+                     "Only rooms created at least this long ago on the server's clock (e.g. 2h)");
+    list->footer(
+        "A NAME that is not a glob must exist: otherwise the command fails (exit 1) with\n"
+        "\"room NAME does not exist\".\n\nExamples:\n  roomctl rooms list\n"
+        "  roomctl rooms list session-42 --json\n"
+        "  roomctl rooms list 'session-*' --empty --older-than 1h");
     list->callback([f, &ctx] {
         ctx.command = "rooms list";
         ctx.exit_code = run_list(*f, ctx);
@@ -250,13 +332,37 @@ void register_rooms(CLI::App& root, Context& ctx) {
         ctx.exit_code = run_delete(*f, ctx);
     });
 
+    auto* get = rooms->add_subcommand(
+        "get", "Show everything the server knows about a room, and who is in it");
+    get->add_option("room", f->name, "Room name or SID (LiveKit RM_..., Twilio RM + 32 hex)")
+        ->required();
+    get->footer("Examples:\n  roomctl rooms get session-42\n  roomctl rooms get RM_x8Kd2mQp7 --json");
+    get->callback([f, &ctx] {
+        ctx.command = "rooms get";
+        ctx.exit_code = run_get(*f, ctx);
+    });
+
+    auto* update = rooms->add_subcommand("update", "Set a room's metadata (LiveKit)");
+    update->add_option("name", f->name, "Room name")->required();
+    update->add_option("--metadata", f->metadata, "The new metadata (\"\" clears it)")
+        ->each([f](const std::string&) { f->metadata_given = true; });
+    update->footer("Twilio rooms have no metadata: refused there (exit 2).\n\n"
+                   "Examples:\n  roomctl rooms update session-42 --metadata '{\"topic\":\"standup\"}'");
+    update->callback([f, &ctx] {
+        ctx.command = "rooms update";
+        ctx.exit_code = run_update(*f, ctx);
+    });
+
     auto* parts = rooms->add_subcommand("participants", "List the participants of a room");
     parts->add_option("name", f->name, "Room name")->required();
-    parts->footer("Examples:\n  roomctl rooms participants session-42 --json");
+    parts->footer("The same as roomctl participants list ROOM (see roomctl participants --help).\n\n"
+                  "Examples:\n  roomctl rooms participants session-42 --json");
     parts->callback([f, &ctx] {
         ctx.command = "rooms participants";
-        ctx.exit_code = run_participants(*f, ctx);
+        ctx.exit_code = run_participants_list(f->name, "rooms participants", ctx);
     });
+
+    register_participants(root, ctx);
 }
 
 }  // namespace roomctl::cli

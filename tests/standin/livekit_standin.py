@@ -37,6 +37,7 @@ import sys
 # Run as a script from anywhere: the shared plumbing sits next to this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import standin_common  # noqa: E402
+import livekit_participant_admin as participant_admin  # noqa: E402
 from standin_common import (  # noqa: E402
     JSON_CT, PLAIN, HTTPError, control_creation_time, control_identities, config_int_updates,
     opt_int, positive_int, to_json_bytes,
@@ -59,7 +60,7 @@ ALL_ROOM_METHODS = (
 )
 IMPLEMENTED_METHODS = (
     "CreateRoom", "ListRooms", "DeleteRoom", "ListParticipants", "GetParticipant",
-    "RemoveParticipant", "UpdateRoomMetadata",
+    "RemoveParticipant", "UpdateRoomMetadata", *participant_admin.METHODS,
 )
 FAULT_TARGETS = set(ALL_ROOM_METHODS) | {"*", "health", "validate"}
 
@@ -131,6 +132,7 @@ REQUEST_FIELDS = {
     "GetParticipant": {"room": "string", "identity": "string", "revoke_token_ts": "int64"},
     "RemoveParticipant": {"room": "string", "identity": "string", "revoke_token_ts": "int64"},
     "UpdateRoomMetadata": {"room": "string", "metadata": "string"},
+    **participant_admin.REQUEST_FIELDS,
 }
 DEFAULTS = {"string": "", "uint32": 0, "int64": 0, "bool": False, "map": {}, "message": None,
             "repeated_string": [], "repeated_message": []}
@@ -372,19 +374,20 @@ class Participant:
         self.sid = random_id("PA_")
         self.identity = identity
         self.joined_at_ms = int(now * 1000)
+        # Set by the control surface and UpdateParticipant (livekit_participant_admin.py).
+        self.name, self.metadata, self.attributes = "", "", {}
+        self.permission = participant_admin.default_permission()
+        self.tracks = []
 
     def to_json(self):
         return {
-            "sid": self.sid, "identity": self.identity, "state": "ACTIVE", "tracks": [],
-            "metadata": "", "joined_at": str(self.joined_at_ms // 1000),
-            "joined_at_ms": str(self.joined_at_ms), "name": "", "version": 0,
-            "permission": {
-                "can_subscribe": True, "can_publish": True, "can_publish_data": True,
-                "can_publish_sources": [], "hidden": False, "recorder": False,
-                "can_update_metadata": False, "agent": False, "can_subscribe_metrics": False,
-                "can_manage_agent_session": False,
-            },
-            "region": "", "is_publisher": False, "kind": "STANDARD", "attributes": {},
+            "sid": self.sid, "identity": self.identity, "state": "ACTIVE",
+            "tracks": [t.to_json() for t in self.tracks],
+            "metadata": self.metadata, "joined_at": str(self.joined_at_ms // 1000),
+            "joined_at_ms": str(self.joined_at_ms), "name": self.name, "version": 0,
+            "permission": dict(self.permission),
+            "region": "", "is_publisher": bool(self.tracks), "kind": "STANDARD",
+            "attributes": dict(self.attributes),
             "disconnect_reason": "UNKNOWN_REASON", "kind_details": [], "data_tracks": [],
             "client_protocol": 0, "capabilities": [],
         }
@@ -487,6 +490,8 @@ class State(standin_common.State):
 class RoomService:
     """The service methods: grant check first, then the logic (roomservice.go)."""
 
+    standin = sys.modules[__name__]  # what livekit_participant_admin needs from this module
+
     def __init__(self, state):
         self.state = state
 
@@ -572,6 +577,12 @@ class RoomService:
             room, p = self._participant(req)
             room.leave(p.identity, self.state.now())
         return {}
+
+    def UpdateParticipant(self, req, grants):
+        return participant_admin.update_participant(self, req, grants)
+
+    def MutePublishedTrack(self, req, grants):
+        return participant_admin.mute_published_track(self, req, grants)
 
     def UpdateRoomMetadata(self, req, grants):
         self._need_admin(grants, req["room"])
@@ -744,6 +755,7 @@ class Handler(standin_common.Handler):
             if room is None:
                 raise KeyError(f"room {room_name}")
             room.join(identity, self.state.now())
+            participant_admin.seed(room.participants[identity], doc)
             return room.participants[identity].to_json()
 
     def _remove_participant(self, doc):
@@ -762,6 +774,10 @@ class Handler(standin_common.Handler):
             if not isinstance(doc["auto_create"], bool):
                 raise ValueError("auto_create must be a boolean")
             updates["auto_create"] = doc["auto_create"]
+        if "enable_remote_unmute" in doc:  # room.enable_remote_unmute (default false)
+            if not isinstance(doc["enable_remote_unmute"], bool):
+                raise ValueError("enable_remote_unmute must be a boolean")
+            updates["enable_remote_unmute"] = doc["enable_remote_unmute"]
         config_int_updates(doc, updates)
         with st.lock:
             st.config.update(updates)

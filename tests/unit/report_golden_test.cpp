@@ -482,6 +482,16 @@ TEST(ReportGolden, RoomsAndParticipants) {
     std::vector<media::Participant> ps = {
         person("PA_alice1", "alice", "Alice A.", "ACTIVE", k_now - 60),
         person("PA_bob22", "bob", "", "JOINING", 0)};
+    // A LiveKit participant as ParticipantInfo has it: kind, metadata, attributes, tracks.
+    auto& alice = ps[0];
+    alice.kind = "STANDARD";
+    alice.metadata = "{\"role\":\"host\"}\nsecond line";
+    alice.attributes = {{"team", "blue"}, {"seat", "3"}};
+    alice.permission = media::ParticipantPermission{true, true, false, {"CAMERA", "MICROPHONE"},
+                                                    false, true};
+    alice.tracks = {{"TR_mic1", "mic", "AUDIO", "MICROPHONE", "audio/opus", true},
+                    {"TR_cam1", "camera", "VIDEO", "CAMERA", "video/VP8", false}};
+    expect_golden("participant.txt", render_participant(alice, k_plain));
     nlohmann::json doc = envelope("rooms participants");
     doc["participants"] = nlohmann::json::array();
     for (const auto& p : ps) doc["participants"].push_back(participant_json(p));

@@ -291,7 +291,8 @@ media::ServerRoom RoomServiceClient::update_room_metadata(const std::string& roo
                                          admin_grant(room), m_retry));
     } catch (const TwirpError& e) {
         if (e.code() == "not_found")
-            throw runtime_error(fmt::format("room {} does not exist", room));
+            throw runtime_error(fmt::format(
+                "room {} does not exist (roomctl rooms list shows the rooms on the server)", room));
         throw;
     }
 }

@@ -16,8 +16,13 @@ namespace roomctl::report {
 //  "type", "status_callback" (user info hidden), "status_callback_method", "media_region"}:
 // every key always present, "" / 0 where the provider has no such setting or did not say.
 nlohmann::json room_json(const media::ServerRoom& r);
-// {"sid", "identity", "name", "state", "joined_at" (ISO 8601 or null)}
+// {"sid", "identity", "name", "state", "joined_at" (ISO 8601 or null), "kind", "metadata",
+//  "attributes" {k: v}, "permission" ({"can_subscribe", "can_publish", "can_publish_data",
+//  "can_publish_sources", "hidden", "can_update_metadata"} or null where the provider has
+//  none: Twilio), "tracks" [track_json...]}: every key always present.
 nlohmann::json participant_json(const media::Participant& p);
+// {"sid", "name", "type", "source", "mime_type", "muted"}
+nlohmann::json track_json(const media::Track& t);
 
 // A table (name, sid, participants, age, empty timeout) in `style` (text or tsv, headers or
 // not); "no rooms on the server" as text when empty (tsv: the header row only; -q: nothing).
@@ -25,9 +30,13 @@ std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const Text
 // One room, one "label: value" line per field; metadata and the Twilio settings only when
 // set, each cut to one line of at most 120 characters, the callback's user info hidden.
 std::string render_room(const media::ServerRoom& room, const TextStyle& style);
-// A table (identity, sid, state, name) in `style`, as render_rooms; "no participants" as text
-// when empty.
+// A table (identity, sid, state, name, tracks "N (M muted)", may = what the permission
+// allows, attributes, metadata; "-" where the provider has no such thing) in `style`, as
+// render_rooms; "no participants" as text when empty. Attributes and metadata are cut to one
+// line of at most 40 characters.
 std::string render_participants(const std::vector<media::Participant>& ps,
                                 const TextStyle& style = {});
+// One participant, "label: value" lines (those set), then its tracks as a table.
+std::string render_participant(const media::Participant& p, const TextStyle& style);
 
 }  // namespace roomctl::report

@@ -57,6 +57,27 @@ public:
         return m_client.previous_room(sid);
     }
     std::optional<std::int64_t> clock_offset() const override { return m_client.clock_offset(); }
+    std::optional<ServerRoom> get_room(const std::string& key) override {
+        return m_client.get_room(key);
+    }
+    ServerRoom update_room_metadata(const std::string& room, const std::string& metadata) override {
+        return m_client.update_room_metadata(room, metadata);
+    }
+    std::optional<Participant> get_participant(const std::string& room,
+                                               const std::string& who) override {
+        return m_client.get_participant(room, who);
+    }
+    void remove_participant(const std::string& room, const std::string& who) override {
+        m_client.remove_participant(room, who);
+    }
+    Participant update_participant(const std::string& room, const std::string& identity,
+                                   const media::ParticipantUpdate& update) override {
+        return m_client.update_participant(room, identity, update);
+    }
+    media::Track mute_track(const std::string& room, const std::string& identity,
+                            const std::string& track_sid, bool muted) override {
+        return m_client.mute_track(room, identity, track_sid, muted);
+    }
 
 private:
     std::unique_ptr<http::Transport> m_transport;  // declared first: the client refers to it
