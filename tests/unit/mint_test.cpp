@@ -108,6 +108,105 @@ TEST(Mint, RefusesWhatCannotBecomeAToken) {
     }
 }
 
+// lk's token flags: --grant merges VideoGrant keys, --agent/--job-metadata and --room-config
+// become roomConfig as lk writes it (agents[] of {agentName, metadata}).
+TEST(Mint, GrantJsonRoomConfigAndAgentsAsLkWritesThem) {
+    MintRequest r;
+    r.join = true;
+    r.room = "support-7";
+    r.identity = "caller";
+    r.metadata = R"({"role":"host"})";
+    r.attributes = {"team=blue"};
+    r.grant = R"({"canSubscribeMetrics":true,"canPublish":false,"destinationRoom":"d"})";
+    r.room_config = R"({"emptyTimeout":600,"max_participants":3})";
+    r.agents = {"support-bot"};
+    r.job_metadata = R"({"ticket":7})";
+    const Minter m(r, livekit_settings(), k_now);
+    const auto t = m.mint({r.identity, r.name, r.room});
+    EXPECT_TRUE(token::verify_hs256(token::decode(t.token), livekit_settings().livekit.api_secret));
+    EXPECT_EQ(t.claims.at("video"), nlohmann::json::parse(R"({"roomJoin":true,"room":"support-7",
+        "canPublish":false,"canSubscribeMetrics":true,"destinationRoom":"d"})"));
+    EXPECT_EQ(t.claims.at("roomConfig"), nlohmann::json::parse(R"({"emptyTimeout":600,
+        "max_participants":3,"agents":[{"agentName":"support-bot","metadata":"{\"ticket\":7}"}]})"));
+    EXPECT_EQ(t.claims.at("metadata"), R"({"role":"host"})");
+    EXPECT_EQ(t.claims.at("attributes"), nlohmann::json::parse(R"({"team":"blue"})"));
+
+    MintRequest plain;  // nothing asked for: no roomConfig claim at all
+    plain.list = true;
+    EXPECT_FALSE(Minter(plain, livekit_settings(), k_now).mint({}).claims.contains("roomConfig"));
+
+    MintRequest only_grant;  // a grant given only as JSON still counts as a grant
+    only_grant.grant = R"({"roomList":true})";
+    EXPECT_EQ(Minter(only_grant, livekit_settings(), k_now).mint({}).claims.at("video"),
+              nlohmann::json::parse(R"({"roomList":true})"));
+}
+
+TEST(Mint, RefusesGrantAndRoomConfigItCannotVouchFor) {
+    auto refused = [](MintRequest r, const std::string& expected) {
+        r.join = r.grant.find("roomJoin") == std::string::npos;
+        r.room = "r";
+        r.identity = "i";
+        try {
+            Minter(r, livekit_settings(), k_now);
+            ADD_FAILURE() << "accepted; expected " << expected;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::usage);
+            EXPECT_NE(std::string{e.what()}.find(expected), std::string::npos) << e.what();
+        }
+    };
+    MintRequest r;
+    r.grant = R"({"roomName":"x"})";  // livekit/livekit#3566: not a grant key
+    refused(r, "\"roomName\" is not a LiveKit video grant");
+    r.grant = R"({"room":"x"})";
+    refused(r, "--room");
+    r.grant = R"({"canPublish":"yes"})";
+    refused(r, "canPublish");
+    r.grant = R"({"canPublishSources":["webcam"]})";
+    refused(r, "webcam");
+    r.grant = "[1]";
+    refused(r, "--grant must be a JSON object");
+    r.grant = R"({"canPublish":true})";
+    r.can_publish = false;
+    refused(r, "--grant sets \"canPublish\"");
+    r = {};
+    r.room_config = R"({"egress":{"room":{}}})";
+    refused(r, "egress");
+    r.room_config = R"({"emptyTimeout":-1})";
+    refused(r, "emptyTimeout");
+    r.room_config = R"({"agents":[{"name":"x"}]})";
+    refused(r, "agents[] has no key \"name\"");
+    r = {};
+    r.job_metadata = "x";
+    refused(r, "--job-metadata");
+}
+
+TEST(Mint, TwilioNamesTheLiveKitOnlyFlag) {
+    MintRequest r;
+    r.identity = "alice";
+    r.agents = {"bot"};
+    try {
+        Minter(r, twilio_settings(), k_now);
+        FAIL() << "Twilio token with --agent";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string{e.what()},
+                  "--agent is LiveKit-only: Twilio Video tokens carry only --identity, --room and "
+                  "--ttl");
+    }
+}
+
+TEST(Mint, TtlNeedsAUnit) {
+    MintRequest r;
+    r.list = true;
+    r.ttl = "600";
+    try {
+        Minter(r, livekit_settings(), k_now);
+        FAIL() << "--ttl 600 accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string{e.what()}.find("--ttl: "), std::string::npos) << e.what();
+        EXPECT_NE(std::string{e.what()}.find("did you mean 600m?"), std::string::npos);
+    }
+}
+
 TEST(Mint, BatchIsByteForByteWhatEachTokenAloneIs) {
     for (const auto& settings : {livekit_settings(), twilio_settings()}) {
         MintRequest r;
