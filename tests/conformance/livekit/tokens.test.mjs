@@ -13,7 +13,7 @@ import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TokenVerifier } from 'livekit-server-sdk';
+import { RoomConfiguration, TokenVerifier } from 'livekit-server-sdk';
 
 const run = promisify(execFile);
 
@@ -139,6 +139,28 @@ describe('roomctl token create, verified by the SDK TokenVerifier', { skip: prob
       await assert.rejects(new TokenVerifier('APIotherKey', SECRET).verify(jwt), /"iss" claim/);
     });
   }
+
+  // lk's token flags: the SDK verifies the token, and @livekit/protocol's own
+  // RoomConfiguration parser (strict: unknown fields throw) reads roomConfig, agents included.
+  test('metadata, attributes, --grant, --room-config and agent dispatch', async () => {
+    const jwt = await mint(['--join', '--room', 'conf-agent', '--identity', 'caller',
+      '--valid-for', '10m', '--metadata', '{"role":"caller"}', '--attribute', 'tier=gold',
+      '--attribute', 'lang=de', '--grant', '{"canSubscribeMetrics":true,"canPublishData":false}',
+      '--room-config', '{"emptyTimeout":600,"maxParticipants":2}',
+      '--agent', 'support-bot', '--job-metadata', '{"ticket":7}']);
+    const claims = await new TokenVerifier(KEY, SECRET).verify(jwt);
+    assert.equal(claims.exp - claims.nbf, 600, '--valid-for is --ttl');
+    assert.equal(claims.metadata, '{"role":"caller"}');
+    assert.deepEqual(claims.attributes, { tier: 'gold', lang: 'de' });
+    assert.deepEqual(claims.video, { roomJoin: true, room: 'conf-agent', canPublishData: false,
+      canSubscribeMetrics: true });
+    const config = RoomConfiguration.fromJson(claims.roomConfig);
+    assert.equal(config.emptyTimeout, 600);
+    assert.equal(config.maxParticipants, 2);
+    assert.equal(config.agents.length, 1);
+    assert.equal(config.agents[0].agentName, 'support-bot');
+    assert.equal(config.agents[0].metadata, '{"ticket":7}');
+  });
 
   test('--json prints one document whose token and claims agree', async () => {
     const { stdout } = await roomctl(['token', 'create', '--api-key', KEY, '--json',
