@@ -491,6 +491,28 @@ TEST(InspectToken, NotAJwtIsAUsageError) {
     }
 }
 
+// An un-awaited toJwt() (livekit-server-sdk v2) reaches the client as "[object Promise]" or
+// "{}": the error says so instead of counting dots.
+TEST(InspectToken, APromiseInsteadOfATokenIsNamed) {
+    for (const std::string text : {"[object Promise]", "{}"}) {
+        try {
+            (void)inspect_token(text, base_options());
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::usage);
+            EXPECT_NE(std::string(e.what()).find("await at.toJwt()"), std::string::npos)
+                << e.what();
+        }
+    }
+    try {
+        (void)inspect_token("undefined", base_options());
+        ADD_FAILURE() << "accepted undefined";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("the app sent no token"), std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(InspectToken, LiveKitOnlyPurposesAreUsageErrorsForTwilio) {
     for (const Purpose p : {Purpose::admin, Purpose::list, Purpose::create}) {
         InspectOptions o = base_options();

@@ -10,6 +10,25 @@ namespace roomctl::inspect {
 
 namespace {
 
+// What an app sends when it hands over something that is not a token yet: the text of an
+// un-awaited Promise (livekit-server-sdk v2 made AccessToken.toJwt() async: `${token}` and
+// res.json({token}) then give "[object Promise]" and {}), or nothing at all. Said as such,
+// since "not a JWT: 1 dot-separated part" sends people looking in the wrong place.
+void refuse_placeholder(std::string_view text) {
+    if (text == "[object Promise]" || text == "{}") {
+        throw usage_error(fmt::format(
+            "the token is the text \"{}\", not a JWT: the app sent an un-awaited Promise "
+            "(livekit-server-sdk v2's AccessToken.toJwt() is async: use await at.toJwt())",
+            text));
+    }
+    if (text == "undefined" || text == "null" || text == "[object Object]") {
+        throw usage_error(fmt::format(
+            "the token is the text \"{}\", not a JWT: the app sent no token (check what its "
+            "token endpoint returns)",
+            text));
+    }
+}
+
 TokenProvider detect_provider(const token::DecodedJwt& jwt) {
     const std::string cty = token::string_claim(jwt.header, "cty");
     const auto grants = jwt.claims.find("grants");
@@ -55,6 +74,7 @@ bool Inspection::has(std::string_view code) const {
 }
 
 Inspection inspect_token(std::string_view text, const InspectOptions& o) {
+    refuse_placeholder(text);
     const token::DecodedJwt jwt = token::decode_allowing_unsigned(text);  // Error(usage)
     Inspection r;
     r.provider = detect_provider(jwt);
