@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { AccessToken, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
+import { AccessToken, RoomServiceClient, TrackSource, TrackType, TwirpError } from 'livekit-server-sdk';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE_DIR = process.env.ROOMCTL_SOURCE_DIR || path.resolve(here, '..', '..', '..');
@@ -279,6 +279,70 @@ describe('RoomService through RoomServiceClient', () => {
     assert.equal(listed.metadata, '{"topic":"x"}');
     await assert.rejects(svc.updateRoomMetadata('gone', 'x'), twirpRejection({
       status: 404, code: 'not_found', message: 'twirp error unknown: requested room does not exist',
+    }));
+  });
+
+  test('updateParticipant sets metadata and name, merges attributes, replaces the permission', async () => {
+    await control('POST', 'rooms', { name: 'conf-u' });
+    await control('POST', 'participants', {
+      room: 'conf-u', identity: 'alice', metadata: 'm0', attributes: { team: 'blue', seat: '1' },
+    });
+    const updated = await svc.updateParticipant('conf-u', 'alice', {
+      metadata: 'm1', name: 'Alice', attributes: { seat: '3', team: '' },
+      permission: { canPublish: false, canSubscribe: true, canPublishSources: [TrackSource.MICROPHONE] },
+    });
+    assert.equal(updated.identity, 'alice');
+    assert.equal(updated.metadata, 'm1');
+    assert.equal(updated.name, 'Alice');
+    assert.deepEqual(updated.attributes, { seat: '3' }); // '' deleted team
+    assert.equal(updated.permission.canPublish, false);
+    assert.equal(updated.permission.canSubscribe, true);
+    assert.equal(updated.permission.canPublishData, false); // replaced as a whole
+    assert.deepEqual(updated.permission.canPublishSources, [TrackSource.MICROPHONE]);
+    // Empty metadata and no permission leave both as they are.
+    const same = await svc.updateParticipant('conf-u', 'alice', { attributes: { k: 'v' } });
+    assert.equal(same.metadata, 'm1');
+    assert.equal(same.permission.canPublish, false);
+    assert.deepEqual(same.attributes, { seat: '3', k: 'v' });
+    const [listed] = await svc.listParticipants('conf-u');
+    assert.equal(listed.metadata, 'm1');
+    await assert.rejects(svc.updateParticipant('conf-u', 'nobody', { metadata: 'x' }), twirpRejection({
+      status: 404, code: 'not_found', message: 'twirp error unknown: participant does not exist',
+    }));
+    await assert.rejects(svc.updateParticipant('conf-u', 'alice', { metadata: 'x'.repeat(512 * 1024 + 1) }),
+      twirpRejection({ status: 400, code: 'invalid_argument' }));
+  });
+
+  test('mutePublishedTrack mutes a published track; remote unmute needs enable_remote_unmute', async () => {
+    await control('POST', 'rooms', { name: 'conf-t' });
+    await control('POST', 'participants', {
+      room: 'conf-t', identity: 'bob',
+      tracks: [{ sid: 'TR_mic00000001', name: 'mic', type: 'AUDIO' },
+        { sid: 'TR_cam00000001', name: 'cam', type: 'VIDEO', source: 'CAMERA' }],
+    });
+    const bob = await svc.getParticipant('conf-t', 'bob');
+    assert.deepEqual(bob.tracks.map((t) => [t.sid, t.type, t.source, t.muted]), [
+      ['TR_mic00000001', TrackType.AUDIO, TrackSource.MICROPHONE, false],
+      ['TR_cam00000001', TrackType.VIDEO, TrackSource.CAMERA, false],
+    ]);
+    const track = await svc.mutePublishedTrack('conf-t', 'bob', 'TR_mic00000001', true);
+    assert.equal(track.sid, 'TR_mic00000001');
+    assert.equal(track.muted, true);
+    assert.equal((await svc.getParticipant('conf-t', 'bob')).tracks[0].muted, true);
+    await assert.rejects(svc.mutePublishedTrack('conf-t', 'bob', 'TR_mic00000001', false), twirpRejection({
+      status: 412, code: 'failed_precondition', message: 'twirp error unknown: remote unmute not enabled',
+    }));
+    await control('POST', 'config', { enable_remote_unmute: true });
+    try {
+      assert.equal((await svc.mutePublishedTrack('conf-t', 'bob', 'TR_mic00000001', false)).muted, false);
+    } finally {
+      await control('POST', 'config', { enable_remote_unmute: false });
+    }
+    await assert.rejects(svc.mutePublishedTrack('conf-t', 'bob', 'TR_nope', true), twirpRejection({
+      status: 404, code: 'not_found', message: 'twirp error unknown: track is not found',
+    }));
+    await assert.rejects(svc.mutePublishedTrack('conf-t', 'nobody', 'TR_mic00000001', true), twirpRejection({
+      status: 404, code: 'not_found',
     }));
   });
 
