@@ -220,3 +220,17 @@ def test_a_terminal_shows_the_rows_needing_attention_and_the_summary_last(
         plain = SGR.sub("", screen)
         assert len(re.findall(r"^done\s+create_room\s+tty-\d", plain, re.M)) == 3, plain
         assert "not listed" not in plain
+
+
+def test_participants_tsv_has_one_row_per_participant(run, standin):
+    standin.seed_room("with-people", participants=["alice", "bob"])
+    r = run("rooms", "participants", "with-people", "-o", "tsv")
+    assert r.code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    header = lines[0].split("\t")
+    assert header[:2] == ["identity", "sid"], lines[0]
+    rows = [l.split("\t") for l in lines[1:]]
+    assert sorted(row[0] for row in rows) == ["alice", "bob"]
+    assert all(len(row) == len(header) for row in rows), rows
+    bare = run("rooms", "participants", "with-people", "-o", "tsv", "--no-headers")
+    assert bare.stdout.splitlines() == lines[1:]
