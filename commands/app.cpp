@@ -267,7 +267,12 @@ int run_app(int argc, char** argv, Context& ctx) {
     register_help(app, ctx);
 
     try {
-        refuse_secret_flags(argc, argv);  // before CLI11 could echo the value in an error
+        try {
+            refuse_secret_flags(argc, argv);  // before CLI11 could echo the value in an error
+        } catch (const Error&) {
+            ctx.globals.json = asks_for_json(argc, argv);  // nothing is parsed yet
+            throw;
+        }
         app.parse(argc, argv);
         if (ctx.interrupted.load()) {
             report_error(ctx, "interrupted; actions already done are kept (see the report)",

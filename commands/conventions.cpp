@@ -129,7 +129,7 @@ Walk walk(const CLI::App& root, const std::vector<std::string>& words) {
                 w.unknown_is_flag = true;
                 return w;
             }
-            if (opt->get_type_size_max() > 0 && eq == std::string::npos && name == word) ++i;
+            if (opt->get_expected_min() > 0 && eq == std::string::npos && name == word) ++i;
             continue;
         }
         if (const auto* sub = find_subcommand(*w.app, word)) {
@@ -203,6 +203,18 @@ void refuse_secret_flags(int argc, const char* const* argv) {
             }
         }
     }
+}
+
+bool asks_for_json(int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view word = argv[i];
+        if (word == "--") return false;
+        if (word == "--json" || word == "-ojson" || word == "--output=json") return true;
+        if ((word == "-o" || word == "--output") && i + 1 < argc &&
+            std::string_view{argv[i + 1]} == "json")
+            return true;
+    }
+    return false;
 }
 
 std::shared_ptr<CLI::Formatter> help_formatter() { return std::make_shared<HelpFormatter>(); }

@@ -20,6 +20,10 @@ namespace roomctl::cli {
 // completion protocol's command (its words are only completed, never used).
 void refuse_secret_flags(int argc, const char* const* argv);
 
+// Whether argv asks for a JSON document (--json, -o json, --output=json, ...) before "--": for
+// failures found before parsing (refuse_secret_flags), so that a script still gets its document.
+bool asks_for_json(int argc, const char* const* argv);
+
 // A help formatter whose pages of subcommands end with the options of the commands above them
 // that work there too (the global options: --json, -q, --url, ...). Set it on the root before
 // adding subcommands: CLI11 copies a parent's formatter into each new subcommand.
