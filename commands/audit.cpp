@@ -37,9 +37,11 @@ void add_scope_args(CLI::App* cmd, ScopeArgs& args, const std::string& what, boo
     cmd->add_option("--session", args.session,
                     "Only the rooms of this session's rows ([rooms] session_column)");
     if (kinds) {
-        cmd->add_option("--kind", args.kinds,
-                        "Only findings of this kind (repeatable): missing, orphaned, sid_drift, "
-                        "name_mismatch, unclassified, foreign_sid, duplicate_name, not_yet_due");
+        // The kinds in the type name, as CLI::IsMember writes them, so that completion offers
+        // them; the value is checked by reconcile::finding_kind (one line naming them all).
+        cmd->add_option("--kind", args.kinds, "Only findings of this kind (repeatable)")
+            ->type_name(
+                fmt::format("KIND:{{{}}}", fmt::join(reconcile::finding_kind_names(), ",")));
     }
 }
 

@@ -74,8 +74,13 @@ void render_paragraph(std::string& o, const std::vector<std::string>& para) {
 std::string value_placeholder(ValueKind kind, const std::vector<std::string>& choices,
                               const std::string& value_name) {
     if (kind == ValueKind::choice && !choices.empty()) {
+        // A long list of alternatives gets break points (\:) after each '|', or troff cannot
+        // fit it on a line (man --warnings: "can't break line").
+        std::size_t length = 0;
+        for (const auto& c : choices) length += c.size() + 1;
+        const std::string bar = length > 40 ? "|\\:" : "|";
         std::string s;
-        for (const auto& c : choices) s += (s.empty() ? "" : "|") + bold(c);
+        for (const auto& c : choices) s += (s.empty() ? "" : bar) + bold(c);
         return s;
     }
     if (kind == ValueKind::file) return italic(value_name.empty() ? "FILE" : value_name);

@@ -82,6 +82,12 @@ ScopeNote finding_note(const NamedRoom& n, ScopedCommand command) {
 
 }  // namespace
 
+std::vector<std::string> finding_kind_names() {
+    std::vector<std::string> out;
+    for (auto k : k_kinds) out.push_back(to_string(k));
+    return out;
+}
+
 FindingKind finding_kind(std::string_view text) {
     std::vector<std::string> names;
     for (auto k : k_kinds) {

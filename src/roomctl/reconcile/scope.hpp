@@ -28,6 +28,9 @@ struct Scope {
     bool everything() const { return rooms.empty() && kinds.empty(); }
 };
 
+// Every finding kind's to_string(), in FindingKind's order (for --kind's help and completion).
+std::vector<std::string> finding_kind_names();
+
 // "missing" -> FindingKind::missing, for every to_string(FindingKind) value. Throws
 // Error(usage) naming the accepted values for anything else.
 FindingKind finding_kind(std::string_view text);
