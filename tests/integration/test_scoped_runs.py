@@ -152,3 +152,18 @@ def test_unknown_name_is_one_line_error_and_changes_nothing(run, db, standin):
     assert standin.requests().get("DeleteRoom", 0) == 0
     assert set(standin.rooms()) == {"stray-1"}
     assert sids(db) == {"class-a": None}
+
+
+@pytest.mark.parametrize("provider", ["livekit"], indirect=True)  # /rtc/validate is LiveKit's
+def test_missing_room_hints_point_to_recreate_name(run, db, standin):
+    """check --room and token inspect --check-server name `roomctl recreate NAME` (which records
+    the row's SID), never `rooms create` (which leaves it stale)."""
+    standin.control("config", {"auto_create": False})
+    db.insert("class-a", None, "pending")
+    r = run("check", "--only", "server", "--room", "class-a")
+    assert "(run roomctl recreate class-a:" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "rooms create" not in r.stdout + r.stderr
+    token = run("token", "create", "--join", "--room", "class-a", "--identity", "u").stdout.strip()
+    r = run("token", "inspect", "--for", "join", "--check-server", token)
+    assert "run roomctl recreate class-a:" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "roomctl rooms create" not in r.stdout + r.stderr
