@@ -1,6 +1,7 @@
 """Scoped runs (issue 15 item 2): recreate/cleanup/audit NAME..., --session ID and audit --kind
 act on just those rooms with the same planner, safety gate and executor as a full run, while
 the audit and the safety gate still read and judge the whole picture."""
+import pytest
 
 
 def session_of(db, name):
