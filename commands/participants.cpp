@@ -26,8 +26,7 @@ struct ParticipantFlags {
     std::optional<std::string> metadata, name;
     std::vector<std::string> attributes;  // k=v; k= deletes k
     // Permission changes; unset ones keep the participant's current permission.
-    std::optional<bool> can_publish, can_subscribe, can_publish_data, can_update_metadata,
-        hidden;
+    std::optional<bool> can_publish, can_subscribe, can_publish_data, can_update_metadata, hidden;
     std::optional<std::string> can_publish_sources;  // comma-separated; "" = all sources
     bool unmute = false;
 };
@@ -47,10 +46,10 @@ std::vector<std::string> parse_sources(const std::string& text) {
         const auto end = std::min(text.find(',', start), text.size());
         const auto s = upper(text.substr(start, end - start));
         if (std::find(known.begin(), known.end(), s) == known.end()) {
-            throw usage_error(fmt::format(
-                "--can-publish-sources: unknown source \"{}\" (use camera, microphone, "
-                "screen_share, screen_share_audio, comma-separated)",
-                text.substr(start, end - start)));
+            throw usage_error(
+                fmt::format("--can-publish-sources: unknown source \"{}\" (use camera, microphone, "
+                            "screen_share, screen_share_audio, comma-separated)",
+                            text.substr(start, end - start)));
         }
         out.push_back(s);
         start = end + 1;
@@ -94,8 +93,8 @@ int run_remove(const ParticipantFlags& f, Context& ctx) {
     return 0;
 }
 
-media::ParticipantUpdate update_from_flags(const ParticipantFlags& f,
-                                           media::MediaServer& server, const std::string& room) {
+media::ParticipantUpdate update_from_flags(const ParticipantFlags& f, media::MediaServer& server,
+                                           const std::string& room) {
     media::ParticipantUpdate u;
     u.metadata = f.metadata;
     u.name = f.name;
@@ -114,8 +113,8 @@ media::ParticipantUpdate update_from_flags(const ParticipantFlags& f,
         // only the flags given change.
         const auto current = require_participant(server, room, f.identity);
         if (!current.permission) {
-            throw usage_error(fmt::format("{} participants have no permissions to update",
-                                          server.provider()));
+            throw usage_error(
+                fmt::format("{} participants have no permissions to update", server.provider()));
         }
         auto m = *current.permission;
         if (f.can_publish) m.can_publish = *f.can_publish;
@@ -158,9 +157,9 @@ int run_mute(const ParticipantFlags& f, Context& ctx) {
     doc["room"] = room.name;
     doc["identity"] = f.identity;
     doc["track"] = report::track_json(track);
-    ctx.printer().result(doc, fmt::format("{} track {} of {} in room {}\n",
-                                          track.muted ? "muted" : "unmuted", track.sid,
-                                          f.identity, room.name));
+    ctx.printer().result(
+        doc, fmt::format("{} track {} of {} in room {}\n", track.muted ? "muted" : "unmuted",
+                         track.sid, f.identity, room.name));
     return 0;
 }
 
@@ -203,8 +202,9 @@ void register_participants(CLI::App& root, Context& ctx) {
     auto* list = group->add_subcommand(
         "list", "List the participants of a room, with tracks, permissions, metadata, attributes");
     room_arg(list);
-    list->footer("Examples:\n  roomctl participants list session-42\n"
-                 "  roomctl participants list session-42 --json");
+    list->footer(
+        "Examples:\n  roomctl participants list session-42\n"
+        "  roomctl participants list session-42 --json");
     list->callback([f, &ctx] {
         ctx.command = "participants list";
         ctx.exit_code = run_participants_list(f->room, "participants list", ctx);
@@ -220,7 +220,8 @@ void register_participants(CLI::App& root, Context& ctx) {
     });
 
     auto* remove = group->add_subcommand(
-        "remove", "Disconnect a participant (LiveKit RemoveParticipant; Twilio Status=disconnected)");
+        "remove",
+        "Disconnect a participant (LiveKit RemoveParticipant; Twilio Status=disconnected)");
     room_arg(remove);
     identity_arg(remove);
     remove->footer(
@@ -249,21 +250,24 @@ void register_participants(CLI::App& root, Context& ctx) {
     update->footer(
         "Permission flags change only what they name: the rest of the current permission is\n"
         "kept. Twilio participants have none of these (refused, exit 2).\n\n"
-        "Examples:\n  roomctl participants update session-42 alice --metadata '{\"role\":\"host\"}'\n"
+        "Examples:\n  roomctl participants update session-42 alice --metadata "
+        "'{\"role\":\"host\"}'\n"
         "  roomctl participants update session-42 alice --attribute seat=3 --can-publish false");
     update->callback([f, &ctx] {
         ctx.command = "participants update";
         ctx.exit_code = run_update(*f, ctx);
     });
 
-    auto* mute = group->add_subcommand("mute", "Mute (or --unmute) a track a participant publishes (LiveKit)");
+    auto* mute = group->add_subcommand(
+        "mute", "Mute (or --unmute) a track a participant publishes (LiveKit)");
     room_arg(mute);
     identity_arg(mute);
     mute->add_option("track", f->track, "Track SID (TR_..., see participants get)")->required();
     mute->add_flag("--unmute", f->unmute,
                    "Unmute instead (the server must allow it: room.enable_remote_unmute)");
-    mute->footer("Examples:\n  roomctl participants mute session-42 alice TR_AMkx8s2\n"
-                 "  roomctl participants mute session-42 alice TR_AMkx8s2 --unmute");
+    mute->footer(
+        "Examples:\n  roomctl participants mute session-42 alice TR_AMkx8s2\n"
+        "  roomctl participants mute session-42 alice TR_AMkx8s2 --unmute");
     mute->callback([f, &ctx] {
         ctx.command = "participants mute";
         ctx.exit_code = run_mute(*f, ctx);

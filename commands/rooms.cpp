@@ -44,15 +44,16 @@ bool is_glob(const std::string& s) { return s.find_first_of("*?[") != std::strin
 int run_list(const RoomsFlags& f, Context& ctx) {
     for (const auto& n : f.names) media::require_room_name(n);
     const bool globs = std::any_of(f.names.begin(), f.names.end(), is_glob);
-    const auto older_than = f.older_than.empty() ? std::chrono::seconds{-1}
-                                                 : parse_duration(f.older_than);
+    const auto older_than =
+        f.older_than.empty() ? std::chrono::seconds{-1} : parse_duration(f.older_than);
     auto server = ctx.media_server();
     // ListRooms filters by exact name only: with a glob, all rooms are listed and matched here.
     auto rooms = server->list_rooms(globs ? std::vector<std::string>{} : f.names);
     if (!globs) {
         std::vector<std::string> missing;
         for (const auto& n : f.names) {
-            if (std::none_of(rooms.begin(), rooms.end(), [&](const auto& r) { return r.name == n; }))
+            if (std::none_of(rooms.begin(), rooms.end(),
+                             [&](const auto& r) { return r.name == n; }))
                 missing.push_back(n);
         }
         if (missing.size() == 1)
@@ -336,7 +337,8 @@ void register_rooms(CLI::App& root, Context& ctx) {
         "get", "Show everything the server knows about a room, and who is in it");
     get->add_option("room", f->name, "Room name or SID (LiveKit RM_..., Twilio RM + 32 hex)")
         ->required();
-    get->footer("Examples:\n  roomctl rooms get session-42\n  roomctl rooms get RM_x8Kd2mQp7 --json");
+    get->footer(
+        "Examples:\n  roomctl rooms get session-42\n  roomctl rooms get RM_x8Kd2mQp7 --json");
     get->callback([f, &ctx] {
         ctx.command = "rooms get";
         ctx.exit_code = run_get(*f, ctx);
@@ -346,8 +348,9 @@ void register_rooms(CLI::App& root, Context& ctx) {
     update->add_option("name", f->name, "Room name")->required();
     update->add_option("--metadata", f->metadata, "The new metadata (\"\" clears it)")
         ->each([f](const std::string&) { f->metadata_given = true; });
-    update->footer("Twilio rooms have no metadata: refused there (exit 2).\n\n"
-                   "Examples:\n  roomctl rooms update session-42 --metadata '{\"topic\":\"standup\"}'");
+    update->footer(
+        "Twilio rooms have no metadata: refused there (exit 2).\n\n"
+        "Examples:\n  roomctl rooms update session-42 --metadata '{\"topic\":\"standup\"}'");
     update->callback([f, &ctx] {
         ctx.command = "rooms update";
         ctx.exit_code = run_update(*f, ctx);
@@ -355,8 +358,9 @@ void register_rooms(CLI::App& root, Context& ctx) {
 
     auto* parts = rooms->add_subcommand("participants", "List the participants of a room");
     parts->add_option("name", f->name, "Room name")->required();
-    parts->footer("The same as roomctl participants list ROOM (see roomctl participants --help).\n\n"
-                  "Examples:\n  roomctl rooms participants session-42 --json");
+    parts->footer(
+        "The same as roomctl participants list ROOM (see roomctl participants --help).\n\n"
+        "Examples:\n  roomctl rooms participants session-42 --json");
     parts->callback([f, &ctx] {
         ctx.command = "rooms participants";
         ctx.exit_code = run_participants_list(f->name, "rooms participants", ctx);

@@ -163,11 +163,10 @@ TEST(ParticipantAdminLiveKit, MuteTrackSendsTheTrackAndExplainsARefusedUnmute) {
     livekit::RoomServiceClient client{t, k_livekit, quick()};
     const auto track = client.mute_track("session-42", "alice", "TR_mic", true);
     EXPECT_TRUE(track.muted);
-    EXPECT_EQ(json::parse(t.requests().at(0).body),
-              (json{{"room", "session-42"},
-                    {"identity", "alice"},
-                    {"track_sid", "TR_mic"},
-                    {"muted", true}}));
+    EXPECT_EQ(json::parse(t.requests().at(0).body), (json{{"room", "session-42"},
+                                                          {"identity", "alice"},
+                                                          {"track_sid", "TR_mic"},
+                                                          {"muted", true}}));
     try {
         client.mute_track("session-42", "alice", "TR_mic", false);
         FAIL() << "no error";
@@ -180,9 +179,9 @@ TEST(ParticipantAdminLiveKit, GetRoomBySidListsAllRooms) {
     ScriptedTransport t{support::fail_test};
     t.on("POST", k_service + "ListRooms", json_answer(200, {{"rooms", json::array()}}))
         .on("POST", k_service + "ListRooms",
-            json_answer(200, {{"rooms",
-                               {{{"name", "a"}, {"sid", "RM_one"}},
-                                {{"name", "b"}, {"sid", "RM_two"}}}}}));
+            json_answer(
+                200, {{"rooms",
+                       {{{"name", "a"}, {"sid", "RM_one"}}, {{"name", "b"}, {"sid", "RM_two"}}}}}));
     livekit::RoomServiceClient client{t, k_livekit, quick()};
     const auto room = client.get_room("RM_two");
     ASSERT_TRUE(room);
@@ -221,9 +220,11 @@ json twilio_error(int status, int code, const std::string& message) {
 TEST(ParticipantAdminTwilio, GetRoomFetchesBySidAndOnlyAnInProgressRoomCounts) {
     ScriptedTransport t{support::fail_test};
     t.on("GET", "/v1/Rooms/" + k_sid,
-         json_answer(200, {{"sid", k_sid}, {"unique_name", "session-42"}, {"status", "in-progress"}}))
+         json_answer(200,
+                     {{"sid", k_sid}, {"unique_name", "session-42"}, {"status", "in-progress"}}))
         .on("GET", "/v1/Rooms/" + k_sid,
-            json_answer(200, {{"sid", k_sid}, {"unique_name", "session-42"}, {"status", "completed"}}))
+            json_answer(200,
+                        {{"sid", k_sid}, {"unique_name", "session-42"}, {"status", "completed"}}))
         .on("GET", "/v1/Rooms/nope", json_answer(404, twilio_error(404, 20404, "not found")));
     auto client = twilio_client(t);
     auto room = client.get_room(k_sid);

@@ -82,14 +82,15 @@ bool as_bool(const json& j, const char* snake, const char* camel) {
 // Protobuf enums: the server sends names, SDKs may send numbers; numbers become the name.
 using EnumNames = std::vector<std::pair<int, const char*>>;
 const EnumNames k_track_types = {{0, "AUDIO"}, {1, "VIDEO"}, {2, "DATA"}};
-const EnumNames k_track_sources = {{0, "UNKNOWN"},      {1, "CAMERA"},
-                                   {2, "MICROPHONE"},   {3, "SCREEN_SHARE"},
+const EnumNames k_track_sources = {{0, "UNKNOWN"},
+                                   {1, "CAMERA"},
+                                   {2, "MICROPHONE"},
+                                   {3, "SCREEN_SHARE"},
                                    {4, "SCREEN_SHARE_AUDIO"}};
 const EnumNames k_participant_states = {
     {0, "JOINING"}, {1, "JOINED"}, {2, "ACTIVE"}, {3, "DISCONNECTED"}};
-const EnumNames k_participant_kinds = {{0, "STANDARD"}, {1, "INGRESS"}, {2, "EGRESS"},
-                                       {3, "SIP"},      {4, "AGENT"},   {7, "CONNECTOR"},
-                                       {8, "BRIDGE"}};
+const EnumNames k_participant_kinds = {{0, "STANDARD"}, {1, "INGRESS"},   {2, "EGRESS"}, {3, "SIP"},
+                                       {4, "AGENT"},    {7, "CONNECTOR"}, {8, "BRIDGE"}};
 
 std::string enum_name(const json& v, const char* what, const EnumNames& names) {
     if (v.is_string()) return v.get<std::string>();
@@ -173,7 +174,8 @@ media::Participant participant_from_json(const json& j) {
             throw runtime_error("LiveKit sent a non-list can_publish_sources");
         if (sources) {
             for (const auto& s : *sources)
-                m.can_publish_sources.push_back(enum_name(s, "can_publish_sources", k_track_sources));
+                m.can_publish_sources.push_back(
+                    enum_name(s, "can_publish_sources", k_track_sources));
         }
         p.permission = m;
     }
@@ -276,9 +278,9 @@ VideoGrant admin_grant(const std::string& room) {
 
 // not_found from a participant call: the room or the participant is not there.
 [[noreturn]] void participant_missing(const std::string& room, const std::string& who) {
-    throw runtime_error(fmt::format(
-        "participant {} is not in room {} (roomctl participants list {} shows who is)", who, room,
-        room));
+    throw runtime_error(
+        fmt::format("participant {} is not in room {} (roomctl participants list {} shows who is)",
+                    who, room, room));
 }
 
 }  // namespace
@@ -340,8 +342,8 @@ media::Participant RoomServiceClient::update_participant(const std::string& room
 
 media::Track RoomServiceClient::mute_track(const std::string& room, const std::string& identity,
                                            const std::string& track_sid, bool muted) {
-    json request{{"room", room}, {"identity", identity}, {"track_sid", track_sid},
-                 {"muted", muted}};
+    json request{
+        {"room", room}, {"identity", identity}, {"track_sid", track_sid}, {"muted", muted}};
     try {
         auto response = twirp_call(m_transport, m_endpoint, "MutePublishedTrack", request,
                                    admin_grant(room), m_retry);

@@ -45,7 +45,7 @@ struct ServerRoom {
 
 // A track a participant publishes (LiveKit TrackInfo; Twilio lists none here).
 struct Track {
-    std::string sid;        // "TR_..."
+    std::string sid;  // "TR_..."
     std::string name;
     std::string type;       // AUDIO, VIDEO or DATA (the protobuf enum's name)
     std::string source;     // CAMERA, MICROPHONE, SCREEN_SHARE, SCREEN_SHARE_AUDIO or UNKNOWN
@@ -67,7 +67,8 @@ struct Participant {
     std::string sid;
     std::string identity;
     std::string name;
-    // LiveKit: JOINING, JOINED, ACTIVE, DISCONNECTED; Twilio: connected, disconnected, reconnecting.
+    // LiveKit: JOINING, JOINED, ACTIVE, DISCONNECTED; Twilio: connected, disconnected,
+    // reconnecting.
     std::string state;
     std::int64_t joined_at = 0;  // unix seconds
     // LiveKit only (Twilio reports none: empty / nullopt).

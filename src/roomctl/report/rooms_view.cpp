@@ -30,9 +30,8 @@ json room_json(const media::ServerRoom& r) {
 }
 
 json track_json(const media::Track& t) {
-    return json{{"sid", t.sid},           {"name", t.name},
-                {"type", t.type},         {"source", t.source},
-                {"mime_type", t.mime_type}, {"muted", t.muted}};
+    return json{{"sid", t.sid},       {"name", t.name},           {"type", t.type},
+                {"source", t.source}, {"mime_type", t.mime_type}, {"muted", t.muted}};
 }
 
 namespace {
@@ -129,8 +128,7 @@ std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
     return out;
 }
 
-std::string render_participants(const std::vector<media::Participant>& ps,
-                                const TextStyle& style) {
+std::string render_participants(const std::vector<media::Participant>& ps, const TextStyle& style) {
     if (ps.empty() && style.quiet) return "";
     if (ps.empty() && style.format == TableFormat::text) return "no participants\n";
     std::vector<std::vector<Cell>> rows;

@@ -257,8 +257,8 @@ void VideoClient::remove_participant(const std::string& room, const std::string&
         // 20001 "Status is invalid": the participant is no longer connected.
         if (is_not_found(e) || e.code() == 20001)
             throw runtime_error(fmt::format(
-                "participant {} is not in room {} (roomctl participants list {} shows who is)",
-                who, room, room));
+                "participant {} is not in room {} (roomctl participants list {} shows who is)", who,
+                room, room));
         throw;
     }
 }
