@@ -26,7 +26,8 @@ void register_config(CLI::App& root, Context& ctx) {
     show->callback([&ctx] {
         ctx.command = "config show";
         const auto& settings = ctx.settings();
-        ctx.printer().result(report::config_json(settings), report::render_config(settings));
+        ctx.printer().result(report::config_json(settings),
+                             report::render_config(settings, ctx.text_style()));
         ctx.exit_code = to_int(ExitCode::ok);
     });
 }

@@ -24,10 +24,10 @@ struct GlobalOptions {
     std::map<std::string, std::string, std::less<>> settings;
     std::string journal;       // --journal FILE (recreate/cleanup --apply)
     std::string metrics_file;  // --metrics-file PATH (Prometheus textfile)
-    bool json = false;        // --json, or -o json
-    std::string output;       // -o/--output: "", text, json, tsv or wide
-    bool no_headers = false;  // --no-headers
-    bool show_all = false;    // --show-all: every row on a terminal too (as -o wide)
+    bool json = false;         // --json, or -o json
+    std::string output;        // -o/--output: "", text, json, tsv or wide
+    bool no_headers = false;   // --no-headers
+    bool show_all = false;     // --show-all: every row on a terminal too (as -o wide)
     bool quiet = false;
     bool no_color = false;
     int verbose = 0;

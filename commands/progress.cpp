@@ -53,7 +53,8 @@ void ActionProgress::finished(const reconcile::Action& a) {
 
 void ActionProgress::draw(bool final) {
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - m_start;
-    const std::string line = report::render_progress(m_label, m_done, m_total, elapsed.count(), 20, m_failed);
+    const std::string line =
+        report::render_progress(m_label, m_done, m_total, elapsed.count(), 20, m_failed);
     m_err << '\r' << line;
     if (line.size() < m_width) m_err << std::string(m_width - line.size(), ' ');
     if (final) m_err << '\n';

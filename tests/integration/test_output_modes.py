@@ -234,3 +234,16 @@ def test_participants_tsv_has_one_row_per_participant(run, standin):
     assert all(len(row) == len(header) for row in rows), rows
     bare = run("rooms", "participants", "with-people", "-o", "tsv", "--no-headers")
     assert bare.stdout.splitlines() == lines[1:]
+
+
+@LIVEKIT
+def test_config_show_tsv_is_the_settings_table_alone(run):
+    r = run("config", "show", "-o", "tsv")
+    assert r.code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "setting\tvalue\tsource"
+    rows = {l.split("\t")[0]: l.split("\t") for l in lines[1:]}
+    assert all(len(row) == 3 for row in rows.values()), lines
+    assert rows["livekit.url"][2].startswith("env LIVEKIT_URL")
+    assert "config file:" not in r.stdout
+    assert "secret-for-integration-tests" not in r.stdout  # still redacted

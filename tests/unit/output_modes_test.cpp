@@ -179,14 +179,16 @@ TEST(PlanOutput, QuietPrintsOnlyFailuresAndNothingWhenThereAreNone) {
 
     // A refusal always prints.
     const auto refused = render_plan("cleanup", reconcile::Plan{}, true, quiet,
-                                     {reconcile::Refusal{reconcile::RefusalRule::settings_conflict, "the table shows no live row"}});
+                                     {reconcile::Refusal{reconcile::RefusalRule::settings_conflict,
+                                                         "the table shows no live row"}});
     EXPECT_NE(refused.find("the table shows no live row"), std::string::npos);
 }
 
 TEST(PlanOutput, TsvIsTheTableAloneHeaderOnlyWhenEmpty) {
     TextStyle tsv;
     tsv.format = TableFormat::tsv;
-    EXPECT_EQ(render_plan("cleanup", reconcile::Plan{}, false, tsv), "status\taction\troom\tdetail\n");
+    EXPECT_EQ(render_plan("cleanup", reconcile::Plan{}, false, tsv),
+              "status\taction\troom\tdetail\n");
     const auto t = render_plan("recreate", applied_plan(), true, tsv);
     EXPECT_EQ(text::lines_of(t).size(), 6u) << t;  // header, four rows, the final ""
     EXPECT_NE(t.find("failed\tcreate_room\tr-failed\tserver said no\n"), std::string::npos) << t;

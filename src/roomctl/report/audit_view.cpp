@@ -214,8 +214,8 @@ std::string render_audit(const reconcile::AuditResult& r, const TextStyle& style
     std::vector<std::vector<Cell>> rows;
     for (const auto& f : r.findings) {
         // A row without a room name (no_room_name) has no room to show.
-        rows.push_back({reconcile::to_string(f.kind), f.room.empty() ? "-" : f.room,
-                        detail_of(f, s, style)});
+        rows.push_back(
+            {reconcile::to_string(f.kind), f.room.empty() ? "-" : f.room, detail_of(f, s, style)});
     }
     const std::vector<std::string> header{"finding", "room", "detail"};
     // -o tsv: the findings table alone (the summary is in --json).

@@ -34,17 +34,19 @@ nlohmann::json config_json(const config::Settings& s) {
     return doc;
 }
 
-std::string render_config(const config::Settings& s) {
-    std::string out =
-        fmt::format("config file: {}\n", s.config_path.empty() ? "(none)" : s.config_path);
-    if (!s.profile.empty()) out += fmt::format("profile:     {}\n", s.profile);
-    out += "\n";
-    std::vector<std::vector<std::string>> rows;
+std::string render_config(const config::Settings& s, const TextStyle& style) {
+    std::vector<std::vector<Cell>> rows;
     for (const auto& l : config::describe_settings(s)) {
         rows.push_back({l.key, l.value.empty() ? "(not set)" : l.value,
                         l.detail.empty() ? l.source : l.source + " " + l.detail});
     }
-    out += render_table({"setting", "value", "source"}, rows);
+    const std::vector<std::string> header{"setting", "value", "source"};
+    if (style.format == TableFormat::tsv) return render_table(style, header, rows);
+    std::string out =
+        fmt::format("config file: {}\n", s.config_path.empty() ? "(none)" : s.config_path);
+    if (!s.profile.empty()) out += fmt::format("profile:     {}\n", s.profile);
+    out += "\n";
+    out += render_table(style, header, rows);
     if (const auto conflict = config::credential_conflict(s); !conflict.empty())
         out += fmt::format("\nrefused: {}\n", conflict);
     return out;

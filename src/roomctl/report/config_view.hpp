@@ -6,6 +6,7 @@
 #include <string>
 
 #include "roomctl/config/settings.hpp"
+#include "roomctl/report/text.hpp"
 
 namespace roomctl::report {
 
@@ -13,7 +14,8 @@ namespace roomctl::report {
 //  "profile": name|null, "settings": [{"key", "value" (null when not set), "source", "detail"}]}
 nlohmann::json config_json(const config::Settings& s);
 
-// "config file: /path" (and "profile: NAME"), then a KEY/VALUE/SOURCE table.
-std::string render_config(const config::Settings& s);
+// "config file: /path" (and "profile: NAME"), then a KEY/VALUE/SOURCE table. With
+// TableFormat::tsv, the table alone (style.headers: its header row).
+std::string render_config(const config::Settings& s, const TextStyle& style = {});
 
 }  // namespace roomctl::report

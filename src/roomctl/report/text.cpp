@@ -117,7 +117,8 @@ std::string render_table(const TextStyle& style, const std::vector<std::string>&
             }
             out += '\n';
         };
-        if (style.headers) line(header, [](const std::string& h) -> const std::string& { return h; });
+        if (style.headers)
+            line(header, [](const std::string& h) -> const std::string& { return h; });
         for (const auto& row : rows)
             line(row, [](const Cell& c) -> const std::string& { return c.text; });
         return out;
@@ -138,7 +139,8 @@ std::string render_table(const TextStyle& style, const std::vector<std::string>&
     }
     for (std::size_t r = 0; r < rows.size(); ++r) {
         for (std::size_t i = 0; i < rows[r].size(); ++i) {
-            if (!rows[r][i].sgr.empty()) shown[r][i] = paint(style.color, rows[r][i].sgr, shown[r][i]);
+            if (!rows[r][i].sgr.empty())
+                shown[r][i] = paint(style.color, rows[r][i].sgr, shown[r][i]);
         }
         append_line(out, shown[r], widths);
     }
