@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "roomctl/config/registry.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl {
@@ -58,6 +59,26 @@ TEST(ParseDuration, BareNumberNeedsAUnit) {
         }
     }
     EXPECT_EQ(parse_duration("0"), 0s);  // zero is zero in every unit
+}
+
+// Flags and environment variables go through the settings registry: a unit is required there
+// too (a flag's mistake is a usage error, a variable's a configuration error, both naming it).
+TEST(ParseDuration, RegistrySettingsNeedAUnitOutsideTheFile) {
+    const auto& min_age = *config::find_setting("cleanup.min_age");
+    EXPECT_EQ(std::get<std::chrono::milliseconds>(config::parse_text(min_age, "10m", "--min-age",
+                                                                     true)),
+              600s);
+    for (bool is_flag : {true, false}) {
+        try {
+            config::parse_text(min_age, "10", is_flag ? "--min-age" : "ROOMCTL_MIN_AGE", is_flag);
+            ADD_FAILURE() << "a bare 10 was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), is_flag ? ErrorKind::usage : ErrorKind::config);
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find(is_flag ? "--min-age" : "ROOMCTL_MIN_AGE"), std::string::npos);
+            EXPECT_NE(msg.find("did you mean 10m?"), std::string::npos) << msg;
+        }
+    }
 }
 
 TEST(ParseSecondsU32, NamesTheFlagAndNeedsAUnit) {

@@ -89,7 +89,8 @@ const SettingSpec* find_setting(std::string_view key);
 std::vector<std::string> path_flags();
 
 // A flag's or environment variable's text as a value of `spec` (`from` is "--timeout" or
-// "LIVEKIT_URL", for messages). Durations take parse_duration's forms ("10s", "1h30m", "600").
+// "LIVEKIT_URL", for messages). Durations take parse_duration's forms ("10s", "1h30m") and need a
+// unit ("600" is refused with "did you mean 600m?"; only the config file reads it as seconds).
 // Throws Error(usage) when `is_flag`, else Error(config), naming `from` and the value.
 Value parse_text(const SettingSpec& spec, std::string_view text, std::string_view from,
                  bool is_flag);
