@@ -472,6 +472,40 @@ TEST(InspectToken, ReadsTheGrantsAndTimes) {
     EXPECT_EQ(r.expires_at, std::optional<std::int64_t>{1767229200});
 }
 
+// Valid but dangerous (issue 16): warnings, never errors, whatever --for asked.
+TEST(InspectToken, AJoinTokenWithServerGrantsIsWarnedAbout) {
+    livekit::VideoGrant g = join_grant();
+    g.room_admin = true;
+    g.room_record = true;
+    const auto r = inspect_token(lk_token(lk_claims(g)), base_options());
+    EXPECT_TRUE(r.valid());
+    std::vector<std::string> warned;
+    for (const auto& d : r.diagnoses) {
+        if (d.code == "client_with_server_grant") warned.push_back(d.message);
+    }
+    ASSERT_EQ(warned.size(), 2u);
+    EXPECT_NE(warned[0].find("roomAdmin"), std::string::npos) << warned[0];
+    EXPECT_NE(warned[1].find("roomRecord"), std::string::npos) << warned[1];
+    // A plain join token carries no such warning.
+    const auto plain = inspect_token(lk_token(lk_claims(join_grant())), base_options());
+    EXPECT_FALSE(plain.has("client_with_server_grant"));
+    EXPECT_FALSE(plain.has("long_lifetime"));
+}
+
+TEST(InspectToken, AThirtyDayTokenIsWarnedAbout) {
+    auto claims = lk_claims(join_grant());
+    claims["exp"] = claims["nbf"].get<std::int64_t>() + 30 * 24 * 3600;
+    const auto r = inspect_token(lk_token(claims), base_options());
+    EXPECT_TRUE(r.valid());
+    ASSERT_TRUE(r.has("long_lifetime"));
+    for (const auto& d : r.diagnoses) {
+        if (d.code == "long_lifetime") {
+            EXPECT_EQ(d.severity, Severity::warning);
+            EXPECT_NE(d.message.find("30d"), std::string::npos) << d.message;
+        }
+    }
+}
+
 TEST(InspectToken, TwilioGrantsAndIdentity) {
     const auto r = inspect_token(tw_token(tw_claims()), base_options());
     EXPECT_EQ(r.provider, TokenProvider::twilio);

@@ -132,6 +132,7 @@ Inspection inspect_token(std::string_view text, const InspectOptions& o) {
     switch (r.provider) {
         case TokenProvider::livekit:
             livekit::check_token_time(times, has_exp, now, out);
+            livekit::check_token_risks(lk, times, out);
             break;
         case TokenProvider::twilio:
             token::check_expiry(times, has_exp, now,

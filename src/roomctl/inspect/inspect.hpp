@@ -22,7 +22,8 @@
 //     Twilio: only join. A token of unknown provider is good for no purpose.
 //
 // Severity: "error" makes the token invalid for the purpose (exit 5); "warning" does not.
-// Warnings: expired_in_leeway, not_yet_valid_in_leeway, join_with_room_create, not_verified
+// Warnings: expired_in_leeway, not_yet_valid_in_leeway, join_with_room_create,
+// client_with_server_grant and long_lifetime (livekit::check_token_risks), not_verified
 // (no secret configured, or it cannot be chosen), room_mismatch for a Twilio room SID.
 // Everything else is an error. Messages are one line, never contain the token or a secret,
 // and end with the fix.

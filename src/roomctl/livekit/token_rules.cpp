@@ -57,13 +57,6 @@ void check_join(const std::string& room, const VideoGrant& v, const std::string&
                               "--join --room {} --identity ID",
                               v.room.empty() ? room_hint(room) : v.room));
     }
-    if (v.room_create.value_or(false)) {
-        add_warning(out, "join_with_room_create",
-                    fmt::format("join token also carries roomCreate: it is valid for joining, "
-                                "but when room {} is missing (auto_create off) joining creates "
-                                "it, hiding the missing room; mint join tokens without --create",
-                                quote(v.room)));
-    }
 }
 
 void check_admin(const std::string& room, const VideoGrant& v, token::Diagnoses& out) {
@@ -190,6 +183,41 @@ void check_token_purpose(token::Purpose purpose, const std::string& room, const 
         case token::Purpose::create:
             return check_flag(g.video->room_create, "roomCreate", "CreateRoom and DeleteRoom calls",
                               "--create", out);
+    }
+}
+
+void check_token_risks(const TokenGrants& g, const token::TokenTimes& t, token::Diagnoses& out) {
+    if (g.video && g.video->room_join.value_or(false)) {
+        const auto& v = *g.video;
+        if (v.room_create.value_or(false)) {
+            add_warning(out, "join_with_room_create",
+                        fmt::format("join token also carries roomCreate: it is valid for "
+                                    "joining, but when room {} is missing (auto_create off) "
+                                    "joining creates it, hiding the missing room; mint join "
+                                    "tokens without --create",
+                                    quote(v.room)));
+        }
+        const std::pair<const std::optional<bool>*, const char*> server_grants[] = {
+            {&v.room_admin, "roomAdmin (remove, mute and update anyone in the room)"},
+            {&v.room_list, "roomList (list every room on the server)"},
+            {&v.room_record, "roomRecord (start and stop recordings)"},
+        };
+        for (const auto& [grant, what] : server_grants) {
+            if (!grant->value_or(false)) continue;
+            add_warning(out, "client_with_server_grant",
+                        fmt::format("a join token (handed to a browser) also carries {}: whoever "
+                                    "holds it has that power too; mint client tokens with --join "
+                                    "only, and keep server grants on the server",
+                                    what));
+        }
+    }
+    const auto from = t.not_before ? t.not_before : t.issued_at;
+    if (t.expires_at && from && *t.expires_at - *from > k_long_token_lifetime) {
+        add_warning(out, "long_lifetime",
+                    fmt::format("token is valid for {}: a leaked copy joins for that long, and "
+                                "it outlives any session; mint one per session with a lifetime "
+                                "of hours (roomctl token create --ttl 2h)",
+                                ago(*t.expires_at - *from)));
     }
 }
 

@@ -42,9 +42,20 @@ void check_token_time(const token::TokenTimes& times, bool has_exp_claim, std::i
 
 // The grants, room and identity `purpose` needs: join = roomJoin + room + identity; admin =
 // roomAdmin + room; list = roomList; create = roomCreate. A non-empty `room` must equal the
-// granted room (join, admin). A join token with roomCreate is a `join_with_room_create` warning.
+// granted room (join, admin).
 void check_token_purpose(token::Purpose purpose, const std::string& room,
                          const nlohmann::json& claims, const TokenGrants& grants,
                          token::Diagnoses& out);
+
+// A lifetime beyond this (seconds, exp minus nbf or iat) is a `long_lifetime` warning: LiveKit's
+// own default is 6 h (livekit-server-sdk AccessToken ttl), and no session lasts a day.
+inline constexpr std::int64_t k_long_token_lifetime = 24 * 3600;
+
+// Valid but dangerous, whatever the purpose asked (warnings, never errors): a join token (one
+// handed to a client) that also carries roomCreate (`join_with_room_create`), or roomAdmin,
+// roomList or roomRecord (`client_with_server_grant`, one per grant); any token valid for
+// longer than k_long_token_lifetime (`long_lifetime`).
+void check_token_risks(const TokenGrants& grants, const token::TokenTimes& times,
+                       token::Diagnoses& out);
 
 }  // namespace roomctl::livekit

@@ -160,7 +160,13 @@ std::string render_explain(const explain::Facts& f, const explain::Explanation& 
         fact("naming", fmt::format("room {} is room_name_template \"{}\" applied to the row",
                                    row->row.room, f.room_template));
     }
-    if (f.token) fact("token", token_line(*f.token, f.now));
+    if (f.token) {
+        fact("token", token_line(*f.token, f.now));
+        // Valid but dangerous: said beside the facts, not counted among the causes.
+        for (const auto& d : f.token->inspection.diagnoses) {
+            if (d.severity == token::Severity::warning) fact("", "warning: " + d.message);
+        }
+    }
     if (f.server.clock_offset) {
         const auto o = *f.server.clock_offset;
         fact("clock", o == 0 ? "this machine and the server agree"
