@@ -156,6 +156,10 @@ def test_participants_update(run, standin, provider):
     assert perm["can_publish"] is False and perm["can_publish_sources"] == ["MICROPHONE"]
     # Flags not given keep the current permission (it was seeded can_update_metadata=true).
     assert perm["can_update_metadata"] is True and perm["can_subscribe"] is True
+    # --attribute takes one value each time: the positionals after it stay positionals.
+    before = run("participants", "update", "--attribute", "seat=4", "p-room", "alice", "--json")
+    assert before.code == 0, before.stderr
+    assert before.json["participant"]["attributes"] == {"seat": "4"}
     nothing = run("participants", "update", "p-room", "alice")
     assert nothing.code == 2 and "nothing to update" in one_error(nothing)
     bad = run("participants", "update", "p-room", "alice", "--attribute", "novalue")
