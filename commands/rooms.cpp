@@ -1,4 +1,4 @@
-// roomctl rooms list|get|create|update|delete|participants: plain room administration on the server.
+// roomctl rooms list|get|create|update|delete|participants: room administration on the server.
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
