@@ -5,7 +5,8 @@
 //   - livekit::parse_list_rooms (the streaming ListRooms parser) on the first body;
 //   - livekit::interpret_twirp_response, then room_from_json / participant_from_json on what
 //     it returns (the CreateRoom and ListParticipants answers);
-//   - RoomServiceClient::list_rooms, create_room, delete_room, list_participants through
+//   - RoomServiceClient::list_rooms, create_room, delete_room, list_participants,
+//     get_participant, update_participant, mute_track, update_room_metadata through
 //     the tests' ScriptedTransport, with retries on (http::send_with_retry, Retry-After) but
 //     no sleeping;
 //   - livekit::interpret_rtc_validate (`token inspect --check-server`) on the first answer;
@@ -92,6 +93,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     with_client("rooms delete", [](auto& c) { (void)c.delete_room("session-42", "RM_fuzz"); });
     with_client("rooms participants",
                 [](auto& c) { fuzz::print_participants(c.list_participants("session-42")); });
+    with_client("participants get", [](auto& c) {
+        if (auto p = c.get_participant("session-42", "alice")) fuzz::print_participants({*p});
+    });
+    with_client("participants update", [](auto& c) {
+        media::ParticipantUpdate u;
+        u.metadata = "m";
+        u.attributes = {{"k", "v"}};
+        u.permission = media::ParticipantPermission{};
+        fuzz::print_participants({c.update_participant("session-42", "alice", u)});
+    });
+    with_client("participants mute",
+                [](auto& c) { (void)c.mute_track("session-42", "alice", "TR_fuzz", true); });
+    with_client("rooms update",
+                [](auto& c) { fuzz::print_room(c.update_room_metadata("session-42", "m")); });
 
     fuzz::expect_only_roomctl_errors("token inspect", [&] {
         (void)livekit::interpret_rtc_validate(first.status, first.body, "APIfuzzKey", "session-42");
