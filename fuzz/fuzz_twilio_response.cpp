@@ -4,7 +4,8 @@
 // a delete with 53112 and then the room's status.
 // Runs, each on a fresh replay of the script:
 //   - twilio::interpret and twilio::room_from_json on the first answer;
-//   - VideoClient::probe, list_rooms, create_room, delete_room, list_participants through
+//   - VideoClient::probe, list_rooms, create_room, delete_room, list_participants, get_room,
+//     get_participant, remove_participant through
 //     the tests' ScriptedTransport, with retries on (429/5xx, Retry-After) but no sleeping and no
 //     write pacing;
 // and prints every result the way `rooms list|create|participants` do (text and --json).
@@ -86,5 +87,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     with_client("rooms participants",
                 [](auto& c) { fuzz::print_participants(c.list_participants("session-42")); });
+    with_client("rooms get", [](auto& c) {
+        if (auto room = c.get_room("RM0123456789abcdef0123456789abcdef")) fuzz::print_room(*room);
+    });
+    with_client("participants get", [](auto& c) {
+        if (auto p = c.get_participant("session-42", "alice")) fuzz::print_participants({*p});
+    });
+    with_client("participants remove",
+                [](auto& c) { c.remove_participant("session-42", "alice"); });
     return 0;
 }
