@@ -126,3 +126,20 @@ def test_an_unreachable_server_is_a_fact_not_a_crash(run, db, standin):
     assert result.code == 5, result.stderr
     assert causes(result) == ["server_unreachable"]
     assert result.json["fix"] == "roomctl check"
+
+
+def test_an_identity_already_in_the_room_is_a_warning(run, db, standin, provider):
+    # The server keeps one connection per identity: joining again kicks the first one out.
+    db.insert("class-7")
+    room = standin.seed_room("class-7", participants=["rafael"])
+    db.set_sid("class-7", room["sid"])
+    token = mint(provider, "class-7", identity="rafael")
+    result = run("explain", "--room", "class-7", "--token", token, "--json")
+    assert result.code == 0, result.stdout + result.stderr  # a warning, not a cause
+    doc = result.json
+    assert doc["room"]["identity_connected"] is True
+    assert len(doc["warnings"]) == 1 and "disconnects that participant" in doc["warnings"][0]
+    other = run("explain", "--room", "class-7", "--token", mint(provider, "class-7", "ana"),
+                "--json")
+    assert other.json["room"]["identity_connected"] is False
+    assert other.json["warnings"] == []

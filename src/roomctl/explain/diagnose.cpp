@@ -36,6 +36,13 @@ public:
         rows();
         token();
         clock();
+        if (m_f.server.identity_connected.value_or(false) && m_f.token) {
+            m_out.warnings.push_back(fmt::format(
+                "identity {} is connected to room {} now: joining with this token disconnects "
+                "that participant (the server keeps one connection per identity); give each "
+                "device its own identity",
+                m_f.token->inspection.identity, m_f.room));
+        }
         return std::move(m_out);
     }
 

@@ -32,6 +32,8 @@ struct Explanation {
     // "requested room does not exist", "invalid authorization token"); empty when unknown.
     std::string symptom;
     std::string fix;  // the one command (or change) that fixes the first cause; empty if none
+    // Valid but dangerous: what does not stop this join but does harm (one line each).
+    std::vector<std::string> warnings;
     bool ok() const { return causes.empty(); }
 };
 

@@ -47,7 +47,10 @@ struct ServerFacts {
     // Rooms whose names contain the row's name-column value (another naming of the same room).
     std::vector<media::ServerRoom> similar;
     std::optional<std::uint32_t> participants;  // of `room`; nullopt: not known
-    std::optional<std::int64_t> clock_offset;   // server time minus local time, seconds
+    // The token's identity is connected to `room` now (nullopt: not asked: no token identity,
+    // no room, or the participants could not be listed).
+    std::optional<bool> identity_connected;
+    std::optional<std::int64_t> clock_offset;  // server time minus local time, seconds
 };
 
 struct TokenFacts {

@@ -58,7 +58,7 @@ void find_rows(Facts& f, const Request& req, const std::string& token_room_name,
     }
 }
 
-void ask_server(Facts& f, media::MediaServer& server) {
+void ask_server(Facts& f, media::MediaServer& server, const std::string& identity) {
     auto& s = f.server;
     s.asked = true;
     const RowFacts* row = nullptr;
@@ -83,11 +83,18 @@ void ask_server(Facts& f, media::MediaServer& server) {
             }
         }
         if (s.room) {
-            if (server.reports_participant_counts()) {
-                s.participants = s.room->num_participants;
-            } else {
-                s.participants =
-                    static_cast<std::uint32_t>(server.list_participants(s.room->name).size());
+            std::optional<std::vector<media::Participant>> people;
+            if (!server.reports_participant_counts() ||
+                (!identity.empty() && s.room->num_participants > 0)) {
+                people = server.list_participants(s.room->name);
+            }
+            s.participants =
+                people ? static_cast<std::uint32_t>(people->size()) : s.room->num_participants;
+            if (!identity.empty()) {
+                s.identity_connected = people && std::any_of(people->begin(), people->end(),
+                                                             [&](const media::Participant& p) {
+                                                                 return p.identity == identity;
+                                                             });
             }
         }
     } catch (const Error& e) {
@@ -126,9 +133,12 @@ Facts gather(const config::Settings& settings, const Request& request, const std
     }
 
     // The token first, without a room: it may be what names the room.
-    std::string named_by_token;
-    if (!jwt.empty())
-        named_by_token = token_room(inspect::inspect_token(jwt, inspect_options(settings, f.now)));
+    std::string named_by_token, identity;
+    if (!jwt.empty()) {
+        const auto first = inspect::inspect_token(jwt, inspect_options(settings, f.now));
+        named_by_token = token_room(first);
+        identity = first.identity;
+    }
 
     if (sources.store) find_rows(f, request, named_by_token, *sources.store);
     const RowFacts* row = nullptr;
@@ -138,7 +148,7 @@ Facts gather(const config::Settings& settings, const Request& request, const std
     f.room = row && row->match != RowMatch::embedded && !row->row.room.empty() ? row->row.room
              : !request.room.empty()                                           ? request.room
                                                                                : named_by_token;
-    if (sources.server && (!f.room.empty() || row)) ask_server(f, *sources.server);
+    if (sources.server && (!f.room.empty() || row)) ask_server(f, *sources.server, identity);
 
     if (!jwt.empty()) {
         auto o = inspect_options(settings, f.now);

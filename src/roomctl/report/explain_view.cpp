@@ -138,6 +138,9 @@ json explain_json(const explain::Facts& f, const explain::Explanation& why) {
     doc["symptom"] = why.symptom.empty() ? json(nullptr) : json(why.symptom);
     doc["fix"] = why.fix.empty() ? json(nullptr) : json(why.fix);
     doc["ok"] = why.ok();
+    doc["warnings"] = why.warnings;
+    doc["room"]["identity_connected"] =
+        s.identity_connected ? json(*s.identity_connected) : json(nullptr);
     return doc;
 }
 
@@ -173,6 +176,7 @@ std::string render_explain(const explain::Facts& f, const explain::Explanation& 
                              : fmt::format("the server's clock is {}s {}", std::llabs(o),
                                            o > 0 ? "ahead" : "behind"));
     }
+    for (const auto& w : why.warnings) out += paint(style.color, "33", "warning: " + w) + "\n";
     out += "\n";
     if (why.ok()) {
         out += "Nothing in the way: ";
