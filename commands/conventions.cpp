@@ -43,9 +43,8 @@ std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
 }
 
 const CLI::App* find_subcommand(const CLI::App& app, const std::string& word) {
-    for (const auto* sub : app.get_subcommands([](const CLI::App* s) {
-             return !s->get_name().empty() && !s->get_disabled();
-         })) {
+    for (const auto* sub : app.get_subcommands(
+             [](const CLI::App* s) { return !s->get_name().empty() && !s->get_disabled(); })) {
         if (sub->check_name(word)) return sub;
     }
     return nullptr;
@@ -221,7 +220,8 @@ std::shared_ptr<CLI::Formatter> help_formatter() { return std::make_shared<HelpF
 
 void register_help(CLI::App& root, Context& ctx) {
     auto words = std::make_shared<std::vector<std::string>>();
-    auto* help = root.add_subcommand("help", "Print the help of a command (roomctl help rooms create)");
+    auto* help =
+        root.add_subcommand("help", "Print the help of a command (roomctl help rooms create)");
     help->add_option("command", *words, "The command, and its subcommand");
     help->callback([words, &root, &ctx] {
         ctx.command = "help";

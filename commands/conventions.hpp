@@ -5,7 +5,6 @@
 // work there, and secrets refused as flags (--api-secret, the lk habit) without echoing them.
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <string>
 

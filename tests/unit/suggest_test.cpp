@@ -20,8 +20,8 @@ TEST(EditDistance, CountsInsertionsDeletionsSubstitutionsAndSwaps) {
     EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
 }
 
-const std::vector<std::string> k_commands{"check", "token", "rooms", "audit", "recreate",
-                                          "cleanup", "config", "completion", "man", "help"};
+const std::vector<std::string> k_commands{"check",   "token",  "rooms",      "audit", "recreate",
+                                          "cleanup", "config", "completion", "man",   "help"};
 
 TEST(Suggestions, CloseCommandsOnly) {
     EXPECT_EQ(suggestions("audti", k_commands), (std::vector<std::string>{"audit"}));
@@ -34,8 +34,8 @@ TEST(Suggestions, CloseCommandsOnly) {
 }
 
 TEST(Suggestions, FlagsIgnoreDashesAndTakePrefixes) {
-    const std::vector<std::string> flags{"--json", "-q", "--quiet", "--dry-run", "--min-age",
-                                         "--max-deletes"};
+    const std::vector<std::string> flags{"--json",    "-q",        "--quiet",
+                                         "--dry-run", "--min-age", "--max-deletes"};
     EXPECT_EQ(suggestions("--jsno", flags), (std::vector<std::string>{"--json"}));
     EXPECT_EQ(suggestions("--quite", flags), (std::vector<std::string>{"--quiet"}));
     EXPECT_EQ(suggestions("--dry", flags), (std::vector<std::string>{"--dry-run"}));

@@ -16,9 +16,9 @@ nlohmann::json parse_object(std::string_view text, std::string_view flag) {
     try {
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error&) {
-        throw usage_error(fmt::format("{} is not valid JSON (expected an object such as {})", flag,
-                                      flag == "--grant" ? R"({"canSubscribeMetrics":true})"
-                                                        : R"({"emptyTimeout":600})"));
+        throw usage_error(fmt::format(
+            "{} is not valid JSON (expected an object such as {})", flag,
+            flag == "--grant" ? R"({"canSubscribeMetrics":true})" : R"({"emptyTimeout":600})"));
     }
     if (!j.is_object()) throw usage_error(fmt::format("{} must be a JSON object", flag));
     return j;
@@ -56,7 +56,8 @@ void check_agent(const nlohmann::json& a) {
     for (const auto& [key, value] : a.items()) {
         if (key != "agentName" && key != "agent_name" && key != "metadata")
             throw usage_error(fmt::format(
-                "--room-config: agents[] has no key \"{}\" (it takes agentName and metadata)", key));
+                "--room-config: agents[] has no key \"{}\" (it takes agentName and metadata)",
+                key));
         if (!value.is_string())
             throw usage_error(fmt::format("--room-config: agents[].{} must be a string", key));
     }
@@ -127,9 +128,9 @@ void merge_grant(livekit::VideoGrant& into, const livekit::VideoGrant& from) {
     const auto theirs = from.to_json();
     for (const auto& [key, value] : theirs.items()) {
         if (mine.contains(key) && mine[key] != value)
-            throw usage_error(fmt::format(
-                "--grant sets \"{}\" to {} but a flag sets it to {}: pass it once", key,
-                value.dump(), mine[key].dump()));
+            throw usage_error(
+                fmt::format("--grant sets \"{}\" to {} but a flag sets it to {}: pass it once", key,
+                            value.dump(), mine[key].dump()));
         mine[key] = value;
     }
     const auto room = into.room;
@@ -150,10 +151,9 @@ nlohmann::json room_config_claim(std::string_view room_config_json,
                 throw usage_error(
                     "--room-config: \"egress\" carries storage credentials, which do not belong "
                     "in a client's token (LiveKit's SDK refuses them too)");
-            const auto* k = std::find_if(k_config_keys.begin(), k_config_keys.end(),
-                                         [&](const ConfigKey& c) {
-                                             return key == c.camel || key == c.snake;
-                                         });
+            const auto* k =
+                std::find_if(k_config_keys.begin(), k_config_keys.end(),
+                             [&](const ConfigKey& c) { return key == c.camel || key == c.snake; });
             if (k == k_config_keys.end())
                 throw usage_error(fmt::format(
                     "--room-config: \"{}\" is not a RoomConfiguration field (name, emptyTimeout, "
