@@ -146,7 +146,10 @@ nlohmann::json room_config_claim(std::string_view room_config_json,
     nlohmann::json config;
     if (!room_config_json.empty()) {
         config = parse_object(room_config_json, "--room-config");
-        for (const auto& [key, value] : config.items()) {
+        for (const auto& item : config.items()) {
+            // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+            const std::string& key = item.key();
+            const auto& value = item.value();
             if (key == "egress")
                 throw usage_error(
                     "--room-config: \"egress\" carries storage credentials, which do not belong "
