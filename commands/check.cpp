@@ -38,8 +38,7 @@ int run_check(const CheckFlags& f, Context& ctx) {
         wiring::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
     auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
-    printer.result(report::check_json(result),
-                   report::render_check(result, ctx.text_style()));
+    printer.result(report::check_json(result), report::render_check(result, ctx.text_style()));
     return to_int(result.ok() ? ExitCode::ok : ExitCode::drift);
 }
 

@@ -238,8 +238,9 @@ void register_participants(CLI::App& root, Context& ctx) {
     identity_arg(update);
     update->add_option("--metadata", f->metadata, "New metadata (opaque to roomctl)");
     update->add_option("--name", f->name, "New display name");
-    update->add_option("--attribute", f->attributes,
-                       "KEY=VALUE, repeatable; merged into the attributes (KEY= deletes KEY)")
+    update
+        ->add_option("--attribute", f->attributes,
+                     "KEY=VALUE, repeatable; merged into the attributes (KEY= deletes KEY)")
         ->allow_extra_args(false);
     update->add_option("--can-publish", f->can_publish, "true or false");
     update->add_option("--can-subscribe", f->can_subscribe, "true or false");

@@ -65,9 +65,9 @@ TEST(ParseDuration, BareNumberNeedsAUnit) {
 // too (a flag's mistake is a usage error, a variable's a configuration error, both naming it).
 TEST(ParseDuration, RegistrySettingsNeedAUnitOutsideTheFile) {
     const auto& min_age = *config::find_setting("cleanup.min_age");
-    EXPECT_EQ(std::get<std::chrono::milliseconds>(config::parse_text(min_age, "10m", "--min-age",
-                                                                     true)),
-              600s);
+    EXPECT_EQ(
+        std::get<std::chrono::milliseconds>(config::parse_text(min_age, "10m", "--min-age", true)),
+        600s);
     for (bool is_flag : {true, false}) {
         try {
             config::parse_text(min_age, "10", is_flag ? "--min-age" : "ROOMCTL_MIN_AGE", is_flag);

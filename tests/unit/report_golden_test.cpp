@@ -487,8 +487,8 @@ TEST(ReportGolden, RoomsAndParticipants) {
     alice.kind = "STANDARD";
     alice.metadata = "{\"role\":\"host\"}\nsecond line";
     alice.attributes = {{"team", "blue"}, {"seat", "3"}};
-    alice.permission = media::ParticipantPermission{true, true, false, {"CAMERA", "MICROPHONE"},
-                                                    false, true};
+    alice.permission =
+        media::ParticipantPermission{true, true, false, {"CAMERA", "MICROPHONE"}, false, true};
     alice.tracks = {{"TR_mic1", "mic", "AUDIO", "MICROPHONE", "audio/opus", true},
                     {"TR_cam1", "camera", "VIDEO", "CAMERA", "video/VP8", false}};
     expect_golden("participant.txt", render_participant(alice, k_plain));
