@@ -17,6 +17,7 @@
 #include "roomctl/util/duration.hpp"
 #include "roomctl/util/error.hpp"
 #include "support/gtest_failure.hpp"
+#include "support/twilio_scripted_client.hpp"
 
 namespace roomctl {
 namespace {
@@ -57,15 +58,7 @@ const std::string k_room_sid = "RM0123456789abcdef0123456789abcdef";
 const std::string k_room_path = "/v1/Rooms/" + k_room_sid;
 
 twilio::VideoClient client(ScriptedTransport& transport) {
-    twilio::Endpoint e{"https://video.twilio.com",
-                       "AC0123456789abcdef0123456789abcdef",
-                       "SK89abcdef0123456789abcdef01234567",
-                       "secret",
-                       true,
-                       std::chrono::milliseconds{1000}};
-    twilio::RetryPolicy policy;
-    policy.writes_per_second = 0;
-    return twilio::VideoClient{transport, e, policy};
+    return support::scripted_twilio_client(transport);
 }
 
 // fuzz/corpus/fuzz_twilio_response/delete_53112_status_not_string: after a 53112 ("not in

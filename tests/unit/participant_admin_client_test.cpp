@@ -12,6 +12,7 @@
 #include "roomctl/twilio/video_client.hpp"
 #include "support/gtest_failure.hpp"
 #include "support/scripted_transport.hpp"
+#include "support/twilio_scripted_client.hpp"
 
 namespace roomctl {
 namespace {
@@ -202,15 +203,7 @@ TEST(ParticipantAdminLiveKit, GetRoomOfAnUnknownNameAsksOnce) {
 const std::string k_sid = "RM0123456789abcdef0123456789abcdef";
 
 twilio::VideoClient twilio_client(ScriptedTransport& transport) {
-    twilio::Endpoint e{"https://video.twilio.com",
-                       "AC0123456789abcdef0123456789abcdef",
-                       "SK89abcdef0123456789abcdef01234567",
-                       "secret",
-                       true,
-                       std::chrono::milliseconds{1000}};
-    twilio::RetryPolicy policy;
-    policy.writes_per_second = 0;
-    return twilio::VideoClient{transport, e, policy};
+    return support::scripted_twilio_client(transport);
 }
 
 json twilio_error(int status, int code, const std::string& message) {

@@ -382,6 +382,20 @@ AuditResult audit(const Inventory& inv) {
         if (a.kind != b.kind) return a.kind < b.kind;
         return a.room < b.room;
     });
+    count_findings(s, findings);
+    std::size_t most = 0;
+    for (const auto& [owner, rows] : foreign_tally) {
+        if (rows > most) {
+            most = rows;
+            s.foreign_provider = owner;
+        }
+    }
+    return result;
+}
+
+void count_findings(AuditSummary& s, const std::vector<Finding>& findings) {
+    s.missing = s.orphaned = s.sid_drift = s.name_mismatch = s.unclassified = 0;
+    s.foreign_sid = s.duplicate_name = s.not_yet_due = s.unnamed_rows = 0;
     for (const auto& f : findings) {
         switch (f.kind) {
             case FindingKind::missing:
@@ -411,14 +425,6 @@ AuditResult audit(const Inventory& inv) {
                 break;
         }
     }
-    std::size_t most = 0;
-    for (const auto& [owner, rows] : foreign_tally) {
-        if (rows > most) {
-            most = rows;
-            s.foreign_provider = owner;
-        }
-    }
-    return result;
 }
 
 }  // namespace roomctl::reconcile

@@ -212,4 +212,8 @@ struct AuditResult {
 
 AuditResult audit(const Inventory& inventory);
 
+// Sets the summary's finding counters (missing .. not_yet_due, unnamed_rows) from `findings`;
+// the picture's sizes (rows, rooms, in_sync) are left as they are.
+void count_findings(AuditSummary& summary, const std::vector<Finding>& findings);
+
 }  // namespace roomctl::reconcile

@@ -158,38 +158,7 @@ std::size_t scope_findings(AuditResult& audit, const Scope& scope) {
     if (scope.everything()) return 0;
     const auto before = audit.findings.size();
     std::erase_if(audit.findings, [&](const Finding& f) { return !in_scope(f, scope); });
-    auto& s = audit.summary;
-    s.missing = s.orphaned = s.sid_drift = s.name_mismatch = s.unclassified = 0;
-    s.foreign_sid = s.duplicate_name = s.not_yet_due = s.unnamed_rows = 0;
-    for (const auto& f : audit.findings) {
-        switch (f.kind) {
-            case FindingKind::missing:
-                ++s.missing;
-                break;
-            case FindingKind::orphaned:
-                ++s.orphaned;
-                break;
-            case FindingKind::sid_drift:
-                ++s.sid_drift;
-                break;
-            case FindingKind::name_mismatch:
-                ++s.name_mismatch;
-                break;
-            case FindingKind::unclassified:
-                ++s.unclassified;
-                if (f.no_room_name) ++s.unnamed_rows;
-                break;
-            case FindingKind::foreign_sid:
-                ++s.foreign_sid;
-                break;
-            case FindingKind::duplicate_name:
-                ++s.duplicate_name;
-                break;
-            case FindingKind::not_yet_due:
-                ++s.not_yet_due;
-                break;
-        }
-    }
+    count_findings(audit.summary, audit.findings);
     return before - audit.findings.size();
 }
 
