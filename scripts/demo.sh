@@ -93,13 +93,15 @@ step "1. Is everything reachable? (check)"
 show roomctl check
 step "2. What has drifted? (audit: exit 5 means findings)"
 show roomctl audit
-step "3. What would recreate do? (plan only; nothing changes)"
+step "3. Why can't the mentee of the career chat join? (explain: the row, the room, the fix)"
+show roomctl explain --session 9b2d3c4e-1f5a-4b6c-8d7e-0a1b2c3d4e5f
+step "4. What would recreate do? (plan only; nothing changes)"
 show roomctl recreate
-step "4. Recreate the missing rooms and record SIDs"
+step "5. Recreate the missing rooms and record SIDs"
 show roomctl recreate --apply --empty-timeout 1h
-step "5. Delete orphaned rooms older than $MIN_AGE"
+step "6. Delete orphaned rooms older than $MIN_AGE"
 show roomctl cleanup --apply --min-age "$MIN_AGE"
-step "6. Audit again"
+step "7. Audit again"
 show roomctl audit
 psql "$ROOMCTL_DATABASE_URL" -c \
   "SELECT room_name, room_sid, status FROM livekit_rooms ORDER BY id"
