@@ -44,6 +44,8 @@ int run_check(const CheckFlags& f, Context& ctx) {
 
 }  // namespace
 
+int run_default_check(Context& ctx) { return run_check(CheckFlags{}, ctx); }
+
 void register_check(CLI::App& root, Context& ctx) {
     auto flags = std::make_shared<CheckFlags>();
     auto* cmd =

@@ -24,8 +24,16 @@ void register_cleanup(CLI::App& root, Context& ctx);
 // `completion bash|zsh|fish`, and `man` (not in --help): both generated from `root` as it is
 // when they run, so register them after every other command.
 void register_completion(CLI::App& root, Context& ctx);
-// `config show`: the effective settings and where each came from.
+// `config show`, `config set`, `config profiles`: the effective settings and where each came
+// from; one key of the config file; the profiles --profile can select.
 void register_config(CLI::App& root, Context& ctx);
+// `config init`, added under `config` by register_config: writes a new config file (prompts
+// on a terminal, flags otherwise), then runs `check`.
+void register_config_init(CLI::App& config, Context& ctx);
+// `check` with its default flags, printing its report; returns its exit code.
+int run_default_check(Context& ctx);
+// The global settings flags given, as resolution takes them.
+config::FlagValues given_flags(const Context& ctx);
 
 }  // namespace roomctl::cli
 

@@ -351,6 +351,7 @@ FileLayer read_config_file(const std::string& path, const std::string& profile,
     read_layer(pr, table, f);
     f.profile = profile;
     f.profile_keys = settings_keys_of(table);
+    f.profile_detail = path + " " + section;
     return f;
 }
 

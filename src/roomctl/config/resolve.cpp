@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "roomctl/config/external_profiles.hpp"
 #include "roomctl/config/registry.hpp"
 #include "roomctl/config/settings.hpp"
 #include "roomctl/config/settings_detail.hpp"
@@ -49,7 +50,7 @@ public:
         for (const auto& key : m_file.profile_keys) {
             auto it = m_s.origins.find(key);
             if (it != m_s.origins.end() && it->second.source == Source::file)
-                it->second.detail = m_file.path + " " + profile_section(m_file.profile);
+                it->second.detail = m_file.profile_detail;
         }
         note_database_url_conflict();
         validate();
@@ -112,8 +113,11 @@ private:
     }
 
     void read_file() {
+        // Another tool's profile ("lk:NAME") goes over the config file's top level.
+        const bool external = is_external_profile(m_s.profile);
         if (auto path = config_file_path(m_flags, m_env)) {
-            m_file = read_config_file(*path, m_s.profile, to_string(m_s.origins["profile"]));
+            m_file = read_config_file(*path, external ? std::string{} : m_s.profile,
+                                      to_string(m_s.origins["profile"]));
             m_s.config_path = *path;
             std::error_code ec;
             const auto perms = fs::status(*path, ec).permissions();
@@ -122,12 +126,13 @@ private:
                 m_s.warnings.push_back(fmt::format(
                     "config file {} is readable by others and holds a secret; chmod 600 {}", *path,
                     *path));
-        } else if (!m_s.profile.empty()) {
+        } else if (!m_s.profile.empty() && !external) {
             throw config_error(fmt::format(
                 "profile \"{}\" ({}) needs a config file, and there is none: name one with "
                 "--config or ROOMCTL_CONFIG, or create $XDG_CONFIG_HOME/roomctl/config.toml",
                 m_s.profile, to_string(m_s.origins["profile"])));
         }
+        if (external) apply_external_profile(m_file, m_s.profile, m_env, m_s.warnings);
     }
 
     // libpq's own variables are enough on their own: "postgresql://" means "all defaults",

@@ -33,8 +33,11 @@ struct FileValue {
 // Values found in the config file: the top level with the selected profile over it.
 struct FileLayer {
     std::string path;
-    std::string profile;                      // the [profiles.NAME] read over the top level, or ""
-    std::set<std::string> profile_keys;       // settings keys ("livekit.url") the profile set
+    std::string profile;                 // the [profiles.NAME] read over the top level, or ""
+    std::set<std::string> profile_keys;  // settings keys ("livekit.url") the profile set
+    // Where the profile's values came from, for their origin: "/path [profiles.staging]", or
+    // another tool's file "~/.livekit/cli-config.yaml [lk:staging]" (external_profiles.hpp).
+    std::string profile_detail;
     bool holds_secret = false;                // an inline secret anywhere in the file (any profile)
     std::map<std::string, FileValue> values;  // settings key -> value; absent: not in the file
 };
@@ -44,6 +47,12 @@ struct FileLayer {
 // and line that are wrong. (file_layer.cpp documents the rules for unknown keys.)
 FileLayer read_config_file(const std::string& path, const std::string& profile,
                            const std::string& from);
+
+// Reads another tool's profile (external_profiles.hpp) over `f`: its values replace the
+// credential set of its provider, as a [profiles.NAME] does. Warns in `warnings` when the
+// file holds a secret and is readable by others.
+void apply_external_profile(FileLayer& f, const std::string& profile, const Env& env,
+                            std::vector<std::string>& warnings);
 
 // Which config file to read: --config, else ROOMCTL_CONFIG, else the XDG user file if it
 // exists. Explicitly named files must exist (else Error(config)). nullopt when there is none.
