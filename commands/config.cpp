@@ -63,9 +63,14 @@ void run_profiles(Context& ctx) {
     nlohmann::json list = nlohmann::json::array();
     std::string text = fmt::format("{:<24} {:<8} {}\n", "PROFILE", "PROVIDER", "FROM");
     if (auto path = config::find_config_file(given_flags(ctx), env)) {
-        for (const auto& name : config::config_file_profiles(*path)) {
-            list.push_back({{"name", name}, {"file", *path}, {"read_only", false}});
-            text += fmt::format("{:<24} {:<8} {}\n", name, "-", *path);
+        for (const auto& p : config::config_file_profiles(*path)) {
+            list.push_back(
+                {{"name", p.name},
+                 {"file", *path},
+                 {"read_only", false},
+                 {"provider", p.provider.empty() ? nlohmann::json{} : nlohmann::json(p.provider)}});
+            text += fmt::format("{:<24} {:<8} {}\n", p.name, p.provider.empty() ? "-" : p.provider,
+                                *path);
         }
     }
     for (const auto& p : config::list_external_profiles(env)) {

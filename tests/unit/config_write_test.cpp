@@ -168,6 +168,17 @@ TEST_F(ConfigWrite, ExternalFileWritableByOthersIsRefused) {
     EXPECT_TRUE(contains(msg, "cli-config.yaml")) << msg;
 }
 
+TEST_F(ConfigWrite, ExternalSecretReadableByOthersIsAWarning) {
+    write("home/.livekit/cli-config.yaml",
+          "projects:\n  - name: p\n    url: https://p.example\n    api_key: k\n"
+          "    api_secret: s\n");  // 0644
+    flags.set("--profile", "lk:p");
+    const auto s = resolve();
+    ASSERT_EQ(s.warnings.size(), 1U);
+    EXPECT_TRUE(contains(s.warnings[0], "readable by others")) << s.warnings[0];
+    EXPECT_TRUE(contains(s.warnings[0], "cli-config.yaml")) << s.warnings[0];
+}
+
 TEST_F(ConfigWrite, BrokenYamlIsAConfigErrorNamingTheFile) {
     write("home/.livekit/cli-config.yaml", "projects: [unclosed\n",
           fs::perms::owner_read | fs::perms::owner_write);

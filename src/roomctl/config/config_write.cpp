@@ -128,7 +128,7 @@ void write_private_file(const std::string& path, std::string_view content, bool 
     }
 }
 
-std::vector<std::string> config_file_profiles(const std::string& path) {
+std::vector<FileProfile> config_file_profiles(const std::string& path) {
     toml::table root;
     try {
         root = toml::parse_file(path);
@@ -136,10 +136,11 @@ std::vector<std::string> config_file_profiles(const std::string& path) {
         throw config_error(fmt::format("config file {} is not valid TOML: {} at line {}", path,
                                        e.description(), e.source().begin.line));
     }
-    std::vector<std::string> out;
+    std::vector<FileProfile> out;
     if (const auto* profiles = root["profiles"].as_table())
         for (const auto& [name, node] : *profiles)
-            if (node.is_table()) out.emplace_back(name.str());
+            if (const auto* t = node.as_table())
+                out.push_back({std::string{name.str()}, (*t)["provider"].value_or(std::string{})});
     return out;
 }
 

@@ -41,9 +41,14 @@ std::string target_config_path(const FlagValues& flags,
 // "already exists (use --force)", a directory that cannot be created, a write that failed.
 void write_private_file(const std::string& path, std::string_view content, bool overwrite);
 
-// The names of the [profiles.NAME] tables of the TOML file `path`, in file order. Throws
-// Error(config) when the file is not valid TOML.
-std::vector<std::string> config_file_profiles(const std::string& path);
+// The [profiles.NAME] tables of the TOML file `path`, in file order: the name and the
+// provider the profile sets ("" when it sets none). Throws Error(config) when the file is not
+// valid TOML.
+struct FileProfile {
+    std::string name;
+    std::string provider;
+};
+std::vector<FileProfile> config_file_profiles(const std::string& path);
 
 // The TOML text `existing` (empty: a new file) with one setting set. `key` is a settings key
 // with a config file place ("livekit.url", "rooms.table") or a *_file key

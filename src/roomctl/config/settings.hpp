@@ -2,6 +2,8 @@
 // Resolved settings of one roomctl run. Precedence, highest first:
 //   flag > environment > config file (TOML, --config or $XDG_CONFIG_HOME/roomctl/config.toml;
 //   the [profiles.NAME] chosen by --profile or ROOMCTL_PROFILE over its top level)
+//   (--profile lk:NAME / twilio:NAME: another tool's profile, read in place over the top
+//   level: external_profiles.hpp)
 //   > built-in default.
 // Every value remembers where it came from, for `check -v` and error messages.
 // Which flag, variables and config file key set each setting, how it is parsed and printed:
