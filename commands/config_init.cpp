@@ -41,9 +41,7 @@ struct Answers {
 // One line from stdin after `question` on stderr; `fallback` when the answer is empty. Echo
 // is off for a secret. The end of input is an error: a half-answered file is not written.
 std::string ask(const std::string& question, const std::string& fallback, bool secret = false) {
-    std::cerr << question;
-    if (!fallback.empty()) std::cerr << " [" << fallback << "]";
-    std::cerr << ": " << std::flush;
+    // Echo goes off before the question shows: an answer typed right after it is not echoed.
     termios old{};
     const bool hide = secret && tcgetattr(STDIN_FILENO, &old) == 0;
     if (hide) {
@@ -51,6 +49,9 @@ std::string ask(const std::string& question, const std::string& fallback, bool s
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
     }
+    std::cerr << question;
+    if (!fallback.empty()) std::cerr << " [" << fallback << "]";
+    std::cerr << ": " << std::flush;
     std::string line;
     const bool got = static_cast<bool>(std::getline(std::cin, line));
     if (hide) {
