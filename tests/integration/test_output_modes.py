@@ -117,7 +117,10 @@ def test_tsv_is_tab_separated_with_escaped_values_and_an_optional_header(run, db
     assert sorted(row[0] for row in rows) == ["tsv-a", "tsv-b"]
     assert all(len(row) == 5 for row in rows), rows
     no_head = run("rooms", "list", "-o", "tsv", "--no-headers")
-    assert no_head.stdout.splitlines() == lines[1:]
+    # The same rows without the header; the age column may have moved on a second meanwhile.
+    def without_age(table):
+        return [row[:3] + row[4:] for row in table]
+    assert without_age([l.split("\t") for l in no_head.stdout.splitlines()]) == without_age(rows)
 
     # A value with a tab, a newline and a backslash stays one field of one row.
     db.insert("tab\there\nnext\\x")
