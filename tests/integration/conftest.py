@@ -6,6 +6,7 @@ Under CI=true a test that would skip fails instead.
 """
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -327,6 +328,29 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
     _run.spawn = _spawn
     _run.env = _env  # the environment _run uses, for tests that start roomctl themselves
     return _run
+
+
+def read_terminal(master, proc, timeout):
+    """Everything `proc` writes to the pseudo-terminal whose master end is `master`, until the
+    last writer closes it; fails the test when nothing comes for `timeout` seconds. Closes
+    `master`."""
+    seen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], timeout)
+            if not ready:
+                proc.kill()
+                pytest.fail("roomctl did not finish: " + seen.decode(errors="replace"))
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the last writer closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    return seen
 
 
 def unused_port():

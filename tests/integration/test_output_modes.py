@@ -6,10 +6,11 @@ import json
 import os
 import pty
 import re
-import select
 import subprocess
 
 import pytest
+
+from conftest import read_terminal
 
 LIVEKIT = pytest.mark.parametrize("provider", ["livekit"])
 ESC = "\x1b"
@@ -153,22 +154,7 @@ def run_in_terminal(run, roomctl_bin, *args, env=None, timeout=60):
     proc = subprocess.Popen([roomctl_bin, *args], env=e, stdout=slave, stderr=slave,
                             stdin=subprocess.DEVNULL)
     os.close(slave)
-    seen = b""
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], timeout)
-            if not ready:
-                proc.kill()
-                pytest.fail("roomctl did not finish: " + seen.decode(errors="replace"))
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the last writer closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        os.close(master)
+    seen = read_terminal(master, proc, timeout)
     proc.wait(timeout=timeout)
     return proc.returncode, seen.decode().replace("\r\n", "\n")
 

@@ -4,13 +4,12 @@ long --apply runs (drawn only when stderr is a terminal)."""
 import json
 import os
 import pty
-import select
 import subprocess
 import tty
 
 import pytest
 
-from conftest import API_SECRET, TWILIO_AUTH_TOKEN, TWILIO_SECRET
+from conftest import API_SECRET, TWILIO_AUTH_TOKEN, TWILIO_SECRET, read_terminal
 
 LIVEKIT = pytest.mark.parametrize("provider", ["livekit"])
 TWILIO = pytest.mark.parametrize("provider", ["twilio"])
@@ -219,22 +218,7 @@ def run_with_pty_stderr(run, roomctl_bin, *args, env=None, timeout=60):
     proc = subprocess.Popen([roomctl_bin, *args], env=e, stdout=subprocess.PIPE, stderr=slave,
                             stdin=subprocess.DEVNULL)
     os.close(slave)
-    seen = b""
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], timeout)
-            if not ready:
-                proc.kill()
-                pytest.fail("roomctl did not finish: " + seen.decode(errors="replace"))
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the last writer closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        os.close(master)
+    seen = read_terminal(master, proc, timeout)
     out = proc.stdout.read().decode()
     proc.wait(timeout=timeout)
     return proc.returncode, out, seen.decode()
