@@ -60,39 +60,13 @@ void run_set(const SetArgs& a, Context& ctx) {
 
 void run_profiles(Context& ctx) {
     const auto env = config::process_environment();
-    nlohmann::json list = nlohmann::json::array();
-    std::string text = fmt::format("{:<24} {:<8} {}\n", "PROFILE", "PROVIDER", "FROM");
-    if (auto path = config::find_config_file(given_flags(ctx), env)) {
-        for (const auto& p : config::config_file_profiles(*path)) {
-            list.push_back(
-                {{"name", p.name},
-                 {"file", *path},
-                 {"read_only", false},
-                 {"provider", p.provider.empty() ? nlohmann::json{} : nlohmann::json(p.provider)}});
-            text += fmt::format("{:<24} {:<8} {}\n", p.name, p.provider.empty() ? "-" : p.provider,
-                                *path);
-        }
-    }
-    for (const auto& p : config::list_external_profiles(env)) {
-        const bool twilio = p.provider == config::Provider::twilio;
-        const std::string secret =
-            p.has_secret ? "in the profile" : "TWILIO_API_SECRET or --api-secret-file";
-        list.push_back({{"name", p.name},
-                        {"file", p.file},
-                        {"read_only", true},
-                        {"provider", config::to_string(p.provider)},
-                        {"default", p.is_default},
-                        {"url", p.url},
-                        {"account_sid", p.account_sid},
-                        {"api_key", p.api_key},
-                        {"secret", secret}});
-        std::string note =
-            twilio ? fmt::format("account {}; secret from {}", p.account_sid, secret) : p.url;
-        if (p.is_default) note += " (the tool's default)";
-        text += fmt::format("{:<24} {:<8} {} (read-only): {}\n", p.name,
-                            config::to_string(p.provider), p.file, note);
-    }
-    ctx.printer().result(nlohmann::json{{"profiles", list}}, text);
+    const auto path = config::find_config_file(given_flags(ctx), env);
+    const auto own =
+        path ? config::config_file_profiles(*path) : std::vector<config::FileProfile>{};
+    const auto external = config::list_external_profiles(env);
+    const auto file = path.value_or("");
+    ctx.printer().result(report::profiles_json(file, own, external),
+                         report::render_profiles(file, own, external));
     ctx.exit_code = to_int(ExitCode::ok);
 }
 

@@ -52,4 +52,55 @@ std::string render_config(const config::Settings& s, const TextStyle& style) {
     return out;
 }
 
+namespace {
+
+std::string secret_source(const config::ExternalProfile& p) {
+    return p.has_secret ? "in the profile" : "TWILIO_API_SECRET or --api-secret-file";
+}
+
+}  // namespace
+
+nlohmann::json profiles_json(const std::string& path, const std::vector<config::FileProfile>& own,
+                             const std::vector<config::ExternalProfile>& external) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : own) {
+        list.push_back(
+            {{"name", p.name},
+             {"file", path},
+             {"read_only", false},
+             {"provider", p.provider.empty() ? nlohmann::json{} : nlohmann::json(p.provider)}});
+    }
+    for (const auto& p : external) {
+        list.push_back({{"name", p.name},
+                        {"file", p.file},
+                        {"read_only", true},
+                        {"provider", config::to_string(p.provider)},
+                        {"default", p.is_default},
+                        {"url", p.url},
+                        {"account_sid", p.account_sid},
+                        {"api_key", p.api_key},
+                        {"secret", secret_source(p)}});
+    }
+    return nlohmann::json{{"profiles", list}};
+}
+
+std::string render_profiles(const std::string& path, const std::vector<config::FileProfile>& own,
+                            const std::vector<config::ExternalProfile>& external) {
+    std::string text = fmt::format("{:<24} {:<8} {}\n", "PROFILE", "PROVIDER", "FROM");
+    for (const auto& p : own) {
+        text +=
+            fmt::format("{:<24} {:<8} {}\n", p.name, p.provider.empty() ? "-" : p.provider, path);
+    }
+    for (const auto& p : external) {
+        const bool twilio = p.provider == config::Provider::twilio;
+        std::string note =
+            twilio ? fmt::format("account {}; secret from {}", p.account_sid, secret_source(p))
+                   : p.url;
+        if (p.is_default) note += " (the tool's default)";
+        text += fmt::format("{:<24} {:<8} {} (read-only): {}\n", p.name,
+                            config::to_string(p.provider), p.file, note);
+    }
+    return text;
+}
+
 }  // namespace roomctl::report
