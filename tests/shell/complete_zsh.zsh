@@ -27,6 +27,12 @@ if [[ -f $completion ]]; then
 fi
 zmodload zsh/zpty || { print -u2 "complete_zsh: zsh/zpty module missing"; exit 1 }
 
+# compinit scans every directory on $fpath (~0.8 s) unless it finds a dump, as a user's
+# ~/.zcompdump; ROOMCTL_ZSH_COMPDUMP names one a caller shares between the lines it completes
+# with the same $fpath (completion_test.sh does). Without it, no dump is read or written.
+local compinit_dump=-D
+[[ -n ${ROOMCTL_ZSH_COMPDUMP:-} ]] && compinit_dump="-d ${(q)ROOMCTL_ZSH_COMPDUMP}"
+
 local tmp
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/complete-zsh.XXXXXX")
 trap 'zpty -d capture 2>/dev/null; rm -rf -- $tmp' EXIT
@@ -36,7 +42,7 @@ cat > $tmp/setup.zsh <<SETUP
 PS1='' PROMPT='' RPROMPT='' PROMPT_EOL_MARK=''
 unsetopt beep
 fpath=(${(q)compdir} \$fpath)
-autoload -Uz compinit && compinit -u -D
+autoload -Uz compinit && compinit -u ${compinit_dump}
 $sourced
 zstyle ':completion:*' list-grouped false
 zstyle ':completion:*' insert-tab false

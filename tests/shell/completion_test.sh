@@ -70,7 +70,11 @@ fi
 
 work=$(mktemp -d)
 bindir=$(mktemp -d)
-trap 'rm -rf -- "$work" "$bindir"' EXIT
+# zsh's completion dump, shared by every line of this run (one $fpath) as ~/.zcompdump is by a
+# user's shells; kept out of $work, whose files the file-name cases complete.
+zshdump=$(mktemp -d)
+export ROOMCTL_ZSH_COMPDUMP=$zshdump/zcompdump
+trap 'rm -rf -- "$work" "$bindir" "$zshdump"' EXIT
 if [[ -n $bin_arg ]]; then
   # Named roomctl, as the shims call it, and outside the directory the cases complete in. A
   # copy, not a link: every TAB runs it, and a build relinking the original meanwhile must not
