@@ -15,6 +15,7 @@ and ``pkg/rtc/room.go``. It covers:
 * the Twirp RoomService JSON API (routing, Content-Type, protojson decoding,
   Twirp error JSON and status codes, grant checks, psrpc message prefixes);
 * ``GET /`` health check and ``GET /rtc/validate``;
+* the ``/rtc`` (and ``/rtc/v1``) WebSocket signalling join, in livekit_signal.py;
 * the room lifecycle (empty_timeout / departure_timeout closing rooms).
 
 A small unauthenticated control surface under ``/_standin/`` lets tests seed
@@ -38,6 +39,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import standin_common  # noqa: E402
 import livekit_participant_admin as participant_admin  # noqa: E402
+import livekit_signal  # noqa: E402
 from standin_common import (  # noqa: E402
     JSON_CT, PLAIN, HTTPError, control_creation_time, control_identities, config_int_updates,
     opt_int, positive_int, to_json_bytes,
@@ -62,7 +64,7 @@ IMPLEMENTED_METHODS = (
     "CreateRoom", "ListRooms", "DeleteRoom", "ListParticipants", "GetParticipant",
     "RemoveParticipant", "UpdateRoomMetadata", *participant_admin.METHODS,
 )
-FAULT_TARGETS = set(ALL_ROOM_METHODS) | {"*", "health", "validate"}
+FAULT_TARGETS = set(ALL_ROOM_METHODS) | {"*", "health", "validate", "rtc"}
 
 # twirp/errors.go ServerHTTPStatusFromErrorCode
 TWIRP_STATUS = {
@@ -350,6 +352,7 @@ class Grants:
 
     def __init__(self, claims):
         self.identity = cget(claims, "sub") or cget(claims, "jti") or ""
+        self.claims = claims  # name, metadata, attributes, kind: for a signalling join
         video = cget(claims, "video")
         self.has_video = isinstance(video, dict)
         self.video = video if self.has_video else {}
@@ -378,10 +381,11 @@ class Participant:
         self.name, self.metadata, self.attributes = "", "", {}
         self.permission = participant_admin.default_permission()
         self.tracks = []
+        self.state = "ACTIVE"  # a signalling join stays JOINING (no WebRTC follows)
 
     def to_json(self):
         return {
-            "sid": self.sid, "identity": self.identity, "state": "ACTIVE",
+            "sid": self.sid, "identity": self.identity, "state": self.state,
             "tracks": [t.to_json() for t in self.tracks],
             "metadata": self.metadata, "joined_at": str(self.joined_at_ms // 1000),
             "joined_at_ms": str(self.joined_at_ms), "name": self.name, "version": 0,
@@ -460,7 +464,7 @@ class State(standin_common.State):
     State.now(), also drives the token checks."""
 
     counted = IMPLEMENTED_METHODS
-    wildcard_skips = ("health", "validate")  # "*" means any Twirp method
+    wildcard_skips = ("health", "validate", "rtc")  # "*" means any Twirp method
 
     def __init__(self, keys, defaults):
         self.keys = keys
@@ -639,6 +643,8 @@ class Handler(standin_common.Handler):
         elif path == "/rtc/validate":
             self._apply_fault("validate")
             self._validate(grants)
+        elif path in ("/rtc", "/rtc/v1"):
+            livekit_signal.serve(self, grants)
         elif path.startswith(TWIRP_PREFIX):
             self._twirp(grants)
         else:
@@ -672,6 +678,12 @@ class Handler(standin_common.Handler):
 
     def _validate(self, grants):
         """RTCService.v0Validate: plain-text answers, creates nothing."""
+        self._check_join(grants)
+        self._send(200, "success")
+
+    def _check_join(self, grants):
+        """ValidateConnectRequest, shared by /rtc/validate and the /rtc join: raises the
+        HTTPError the server answers, else returns the token's room name."""
         if grants is None or not grants.has_video:
             raise HTTPError(401, "no permissions to access the room")
         if not grants.flag("roomJoin"):
@@ -697,7 +709,7 @@ class Handler(standin_common.Handler):
             auto_create = st.config["auto_create"]
         if not auto_create and missing and not grants.flag("roomCreate"):
             raise HTTPError(404, "requested room does not exist")
-        self._send(200, "success")
+        return room
 
     def _twirp(self, grants):
         """The generated Twirp ServeHTTP: method, route, Content-Type, decode, call."""
