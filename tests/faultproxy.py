@@ -23,6 +23,17 @@ connections. One rule is active at a time; `set()` replaces it. Modes:
     kill       forward the request, wait for the answer (the server acted), then "the server
                dies": every open connection is reset and the listener closed, so new connects
                are refused, until `revive()` listens again on the same port
+    strip_upgrade  forward the request with its `Upgrade` header removed and `upgrade` taken
+               out of `Connection` (the header goes when nothing is left): a reverse proxy
+               that does not pass WebSocket upgrades; the server answers a plain GET
+    ws_idle_close  forward; after the server's 101 forward raw bytes both ways, then end both
+               TCP connections (FIN, no WebSocket close frame, so the client sees 1006) after
+               `seconds` without traffic either way, or with `first_message=True` right after
+               the server's first whole WebSocket frame reached the client (the rest is not
+               forwarded): a load balancer's idle timeout
+
+After any 101 Switching Protocols answer (in every mode) the connection is no longer HTTP: the
+proxy forwards raw bytes both ways until either side closes.
 
 Triggers, on any mode but pass:
 
@@ -32,12 +43,13 @@ Triggers, on any mode but pass:
     count=N           then N requests get the mode, later ones pass (None: all of them)
     after_connections=K   only requests on connections accepted after the first K
 
-`log` lists (request line, mode applied or "pass") in arrival order; `struck` counts the
-requests a rule applied to.
+`log` lists (request line, `access_token` redacted; mode applied or "pass") in arrival order;
+`struck` counts the requests a rule applied to.
 """
 
 import random
 import re
+import select
 import socket
 import struct
 import threading
@@ -45,14 +57,18 @@ import time
 
 __all__ = ["FaultProxy"]
 
-MODES = ("pass", "reset", "truncate", "blackhole", "jitter", "kill")
+MODES = ("pass", "reset", "truncate", "blackhole", "jitter", "kill", "strip_upgrade",
+         "ws_idle_close")
 
 
 class _Rule:
     def __init__(self, mode="pass", match=None, after=0, count=None, after_connections=0,
-                 nbytes=0, low=0.02, high=2.0, seed=0):
+                 nbytes=0, low=0.02, high=2.0, seed=0, seconds=None, first_message=False):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
+        if mode == "ws_idle_close" and not (seconds or first_message):
+            raise ValueError("ws_idle_close needs seconds=S or first_message=True")
+        self.seconds, self.first_message = seconds, first_message
         self.mode, self.after, self.count = mode, after, count
         self.match = re.compile(match) if match else None
         self.after_connections, self.nbytes = after_connections, nbytes
@@ -145,11 +161,48 @@ def _reset(sock):
     sock.close()
 
 
+def _strip_upgrade(request):
+    """The request without `Upgrade` and without the `upgrade` token of `Connection`."""
+    head, sep, body = request.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        key = name.strip().lower()
+        if key == b"upgrade":
+            continue
+        if key == b"connection":
+            kept = [t.strip() for t in value.split(b",") if t.strip().lower() != b"upgrade"]
+            if not kept:
+                continue
+            line = name + b": " + b", ".join(kept)
+        out.append(line)
+    return b"\r\n".join(out) + sep + body
+
+
+def _first_frame_end(data):
+    """Length of the first whole WebSocket frame in `data`, or None while incomplete."""
+    if len(data) < 2:
+        return None
+    n, at = data[1] & 0x7F, 2
+    if n == 126:
+        if len(data) < 4:
+            return None
+        n, at = struct.unpack("!H", data[2:4])[0], 4
+    elif n == 127:
+        if len(data) < 10:
+            return None
+        n, at = struct.unpack("!Q", data[2:10])[0], 10
+    end = at + (4 if data[1] & 0x80 else 0) + n
+    return end if len(data) >= end else None
+
+
 class _Conn:
     def __init__(self, client, number):
         self.client, self.number = client, number
         self.upstream = None
         self.aborted = False
+        self.ws_rule = None  # (seconds, first_message) of a ws_idle_close request
 
     def abort(self):
         """Wakes the thread serving this connection; it then resets the client."""
@@ -251,11 +304,71 @@ class FaultProxy:
                 hit = r.count > 0
                 r.count -= hit
             mode = r.mode if hit else "pass"
-            self.log.append((line, mode))
+            # The log keeps no tokens: a WebSocket join carries one in its query.
+            self.log.append((re.sub(r"(access_token=)[^&\s]+", r"\1REDACTED", line), mode))
             if hit:
                 self.struck += 1
             delay = r.rng.uniform(r.low, r.high) if mode == "jitter" else 0
+            conn.ws_rule = (r.seconds, r.first_message) if mode == "ws_idle_close" else None
             return mode, r.nbytes, delay
+
+    def _pipe(self, conn, client_in, upstream_in):
+        """Raw forwarding after a 101. Returns True when it ended with FIN (a side closed or
+        ws_idle_close cut), False when it should end with RST (aborted)."""
+        seconds, first_message = conn.ws_rule or (None, False)
+        pending = {conn.client: bytes(client_in.buf), conn.upstream: bytes(upstream_in.buf)}
+        client_in.buf.clear()
+        upstream_in.buf.clear()
+        peer = {conn.client: conn.upstream, conn.upstream: conn.client}
+        from_server = bytearray()  # what the server sent, while looking for its first frame
+        open_ = [conn.client, conn.upstream]  # sides that have not closed yet
+        last = time.monotonic()
+        while not conn.aborted:
+            for src, data in list(pending.items()):
+                if not data:
+                    continue
+                pending[src] = b""
+                if src is conn.upstream and first_message:
+                    from_server += data
+                    end = _first_frame_end(from_server)
+                    if end is not None:
+                        conn.client.sendall(bytes(from_server[:end]))
+                        return self._cut(conn)
+                    continue
+                peer[src].sendall(data)
+                last = time.monotonic()
+            wait = 0.2 if seconds is None else max(0.0, min(0.2, last + seconds - time.monotonic()))
+            if seconds is not None and time.monotonic() - last >= seconds:
+                return self._cut(conn)
+            if not open_:
+                return True
+            readable, _, _ = select.select(open_, [], [], wait)
+            for src in readable:
+                try:
+                    data = src.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    if conn.aborted:
+                        return False
+                    open_.remove(src)
+                    try:  # a side closed: pass its FIN on, keep forwarding the other way
+                        peer[src].shutdown(socket.SHUT_WR)
+                    except OSError:
+                        pass
+                    continue
+                pending[src] = pending.get(src, b"") + data
+        return False
+
+    @staticmethod
+    def _cut(conn):
+        """ws_idle_close: both TCP connections end with FIN and no WebSocket close frame."""
+        for s in (conn.client, conn.upstream):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return True
 
     def _serve(self, conn):
         client_in = _Reader(conn.client)
@@ -276,6 +389,8 @@ class FaultProxy:
                     length = int(fields.get("content-length", "0"))
                     request += client_in.exact(length)
                 mode, nbytes, delay = self._decide(line, conn)
+                if mode == "strip_upgrade":
+                    request = _strip_upgrade(request)
                 if mode == "blackhole":
                     while True:  # until the client gives up or the proxy aborts
                         client_in._fill()
@@ -307,6 +422,9 @@ class FaultProxy:
                     self.kill()
                     break
                 conn.client.sendall(answer)
+                if answer.startswith((b"HTTP/1.1 101", b"HTTP/1.0 101")):
+                    graceful = self._pipe(conn, client_in, upstream_in)
+                    break
                 if answer_fields.get("connection", "").lower() == "close":
                     graceful = True
                     break
