@@ -416,7 +416,7 @@ class Session:
         try:
             self._handshake()
             if h._fault_target is not None:
-                h._log_answer(101, b"", h._struck)
+                h._log_answer(101, b"", "after" if h._late_fault else h._struck)
             self._send_frame(2, first)
             if self.participant is None:  # the join failed: leave, then close
                 self._close(1000)
