@@ -138,7 +138,15 @@ report::Printer& Context::printer() {
 }
 
 std::unique_ptr<media::MediaServer> Context::media_server() {
-    return wiring::connect_media_server(settings(), trace_sink(), globals.verbose > 1, &cancelled);
+    const auto& limits = rate_limits();
+    return wiring::connect_media_server(settings(), trace_sink(), globals.verbose > 1, &cancelled,
+                                        &limits);
+}
+
+const http::RateLimits& Context::rate_limits() {
+    std::lock_guard lock(m_rate_mutex);
+    if (!m_rate_limits) m_rate_limits = wiring::make_rate_limits(settings());
+    return *m_rate_limits;
 }
 
 http::TraceSink Context::trace_sink() {

@@ -6,10 +6,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "roomctl/config/settings.hpp"
+#include "roomctl/http/rate_limiter.hpp"
 #include "roomctl/http/transport.hpp"
 #include "roomctl/media/server.hpp"
 #include "roomctl/report/metrics.hpp"
@@ -60,6 +62,10 @@ public:
     // The configured provider's client; its calls throw Error(interrupted) once `cancelled`
     // is set (the flag is passed down by pointer: the client lives in libroomctl_io.so).
     std::unique_ptr<media::MediaServer> media_server();
+    // The run's rate limiters (wiring::make_rate_limits), made once and shared by every
+    // client media_server() returns, so all workers share one budget. Thread-safe. Throws
+    // Error(usage/config) for a malformed --rate / [http] rate.
+    const http::RateLimits& rate_limits();
     // Request tracing for -v (empty without it); lines go to the printer's stderr.
     http::TraceSink trace_sink();
     // A connected store that cancel_in_flight() can reach while it lives. Throws
@@ -94,6 +100,8 @@ private:
     std::optional<config::Settings> m_settings;
     std::unique_ptr<report::Printer> m_printer;
     std::shared_ptr<StoreRegistry> m_stores;  // shared with each store room_store() returned
+    std::mutex m_rate_mutex;
+    std::optional<http::RateLimits> m_rate_limits;
 };
 
 }  // namespace roomctl::cli

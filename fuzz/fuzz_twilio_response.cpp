@@ -44,7 +44,6 @@ twilio::RetryPolicy no_sleep_retries() {
     p.base_delay = std::chrono::milliseconds{0};
     p.max_delay = std::chrono::milliseconds{0};
     p.max_total = std::chrono::milliseconds{60'000};
-    p.writes_per_second = 0;  // unpaced
     return p;
 }
 

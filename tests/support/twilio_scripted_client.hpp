@@ -18,7 +18,6 @@ inline twilio::VideoClient scripted_twilio_client(ScriptedTransport& transport) 
                        true,
                        std::chrono::milliseconds{1000}};
     twilio::RetryPolicy policy;
-    policy.writes_per_second = 0;
     return twilio::VideoClient{transport, e, policy};
 }
 

@@ -333,6 +333,15 @@ std::vector<SettingSpec> build() {
                        .toml = "http.cacert",
                        .relative = true},
                       field<&S::ca_file>()));
+    r.push_back(entry({.key = "rate",
+                       .help = "Requests per second to the media server, e.g. 20/s (default: "
+                               "Twilio 20 writes/s, LiveKit unlimited; 0 = unlimited)",
+                       .flag = "--rate",
+                       .flag_help = "Request rate limit, e.g. 20/s (default Twilio 20/s writes, "
+                                    "LiveKit unlimited)",
+                       .env = {{"ROOMCTL_RATE"}},
+                       .toml = "http.rate"},
+                      field<&S::rate>()));
     r.push_back(entry({.key = "recreate.empty_timeout",
                        .kind = Kind::seconds,
                        .help = "Empty timeout of rooms roomctl creates (default 1h)",

@@ -197,6 +197,9 @@ struct Settings {
     RoomMapping rooms;
     std::chrono::milliseconds request_timeout{10'000};  // per HTTP request
     std::string ca_file;                                // extra CA bundle for TLS
+    // Request rate limit as typed ("20/s", "1200/m", "0" = unlimited); empty = the provider's
+    // default. Parsed by http::parse_rate where the run's limiters are made (wiring/).
+    std::string rate;
     std::uint32_t empty_timeout = 3600;                 // seconds, for rooms roomctl creates
     std::uint32_t departure_timeout = 0;                // seconds; 0 = server default
     RoomSettingDefaults room_settings;                  // [recreate] type, metadata, ...

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -15,16 +16,37 @@ using clock = std::chrono::steady_clock;
 std::chrono::milliseconds retry_after(const Response& answer) {
     auto value = answer.header("retry-after");
     if (!value) return std::chrono::milliseconds{0};
-    try {
-        std::size_t used = 0;
-        long long seconds = std::stoll(*value, &used);
-        if (used == value->size() && seconds > 0) {
-            return std::chrono::milliseconds{std::min(seconds, 3600LL) * 1000};
+    return parse_retry_after(*value, std::chrono::system_clock::now())
+        .value_or(std::chrono::milliseconds{0});
+}
+
+// "Wed, 21 Oct 2015 07:28:00 GMT" as unix seconds; nullopt unless exactly that shape.
+std::optional<std::time_t> parse_imf_fixdate(std::string_view v) {
+    static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' ||
+        v[16] != ' ' || v[19] != ':' || v[22] != ':' || v[25] != ' ' || v.substr(26) != "GMT")
+        return std::nullopt;
+    auto number = [&](std::size_t at, std::size_t len) -> int {
+        int n = 0;
+        for (std::size_t i = at; i < at + len; ++i) {
+            if (v[i] < '0' || v[i] > '9') return -1;
+            n = n * 10 + (v[i] - '0');
         }
-    } catch (const std::exception&) {
-        // an HTTP-date or garbage: the jittered delay stands
-    }
-    return std::chrono::milliseconds{0};
+        return n;
+    };
+    const auto month = months.find(v.substr(8, 3));
+    std::tm tm{};
+    tm.tm_mday = number(5, 2);
+    tm.tm_year = number(12, 4) - 1900;
+    tm.tm_hour = number(17, 2);
+    tm.tm_min = number(20, 2);
+    tm.tm_sec = number(23, 2);
+    if (month == std::string_view::npos || month % 3 != 0 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_year < 70 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
+        tm.tm_sec < 0 || tm.tm_sec > 60)
+        return std::nullopt;
+    tm.tm_mon = static_cast<int>(month / 3);
+    return timegm(&tm);
 }
 
 bool cancelled(const RetryPolicy& policy) { return policy.cancel && policy.cancel->load(); }
@@ -46,7 +68,45 @@ bool wait_unless_cancelled(std::chrono::milliseconds delay, const RetryPolicy& p
     }
 }
 
+// Waits for the limiter's slot and any Retry-After pause in force; false once cancelled.
+// Returns the time the slot was reserved (the limiter's key for "scheduled before a cut").
+bool wait_for_slot(RateLimiter& limiter, const RetryPolicy& policy, clock::time_point& reserved) {
+    reserved = clock::now();
+    auto slot = limiter.reserve(reserved);
+    for (;;) {
+        auto now = clock::now();
+        if (slot > now) {
+            auto wait = std::chrono::ceil<std::chrono::milliseconds>(slot - now);
+            if (!wait_unless_cancelled(wait, policy)) return false;
+            continue;
+        }
+        // A pause that began after the slot was reserved holds this request too.
+        auto paused = limiter.paused_until();
+        if (paused <= now) return true;
+        slot = paused;
+    }
+}
+
 }  // namespace
+
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) {
+    constexpr long long cap_seconds = 3600;
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (!value.empty() && value.size() <= 10 &&
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        long long seconds = 0;
+        for (char c : value) seconds = seconds * 10 + (c - '0');
+        return std::chrono::milliseconds{std::min(seconds, cap_seconds) * 1000};
+    }
+    const auto when = parse_imf_fixdate(value);
+    if (!when) return std::nullopt;
+    const auto at = std::chrono::system_clock::from_time_t(*when);
+    if (at <= now) return std::chrono::milliseconds{0};
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(at - now);
+    return std::min(wait, std::chrono::milliseconds{cap_seconds * 1000});
+}
 
 bool retryable_status(long status, Idempotency idempotency) {
     if (status == 429) return true;
@@ -92,9 +152,22 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
         if (cancelled(policy)) {
             throw TransportError(FailureCause::cancelled, "interrupted before " + what);
         }
+        clock::time_point reserved{};
+        if (policy.limiter && !wait_for_slot(*policy.limiter, policy, reserved)) {
+            throw TransportError(FailureCause::cancelled,
+                                 "interrupted while waiting to send " + what);
+        }
         if (before_attempt) before_attempt();
         try {
             Response answer = transport.send(request);
+            if (policy.limiter) {
+                if (answer.status == 429) {
+                    auto wait = std::min(retry_after(answer), policy.max_delay);
+                    policy.limiter->on_refused(reserved, clock::now(), wait);
+                } else {
+                    policy.limiter->on_accepted(clock::now());
+                }
+            }
             if (!retryable_status(answer.status, idempotency)) return answer;
             const bool last = answer.status == 429
                                   ? ++rate_limited >= policy.max_rate_limited_attempts

@@ -11,8 +11,12 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "roomctl/http/rate_limiter.hpp"
 #include "roomctl/http/transport.hpp"
 
 namespace roomctl::http {
@@ -41,7 +45,17 @@ struct RetryPolicy {
     // send_with_retry throws TransportError(cancelled) (kind interrupted). Usually the same
     // flag as TransportOptions::cancel. May be null.
     const std::atomic<bool>* cancel = nullptr;
+    // The run's shared request-rate limit (http/rate_limiter.hpp), or null for none: every
+    // attempt waits for its slot (and for a Retry-After pause in force, capped at max_delay);
+    // each answer tells the limiter whether it was a 429.
+    std::shared_ptr<RateLimiter> limiter;
 };
+
+// A Retry-After value as a wait from `now`: delta seconds ("2") or an HTTP-date (IMF-fixdate,
+// "Wed, 21 Oct 2015 07:28:00 GMT", RFC 9110 10.2.3); a date in the past is 0. nullopt when
+// the value is neither. Capped at one hour.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now);
 
 // True for the HTTP statuses worth repeating: 429 always; 500, 502, 503, 504 when idempotent.
 bool retryable_status(long status, Idempotency idempotency);
@@ -52,8 +66,8 @@ bool retryable_status(long status, Idempotency idempotency);
 bool retryable_failure(FailureCause cause, Idempotency idempotency);
 
 // Delay before attempt `attempt + 1` (attempt counts from 0): uniform in
-// [0, min(max_delay, base_delay * 2^attempt)], raised to Retry-After (delta seconds) when the
-// answer carried one, and capped at max_delay.
+// [0, min(max_delay, base_delay * 2^attempt)], raised to Retry-After (parse_retry_after) when
+// the answer carried one, and capped at max_delay.
 std::chrono::milliseconds retry_delay(int attempt, const RetryPolicy& policy,
                                       const Response* answer);
 
@@ -62,7 +76,10 @@ std::chrono::milliseconds retry_delay(int attempt, const RetryPolicy& policy,
 // last TransportError when no attempt got an answer. `what` names the call in trace lines.
 // Throws TransportError(cancelled) once policy.cancel is set (before an attempt, or while
 // waiting between attempts).
-// `before_attempt`, when set, runs before every attempt (e.g. write pacing).
+// `before_attempt`, when set, runs before every attempt (after the limiter's slot). The wait
+// for a slot is not counted against max_total (a queue of workers is not a failing server);
+// it is bounded by the queue (workers / rate, the rate never below the limiter's min_rate,
+// each Retry-After pause capped at max_delay) and ends at once on `cancel`.
 Response send_with_retry(Transport& transport, const Request& request, Idempotency idempotency,
                          const RetryPolicy& policy, const std::string& what,
                          const std::function<void()>& before_attempt = {});

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
-#include <thread>
 
 #include "roomctl/http/form.hpp"
 #include "roomctl/http/retry.hpp"
@@ -12,40 +10,6 @@
 #include "roomctl/util/text.hpp"
 
 namespace roomctl::twilio {
-
-namespace {
-
-using clock = std::chrono::steady_clock;
-
-// Process-wide pacing of writes: one account's limit is shared by every worker thread.
-class WritePacer {
-public:
-    void acquire(double per_second) {
-        if (per_second <= 0) return;
-        auto interval = std::chrono::duration_cast<clock::duration>(
-            std::chrono::duration<double>(1.0 / per_second));
-        clock::time_point slot;
-        {
-            std::lock_guard lock(m_mutex);
-            auto now = clock::now();
-            m_next = std::max(m_next, now);
-            slot = m_next;
-            m_next += interval;
-        }
-        std::this_thread::sleep_until(slot);
-    }
-
-private:
-    std::mutex m_mutex;
-    clock::time_point m_next{};
-};
-
-WritePacer& write_pacer() {
-    static WritePacer pacer;
-    return pacer;
-}
-
-}  // namespace
 
 std::string explain_credentials(const Endpoint& e) {
     if (e.api_key) {
@@ -127,14 +91,14 @@ nlohmann::json call(http::Transport& transport, const Endpoint& endpoint, const 
         req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
         req.body = http::form_encode(form);
     }
-    auto pace = [&] {
-        if (method == "POST") write_pacer().acquire(policy.writes_per_second);
-    };
-    auto response = http::send_with_retry(transport, req, idempotency, policy, what, pace);
+    // Twilio limits writes and reads separately (20 and 80 per second per account).
+    http::RetryPolicy limited = policy;
+    limited.limiter = method == "POST" ? policy.limiter : policy.read_limiter;
+    auto response = http::send_with_retry(transport, req, idempotency, limited, what);
     if (response.status == 429) {
         throw runtime_error(fmt::format(
             "Twilio {} was rate-limited (HTTP 429) until roomctl gave up retrying; try again "
-            "later or lower --concurrency",
+            "later or lower --rate",
             what));
     }
     return interpret(what, response, endpoint);

@@ -3,10 +3,11 @@
 // with the Account SID + Auth Token or an API key SID + secret, form-encoded bodies (a JSON body is
 // ignored by Twilio), JSON answers, the legacy {code, message, more_info, status} error body (and
 // the RFC 9457 {type, title, status, code, detail} one), retries (http/retry.hpp: a 429 was not
-// processed, so it is always repeated, honouring Retry-After), and writes paced below the
-// account's ~20 writes/s.
+// processed, so it is always repeated, honouring Retry-After), and requests paced by the run's
+// rate limiters (http/rate_limiter.hpp): writes by RetryPolicy::limiter, reads by read_limiter.
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -56,7 +57,9 @@ struct RetryPolicy : http::RetryPolicy {
         max_delay = std::chrono::milliseconds{8'000};
         max_total = std::chrono::milliseconds{30'000};
     }
-    double writes_per_second = 15.0;  // below Twilio's 20/s account limit; 0 = unpaced
+    // Reads (GET) are limited apart from writes (POST, paced by `limiter`): Twilio's account
+    // quotas are 80 reads/s and 20 writes/s. Null = unpaced.
+    std::shared_ptr<http::RateLimiter> read_limiter;
 };
 
 // Sends a request (GET with `query` already in the URL, or POST with `form`) through

@@ -1,5 +1,7 @@
 #include "roomctl/wiring/factory.hpp"
 
+#include <fmt/format.h>
+
 #include "roomctl/io/module.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/twilio/video_client.hpp"
@@ -110,21 +112,59 @@ http::TransportOptions transport_options(const config::Settings& s, http::TraceS
     return o;
 }
 
+http::RateLimits make_rate_limits(const config::Settings& s) {
+    constexpr double twilio_writes = 20, twilio_reads = 80;  // per account (twilio-video.md)
+    double rate = s.provider == config::Provider::twilio ? twilio_writes : 0;
+    if (!s.rate.empty()) {
+        auto parsed = http::parse_rate(s.rate);
+        if (!parsed) {
+            auto origin = s.origins.find("rate");
+            constexpr const char* how = "write it as 20/s, 1200/m or 0 (unlimited)";
+            if (origin != s.origins.end() && origin->second.source == config::Source::flag)
+                throw usage_error(fmt::format("--rate \"{}\" is not a rate: {}", s.rate, how));
+            throw config_error(fmt::format(
+                "rate \"{}\" ({}) is not a rate: {}", s.rate,
+                origin != s.origins.end() ? config::to_string(origin->second) : "settings", how));
+        }
+        rate = *parsed;
+    }
+    http::RateLimits limits;
+    http::RateLimiterOptions writes;
+    writes.rate = rate;
+    limits.writes = std::make_shared<http::RateLimiter>(writes);
+    if (s.provider == config::Provider::twilio) {
+        http::RateLimiterOptions reads;
+        reads.rate = twilio_reads;
+        limits.reads = std::make_shared<http::RateLimiter>(reads);
+    } else {
+        limits.reads = limits.writes;
+    }
+    return limits;
+}
+
 std::unique_ptr<media::MediaServer> connect_media_server(const config::Settings& s,
                                                          http::TraceSink trace, bool trace_headers,
-                                                         const std::atomic<bool>* cancel) {
+                                                         const std::atomic<bool>* cancel,
+                                                         const http::RateLimits* limits) {
     config::require_media_server(s);
     auto options = transport_options(s, std::move(trace), trace_headers, cancel);
     if (s.provider == config::Provider::twilio) {
+        twilio::RetryPolicy retry;
+        if (limits) {
+            retry.limiter = limits->writes;
+            retry.read_limiter = limits->reads;
+        }
         return std::make_unique<
             OwningServer<twilio::VideoClient, twilio::Endpoint, twilio::RetryPolicy>>(
-            std::move(options), twilio_endpoint(s), twilio::RetryPolicy{});
+            std::move(options), twilio_endpoint(s), std::move(retry));
     }
     livekit::ApiEndpoint endpoint{config::api_url(s.livekit), s.livekit.api_key,
                                   s.livekit.api_secret, s.request_timeout};
+    http::RetryPolicy retry;
+    if (limits) retry.limiter = limits->writes;  // one limit for every call
     return std::make_unique<
         OwningServer<livekit::RoomServiceClient, livekit::ApiEndpoint, http::RetryPolicy>>(
-        std::move(options), std::move(endpoint), http::RetryPolicy{});
+        std::move(options), std::move(endpoint), std::move(retry));
 }
 
 }  // namespace roomctl::wiring
