@@ -10,6 +10,7 @@
 #include "roomctl/config/registry.hpp"
 #include "roomctl/reconcile/inventory.hpp"
 #include "roomctl/report/audit_view.hpp"
+#include "roomctl/report/scope_view.hpp"
 #include "roomctl/util/exit_code.hpp"
 
 namespace roomctl::cli {
@@ -78,28 +79,17 @@ nlohmann::json report_scope(Context& ctx, const ScopedAudit& audit, const ScopeA
                             const reconcile::Plan& plan, reconcile::ScopedCommand command) {
     if (!audit.narrowed) return nullptr;
     auto& printer = ctx.printer();
-    printer.status(fmt::format(
-        "scope: {} of {} finding(s){}{}", audit.scoped.findings.size(), audit.whole.findings.size(),
-        audit.scope.rooms.empty() ? std::string()
-                                  : fmt::format(", rooms {}", fmt::join(audit.scope.rooms, ", ")),
-        args.kinds.empty() ? std::string()
-                           : fmt::format(", kinds {}", fmt::join(args.kinds, ", "))));
-    nlohmann::json notes = nlohmann::json::array();
-    for (const auto& n : reconcile::scope_notes(audit.names, audit.scoped, plan, command)) {
+    printer.status(report::scope_summary(audit.scoped.findings.size(),
+                                         audit.whole.findings.size(), audit.scope, args.kinds));
+    const auto notes = reconcile::scope_notes(audit.names, audit.scoped, plan, command);
+    for (const auto& n : notes) {
         if (n.declined) {
             printer.warn(n.message);
         } else {
             printer.status(n.message);
         }
-        notes.push_back({{"room", n.room}, {"declined", n.declined}, {"message", n.message}});
     }
-    std::vector<std::string> kinds;
-    for (auto k : audit.scope.kinds) kinds.push_back(reconcile::to_string(k));
-    return {
-        {"rooms", audit.scope.rooms},
-        {"session", args.session.empty() ? nlohmann::json(nullptr) : nlohmann::json(args.session)},
-        {"kinds", kinds},
-        {"notes", notes}};
+    return report::scope_json(audit.scope, args.session, notes);
 }
 
 namespace {

@@ -80,9 +80,8 @@ ScopedAudit audit_scoped(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                          std::unique_ptr<media::MediaServer>& server,
                          const config::Settings& settings, const ScopeArgs& args);
 
-// Prints scope_notes() (declined ones as warnings, the rest as status lines) and returns them
-// as the document's "scope" object: {"rooms", "session", "kinds", "notes": [{room, declined,
-// message}]}; null when the run was not scoped.
+// Prints scope_notes() (declined ones as warnings, the rest as status lines) and returns
+// report::scope_json, the document's "scope" object; null when the run was not scoped.
 nlohmann::json report_scope(Context& ctx, const ScopedAudit& audit, const ScopeArgs& args,
                             const reconcile::Plan& plan, reconcile::ScopedCommand command);
 
