@@ -80,6 +80,9 @@ int run_token_inspect(const InspectFlags& f, Context& ctx) {
                                                   ctx.globals.verbose > 1, &ctx.cancelled);
         server = std::move(verdict.check);
         refused = verdict.refused;
+        // A token the server accepts may still kick someone: its identity may be in the room.
+        if (server->authenticated)
+            inspect::check_identity_on_server(*ctx.media_server(), r, o.room);
     }
 
     ctx.printer().result(report::inspect_json(r, o, server, refused),
@@ -108,8 +111,10 @@ void register_token_inspect(CLI::App& token, Context& ctx) {
     cmd->add_option("--for", f->purpose, "Check the grants for this use: join, admin, list, create")
         ->check(CLI::IsMember({"join", "admin", "list", "create"}));
     cmd->add_option("--room", f->room, "With --for join or admin: the room it must be for");
-    cmd->add_flag("--check-server", f->check_server,
-                  "Also ask the LiveKit server (GET /rtc/validate); Twilio has no such endpoint");
+    cmd->add_flag(
+        "--check-server", f->check_server,
+        "Also ask the LiveKit server (GET /rtc/validate) and whether the token's identity is "
+        "already in its room; Twilio has no such endpoint");
     cmd->footer(
         "Decodes offline; the signature is verified when the API secret is configured\n"
         "(LIVEKIT_API_SECRET, or TWILIO_API_SECRET for Twilio tokens). The token is never "

@@ -77,7 +77,8 @@ TEST(Twirp, PlainText401IsExplained) {
     EXPECT_EQ(e.kind(), ErrorKind::auth);
     EXPECT_EQ(std::string(e.what()),
               "LiveKit refused ListRooms: API secret does not match key APIkey123: signature "
-              "rejected");
+              "rejected; server said: \"invalid authorization token: token signature is invalid: "
+              "signature is invalid\"");
 }
 
 TEST(Twirp, HtmlFromAProxyIsARuntimeErrorNamingIt) {
@@ -120,9 +121,10 @@ TEST(Twirp, PageNotFoundPointsAtTheUrl) {
 }
 
 TEST(Diagnose, ExplainsEachMiddlewareBody) {
+    // The server's own words follow roomctl's reading (issue 16 item 3).
     EXPECT_EQ(explain_auth_failure("invalid API key: APIkey123", "APIkey123"),
               "API key APIkey123 is not known to the server: check LIVEKIT_API_KEY against the "
-              "server's keys");
+              "server's keys; server said: \"invalid API key: APIkey123\"");
     EXPECT_NE(explain_auth_failure(
                   "invalid token: eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln, error: go-jose/go-jose: "
                   "error in cryptographic primitive",

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "roomctl/inspect/server_check.hpp"
 #include "roomctl/reconcile/audit.hpp"
 #include "roomctl/util/duration.hpp"
 
@@ -37,11 +38,8 @@ public:
         token();
         clock();
         if (m_f.server.identity_connected.value_or(false) && m_f.token) {
-            m_out.warnings.push_back(fmt::format(
-                "identity {} is connected to room {} now: joining with this token disconnects "
-                "that participant (the server keeps one connection per identity); give each "
-                "device its own identity",
-                m_f.token->inspection.identity, m_f.room));
+            m_out.warnings.push_back(
+                inspect::duplicate_identity_warning(m_f.token->inspection.identity, m_f.room));
         }
         return std::move(m_out);
     }

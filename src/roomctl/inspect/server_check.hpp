@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "roomctl/config/settings.hpp"
 #include "roomctl/http/transport.hpp"
 #include "roomctl/inspect/inspect.hpp"
+#include "roomctl/media/server.hpp"
 
 namespace roomctl::inspect {
 
@@ -29,5 +31,23 @@ ServerVerdict check_with_server(const std::string& jwt, Inspection& inspection,
                                 const InspectOptions& options, const config::Settings& settings,
                                 http::TraceSink trace, bool trace_headers,
                                 const std::atomic<bool>* cancel);
+
+// ---- the identity already in the room (token inspect --check-server, explain) ----
+// LiveKit keeps one connection per identity: a join with an identity already connected
+// disconnects the earlier participant (DUPLICATE_IDENTITY); Twilio does the same (53205).
+
+// Whether `identity` (non-empty) is among `people`.
+bool identity_connected(const std::vector<media::Participant>& people, const std::string& identity);
+
+// The one-line warning for it: the identity, the consequence and the safer choice.
+std::string duplicate_identity_warning(const std::string& identity, const std::string& room);
+
+// Asks `server` whether the inspected token's identity is connected to its room (the granted
+// room, else `room`) and, when it is, appends an `identity_connected` warning; when the
+// participants cannot be listed, an `identity_not_checked` warning naming why. Does nothing
+// for a token without identity or room, or when the room does not exist. Rethrows only an
+// interrupt (Ctrl-C).
+void check_identity_on_server(media::MediaServer& server, Inspection& inspection,
+                              const std::string& room);
 
 }  // namespace roomctl::inspect

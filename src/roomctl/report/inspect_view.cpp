@@ -31,8 +31,13 @@ json diagnoses_json(const inspect::Inspection& r) {
 }
 
 json server_json(const inspect::ServerCheck& c, bool refused) {
-    return {{"status", c.status},     {"body", c.body},     {"authenticated", c.authenticated},
-            {"joinable", c.joinable}, {"refused", refused}, {"message", c.message}};
+    return {{"status", c.status},
+            {"body", c.body},
+            {"authenticated", c.authenticated},
+            {"joinable", c.joinable},
+            {"refused", refused},
+            {"message", c.message},
+            {"server_message", c.server_message.empty() ? json(nullptr) : json(c.server_message)}};
 }
 
 std::string relative(std::int64_t t, std::int64_t now) {
