@@ -6,6 +6,7 @@ ROOMCTL_APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libpqxx-dev libfmt-dev
   libtomlplusplus-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev
+  libboost-dev  # Boost.Beast (header-only): the /rtc WebSocket probe, in libroomctl_io.so only
   postgresql postgresql-client pgbouncer  # pgbouncer: the connection-pooler tests
   python3 python3-pytest python3-pytest-xdist python3-psycopg2 python3-twilio python3-jwt python3-prometheus-client
   curl ca-certificates openssl

@@ -81,4 +81,8 @@ std::string probe_database(const std::string& database_url) {
     return load().probe_database(database_url);
 }
 
+http::WsExchange websocket_exchange(const http::WsExchangeOptions& options) {
+    return load().websocket_exchange(options);
+}
+
 }  // namespace roomctl::io

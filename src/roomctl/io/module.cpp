@@ -2,6 +2,7 @@
 #include "roomctl/io/module.hpp"
 
 #include "roomctl/http/curl_transport.hpp"
+#include "roomctl/http/websocket.hpp"
 
 extern "C" __attribute__((visibility("default"))) const roomctl::io::Module* roomctl_io_module() {
     using namespace roomctl;
@@ -16,6 +17,7 @@ extern "C" __attribute__((visibility("default"))) const roomctl::io::Module* roo
             return store::connect_room_store(url, mapping, options);
         },
         [](const std::string& url) { return store::probe_database(url); },
+        [](const http::WsExchangeOptions& options) { return http::websocket_exchange(options); },
     };
     return &module;
 }

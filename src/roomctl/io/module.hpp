@@ -13,6 +13,7 @@
 
 #include "roomctl/config/settings.hpp"
 #include "roomctl/http/transport.hpp"
+#include "roomctl/http/websocket.hpp"
 #include "roomctl/store/room_store.hpp"
 
 namespace roomctl::io {
@@ -30,6 +31,9 @@ std::unique_ptr<store::RoomStore> connect_room_store(const std::string& database
                                                      const store::StoreOptions& options);
 // store::probe_database.
 std::string probe_database(const std::string& database_url);
+// http::websocket_exchange (http/websocket.hpp): Boost.Beast lives in the module, so a command
+// that never opens a WebSocket never maps it (bench/README.md, "WebSocket library").
+http::WsExchange websocket_exchange(const http::WsExchangeOptions& options);
 
 // The entry points the module exports through roomctl_io_module(). Internal to roomctl.
 struct Module {
@@ -40,6 +44,7 @@ struct Module {
                                                             const config::RoomMapping&,
                                                             const store::StoreOptions&);
     std::string (*probe_database)(const std::string&);
+    http::WsExchange (*websocket_exchange)(const http::WsExchangeOptions&);
 };
 
 }  // namespace roomctl::io
