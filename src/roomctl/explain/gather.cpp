@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "roomctl/inspect/server_check.hpp"
 #include "roomctl/util/error.hpp"
 
 namespace roomctl::explain {
@@ -91,10 +92,7 @@ void ask_server(Facts& f, media::MediaServer& server, const std::string& identit
             s.participants =
                 people ? static_cast<std::uint32_t>(people->size()) : s.room->num_participants;
             if (!identity.empty()) {
-                s.identity_connected = people && std::any_of(people->begin(), people->end(),
-                                                             [&](const media::Participant& p) {
-                                                                 return p.identity == identity;
-                                                             });
+                s.identity_connected = people && inspect::identity_connected(*people, identity);
             }
         }
     } catch (const Error& e) {
