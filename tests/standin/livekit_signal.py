@@ -129,6 +129,8 @@ def serve(h, grants):
         h.end_headers()
         return
     h._apply_fault("rtc")
+    if grants is None or not grants.has_video:
+        raise HTTPError(401, "no permissions to access the room")  # before join_request
     _check_v1(h)
     room_name = h._check_join(grants)
     err = _handshake_error(h)
