@@ -389,7 +389,8 @@ class Session:
         """Why the participant is no longer in the room, or None while it is."""
         with self.st.lock:
             room = self.st.rooms.get(self.room_name)
-            if room is self.room and room.participants.get(self.grants.identity) is self.participant:
+            identity = self.grants.identity
+            if room is self.room and room.participants.get(identity) is self.participant:
                 return None
             if self.kick is not None:
                 return self.kick
