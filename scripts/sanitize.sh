@@ -43,7 +43,8 @@ echo "==> building $BUILD_DIR with -DROOMCTL_SANITIZE=ON (ASan + UBSan)" >&2
 # -O1 with line tables (-g1): what the sanitizers' authors recommend, enough for every report
 # to name file and line, and about half the compile time of -O2 -g (CI builds everything
 # again here).
-build_roomctl "$BUILD_DIR" -DROOMCTL_SANITIZE=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
+build_roomctl "$BUILD_DIR" -DROOMCTL_SANITIZE=ON -DROOMCTL_BUILD_UNIT_TESTS=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 
 echo "==> installing the conformance test's npm packages (livekit-server-sdk)" >&2
 npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund --loglevel=error

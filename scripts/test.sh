@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs dependencies, checks formatting (scripts/format.sh --check), builds with warnings as
-# errors, starts a throwaway PostgreSQL, and runs every test with ctest;
-# then the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (scripts/sanitize.sh) and a bounded smoke run of every libFuzzer target (scripts/fuzz.sh).
+# errors, starts a throwaway PostgreSQL, and runs the tests that drive the release binary with
+# ctest; then every test (the unit and database tests too) under AddressSanitizer +
+# UndefinedBehaviorSanitizer (scripts/sanitize.sh) and a bounded smoke run of every libFuzzer
+# target (scripts/fuzz.sh).
 # Usage: scripts/test.sh                   everything (what CI runs)
 #        scripts/test.sh [ctest args...]   only the normal build's ctest, e.g. -L unit
 set -euo pipefail
@@ -18,7 +19,13 @@ deps_install
 bash "$ROOMCTL_ROOT/scripts/format.sh" --check
 # Warnings are errors here (CI and anyone running the suite); a plain cmake build keeps them
 # warnings, so a newer compiler's new warning does not stop someone building a release.
-build_roomctl build -DROOMCTL_WERROR=ON
+# The full run builds the unit and database tests (GoogleTest) only once, in the sanitizer
+# build that runs them under ASan and UBSan; here it builds the release binary, and ctest runs
+# what drives it (integration, conformance, shell, package). With ctest arguments (e.g. -L unit)
+# this build has them all.
+unit_tests=ON
+if (($# == 0)); then unit_tests=OFF; fi
+build_roomctl build -DROOMCTL_WERROR=ON -DROOMCTL_BUILD_UNIT_TESTS=$unit_tests
 
 echo "==> installing the conformance test's npm packages (livekit-server-sdk)" >&2
 npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund --loglevel=error
