@@ -17,6 +17,7 @@ struct CheckFlags {
     std::vector<std::string> only;
     std::string probe_timeout = "5s";
     std::string room;
+    bool no_signal = false;
 };
 
 int run_check(const CheckFlags& f, Context& ctx) {
@@ -36,6 +37,9 @@ int run_check(const CheckFlags& f, Context& ctx) {
     auto trace = ctx.trace_sink();
     auto transport = io::make_transport(
         wiring::transport_options(settings, trace, ctx.globals.verbose > 1, &ctx.cancelled));
+    o.signal = !f.no_signal;
+    o.cancel = &ctx.cancelled;
+    o.trace = trace;
     auto result = check::run_checks(settings, *transport, o);
     auto& printer = ctx.printer();
     printer.result(report::check_json(result), report::render_check(result, ctx.text_style()));
@@ -55,11 +59,15 @@ void register_check(CLI::App& root, Context& ctx) {
     cmd->add_option("--probe-timeout", flags->probe_timeout,
                     "Timeout of each probe request (default 5s)");
     cmd->add_option("--room", flags->room,
-                    "Also check that clients can join this room (/rtc/validate)");
+                    "Also check that clients can join this room (/rtc/validate, and the "
+                    "WebSocket join if it exists)");
+    cmd->add_flag("--no-signal", flags->no_signal,
+                  "Skip server.signal (the WebSocket join to /rtc with roomctl's own hidden "
+                  "participant)");
     cmd->footer(
         "Probes: server.reach, server.health (GET /), server.clock (Date header skew),\n"
-        "server.auth (ListRooms), server.join (/rtc/validate), database.connect, "
-        "database.mapping.\n"
+        "server.auth (ListRooms), server.join (/rtc/validate), server.signal (WebSocket\n"
+        "join to /rtc and leave), database.connect, database.mapping.\n"
         "Exit 0 when every probe passes, 5 when one fails.\n\n"
         "Examples:\n"
         "  roomctl check\n"

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "roomctl/check/database_probes.hpp"
+#include "roomctl/check/signal_layer.hpp"
 #include "roomctl/http/form.hpp"
 #include "roomctl/io/module.hpp"
 #include "roomctl/livekit/access_token.hpp"
@@ -87,7 +88,7 @@ private:
             auto& p = add("server.reach", lk.url);
             p.status = ProbeStatus::failed;
             p.message = e.what();
-            skip_rest({"server.health", "server.clock", "server.auth", "server.join"}, lk.url,
+            skip_rest({"server.health", "server.clock", "server.auth", "server.join", "server.signal"}, lk.url,
                       "skipped: the server settings are incomplete");
             return;
         }
@@ -112,7 +113,7 @@ private:
                                     m_endpoint.base_url.rfind("https", 0) == 0 ? " over TLS" : "");
         });
         if (!reached) {
-            skip_rest({"server.health", "server.clock", "server.auth", "server.join"}, target,
+            skip_rest({"server.health", "server.clock", "server.auth", "server.join", "server.signal"}, target,
                       "skipped: server unreachable");
             return;
         }
@@ -122,6 +123,23 @@ private:
         timed(auth, [&](Probe& p) { probe_auth(p); });
         auto& join = add("server.join", target);
         timed(join, [&](Probe& p) { probe_join(p); });
+        const bool join_failed = join.status == ProbeStatus::failed;
+        if (!m_options.signal) return;
+        auto& signal = add("server.signal", target);
+        if (join_failed) {
+            signal.message = "skipped: server.join failed";
+            return;
+        }
+        timed(signal, [&](Probe& p) {
+            SignalProbeInput in;
+            in.endpoint = m_endpoint;
+            in.room = m_options.room;
+            in.timeout = m_options.timeout;
+            in.ca_file = wiring::transport_options(m_settings, {}).ca_file;
+            in.cancel = m_options.cancel;
+            in.trace = m_options.trace;
+            probe_signal(p, m_transport, in);
+        });
     }
 
     void run_twilio() {

@@ -7,12 +7,14 @@
 //                   60 s of leeway on nbf/exp)
 //   server.auth     ListRooms with a roomList-only token (checks key, secret, clock, routing)
 //   server.join     GET /rtc/validate with a join token without roomCreate
+//   server.signal   the WebSocket join to /rtc and leave, step by step (signal_layer.hpp)
 //   database.connect, database.mapping, database.rls, database.session (database_probes.hpp)
 // Twilio has no health route and no join validation: server.reach, server.clock and
 // server.auth come from one GET /v1/Rooms?PageSize=1, and server.tokens says whether access
 // tokens can be signed (they need an API key, not the Auth Token).
 // Secrets and turn_password are never part of a probe's text.
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -38,6 +40,10 @@ struct CheckOptions {
     bool database = true;
     std::chrono::milliseconds timeout{5'000};  // per probe request
     std::string room;  // server.join: validate joining this room (empty: a probe room)
+    bool signal = true;  // server.signal: join over the WebSocket and leave
+    // For server.signal, which does not go through the Transport: SIGINT's flag and -v traces.
+    const std::atomic<bool>* cancel = nullptr;
+    http::TraceSink trace;
 };
 
 struct CheckReport {

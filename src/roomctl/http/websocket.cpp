@@ -8,6 +8,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <functional>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -352,16 +354,44 @@ private:
             step_done(WsStep::reply, started);
         }
 
-        // Close: the server may answer our close, or close first after a leave; both end it.
+        // Close. After a reply the server is expected to end the session itself (LiveKit
+        // answers a leave with leave and close 1000): read until its close frame, so that a
+        // connection cut without one (a proxy or load balancer) is seen. Without a reply, we
+        // close first.
         started = steady::now();
         done = false;
-        ws.async_close(wsk::close_code::normal, [&](boost::system::error_code e) {
-            ec = e;
-            done = true;
-        });
-        if (!wait(done, ws, WsStep::close)) return;
-        if (ec && ec != wsk::error::closed && !closed_abruptly(ec))
+        if (m_out.reply_sent) {
+            std::function<void(boost::system::error_code, std::size_t)> on_read;
+            on_read = [&](boost::system::error_code e, std::size_t) {
+                if (!e) {
+                    buffer.consume(buffer.size());
+                    ws.async_read(buffer, on_read);
+                    return;
+                }
+                ec = e;
+                done = true;
+            };
+            buffer.consume(buffer.size());
+            ws.async_read(buffer, on_read);
+        } else {
+            ws.async_close(wsk::close_code::normal, [&](boost::system::error_code e) {
+                ec = e;
+                done = true;
+            });
+        }
+        in_time = wait(done, ws, WsStep::close);
+        since_upgrade();
+        if (!in_time) return;
+        if (ec == wsk::error::closed) {
+            m_out.close_code = static_cast<int>(ws.reason().code);
+            m_out.close_reason = std::string(ws.reason().reason.c_str());
+        } else if (closed_abruptly(ec)) {
+            m_out.closed_without_frame = true;
+            return fail(WsStep::close, FailureCause::other,
+                        "the connection closed without a close frame: " + ec.message());
+        } else if (ec) {
             return fail(WsStep::close, FailureCause::other, ec.message());
+        }
         step_done(WsStep::close, started);
     }
 

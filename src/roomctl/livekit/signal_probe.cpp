@@ -401,6 +401,15 @@ SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c
         first.room_sid.empty() ? "" : " (" + first.room_sid + ")",
         first.participant_identity.empty() ? c.identity : first.participant_identity,
         first.server_version.empty() ? "" : " (server " + first.server_version + ")");
+    if (x.stopped_at == http::WsStep::close && x.closed_without_frame) {
+        v.step = http::WsStep::close;
+        v.message = fmt::format(
+            "{} but the connection closed without a close frame (1006) {} after the upgrade, "
+            "before the server confirmed the leave: a load balancer or proxy idle timeout, or "
+            "a proxy that does not forward the client's messages? (nginx: proxy_read_timeout)",
+            joined, seconds(x.after_upgrade));
+        return v;
+    }
     if (x.stopped_at == http::WsStep::reply) {
         v.step = http::WsStep::reply;
         v.message = fmt::format(
@@ -411,6 +420,12 @@ SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c
     }
     v.ok = true;
     v.step = http::WsStep::done;
+    if (x.stopped_at == http::WsStep::close) {
+        v.message = fmt::format("{} over {} and sent leave; the server did not close the "
+                                "connection within {} ({})",
+                                joined, x.tls ? "wss" : "ws", timeout, step_times(x));
+        return v;
+    }
     v.message = fmt::format("{} over {} and left ({})", joined, x.tls ? "wss" : "ws",
                             step_times(x));
     return v;
