@@ -26,7 +26,12 @@ ActionProgress::ActionProgress(Context& ctx, std::string label, std::size_t tota
     // -v traces every request on stderr: those lines would tear a bar drawn between them.
     m_bar = !g.json && !g.quiet && g.verbose == 0 && total > k_min_actions &&
             isatty(STDERR_FILENO) == 1;
-    if (m_bar) draw(false);
+    if (m_bar) {
+        // Shown only when there is a limit (Twilio's default, --rate): an unlimited limiter
+        // that was never slowed has nothing to say.
+        m_limiter = ctx.rate_limits().writes;
+        draw(false);
+    }
 }
 
 ActionProgress::~ActionProgress() {
@@ -54,7 +59,8 @@ void ActionProgress::finished(const reconcile::Action& a) {
 void ActionProgress::draw(bool final) {
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - m_start;
     const std::string line =
-        report::render_progress(m_label, m_done, m_total, elapsed.count(), 20, m_failed);
+        report::render_progress(m_label, m_done, m_total, elapsed.count(), 20, m_failed,
+                                m_limiter ? m_limiter->effective_rate() : 0.0);
     m_err << '\r' << line;
     if (line.size() < m_width) m_err << std::string(m_width - line.size(), ' ');
     if (final) m_err << '\n';

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 #include "context.hpp"
@@ -51,6 +52,8 @@ private:
     std::size_t m_width = 0;  // length of the last drawn line, to blank it when overwriting
     std::chrono::steady_clock::time_point m_start;
     report::RedrawThrottle m_throttle;
+    // The run's write limiter: the bar shows its effective rate (none while unlimited).
+    std::shared_ptr<http::RateLimiter> m_limiter;
 };
 
 }  // namespace roomctl::cli

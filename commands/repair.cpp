@@ -119,6 +119,21 @@ reconcile::SafetyOptions safety_options(const config::Settings& s, const RepairF
     return o;
 }
 
+// The write limiter's account of the run (for LiveKit the one limit of every call).
+report::RateSummary rate_summary(Context& ctx) {
+    const auto& limits = ctx.rate_limits();
+    const auto stats = limits.writes->stats();
+    report::RateSummary r;
+    r.counts = limits.writes == limits.reads ? "requests" : "writes";
+    r.limit = stats.limit;
+    r.effective = stats.effective;
+    r.requests = stats.requests;
+    r.refused = stats.refused;
+    r.slowdowns = stats.slowdowns;
+    r.paused_ms = stats.paused.count();
+    return r;
+}
+
 int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
            const reconcile::AuditResult& audit, const RepairFlags& f, Run& run,
            reconcile::ExecuteOptions options, const nlohmann::json& scope) {
@@ -126,6 +141,7 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     int code = 0;
     const bool refused = f.apply && !run.refusals.empty();
     std::optional<reconcile::ExecutionSummary> executed;
+    std::optional<report::RateSummary> rate;  // what the rate limit did, once acted
     if (run.guard) printer.status("acting on " + run.guard->summary());
     // Said once per run, not per row: without a SID column nothing is recorded and rows and
     // rooms are matched by name.
@@ -151,6 +167,8 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
         executed = reconcile::execute(plan, ports, options);
         code = exit_code_after(*executed);
         progress.close();
+        rate = rate_summary(ctx);
+        if (rate->refused > 0) printer.status(report::render_rate_summary(*rate));
     }
     ctx.metrics.provider = config::to_string(ctx.settings().provider);
     ctx.metrics.audit = audit.summary;
@@ -160,6 +178,7 @@ int finish(Context& ctx, const std::string& command, reconcile::Plan& plan,
     const bool applied = f.apply && !refused;
     auto doc = report::plan_json(command, plan, applied, audit.summary, shown_refusals);
     if (run.guard) doc["targets"] = run.guard->targets();
+    if (rate) doc["rate"] = report::rate_json(*rate);
     if (!scope.is_null()) doc["scope"] = scope;
     if (refused) {
         doc["error"] = {{"message", "refused as unsafe: nothing was changed"},

@@ -722,6 +722,12 @@ class Handler(standin_common.Handler):
             raise bad_route(f"no handler for path {go_quote(path)}", self.command, path)
         self.state.count_request(method)
         self._apply_fault(method)
+        # The quota fault counts every call, per API key (LiveKit Cloud limits API calls).
+        wait = self.state.quota.admit(cget(grants.claims, "iss") if grants else "", self.state.config)
+        if wait is not None:
+            err = twirp_error("resource_exhausted", "rate limit exceeded")
+            err.headers = {"Retry-After": str(wait)}
+            raise err
         if method not in IMPLEMENTED_METHODS:
             raise bad_route(f"no handler for path {go_quote(path)}", self.command, path)
         raw_ct = self.headers.get("Content-Type", "")
@@ -791,6 +797,7 @@ class Handler(standin_common.Handler):
                 raise ValueError("enable_remote_unmute must be a boolean")
             updates["enable_remote_unmute"] = doc["enable_remote_unmute"]
         config_int_updates(doc, updates)
+        standin_common.quota_config_updates(doc, updates)
         with st.lock:
             st.config.update(updates)
             return dict(st.config)

@@ -697,6 +697,10 @@ class Handler(standin_common.Handler):
         self._apply_fault(op)
         if op in WRITE_OPERATIONS and not self.state.admit_write():
             raise twilio_error(429, 20429, "Too Many Requests")
+        if op in WRITE_OPERATIONS:  # the quota fault counts writes, per account
+            wait = self.state.quota.admit(self.state.account_sid, self.state.config)
+            if wait is not None:
+                raise twilio_error(429, 20429, "Too Many Requests", {"Retry-After": str(wait)})
         self.state.end_idle_rooms()  # do not serve a room the ticker is about to end
         base, ids = self.base_url(), segments[1::2]
         api = self.api
@@ -817,6 +821,7 @@ class Handler(standin_common.Handler):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
                 raise ValueError("write_rate must be a non-negative number")
             updates["write_rate"] = v
+        standin_common.quota_config_updates(doc, updates)
         with st.lock:
             st.config.update(updates)
             if "write_rate" in updates:

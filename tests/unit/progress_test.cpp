@@ -40,6 +40,28 @@ TEST(RenderProgress, Done) {
               "recreate  20/20 [####################] 100%  4.1/s  done in 5s");
 }
 
+TEST(RenderProgress, ShowsTheRateLimitersEffectiveRate) {
+    EXPECT_EQ(render_progress("recreate", 100, 2000, 5.0, 20, 0, 20.0),
+              "recreate   100/2000 [#-------------------]   5%  20/s (limit 20/s)  ETA 1m35s");
+    EXPECT_EQ(render_progress("recreate", 10, 20, 2.5, 20, 0, 7.5),
+              "recreate  10/20 [##########----------]  50%  4.0/s (limit 7.5/s)  ETA 3s");
+}
+
+TEST(RateSummary, SaysHowOftenTheRunWasSlowedAndByHowMuch) {
+    RateSummary r{"writes", 20, 14.2, 2010, 10, 2, 2000};
+    EXPECT_EQ(render_rate_summary(r),
+              "slowed by HTTP 429 2 times: 10 of 2010 writes refused (0.5 %), paused 2s for "
+              "Retry-After; rate 14/s at the end (limit 20/s)");
+    const auto j = rate_json(r);
+    EXPECT_EQ(j["limit_per_second"], 20.0);
+    EXPECT_EQ(j["effective_per_second"], 14.2);
+    EXPECT_EQ(j["refused"], 10);
+    EXPECT_NEAR(j["refused_share"].get<double>(), 10.0 / 2010, 1e-9);
+    RateSummary unlimited{"requests", 0, 0, 60, 0, 0, 0};
+    EXPECT_TRUE(rate_json(unlimited)["limit_per_second"].is_null());
+    EXPECT_TRUE(rate_json(unlimited)["effective_per_second"].is_null());
+}
+
 TEST(RenderProgress, BarDoesNotShiftWhileCountsGrow) {
     // The count column is as wide as "total/total", so the bar stays put as digits appear.
     EXPECT_EQ(render_progress("x", 1, 100, 1.0).find('['),
