@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "commands.hpp"
 #include "roomctl/config/config_write.hpp"
@@ -42,14 +40,7 @@ void run_set(const SetArgs& a, Context& ctx) {
             "profile \"{}\" belongs to another tool and is read-only; change it with that tool",
             profile));
     const std::string path = config::target_config_path(flags, env);
-    std::string existing;
-    if (std::ifstream in{path, std::ios::binary}) {
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        existing = ss.str();
-    }
-    const auto text = config::set_config_value(existing, path, a.key, a.value, profile);
-    config::write_private_file(path, text, true);
+    config::set_config_file(path, a.key, a.value, profile);
     ctx.printer().result(
         nlohmann::json{{"file", path}, {"key", a.key}, {"profile", profile}},
         fmt::format("set {}{} in {}\n", a.key,

@@ -101,6 +101,23 @@ def test_set_edits_one_key_and_refuses_secrets(run, roomctl_bin, tmp_path, stand
 
 
 @LIVEKIT
+def test_set_never_replaces_a_file_it_cannot_read(run, roomctl_bin, tmp_path):
+    """A config path roomctl cannot read (root reads any file, so a directory stands in for an
+    unreadable one) is one line naming it, exit 3, and nothing is written in its place."""
+    env = clean_env(run, tmp_path)
+    target = tmp_path / "config.toml"
+    target.mkdir()
+    (target / "keep").write_text("x")
+    r = roomctl(roomctl_bin, "--config", str(target), "config", "set", "livekit.url",
+                "http://127.0.0.1:7880", env=env)
+    assert r.returncode == 3, r.stdout + r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot read {target}" in lines[0], r.stderr
+    assert target.is_dir() and (target / "keep").read_text() == "x"
+    assert not list(tmp_path.glob("config.toml.*")), "no temporary file is left behind"
+
+
+@LIVEKIT
 def test_profiles_offers_lk_and_twilio_profiles_read_in_place(run, roomctl_bin, tmp_path,
                                                               standin, db, pg_url):
     env = clean_env(run, tmp_path, ROOMCTL_DATABASE_URL=pg_url)

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -270,6 +271,43 @@ std::string set_config_value(const std::string& existing, const std::string& pat
     std::ostringstream out;
     out << root << "\n";
     return out.str();
+}
+
+namespace {
+
+// The whole file, or nullopt when it does not exist. Read with read(2) so that every failure
+// (EACCES, EISDIR, EIO) is seen with its errno, where an ifstream would report an empty file.
+std::optional<std::string> read_existing(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return std::nullopt;
+    std::string text;
+    int error = fd < 0 ? errno : 0;
+    char buf[8192];
+    while (error == 0) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            text.append(buf, static_cast<std::size_t>(n));
+        } else if (n == 0) {
+            break;
+        } else if (errno != EINTR) {
+            error = errno;
+        }
+    }
+    if (fd >= 0) ::close(fd);
+    if (error != 0) {
+        throw config_error(fmt::format(
+            "cannot read {}: {}; fix it (or its permissions), or give another file with --config",
+            path, os_error(error)));
+    }
+    return text;
+}
+
+}  // namespace
+
+void set_config_file(const std::string& path, std::string_view key, std::string_view value,
+                     const std::string& profile) {
+    const auto existing = read_existing(path).value_or("");
+    write_private_file(path, set_config_value(existing, path, key, value, profile), true);
 }
 
 }  // namespace roomctl::config

@@ -63,6 +63,13 @@ std::string set_config_value(const std::string& existing, const std::string& pat
                              std::string_view key, std::string_view value,
                              const std::string& profile);
 
+// `config set`: reads the TOML file `path` (a missing file counts as empty), sets one key as
+// set_config_value does, and writes it back with write_private_file (0600, atomically).
+// Throws what those throw, and Error(config) naming the path when it exists but cannot be
+// read: a file roomctl cannot read is never replaced by one holding only the new key.
+void set_config_file(const std::string& path, std::string_view key, std::string_view value,
+                     const std::string& profile);
+
 // The config file keys `config set` accepts, for help and completion: every settings key
 // with a config file place, and every *_file key.
 std::vector<std::string> settable_keys();
