@@ -12,10 +12,12 @@
 #include "commands.hpp"
 #include "participants.hpp"
 #include "roomctl/media/room_name.hpp"
+#include "roomctl/reconcile/inventory.hpp"
 #include "roomctl/report/json.hpp"
 #include "roomctl/report/rooms_view.hpp"
 #include "roomctl/store/room_store.hpp"
 #include "roomctl/util/duration.hpp"
+#include "roomctl/util/exit_code.hpp"
 
 namespace roomctl::cli {
 
@@ -28,6 +30,7 @@ struct RoomsFlags {
     bool metadata_given = false;  // update: --metadata "" clears it
     std::string older_than;       // list: only rooms created at least this long ago
     bool empty_only = false;      // list: only rooms nobody is in
+    unsigned concurrency = 4;     // list: parallel participant reads (Twilio)
     // create: Twilio's room settings (each provider's validate() refuses what it lacks).
     std::string type, status_callback, status_callback_method, media_region;
     unsigned max_participants = 0;
@@ -78,22 +81,34 @@ int run_list(const RoomsFlags& f, Context& ctx) {
             return r.creation_time == 0 || server_now - r.creation_time < older_than.count();
         });
     }
-    if (f.empty_only) {
-        if (!server->reports_participant_counts()) {
-            // Twilio's room resource has no count: ask each remaining room.
-            for (auto& r : rooms)
-                r.num_participants =
-                    static_cast<std::uint32_t>(server->list_participants(r.sid).size());
-        }
-        std::erase_if(rooms, [](const media::ServerRoom& r) { return r.num_participants > 0; });
-    }
+    // Twilio's room resource has no count: the remaining rooms' participants are read, in
+    // parallel. A count that cannot be read stays unknown (`?`, null), never 0.
+    reconcile::CountLookup lookup;
+    lookup.make_server = [&ctx] { return ctx.media_server(); };
+    lookup.concurrency = f.concurrency;
+    lookup.interrupted = &ctx.interrupted;
+    const auto unread = reconcile::fill_participant_counts(rooms, lookup);
+    // --empty: only rooms known to be empty; an unknown count may hide participants.
+    if (f.empty_only) std::erase_if(rooms, [](const media::ServerRoom& r) {
+        return media::may_have_participants(r.num_participants);
+    });
     std::sort(rooms.begin(), rooms.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
+    if (!unread.empty()) {
+        const auto& [room, why] = *unread.begin();
+        ctx.printer().warn(fmt::format(
+            "could not read the participants of {} ({}{}): {} unknown{}, so this list is "
+            "incomplete (exit 6); run roomctl rooms list again",
+            unread.size() == 1 ? "room " + room : fmt::format("{} rooms", unread.size()),
+            unread.size() == 1 ? "" : room + ": ", why,
+            unread.size() == 1 ? "its count is" : "their counts are",
+            f.empty_only ? " and left out of --empty" : " (shown as ?)"));
+    }
     auto doc = report::envelope("rooms list");
     doc["rooms"] = nlohmann::json::array();
     for (const auto& r : rooms) doc["rooms"].push_back(report::room_json(r));
     ctx.printer().result(doc, report::render_rooms(rooms, style(ctx)));
-    return 0;
+    return to_int(unread.empty() ? ExitCode::ok : ExitCode::partial);
 }
 
 int run_create(const RoomsFlags& f, Context& ctx) {
@@ -186,9 +201,10 @@ int run_delete(const RoomsFlags& f, Context& ctx) {
         return 0;
     }
     const media::ServerRoom room = *it;
+    // Twilio lists no count: read it (a failure fails the command: never taken as empty).
     const std::uint32_t participants =
-        server->reports_participant_counts()
-            ? room.num_participants
+        room.num_participants
+            ? *room.num_participants
             : static_cast<std::uint32_t>(server->list_participants(room.name).size());
     // Ages on the server's clock: creation_time is the server's.
     const std::int64_t server_now = ctx.now() + server->clock_offset().value_or(0);
@@ -234,8 +250,7 @@ int run_get(const RoomsFlags& f, Context& ctx) {
     auto server = ctx.media_server();
     auto room = require_room(*server, f.name);
     const auto ps = server->list_participants(room.name);
-    if (!server->reports_participant_counts())
-        room.num_participants = static_cast<std::uint32_t>(ps.size());
+    if (!room.num_participants) room.num_participants = static_cast<std::uint32_t>(ps.size());
     auto doc = report::envelope("rooms get");
     doc["room"] = report::room_json(room);
     if (!room.status.empty()) doc["room"]["status"] = room.status;
@@ -274,9 +289,15 @@ void register_rooms(CLI::App& root, Context& ctx) {
     list->add_flag("--empty", f->empty_only, "Only rooms nobody is in");
     list->add_option("--older-than", f->older_than,
                      "Only rooms created at least this long ago on the server's clock (e.g. 2h)");
+    list->add_option("--concurrency", f->concurrency,
+                     "Parallel participant reads on Twilio, whose rooms carry no count "
+                     "(default 4)")
+        ->check(CLI::Range(1u, 64u));
     list->footer(
         "A NAME that is not a glob must exist: otherwise the command fails (exit 1) with\n"
-        "\"room NAME does not exist\".\n\nExamples:\n  roomctl rooms list\n"
+        "\"room NAME does not exist\".\n\nOn Twilio the participants of each listed room are\n"
+        "read; a count that cannot be read shows as ? (JSON null) with a warning, and the\n"
+        "command exits 6 (the list is incomplete).\n\nExamples:\n  roomctl rooms list\n"
         "  roomctl rooms list session-42 --json\n"
         "  roomctl rooms list 'session-*' --empty --older-than 1h");
     list->callback([f, &ctx] {

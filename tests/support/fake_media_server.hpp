@@ -121,7 +121,10 @@ public:
             for (const auto& n : names) wanted = wanted || n == name;
             if (!wanted) continue;
             out.push_back(room);
-            if (!counts_participants) out.back().num_participants = 0;
+            // LiveKit always counts (a room seeded without one has nobody in it); Twilio's
+            // rooms carry no count.
+            auto& listed = out.back().num_participants;
+            listed = counts_participants ? listed.value_or(0) : std::optional<std::uint32_t>{};
         }
         return out;
     }
@@ -166,6 +169,9 @@ public:
         std::unique_lock lock(m_mutex);
         record(lock, Call::list_participants, room, "");
         if (auto it = participants.find(room); it != participants.end()) return it->second;
+        for (const auto& [name, r] : rooms) {  // by SID, as Twilio also accepts
+            if (r.sid == room && participants.count(name)) return participants.at(name);
+        }
         return {};
     }
     std::size_t max_room_name_length() const override { return max_name_length; }

@@ -29,6 +29,7 @@ media::ServerRoom server_room(std::string name, std::string sid, std::int64_t cr
     r.name = std::move(name);
     r.sid = std::move(sid);
     r.creation_time = created;
+    r.num_participants = 0;  // a LiveKit listing: counted, nobody in it
     return r;
 }
 

@@ -86,7 +86,7 @@ void ask_server(Facts& f, media::MediaServer& server, const std::string& identit
         if (s.room) {
             std::optional<std::vector<media::Participant>> people;
             if (!server.reports_participant_counts() ||
-                (!identity.empty() && s.room->num_participants > 0)) {
+                (!identity.empty() && media::may_have_participants(s.room->num_participants))) {
                 people = server.list_participants(s.room->name);
             }
             s.participants =

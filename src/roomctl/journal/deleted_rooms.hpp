@@ -26,7 +26,7 @@ inline constexpr std::size_t k_max_journal_line = 2 * 1024 * 1024;
 // every delete_room "end" line whose status is "done" (the delete happened, or the room was
 // already gone), and, when `provider` is not empty, whose provider is that one. "Latest" is
 // the later line in the file, which is append-only. Fields the line lacks keep ServerRoom's
-// defaults (not known); num_participants and status are not read (0 and empty).
+// defaults (not known); num_participants and status are not read (nullopt and empty).
 //   - A status_callback with user info (user:password@) is left empty: the journal keeps
 //     only its hidden form (********@), which cannot be replayed.
 //   - A missing file gives an empty result, and so does one that is not a regular file

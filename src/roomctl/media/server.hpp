@@ -16,13 +16,18 @@
 namespace roomctl::media {
 
 // A room as the server reports it. Fields a provider does not report keep their defaults
-// (0 / empty), which therefore mean "not known", never "set to nothing"; each field says which
-// provider fills it and from which field of its room resource.
+// (0 / empty / nullopt), which therefore mean "not known", never "set to nothing"; each field
+// says which provider fills it and from which field of its room resource.
 struct ServerRoom {
     std::string name;  // LiveKit `name`; Twilio `unique_name` (the SID when none was given)
     std::string sid;   // LiveKit "RM_..." `sid`; Twilio "RM" + 32 hex `sid`
-    std::int64_t creation_time = 0;      // unix seconds, as the server reports it
-    std::uint32_t num_participants = 0;  // LiveKit only (Twilio: list_participants)
+    std::int64_t creation_time = 0;  // unix seconds, as the server reports it
+    // Connected participants; nullopt = unknown, which is never 0 and never "empty" (show it
+    // as unknown; a decision that needs the room empty treats it as occupied, see
+    // may_have_participants). LiveKit's ListRooms `num_participants` is a real count (proto3
+    // omits a 0, read as 0). Twilio's room resource has no count: list_rooms leaves nullopt,
+    // and whoever needs the count asks list_participants.
+    std::optional<std::uint32_t> num_participants;
     // Seconds. LiveKit `empty_timeout` (while nobody joined) and `departure_timeout` (after
     // the last participant left); Twilio `unused_room_timeout` and `empty_room_timeout`,
     // which it keeps in whole minutes (converted here, so always a multiple of 60).
@@ -105,6 +110,11 @@ struct CreateRoomOptions {
     std::string status_callback_method;  // GET or POST; empty: Twilio's default (POST)
     std::string media_region;            // a Twilio Video region id, e.g. us1, de1, gll
 };
+
+// True unless the count is known to be 0: an unknown count may hide participants.
+inline bool may_have_participants(const std::optional<std::uint32_t>& count) {
+    return !count || *count > 0;
+}
 
 enum class DeleteOutcome { deleted, already_gone };
 
@@ -191,7 +201,7 @@ public:
     // Longest room name the server accepts (LiveKit default limit.max_room_name_length = 256;
     // Twilio: 128 characters).
     virtual std::size_t max_room_name_length() const { return 256; }
-    // False when list_rooms cannot fill num_participants (Twilio): the inventory then asks
+    // False when list_rooms leaves num_participants unknown (Twilio): the inventory then asks
     // list_participants for the rooms whose occupancy matters.
     virtual bool reports_participant_counts() const { return true; }
     // The longest empty timeout (seconds before a room nobody joined is closed) the server

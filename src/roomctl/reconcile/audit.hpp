@@ -127,7 +127,9 @@ struct Finding {
     std::optional<std::string> database_sid;     // nullopt: no row, or SID is NULL
     std::optional<std::string> server_sid;       // nullopt: not on the server
     std::optional<std::string> database_status;  // status of the row, when there is one
-    std::uint32_t num_participants = 0;          // server rooms only
+    // Connected participants of the server's room: 0 when the server has no such room,
+    // nullopt when it has the room but the count is unknown (media::ServerRoom).
+    std::optional<std::uint32_t> num_participants = 0;
     std::int64_t server_created_at = 0;          // unix seconds; server rooms only
     // name_mismatch only: the room the row expects, and the template that would match.
     std::string expected_room;

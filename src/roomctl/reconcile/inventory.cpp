@@ -1,9 +1,24 @@
 #include "roomctl/reconcile/inventory.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
+#include <optional>
 #include <set>
+#include <thread>
+
+#include "roomctl/util/error.hpp"
 
 namespace roomctl::reconcile {
+
+namespace {
+
+std::uint32_t count_connected(media::MediaServer& server, const media::ServerRoom& room) {
+    return static_cast<std::uint32_t>(
+        server.list_participants(room.sid.empty() ? room.name : room.sid).size());
+}
+
+}  // namespace
 
 Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
                            const config::RoomMapping& mapping) {
@@ -26,22 +41,72 @@ Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
             inv.server.push_back(std::move(*room));
         }
     }
-    if (!server.reports_participant_counts()) {
-        // Occupancy matters only for rooms cleanup may delete: those no live row owns.
-        std::set<std::string> live;
-        for (const auto& row : inv.database) {
-            if (row.live) live.insert(row.room);
-        }
-        for (auto& room : inv.server) {
-            if (live.count(room.name)) continue;
-            room.num_participants = static_cast<std::uint32_t>(
-                server.list_participants(room.sid.empty() ? room.name : room.sid).size());
-        }
+    // Occupancy matters only for rooms cleanup may delete: those no live row owns.
+    std::set<std::string> live;
+    for (const auto& row : inv.database) {
+        if (row.live) live.insert(row.room);
+    }
+    for (auto& room : inv.server) {
+        if (room.num_participants || live.count(room.name)) continue;
+        room.num_participants = count_connected(server, room);  // throws: never a guessed 0
     }
     inv.observed_at = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
     return inv;
+}
+
+std::map<std::string, std::string> fill_participant_counts(std::vector<media::ServerRoom>& rooms,
+                                                           const CountLookup& lookup) {
+    std::vector<std::size_t> wanted;
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+        if (!rooms[i].num_participants) wanted.push_back(i);
+    }
+    std::map<std::string, std::string> failed;
+    if (wanted.empty()) return failed;
+
+    // Each worker writes only its own slots; results are merged after the join.
+    std::vector<std::optional<std::uint32_t>> counts(wanted.size());
+    std::vector<std::string> errors(wanted.size());
+    std::vector<std::optional<Error>> refusals(wanted.size());  // auth: the run cannot go on
+    std::atomic<std::size_t> next{0};
+    auto stopped = [&] { return lookup.interrupted && lookup.interrupted->load(); };
+    auto work = [&] {
+        std::unique_ptr<media::MediaServer> server;
+        for (std::size_t i = next++; i < wanted.size() && !stopped(); i = next++) {
+            try {
+                if (!server) server = lookup.make_server();
+                counts[i] = count_connected(*server, rooms[wanted[i]]);
+            } catch (const Error& e) {
+                errors[i] = e.what();
+                if (e.kind() == ErrorKind::auth || e.kind() == ErrorKind::interrupted)
+                    refusals[i] = e;
+            } catch (const std::exception& e) {
+                errors[i] = e.what();
+            }
+        }
+    };
+    const auto threads = std::clamp<std::size_t>(lookup.concurrency, 1, wanted.size());
+    if (threads == 1) {
+        work();
+    } else {
+        std::vector<std::thread> pool;
+        for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+        for (auto& t : pool) t.join();
+    }
+    if (stopped()) throw Error(ErrorKind::interrupted, "interrupted while counting participants");
+    for (const auto& refusal : refusals) {
+        if (refusal) throw *refusal;
+    }
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        auto& room = rooms[wanted[i]];
+        if (counts[i]) {
+            room.num_participants = counts[i];
+        } else {
+            failed.emplace(room.name, errors[i].empty() ? "no answer" : errors[i]);
+        }
+    }
+    return failed;
 }
 
 }  // namespace roomctl::reconcile

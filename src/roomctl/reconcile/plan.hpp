@@ -36,7 +36,7 @@ struct Action {
     std::optional<std::string> expected_sid;
     std::optional<std::string> server_sid;  // known server SID (update_sid, delete_room)
     std::optional<std::string> new_sid;     // SID written to the database, once done
-    std::uint32_t num_participants = 0;
+    std::optional<std::uint32_t> num_participants = 0;  // as Finding::num_participants
     std::int64_t server_created_at = 0;
     // create_room only: this room's own empty timeout in seconds (a scheduled session's time
     // until its start plus the margin); nullopt: ExecuteOptions::empty_timeout.

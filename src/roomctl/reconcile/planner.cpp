@@ -303,12 +303,14 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
             a.reason = fmt::format("created {} ago, younger than --min-age {}",
                                    format_duration(std::max(age, std::chrono::seconds{0})),
                                    format_duration(policy.min_age));
-        } else if (f.num_participants > 0 && !policy.include_occupied) {
+        } else if (media::may_have_participants(f.num_participants) &&
+                   !policy.include_occupied) {
+            // An unknown count may hide participants: never taken as empty.
             a.status = ActionStatus::skipped;
             a.reason = fmt::format(
-                "{} participant(s) in the room; pass --include-occupied to "
-                "delete occupied rooms",
-                f.num_participants);
+                "{} in the room; pass --include-occupied to delete occupied rooms",
+                f.num_participants ? fmt::format("{} participant(s)", *f.num_participants)
+                                   : std::string("participants unknown"));
         } else {
             a.reason = f.database_status ? fmt::format("no live row owns it (row status \"{}\")",
                                                        *f.database_status)

@@ -7,6 +7,7 @@
 
 #include "roomctl/reconcile/safety.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/report/rooms_view.hpp"
 #include "roomctl/util/duration.hpp"
 
 namespace roomctl::report {
@@ -40,6 +41,11 @@ std::string session_start(const TextStyle& style, std::int64_t starts_at) {
     const auto span = format_duration(std::chrono::seconds{delta});
     return ahead ? fmt::format("starts in {} ({})", span, date)
                  : fmt::format("started {} ago ({})", span, date);
+}
+
+// "2 participant(s)"; "participants unknown" when the count could not be read (never 0).
+std::string participants_phrase(const std::optional<std::uint32_t>& count) {
+    return count ? fmt::format("{} participant(s)", *count) : "participants unknown";
 }
 
 std::string missing_detail(const reconcile::Finding& f, const TextStyle& style) {
@@ -89,12 +95,12 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
             detail = missing_detail(f, style);
             break;
         case reconcile::FindingKind::orphaned:
-            detail =
-                f.database_status
-                    ? fmt::format("row says \"{}\"; {} participant(s), age {}", *f.database_status,
-                                  f.num_participants, render_age(style, f.server_created_at))
-                    : fmt::format("no row; {} participant(s), age {}", f.num_participants,
-                                  render_age(style, f.server_created_at));
+            detail = f.database_status
+                         ? fmt::format("row says \"{}\"; {}, age {}", *f.database_status,
+                                       participants_phrase(f.num_participants),
+                                       render_age(style, f.server_created_at))
+                         : fmt::format("no row; {}, age {}", participants_phrase(f.num_participants),
+                                       render_age(style, f.server_created_at));
             break;
         case reconcile::FindingKind::sid_drift:
             detail = fmt::format("database {} vs server {}", sid_or_dash(f.database_sid),
@@ -121,7 +127,8 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
                 "row status {} is neither live nor ended; {}",
                 f.database_status ? fmt::format("\"{}\"", *f.database_status) : std::string("NULL"),
                 f.server_room
-                    ? fmt::format("on the server, {} participant(s), age {}", f.num_participants,
+                    ? fmt::format("on the server, {}, age {}",
+                                  participants_phrase(f.num_participants),
                                   render_age(style, f.server_created_at))
                     : std::string("not on the server"));
             break;
@@ -151,7 +158,7 @@ json finding_json(const reconcile::Finding& f) {
            {"database_sid", string_or_null(f.database_sid)},
            {"server_sid", string_or_null(f.server_sid)},
            {"database_status", string_or_null(f.database_status)},
-           {"num_participants", f.num_participants},
+           {"num_participants", participant_count_json(f.num_participants)},
            {"server_creation_time",
             f.server_created_at ? json(iso8601(f.server_created_at)) : json(nullptr)}};
     if (f.kind == reconcile::FindingKind::name_mismatch) {

@@ -11,7 +11,10 @@
 namespace roomctl::report {
 
 // One finding: {"kind", "room", "database_name", "database_sid", "server_sid",
-// "database_status", "num_participants", "server_creation_time", "starts_at"} (starts_at: the
+// "database_status", "num_participants" (connected participants of the server's room: 0 when
+// the server has no such room, null when it has the room but the count is unknown, e.g. a
+// Twilio room a live row owns, which audit does not ask about; text: "participants
+// unknown"), "server_creation_time", "starts_at"} (starts_at: the
 // row's session start, ISO 8601 UTC, or null), plus expected_room, suggested_template (null
 // when none) and sid_evidence for a name_mismatch, sid_provider for a foreign_sid,
 // missing_cause ("never_created", "expired", "unknown") for a missing or not_yet_due, rows

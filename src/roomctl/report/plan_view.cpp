@@ -4,6 +4,7 @@
 
 #include "roomctl/report/color.hpp"
 #include "roomctl/report/json.hpp"
+#include "roomctl/report/rooms_view.hpp"
 #include "roomctl/util/text.hpp"
 #include "roomctl/util/url.hpp"
 
@@ -50,7 +51,7 @@ json action_json(const reconcile::Action& a) {
            {"database_sid", string_or_null(a.expected_sid)},
            {"server_sid", string_or_null(a.server_sid)},
            {"new_sid", string_or_null(a.new_sid)},
-           {"num_participants", a.num_participants},
+           {"num_participants", participant_count_json(a.num_participants)},
            {"compensated", a.compensated}};
     // A room's own empty timeout (schedules: the wait until its session starts plus the
     // margin), in seconds; absent when the run's --empty-timeout applies.

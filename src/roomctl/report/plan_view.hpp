@@ -16,6 +16,8 @@ namespace roomctl::report {
 
 // One action: {"kind", "room", "database_name", "status", "reason", "error" (null when none),
 // "database_sid", "server_sid", "new_sid", "num_participants", "compensated"}.
+// "num_participants": connected participants of the action's server room (0 when there is
+// none, e.g. a create), or null when it is not known; never a made-up 0.
 nlohmann::json action_json(const reconcile::Action& a);
 
 // recreate/cleanup: {"applied": bool, "summary": {...}, "refusals": ["one line", ...],

@@ -13,10 +13,19 @@ namespace roomctl::report {
 
 using nlohmann::json;
 
+json participant_count_json(const std::optional<std::uint32_t>& count) {
+    return count ? json(*count) : json(nullptr);
+}
+
+std::string participant_count_text(const std::optional<std::uint32_t>& count,
+                                   const char* unknown) {
+    return count ? std::to_string(*count) : std::string(unknown);
+}
+
 json room_json(const media::ServerRoom& r) {
     return json{{"name", r.name},
                 {"sid", r.sid},
-                {"num_participants", r.num_participants},
+                {"num_participants", participant_count_json(r.num_participants)},
                 {"creation_time", r.creation_time ? json(iso8601(r.creation_time)) : json(nullptr)},
                 {"empty_timeout_seconds", r.empty_timeout},
                 {"departure_timeout_seconds", r.departure_timeout},
@@ -101,7 +110,7 @@ std::string render_rooms(const std::vector<media::ServerRoom>& rooms, const Text
     if (rooms.empty() && style.format == TableFormat::text) return "no rooms on the server\n";
     std::vector<std::vector<Cell>> rows;
     for (const auto& r : rooms) {
-        rows.push_back({r.name, r.sid, std::to_string(r.num_participants),
+        rows.push_back({r.name, r.sid, participant_count_text(r.num_participants, "?"),
                         render_age(style, r.creation_time), fmt::format("{}s", r.empty_timeout)});
     }
     return render_table(style, {"name", "sid", "participants", "age", "empty timeout"}, rows);
@@ -111,7 +120,8 @@ std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
     auto out = fmt::format(
         "name:              {}\nsid:               {}\nparticipants:      {}\nage:               "
         "{}\nempty timeout:     {}s\ndeparture timeout: {}s\nmax participants:  {}\n",
-        r.name, r.sid, r.num_participants, render_age(style, r.creation_time), r.empty_timeout,
+        r.name, r.sid, participant_count_text(r.num_participants),
+        render_age(style, r.creation_time), r.empty_timeout,
         r.departure_timeout, r.max_participants ? std::to_string(r.max_participants) : "unlimited");
     // The settings a provider has, each on one line whatever the server sent: metadata is the
     // app's (opaque, possibly long or multi-line), the callback may carry user:password@.

@@ -20,7 +20,8 @@ namespace roomctl::twilio {
 
 // Parses a Room resource into media::ServerRoom (the fields it documents: unique_name is the
 // name, date_created the creation time, the timeouts minutes -> seconds, and type, status,
-// status_callback(_method), media_region as sent). null or absent fields stay empty / 0.
+// status_callback(_method), media_region as sent). null or absent fields stay empty / 0;
+// num_participants stays nullopt (unknown): the room resource has no count.
 // Throws Error(runtime) for a field of the wrong type.
 media::ServerRoom room_from_json(const nlohmann::json& j);
 
@@ -47,7 +48,8 @@ public:
     std::size_t max_room_name_length() const override { return 128; }
     std::optional<media::ServerRoom> confirm_missing(const std::string& name,
                                                      const std::string& sid) override;
-    // Connected participants per room are not in Twilio's room resource.
+    // Connected participants per room are not in Twilio's room resource: list_rooms leaves
+    // num_participants unknown; list_participants (Status=connected, all pages) counts them.
     bool reports_participant_counts() const override { return false; }
     std::uint32_t max_empty_timeout() const override { return 3600; }
     std::uint32_t empty_timeout_step() const override { return 60; }
