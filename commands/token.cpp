@@ -13,6 +13,7 @@ namespace {
 
 struct TokenFlags {
     mint::MintRequest request;
+    bool no_server_check = false;  // --session: do not ask the server whether the room exists
     bool can_publish = true, can_subscribe = true, can_publish_data = true;
     CLI::Option* can_publish_opt = nullptr;
     CLI::Option* can_subscribe_opt = nullptr;
@@ -30,16 +31,29 @@ mint::MintRequest request_of(const TokenFlags& f) {
 
 int run_token_create(const TokenFlags& f, Context& ctx) {
     auto request = request_of(f);
-    if (!request.session.empty())
+    std::optional<std::string> warning;
+    if (!request.session.empty()) {
         mint::use_session_room(request, *ctx.room_store(), ctx.settings());
+        // The row says live; the server may not have the room (never created, or closed).
+        if (!f.no_server_check)
+            warning = mint::session_room_warning(*ctx.media_server(), request.room);
+    }
     const mint::Minter minter(request, ctx.settings(), std::chrono::system_clock::now());
     auto& printer = ctx.printer();
     if (request.count == 0) {
         auto m = minter.mint({request.identity, request.name, request.room});
-        printer.result(report::token_json(minter.provider(), m.token, m.claims, m.header),
-                       m.token + "\n");
+        auto doc = report::token_json(minter.provider(), m.token, m.claims, m.header);
+        if (!request.session.empty()) {
+            // stdout carries the token alone (scripts capture it); the warning goes to stderr,
+            // or into the document with --json.
+            doc["warnings"] = nlohmann::json::array();
+            if (warning) doc["warnings"].push_back(*warning);
+            if (warning && !printer.json()) printer.warn(*warning);
+        }
+        printer.result(doc, m.token + "\n");
         return 0;
     }
+    if (warning) printer.warn(*warning);
     // A batch: one JSON line per token (or one document with --json), numbered from 1.
     report::TokenLines out(printer.json());
     minter.mint_batch([&out](const mint::Subject& who, std::string_view token) {
@@ -102,6 +116,8 @@ void register_token(CLI::App& root, Context& ctx) {
                        "Mint for this session's room, looked up through [rooms] session_column "
                        "(refused when the room is not live; a session with several live rooms "
                        "needs --room)");
+    create->add_flag("--no-server-check", f->no_server_check,
+                     "With --session: do not ask the media server whether the room exists");
     create
         ->add_option("--count", f->request.count,
                      "Mint N tokens as JSON lines; {i} in --identity/--name/--room is 1..N")
@@ -124,6 +140,7 @@ void register_token(CLI::App& root, Context& ctx) {
         "      --job-metadata '{\"ticket\":7}'   # the agent joins when the room starts\n"
         "  roomctl --provider twilio token create --identity alice --room session-P46odHdPO0wJ\n"
         "  roomctl token create --session 44fa27d7-0528-46ce-9648-810539c2555c --identity mentor\n"
+        "      # warns on stderr when the session's room does not exist on the server\n"
         "  roomctl --provider twilio token create --session 44fa27d7-0528-46ce-9648-810539c2555c "
         "\\\n"
         "      --room breakout-2 --identity mentor   # a session with several live rooms\n"

@@ -32,8 +32,10 @@ def test_check_names_a_wrong_secret(run, standin):
     p = probes(r)
     assert p["server.reach"]["status"] == "ok"
     assert p["server.auth"]["status"] == "failed"
+    # roomctl's reading, then the server's own words (issue 16 item 3).
     assert p["server.auth"]["message"] == \
-        f"API secret does not match key {API_KEY}: signature rejected"
+        f"API secret does not match key {API_KEY}: signature rejected; server said: " \
+        '"invalid authorization token: token signature is invalid: signature is invalid"'
     assert "not-the-secret" not in r.stdout + r.stderr
 
 

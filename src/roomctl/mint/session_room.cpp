@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/text.hpp"
 
 namespace roomctl::mint {
 
@@ -56,6 +57,34 @@ void use_session_room(MintRequest& f, store::RoomStore& store, const config::Set
         !(f.join || f.admin || f.create || f.list || f.record)) {
         f.join = true;
     }
+}
+
+std::optional<std::string> session_room_warning(media::MediaServer& server,
+                                                const std::string& room) {
+    try {
+        // LiveKit: ListRooms names=[room]; Twilio: GET /v1/Rooms/{room} (in progress only).
+        if (server.get_room(room)) return std::nullopt;
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::interrupted) throw;
+        return fmt::format(
+            "could not ask the server whether room \"{}\" exists ({}); the token is printed "
+            "anyway (--no-server-check skips the check)",
+            room, text::first_line(e.what(), 200));
+    }
+    if (server.provider() == "twilio") {
+        return fmt::format(
+            "room \"{}\" (the grant's room) is not in progress on Twilio: the join fails with "
+            "53106 \"Room not found\", or, with client-side room creation on, creates an ad-hoc "
+            "room with the account's defaults instead of the app's settings; run roomctl "
+            "recreate {} --apply first",
+            room, room);
+    }
+    return fmt::format(
+        "room \"{}\" (the grant's room) does not exist on the LiveKit server: with "
+        "room.auto_create off the join gets 404 \"requested room does not exist\"; with it on, "
+        "the join creates a room with the server's defaults, not the app's settings; run "
+        "roomctl recreate {} --apply first",
+        room, room);
 }
 
 }  // namespace roomctl::mint

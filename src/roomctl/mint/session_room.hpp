@@ -3,9 +3,11 @@
 // mapping ([rooms] session_column and the name template), so that nobody is sent into a room
 // the app considers closed.
 
+#include <optional>
 #include <string>
 
 #include "roomctl/config/settings.hpp"
+#include "roomctl/media/server.hpp"
 #include "roomctl/mint/mint.hpp"
 #include "roomctl/store/room_store.hpp"
 
@@ -24,5 +26,16 @@ std::string room_for_session(store::RoomStore& store, const config::RoomMapping&
 // joining it). Throws as room_for_session, and Error(usage) when --room names another room.
 void use_session_room(MintRequest& request, store::RoomStore& store,
                       const config::Settings& settings);
+
+// Whether the session's `room` exists on the server the token is for. A warning, never a
+// failure: minting is offline and the row says the session is live, but a token for a room the
+// server does not have either fails to join (LiveKit room.auto_create off: 404 "requested room
+// does not exist"; Twilio: 53106 unless client-side room creation is on) or makes the join
+// create a room with the server's defaults instead of the app's settings (timeouts, limits,
+// metadata). Returns the one-line warning (the claim, the consequence, `roomctl recreate`), or
+// nullopt when the room is there. When the server cannot be asked, the warning says so (the
+// token is still good to print). Rethrows only an interrupt (Ctrl-C).
+std::optional<std::string> session_room_warning(media::MediaServer& server,
+                                                const std::string& room);
 
 }  // namespace roomctl::mint
