@@ -8,6 +8,7 @@
 #include <string>
 
 #include "roomctl/livekit/diagnose.hpp"
+#include "roomctl/twilio/rest.hpp"
 
 namespace roomctl::livekit {
 namespace {
@@ -127,6 +128,24 @@ TEST(TokenRefusal, RtcValidateCarriesTheServersMessage) {
     EXPECT_TRUE(contains(c.message, "token expired 2h ago")) << c.message;
     EXPECT_TRUE(contains(c.message, "server said:")) << c.message;
     EXPECT_EQ(interpret_rtc_validate(200, "success", "APIk", "r").server_message, "");
+}
+
+TEST(TokenRefusal, TwilioRefusalQuotesTwilioBesideTheReading) {
+    http::Response r;
+    r.status = 401;
+    r.headers["content-type"] = "application/json";
+    r.body = R"({"code": 20003, "message": "Authenticate", "status": 401})";
+    const twilio::Endpoint e{"https://video.twilio.com", "ACx", "SKx", "hidden-secret", true};
+    try {
+        (void)twilio::interpret("ListRooms", r, e);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& err) {
+        const std::string what = err.what();
+        EXPECT_EQ(err.kind(), ErrorKind::auth);
+        EXPECT_TRUE(contains(what, "Twilio refused API key SKx")) << what;
+        EXPECT_TRUE(contains(what, "; Twilio said: \"Authenticate\" (20003)")) << what;
+        EXPECT_FALSE(contains(what, "hidden-secret")) << what;
+    }
 }
 
 }  // namespace

@@ -59,7 +59,12 @@ nlohmann::json interpret(const std::string& what, const http::Response& r, const
             }
         }
         if (code == 20003 || r.status == 401) {
-            throw RestError(ErrorKind::auth, code, r.status, text, explain_credentials(e));
+            // Twilio's own words beside roomctl's reading (issue 16 item 3).
+            const auto said = text::blank_controls(text::first_line(text, 200));
+            throw RestError(ErrorKind::auth, code, r.status, text,
+                            said.empty() ? explain_credentials(e)
+                                         : fmt::format("{}; Twilio said: \"{}\" ({})",
+                                                       explain_credentials(e), said, code));
         }
         auto kind = (r.status == 403 || code == 20403) ? ErrorKind::auth : ErrorKind::runtime;
         throw RestError(
