@@ -112,8 +112,7 @@ void RateLimiter::on_refused(time_point reserved, time_point now,
         m_accepted.pop_front();
     // Unlimited so far: the server just showed what it accepts, the answers of the last second.
     const double base =
-        m_rate > 0 ? m_rate
-                   : std::max(m_options.min_rate, static_cast<double>(m_accepted.size()));
+        m_rate > 0 ? m_rate : std::max(m_options.min_rate, static_cast<double>(m_accepted.size()));
     m_rate_at_slowdown = base;
     m_rate = std::max(m_options.min_rate, base * m_options.decrease);
     m_slowed = true;

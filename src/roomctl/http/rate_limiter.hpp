@@ -38,21 +38,21 @@ std::optional<double> parse_rate(std::string_view text);
 std::string format_rate(double per_second);
 
 struct RateLimiterOptions {
-    double rate = 0;       // requests per second; 0 = unlimited (still slows down on 429)
-    double burst = 1;      // slots that may be taken at once after an idle spell (>= 1)
-    double decrease = 0.5; // multiplicative decrease on a 429 (0 < decrease < 1)
-    double min_rate = 1;   // the decrease stops here (requests per second)
+    double rate = 0;        // requests per second; 0 = unlimited (still slows down on 429)
+    double burst = 1;       // slots that may be taken at once after an idle spell (>= 1)
+    double decrease = 0.5;  // multiplicative decrease on a 429 (0 < decrease < 1)
+    double min_rate = 1;    // the decrease stops here (requests per second)
     // Additive increase in requests/s per second of accepted requests; 0 = a tenth of the
     // configured rate (or of the rate at the last slowdown when unlimited), at least 1.
     double increase = 0;
 };
 
 struct RateStats {
-    double limit = 0;            // the configured rate (0 = unlimited)
-    double effective = 0;        // the rate now (0 = unlimited: never slowed)
-    std::uint64_t requests = 0;  // reservations (attempts sent through the limiter)
-    std::uint64_t refused = 0;   // answers with HTTP 429
-    std::uint64_t slowdowns = 0; // multiplicative decreases
+    double limit = 0;                     // the configured rate (0 = unlimited)
+    double effective = 0;                 // the rate now (0 = unlimited: never slowed)
+    std::uint64_t requests = 0;           // reservations (attempts sent through the limiter)
+    std::uint64_t refused = 0;            // answers with HTTP 429
+    std::uint64_t slowdowns = 0;          // multiplicative decreases
     std::chrono::milliseconds paused{0};  // total Retry-After pauses imposed on everyone
 };
 
@@ -85,11 +85,11 @@ private:
 
     mutable std::mutex m_mutex;
     RateLimiterOptions m_options;
-    double m_rate;                   // effective; 0 = unlimited
-    double m_rate_at_slowdown = 0;   // effective rate before the last decrease
-    time_point m_tat{};              // theoretical arrival time of the next request
+    double m_rate;                  // effective; 0 = unlimited
+    double m_rate_at_slowdown = 0;  // effective rate before the last decrease
+    time_point m_tat{};             // theoretical arrival time of the next request
     time_point m_paused_until{};
-    time_point m_slowed_at{};        // when the rate was last cut
+    time_point m_slowed_at{};  // when the rate was last cut
     bool m_slowed = false;
     std::deque<time_point> m_accepted;  // accepted answers of the last second
     RateStats m_stats;

@@ -51,8 +51,10 @@ std::string render_progress(std::string_view label, std::size_t done, std::size_
         tail = "ETA ?";
 
     if (failed > 0) tail += fmt::format(", {} failed", failed);
-    if (limit_per_second > 0) rate += "/s (limit " + rate_text(limit_per_second) + ")";
-    else rate += "/s";
+    if (limit_per_second > 0)
+        rate += "/s (limit " + rate_text(limit_per_second) + ")";
+    else
+        rate += "/s";
     const std::string count = fmt::format("{}/{}", done, total);
     return fmt::format("{}  {:>{}} [{}{}] {:>3}%  {}  {}", label, count,
                        2 * fmt::formatted_size("{}", total) + 1, std::string(filled, '#'),
@@ -61,15 +63,16 @@ std::string render_progress(std::string_view label, std::size_t done, std::size_
 
 std::string render_rate_summary(const RateSummary& r) {
     const double share =
-        r.requests == 0 ? 0.0 : 100.0 * static_cast<double>(r.refused) / static_cast<double>(r.requests);
-    std::string line = fmt::format("slowed by HTTP 429 {} time{}: {} of {} {} refused ({:.1f} %)",
-                                   r.slowdowns, r.slowdowns == 1 ? "" : "s", r.refused,
-                                   r.requests, r.counts, share);
+        r.requests == 0 ? 0.0
+                        : 100.0 * static_cast<double>(r.refused) / static_cast<double>(r.requests);
+    std::string line =
+        fmt::format("slowed by HTTP 429 {} time{}: {} of {} {} refused ({:.1f} %)", r.slowdowns,
+                    r.slowdowns == 1 ? "" : "s", r.refused, r.requests, r.counts, share);
     if (r.paused_ms > 0)
         line += fmt::format(", paused {} for Retry-After",
                             format_eta(static_cast<double>(r.paused_ms) / 1000.0));
-    line += fmt::format("; rate {} at the end (limit {})", rate_text(r.effective),
-                        rate_text(r.limit));
+    line +=
+        fmt::format("; rate {} at the end (limit {})", rate_text(r.effective), rate_text(r.limit));
     return line;
 }
 
@@ -79,10 +82,13 @@ nlohmann::json rate_json(const RateSummary& r) {
     nlohmann::json limit = nullptr, effective = nullptr;
     if (r.limit > 0) limit = r.limit;
     if (r.effective > 0) effective = std::round(r.effective * 10.0) / 10.0;
-    return {{"counts", r.counts},       {"limit_per_second", limit},
+    return {{"counts", r.counts},
+            {"limit_per_second", limit},
             {"effective_per_second", effective},
-            {"requests", r.requests},   {"refused", r.refused},
-            {"refused_share", share},   {"slowdowns", r.slowdowns},
+            {"requests", r.requests},
+            {"refused", r.refused},
+            {"refused_share", share},
+            {"slowdowns", r.slowdowns},
             {"paused_ms", r.paused_ms}};
 }
 

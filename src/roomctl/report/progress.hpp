@@ -25,9 +25,9 @@ std::string render_progress(std::string_view label, std::size_t done, std::size_
 
 // What the run's rate limiter did (http::RateStats, restated here: report/ does not see http/).
 struct RateSummary {
-    std::string counts;   // what the limit counts: "writes" (Twilio) or "requests" (LiveKit)
-    double limit = 0;     // configured, per second; 0 = unlimited
-    double effective = 0; // at the end, per second; 0 = unlimited (never slowed)
+    std::string counts;    // what the limit counts: "writes" (Twilio) or "requests" (LiveKit)
+    double limit = 0;      // configured, per second; 0 = unlimited
+    double effective = 0;  // at the end, per second; 0 = unlimited (never slowed)
     std::uint64_t requests = 0;
     std::uint64_t refused = 0;    // answered HTTP 429
     std::uint64_t slowdowns = 0;  // times the rate was cut
