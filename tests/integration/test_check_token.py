@@ -19,7 +19,7 @@ def test_check_passes_every_layer(run, db, standin):
     assert r.code == 0, r.stdout + r.stderr
     p = probes(r)
     assert set(p) == {"server.reach", "server.health", "server.clock", "server.auth",
-                      "server.join", "database.connect", "database.mapping", "database.rls",
+                      "server.join", "server.signal", "database.connect", "database.mapping", "database.rls",
                       "database.session"}
     assert all(v["status"] == "ok" for v in p.values()), p
     assert "PostgreSQL" in p["database.connect"]["message"]

@@ -319,8 +319,11 @@ private:
         bool in_time = wait(done, ws, WsStep::first_message);
         since_upgrade();
         if (!in_time) return;
+        // A close frame was received when reason() is set, even if the TLS teardown after it
+        // then failed (a server that closes TCP without TLS close_notify).
+        const auto got_close = [&] { return ws.reason().code != wsk::close_code::none; };
         if (ec) {
-            if (ec == wsk::error::closed) {
+            if (ec == wsk::error::closed || got_close()) {
                 m_out.close_code = static_cast<int>(ws.reason().code);
                 m_out.close_reason = std::string(ws.reason().reason.c_str());
                 return fail(WsStep::first_message, FailureCause::other,
@@ -360,8 +363,9 @@ private:
         // close first.
         started = steady::now();
         done = false;
+        // Outlives the wait below: each completion starts the next read with it.
+        std::function<void(boost::system::error_code, std::size_t)> on_read;
         if (m_out.reply_sent) {
-            std::function<void(boost::system::error_code, std::size_t)> on_read;
             on_read = [&](boost::system::error_code e, std::size_t) {
                 if (!e) {
                     buffer.consume(buffer.size());
@@ -382,7 +386,7 @@ private:
         in_time = wait(done, ws, WsStep::close);
         since_upgrade();
         if (!in_time) return;
-        if (ec == wsk::error::closed) {
+        if (ec == wsk::error::closed || (ec && got_close())) {
             m_out.close_code = static_cast<int>(ws.reason().code);
             m_out.close_reason = std::string(ws.reason().reason.c_str());
         } else if (closed_abruptly(ec)) {
