@@ -6,8 +6,7 @@
 // name the cause. It knows no protocol above WebSocket and never interprets what it saw.
 //
 // Built into libroomctl_io.so only (Boost.Beast over Boost.Asio and OpenSSL); the core reaches
-// it through io::websocket_exchange (io/module.hpp). Why Beast and what it costs:
-// bench/README.md ("WebSocket library").
+// it through io::websocket_exchange. Why Beast and what it costs: io/module.hpp.
 
 #include <atomic>
 #include <chrono>
@@ -37,7 +36,9 @@ struct WsExchangeOptions {
     std::string url;
     std::vector<std::pair<std::string, std::string>> headers;  // extra upgrade request headers
     // Bound of each step (connect, TLS, upgrade, first message, reply, close), not of the
-    // whole exchange; DNS and TCP together count as the connect step.
+    // whole exchange; DNS and TCP together count as the connect step. After a reply the close
+    // step reads until the server closes (a server that ends the session itself, as LiveKit
+    // does after leave); without one it sends the close frame itself.
     std::chrono::milliseconds step_timeout{5'000};
     std::string ca_file;  // as TransportOptions::ca_file: replaces the system CAs when set
     // Binary message sent after the first message was read (empty: send nothing, just close).

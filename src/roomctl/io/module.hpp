@@ -4,6 +4,27 @@
 // Kerberos, LDAP, ...) whose mapping and constructors cost ~7 ms of every start; commands that
 // need neither (token create, token inspect, config show, completion, man) no longer pay it.
 //
+// WebSocket library (the /rtc signalling probe, http/websocket.hpp): Boost.Beast 1.74
+// (libboost-dev, header-only, over Asio and the OpenSSL the module already loads for libcurl),
+// not libwebsockets 4.1.6. Beast hands back a refused upgrade's status, headers and body (the
+// 404-with-empty-body of a proxy that drops Upgrade is the diagnosis) and runs each step
+// (resolve/connect, TLS with SNI and host name verification, upgrade, read, write, close) as
+// its own operation under our deadline and SIGINT flag, in the module's one Asio context.
+// libwebsockets is a C library with its own service loop and callback protocol that a bounded
+// per-step probe would have to drive; it was not built here for comparison. Measured
+// (2026-11-30, 2 cores shared with other builds, load ~4): websocket.cpp alone compiles in
+// 70-92 s wall and 1.5 GB RSS (RelWithDebInfo; curl_transport.cpp: 3.9 s), ccache absorbs it
+// after the first build; it adds 0.95 MB of text to this module (1.9 MB in all) and no shared
+// library (libssl.so.3 was already a dependency through libcurl). The executable links none of
+// it: roomctl's libraries are unchanged (libc, libstdc++, libm, libgcc_s, libcrypto, libfmt,
+// libtomlplusplus, libyaml-cpp), `token create` never maps this module (LD_DEBUG=files), and
+// the core gained ~76 KB of text (livekit/signal_probe, check/signal_layer). `token create`
+// start-up as the bench's row 4 measures it, 41 runs interleaved on that loaded machine:
+// median 24.4 ms (min 19.5) against 21.4 ms (min 17.8) for this morning's build-bench binary,
+// whose text was 0.95 MB smaller from the day's other work (this probe's share: 76 KB); the
+// dynamic loader's start-up was 5.7 M cycles against 6.8 M (LD_DEBUG=statistics). Repeat on a
+// quiet machine with bench/run.sh startup before quoting a ratio.
+//
 // The module is looked for next to the executable (the build tree), then in ../lib/roomctl/
 // relative to it (the installed layout: /usr/bin/roomctl, /usr/lib/roomctl/). It must come
 // from the same roomctl version. It stays loaded until the process exits.
@@ -32,7 +53,7 @@ std::unique_ptr<store::RoomStore> connect_room_store(const std::string& database
 // store::probe_database.
 std::string probe_database(const std::string& database_url);
 // http::websocket_exchange (http/websocket.hpp): Boost.Beast lives in the module, so a command
-// that never opens a WebSocket never maps it (bench/README.md, "WebSocket library").
+// that never opens a WebSocket never maps it (see "WebSocket library" above).
 http::WsExchange websocket_exchange(const http::WsExchangeOptions& options);
 
 // The entry points the module exports through roomctl_io_module(). Internal to roomctl.
