@@ -1,5 +1,6 @@
 """check's server.signal: the WebSocket join to /rtc, end to end against the LiveKit stand-in,
 through the fault proxy for the proxy and load-balancer cases (tests/faultproxy.py)."""
+import signal as signal_module
 import socket
 import subprocess
 import sys
@@ -194,3 +195,30 @@ def test_certificate_for_another_name_is_the_tls_cause(run, standin, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_upgrade_that_never_answers_is_bounded_by_the_probe_timeout(run, standin):
+    # HTTP answers, but /rtc holds the request (a proxy or server that never answers it).
+    standin.fault(method="rtc", delay_ms=30000)
+    start = time.monotonic()
+    r = run("check", "--only", "server", "--probe-timeout", "1s", "--json")
+    assert time.monotonic() - start < 10
+    assert r.code == 5
+    s = signal(r)
+    assert s["status"] == "failed"
+    assert "no HTTP answer to the WebSocket upgrade within 1000 ms" in s["message"]
+
+
+def test_sigint_during_the_upgrade_exits_130_at_once(run, standin, roomctl_bin):
+    standin.fault(method="rtc", delay_ms=30000)
+    proc = subprocess.Popen([roomctl_bin, "check", "--only", "server", "--probe-timeout", "20s",
+                             "--json"], env=run.env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    standin.wait_for_request("ListRooms", timeout=15)  # server.auth; the upgrade is held 30 s
+    time.sleep(1.5)
+    proc.send_signal(signal_module.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=10)
+    assert time.monotonic() - start < 2
+    assert proc.returncode == 130, out + err
+    assert "interrupted during the upgrade step" in out
