@@ -89,9 +89,11 @@ int run_list(const RoomsFlags& f, Context& ctx) {
     lookup.interrupted = &ctx.interrupted;
     const auto unread = reconcile::fill_participant_counts(rooms, lookup);
     // --empty: only rooms known to be empty; an unknown count may hide participants.
-    if (f.empty_only) std::erase_if(rooms, [](const media::ServerRoom& r) {
-        return media::may_have_participants(r.num_participants);
-    });
+    if (f.empty_only) {
+        std::erase_if(rooms, [](const media::ServerRoom& r) {
+            return media::may_have_participants(r.num_participants);
+        });
+    }
     std::sort(rooms.begin(), rooms.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
     if (!unread.empty()) {

@@ -67,8 +67,7 @@ TEST(ParticipantCounts, RoomsViewShowsUnknownAsNullAndQuestionMarkAndZeroAsZero)
 
     EXPECT_NE(report::render_room(unknown, k_text).find("participants:      unknown\n"),
               std::string::npos);
-    EXPECT_NE(report::render_room(empty, k_text).find("participants:      0\n"),
-              std::string::npos);
+    EXPECT_NE(report::render_room(empty, k_text).find("participants:      0\n"), std::string::npos);
 }
 
 reconcile::Inventory orphans_only(std::vector<media::ServerRoom> server) {
@@ -82,7 +81,8 @@ reconcile::Inventory orphans_only(std::vector<media::ServerRoom> server) {
 }
 
 TEST(ParticipantCounts, AuditViewShowsAnUnknownCountAsUnknown) {
-    const auto audit = reconcile::audit(orphans_only({room("busy", std::nullopt), room("idle", 0u)}));
+    const auto audit =
+        reconcile::audit(orphans_only({room("busy", std::nullopt), room("idle", 0u)}));
     ASSERT_EQ(audit.findings.size(), 2u);
     const auto& busy = audit.findings[0].room == "busy" ? audit.findings[0] : audit.findings[1];
     const auto& idle = audit.findings[0].room == "busy" ? audit.findings[1] : audit.findings[0];
@@ -106,7 +106,8 @@ TEST(ParticipantCounts, AMissingRoomHasZeroParticipantsNotUnknown) {
 }
 
 TEST(ParticipantCounts, CleanupNeverTakesAnUnknownCountAsEmpty) {
-    const auto audit = reconcile::audit(orphans_only({room("busy", std::nullopt), room("idle", 0u)}));
+    const auto audit =
+        reconcile::audit(orphans_only({room("busy", std::nullopt), room("idle", 0u)}));
     reconcile::CleanupPolicy policy;
     policy.now = 100000;
     const auto plan = reconcile::plan_cleanup(audit, policy);

@@ -130,7 +130,7 @@ struct Finding {
     // Connected participants of the server's room: 0 when the server has no such room,
     // nullopt when it has the room but the count is unknown (media::ServerRoom).
     std::optional<std::uint32_t> num_participants = 0;
-    std::int64_t server_created_at = 0;          // unix seconds; server rooms only
+    std::int64_t server_created_at = 0;  // unix seconds; server rooms only
     // name_mismatch only: the room the row expects, and the template that would match.
     std::string expected_room;
     std::string suggested_template;

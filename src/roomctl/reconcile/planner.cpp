@@ -303,8 +303,7 @@ Plan plan_cleanup(const AuditResult& audit, const CleanupPolicy& policy) {
             a.reason = fmt::format("created {} ago, younger than --min-age {}",
                                    format_duration(std::max(age, std::chrono::seconds{0})),
                                    format_duration(policy.min_age));
-        } else if (media::may_have_participants(f.num_participants) &&
-                   !policy.include_occupied) {
+        } else if (media::may_have_participants(f.num_participants) && !policy.include_occupied) {
             // An unknown count may hide participants: never taken as empty.
             a.status = ActionStatus::skipped;
             a.reason = fmt::format(

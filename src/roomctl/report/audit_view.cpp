@@ -95,12 +95,13 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
             detail = missing_detail(f, style);
             break;
         case reconcile::FindingKind::orphaned:
-            detail = f.database_status
-                         ? fmt::format("row says \"{}\"; {}, age {}", *f.database_status,
-                                       participants_phrase(f.num_participants),
-                                       render_age(style, f.server_created_at))
-                         : fmt::format("no row; {}, age {}", participants_phrase(f.num_participants),
-                                       render_age(style, f.server_created_at));
+            detail =
+                f.database_status
+                    ? fmt::format("row says \"{}\"; {}, age {}", *f.database_status,
+                                  participants_phrase(f.num_participants),
+                                  render_age(style, f.server_created_at))
+                    : fmt::format("no row; {}, age {}", participants_phrase(f.num_participants),
+                                  render_age(style, f.server_created_at));
             break;
         case reconcile::FindingKind::sid_drift:
             detail = fmt::format("database {} vs server {}", sid_or_dash(f.database_sid),
@@ -126,11 +127,10 @@ std::string detail_of(const reconcile::Finding& f, const reconcile::AuditSummary
             detail = fmt::format(
                 "row status {} is neither live nor ended; {}",
                 f.database_status ? fmt::format("\"{}\"", *f.database_status) : std::string("NULL"),
-                f.server_room
-                    ? fmt::format("on the server, {}, age {}",
-                                  participants_phrase(f.num_participants),
-                                  render_age(style, f.server_created_at))
-                    : std::string("not on the server"));
+                f.server_room ? fmt::format("on the server, {}, age {}",
+                                            participants_phrase(f.num_participants),
+                                            render_age(style, f.server_created_at))
+                              : std::string("not on the server"));
             break;
         case reconcile::FindingKind::foreign_sid:
             detail = fmt::format(

@@ -17,8 +17,7 @@ json participant_count_json(const std::optional<std::uint32_t>& count) {
     return count ? json(*count) : json(nullptr);
 }
 
-std::string participant_count_text(const std::optional<std::uint32_t>& count,
-                                   const char* unknown) {
+std::string participant_count_text(const std::optional<std::uint32_t>& count, const char* unknown) {
     return count ? std::to_string(*count) : std::string(unknown);
 }
 
@@ -121,8 +120,8 @@ std::string render_room(const media::ServerRoom& r, const TextStyle& style) {
         "name:              {}\nsid:               {}\nparticipants:      {}\nage:               "
         "{}\nempty timeout:     {}s\ndeparture timeout: {}s\nmax participants:  {}\n",
         r.name, r.sid, participant_count_text(r.num_participants),
-        render_age(style, r.creation_time), r.empty_timeout,
-        r.departure_timeout, r.max_participants ? std::to_string(r.max_participants) : "unlimited");
+        render_age(style, r.creation_time), r.empty_timeout, r.departure_timeout,
+        r.max_participants ? std::to_string(r.max_participants) : "unlimited");
     // The settings a provider has, each on one line whatever the server sent: metadata is the
     // app's (opaque, possibly long or multi-line), the callback may carry user:password@.
     const auto line = [&out](const char* label, std::string_view value) {
