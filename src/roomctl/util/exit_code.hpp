@@ -12,7 +12,8 @@ enum class ExitCode : int {
     config = 3,   // configuration error (missing setting, bad mapping, unreadable file)
     auth = 4,     // credentials refused (outside `check`, which reports it as a probe)
     drift = 5,    // audit found differences; check had a failed probe; token invalid
-    partial = 6,  // some actions failed, the rest were done
+    partial = 6,  // some actions failed, the rest were done; rooms list: some participant
+                  // counts could not be read (shown as unknown)
     locked = 7,   // another recreate/cleanup --apply holds the lock; nothing was changed
     unsafe = 8,   // refused as unsafe: the picture of the database or server cannot be
                   // trusted (RLS, unknown statuses, name mismatch, pooler, --max-deletes);
