@@ -91,13 +91,13 @@ TEST(SignalWire, SkipsFixedWidthFields) {
 
 TEST(SignalWire, TruncatedAndMalformedInputsStopWithoutOverreading) {
     const std::string cases[] = {
-        std::string{"\x0a\x05hi", 4},        // length past the end
-        std::string{"\x08", 1},              // varint missing
+        std::string{"\x0a\x05hi", 4},                                         // length past the end
+        std::string{"\x08", 1},                                               // varint missing
         std::string{"\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12},  // >10 bytes
-        std::string{"\x00\x01", 2},          // field number 0
-        std::string{"\x0b", 1},              // group start
-        std::string{"\x09\x01\x02", 3},      // fixed64 truncated
-        std::string{"\x0e", 1},              // wire type 6
+        std::string{"\x00\x01", 2},                                           // field number 0
+        std::string{"\x0b", 1},                                               // group start
+        std::string{"\x09\x01\x02", 3},                                       // fixed64 truncated
+        std::string{"\x0e", 1},                                               // wire type 6
     };
     for (const auto& c : cases) {
         WireReader r(c);
@@ -168,15 +168,15 @@ TEST(SignalEncode, LeaveRequestIsSignalRequestField8WithClientInitiated) {
 }
 
 TEST(SignalUrl, MapsSchemeAndCarriesTokenAndProtocol) {
-    EXPECT_EQ(signal_url("https://lk.example.com", "a.b.c"),
-              "wss://lk.example.com/rtc?access_token=a.b.c&protocol=16&auto_subscribe=0&sdk=roomctl");
+    EXPECT_EQ(
+        signal_url("https://lk.example.com", "a.b.c"),
+        "wss://lk.example.com/rtc?access_token=a.b.c&protocol=16&auto_subscribe=0&sdk=roomctl");
     EXPECT_EQ(signal_url("http://127.0.0.1:7880/", "t").rfind("ws://127.0.0.1:7880/rtc?", 0), 0u);
 }
 
 TEST(SignalVerdictTest, SuccessNamesRoomIdentityVersionAndSteps) {
     auto v = interpret_signal(
-        joined_exchange(join_response("standup", "RM_1", "roomctl-probe-abc", "1.9.0")),
-        context());
+        joined_exchange(join_response("standup", "RM_1", "roomctl-probe-abc", "1.9.0")), context());
     EXPECT_TRUE(v.ok);
     EXPECT_EQ(v.message,
               "joined room \"standup\" (RM_1) as roomctl-probe-abc (server 1.9.0) over ws and "
@@ -256,8 +256,9 @@ TEST(SignalVerdictTest, TimeoutsAreBoundedAndSaySo) {
     http::WsExchange x;
     x.stopped_at = http::WsStep::upgrade;
     x.cause = http::FailureCause::timeout;
-    EXPECT_NE(interpret_signal(x, context()).message.find("no HTTP answer to the WebSocket "
-                                                          "upgrade within 2000 ms"),
+    EXPECT_NE(interpret_signal(x, context())
+                  .message.find("no HTTP answer to the WebSocket "
+                                "upgrade within 2000 ms"),
               std::string::npos);
     x.stopped_at = http::WsStep::connect;
     x.endpoint = "10.0.0.1:7880";

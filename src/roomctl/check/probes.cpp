@@ -88,8 +88,9 @@ private:
             auto& p = add("server.reach", lk.url);
             p.status = ProbeStatus::failed;
             p.message = e.what();
-            skip_rest({"server.health", "server.clock", "server.auth", "server.join", "server.signal"}, lk.url,
-                      "skipped: the server settings are incomplete");
+            skip_rest(
+                {"server.health", "server.clock", "server.auth", "server.join", "server.signal"},
+                lk.url, "skipped: the server settings are incomplete");
             return;
         }
         m_endpoint = {config::api_url(lk), lk.api_key, lk.api_secret, m_options.timeout};
@@ -113,8 +114,9 @@ private:
                                     m_endpoint.base_url.rfind("https", 0) == 0 ? " over TLS" : "");
         });
         if (!reached) {
-            skip_rest({"server.health", "server.clock", "server.auth", "server.join", "server.signal"}, target,
-                      "skipped: server unreachable");
+            skip_rest(
+                {"server.health", "server.clock", "server.auth", "server.join", "server.signal"},
+                target, "skipped: server unreachable");
             return;
         }
         probe_health(add("server.health", target), health);

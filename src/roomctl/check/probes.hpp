@@ -39,7 +39,7 @@ struct CheckOptions {
     bool server = true;
     bool database = true;
     std::chrono::milliseconds timeout{5'000};  // per probe request
-    std::string room;  // server.join: validate joining this room (empty: a probe room)
+    std::string room;    // server.join: validate joining this room (empty: a probe room)
     bool signal = true;  // server.signal: join over the WebSocket and leave
     // For server.signal, which does not go through the Transport: SIGINT's flag and -v traces.
     const std::atomic<bool>* cancel = nullptr;

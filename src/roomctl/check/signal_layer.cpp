@@ -32,8 +32,8 @@ bool room_exists(http::Transport& transport, const livekit::ApiEndpoint& endpoin
                  const std::string& room) {
     livekit::VideoGrant grant;
     grant.room_list = true;
-    auto r = transport.send(
-        livekit::twirp_request(endpoint, "ListRooms", {{"names", {room}}}, grant));
+    auto r =
+        transport.send(livekit::twirp_request(endpoint, "ListRooms", {{"names", {room}}}, grant));
     auto body = livekit::interpret_twirp_response("ListRooms", r, endpoint);
     for (const auto& found : body.value("rooms", nlohmann::json::array())) {
         if (found.value("name", "") == room) return true;
@@ -47,12 +47,13 @@ std::string delete_probe_room(http::Transport& transport, const livekit::ApiEndp
     livekit::VideoGrant grant;
     grant.room_create = true;
     try {
-        auto r = transport.send(
-            livekit::twirp_request(endpoint, "DeleteRoom", {{"room", room}}, grant));
+        auto r =
+            transport.send(livekit::twirp_request(endpoint, "DeleteRoom", {{"room", room}}, grant));
         if (r.status == 200 || r.status == 404) return {};
-        return fmt::format("; deleting the probe room answered HTTP {} (it closes itself after 1 s "
-                           "empty)",
-                           r.status);
+        return fmt::format(
+            "; deleting the probe room answered HTTP {} (it closes itself after 1 s "
+            "empty)",
+            r.status);
     } catch (const std::exception&) {
         return "; the probe room could not be deleted (it closes itself after 1 s empty)";
     }
@@ -65,9 +66,10 @@ void probe_signal(Probe& p, http::Transport& transport, const SignalProbeInput& 
     std::string note;
     bool own_room = room.empty();
     if (!own_room && !room_exists(transport, in.endpoint, room)) {
-        note = fmt::format(" (room \"{}\" does not exist, so the probe used a room of its own: "
-                           "joining it would have created it)",
-                           room);
+        note = fmt::format(
+            " (room \"{}\" does not exist, so the probe used a room of its own: "
+            "joining it would have created it)",
+            room);
         own_room = true;
     }
     if (own_room) room = "roomctl-probe-" + random_suffix();
@@ -108,8 +110,9 @@ void probe_signal(Probe& p, http::Transport& transport, const SignalProbeInput& 
     if (own_room && verdict.room_missing) {
         // room.auto_create is off: only a token with roomCreate may create the probe's room.
         spec.video.room_create = true;
-        note += " (room.auto_create is off: the probe's token carried roomCreate to create its "
-                "own room)";
+        note +=
+            " (room.auto_create is off: the probe's token carried roomCreate to create its "
+            "own room)";
         exchange = attempt();
         verdict = livekit::interpret_signal(exchange, context);
     }

@@ -8,8 +8,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <functional>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +16,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <functional>
 
 #include "roomctl/util/error.hpp"
 
@@ -140,8 +139,9 @@ public:
                 ctx.load_verify_file(m_opt.ca_file, ec);
             else
                 ctx.set_default_verify_paths(ec);
-            if (ec) return fail(WsStep::tls, FailureCause::tls,
-                                fmt::format("cannot read the CA certificates: {}", ec.message()));
+            if (ec)
+                return fail(WsStep::tls, FailureCause::tls,
+                            fmt::format("cannot read the CA certificates: {}", ec.message()));
             wsk::stream<asio::ssl::stream<tcp::socket>> ws(std::move(m_socket), ctx);
             SSL* ssl = ws.next_layer().native_handle();
             if (is_ip(m_target.host)) {
@@ -259,10 +259,10 @@ private:
                             });
         if (!wait(done, m_socket, WsStep::connect)) return false;
         if (ec) {
-            fail(WsStep::connect,
-                 ec == asio::error::connection_refused ? FailureCause::refused
-                                                       : FailureCause::other,
-                 fmt::format("{} at {}", ec.message(), m_out.endpoint));
+            fail(
+                WsStep::connect,
+                ec == asio::error::connection_refused ? FailureCause::refused : FailureCause::other,
+                fmt::format("{} at {}", ec.message(), m_out.endpoint));
             return false;
         }
         m_socket.set_option(tcp::no_delay(true));
@@ -326,9 +326,9 @@ private:
             if (ec == wsk::error::closed || got_close()) {
                 m_out.close_code = static_cast<int>(ws.reason().code);
                 m_out.close_reason = std::string(ws.reason().reason.c_str());
-                return fail(WsStep::first_message, FailureCause::other,
-                            fmt::format("the server closed the WebSocket with code {}",
-                                        *m_out.close_code));
+                return fail(
+                    WsStep::first_message, FailureCause::other,
+                    fmt::format("the server closed the WebSocket with code {}", *m_out.close_code));
             }
             if (closed_abruptly(ec)) {
                 m_out.closed_without_frame = true;
@@ -346,11 +346,11 @@ private:
             started = steady::now();
             done = false;
             ws.binary(true);
-            ws.async_write(asio::buffer(m_opt.reply), [&](boost::system::error_code e,
-                                                          std::size_t) {
-                ec = e;
-                done = true;
-            });
+            ws.async_write(asio::buffer(m_opt.reply),
+                           [&](boost::system::error_code e, std::size_t) {
+                               ec = e;
+                               done = true;
+                           });
             if (!wait(done, ws, WsStep::reply)) return;
             if (ec) return fail(WsStep::reply, FailureCause::other, ec.message());
             m_out.reply_sent = true;
@@ -412,9 +412,9 @@ WsExchange websocket_exchange(const WsExchangeOptions& options) {
     Target target = parse_target(options.url);
     WsExchange out;
     out.tls = target.tls;
-    out.endpoint = (target.host.find(':') != std::string::npos ? "[" + target.host + "]"
-                                                                : target.host) +
-                   ":" + target.port;
+    out.endpoint =
+        (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" +
+        target.port;
     if (options.cancel && options.cancel->load()) {
         out.stopped_at = WsStep::connect;
         out.cause = FailureCause::cancelled;

@@ -88,8 +88,7 @@ bool decode_join(std::string_view join, FirstSignal& s) {
         if (f.number == 1) {
             ok &= read_strings(f.bytes, {{1u, &s.room_sid}, {2u, &s.room_name}});
         } else if (f.number == 2) {
-            ok &= read_strings(f.bytes,
-                               {{1u, &s.participant_sid}, {2u, &s.participant_identity}});
+            ok &= read_strings(f.bytes, {{1u, &s.participant_sid}, {2u, &s.participant_identity}});
         } else if (f.number == 4) {
             s.server_version.assign(f.bytes);
         } else if (f.number == 12) {
@@ -148,10 +147,10 @@ std::string step_times(const http::WsExchange& x) {
     std::string out;
     for (const auto& [step, took] : x.durations) {
         if (step == http::WsStep::reply || step == http::WsStep::close) continue;
-        const char* name = step == http::WsStep::connect         ? "connect"
-                           : step == http::WsStep::tls           ? "TLS"
-                           : step == http::WsStep::upgrade       ? "101"
-                                                                 : "join";
+        const char* name = step == http::WsStep::connect   ? "connect"
+                           : step == http::WsStep::tls     ? "TLS"
+                           : step == http::WsStep::upgrade ? "101"
+                                                           : "join";
         out += fmt::format("{}{} {} ms", out.empty() ? "" : ", ", name, took.count());
     }
     return out;
@@ -159,9 +158,8 @@ std::string step_times(const http::WsExchange& x) {
 
 std::string upgrade_failure(const http::WsExchange& x, const SignalContext& c, bool& room_missing) {
     const long s = x.http_status;
-    const std::string instead =
-        fmt::format("the server answered HTTP {} with {} instead of 101 Switching Protocols", s,
-                    body_words(x));
+    const std::string instead = fmt::format(
+        "the server answered HTTP {} with {} instead of 101 Switching Protocols", s, body_words(x));
     std::string body = text::first_line(x.http_body, 400);
     if (s == 404 && body.find("requested room does not exist") != std::string::npos) {
         room_missing = true;
@@ -177,22 +175,26 @@ std::string upgrade_failure(const http::WsExchange& x, const SignalContext& c, b
                "\"upgrade\"; proxy_http_version 1.1)";
     }
     if (s == 404)
-        return instead + ": /rtc is not routed to LiveKit (is the URL's path right? "
-                         "does the proxy forward /rtc?)";
+        return instead +
+               ": /rtc is not routed to LiveKit (is the URL's path right? "
+               "does the proxy forward /rtc?)";
     if (s == 401 || s == 403)
         return fmt::format("the server refused the probe's join token with HTTP {} ({})", s,
                            body_words(x));
     if (s == 400 || s == 503 || s == 500)
         return fmt::format("the server refused the join with HTTP {}: {}", s, body_words(x));
     if (s == 502 || s == 504)
-        return instead + ": the proxy in front of LiveKit cannot reach it, or does not "
-                         "forward WebSocket requests";
+        return instead +
+               ": the proxy in front of LiveKit cannot reach it, or does not "
+               "forward WebSocket requests";
     if (s == 426)
-        return instead + ": a proxy downgraded the request to HTTP/1.0 or dropped its "
-                         "Upgrade header (nginx: proxy_http_version 1.1)";
+        return instead +
+               ": a proxy downgraded the request to HTTP/1.0 or dropped its "
+               "Upgrade header (nginx: proxy_http_version 1.1)";
     if (s >= 200 && s < 300)
-        return instead + ": something other than LiveKit answers /rtc (a web server or a "
-                         "proxy's default route)";
+        return instead +
+               ": something other than LiveKit answers /rtc (a web server or a "
+               "proxy's default route)";
     if (s >= 300 && s < 400) {
         auto loc = x.http_headers.find("location");
         return instead + (loc != x.http_headers.end()
@@ -242,10 +244,10 @@ std::string encode_leave_request() {
 
 std::string disconnect_reason_name(int reason) {
     static const char* const names[] = {
-        "UNKNOWN_REASON",    "CLIENT_INITIATED", "DUPLICATE_IDENTITY", "SERVER_SHUTDOWN",
-        "PARTICIPANT_REMOVED", "ROOM_DELETED",   "STATE_MISMATCH",     "JOIN_FAILURE",
-        "MIGRATION",         "SIGNAL_CLOSE",     "ROOM_CLOSED",        "USER_UNAVAILABLE",
-        "USER_REJECTED",     "SIP_TRUNK_FAILURE", "CONNECTION_TIMEOUT", "MEDIA_FAILURE",
+        "UNKNOWN_REASON",      "CLIENT_INITIATED",  "DUPLICATE_IDENTITY", "SERVER_SHUTDOWN",
+        "PARTICIPANT_REMOVED", "ROOM_DELETED",      "STATE_MISMATCH",     "JOIN_FAILURE",
+        "MIGRATION",           "SIGNAL_CLOSE",      "ROOM_CLOSED",        "USER_UNAVAILABLE",
+        "USER_REJECTED",       "SIP_TRUNK_FAILURE", "CONNECTION_TIMEOUT", "MEDIA_FAILURE",
         "AGENT_ERROR"};
     if (reason >= 0 && reason < static_cast<int>(std::size(names))) return names[reason];
     return fmt::format("reason {}", reason);
@@ -253,24 +255,37 @@ std::string disconnect_reason_name(int reason) {
 
 std::string signal_response_name(std::uint32_t field) {
     switch (field) {
-        case 1: return "join";
-        case 2: return "answer";
-        case 3: return "offer";
-        case 4: return "trickle";
-        case 5: return "update";
-        case 8: return "leave";
-        case 16: return "refresh_token";
-        case 18: return "pong";
-        case 19: return "reconnect";
-        case 20: return "pong_resp";
-        default: return fmt::format("field {}", field);
+        case 1:
+            return "join";
+        case 2:
+            return "answer";
+        case 3:
+            return "offer";
+        case 4:
+            return "trickle";
+        case 5:
+            return "update";
+        case 8:
+            return "leave";
+        case 16:
+            return "refresh_token";
+        case 18:
+            return "pong";
+        case 19:
+            return "reconnect";
+        case 20:
+            return "pong_resp";
+        default:
+            return fmt::format("field {}", field);
     }
 }
 
 std::string signal_url(const std::string& base_url, const std::string& token) {
     std::string url = base_url;
-    if (url.rfind("https://", 0) == 0) url = "wss://" + url.substr(8);
-    else if (url.rfind("http://", 0) == 0) url = "ws://" + url.substr(7);
+    if (url.rfind("https://", 0) == 0)
+        url = "wss://" + url.substr(8);
+    else if (url.rfind("http://", 0) == 0)
+        url = "ws://" + url.substr(7);
     while (!url.empty() && url.back() == '/') url.pop_back();
     return fmt::format("{}/rtc?access_token={}&protocol={}&auto_subscribe=0&sdk=roomctl", url,
                        http::url_encode(token), k_signal_protocol);
@@ -349,9 +364,8 @@ SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c
                     "the server closed the WebSocket with code {}{} {} after the upgrade, "
                     "before the join response",
                     *x.close_code,
-                    x.close_reason.empty()
-                        ? std::string{}
-                        : " (\"" + text::first_line(x.close_reason, 120) + "\")",
+                    x.close_reason.empty() ? std::string{}
+                                           : " (\"" + text::first_line(x.close_reason, 120) + "\")",
                     seconds(x.after_upgrade));
             else if (timed_out)
                 v.message = fmt::format(
@@ -385,9 +399,9 @@ SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c
     }
     if (first.kind == SignalKind::leave) {
         v.step = http::WsStep::first_message;
-        v.message = fmt::format("the server answered the join with leave (reason {}): {}",
-                                disconnect_reason_name(first.leave_reason),
-                                leave_hint(first.leave_reason));
+        v.message =
+            fmt::format("the server answered the join with leave (reason {}): {}",
+                        disconnect_reason_name(first.leave_reason), leave_hint(first.leave_reason));
         return v;
     }
     if (first.kind == SignalKind::other) {
@@ -421,13 +435,14 @@ SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c
     v.ok = true;
     v.step = http::WsStep::done;
     if (x.stopped_at == http::WsStep::close) {
-        v.message = fmt::format("{} over {} and sent leave; the server did not close the "
-                                "connection within {} ({})",
-                                joined, x.tls ? "wss" : "ws", timeout, step_times(x));
+        v.message = fmt::format(
+            "{} over {} and sent leave; the server did not close the "
+            "connection within {} ({})",
+            joined, x.tls ? "wss" : "ws", timeout, step_times(x));
         return v;
     }
-    v.message = fmt::format("{} over {} and left ({})", joined, x.tls ? "wss" : "ws",
-                            step_times(x));
+    v.message =
+        fmt::format("{} over {} and left ({})", joined, x.tls ? "wss" : "ws", step_times(x));
     return v;
 }
 

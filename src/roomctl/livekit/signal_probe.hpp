@@ -101,7 +101,7 @@ struct SignalVerdict {
     http::WsStep step = http::WsStep::done;  // the step the sentence is about
     std::string message;  // one line: what happened and, on failure, its likely cause and fix
     std::optional<FirstSignal> first;  // when a first message was read
-    bool room_missing = false;  // 404 "requested room does not exist" before the upgrade
+    bool room_missing = false;         // 404 "requested room does not exist" before the upgrade
 };
 
 // One sentence for the whole exchange: on success which room was joined, as whom, the server's
