@@ -121,6 +121,22 @@ TEST(RateLimiter, UnlimitedStartsFromWhatTheServerAcceptedInTheLastSecond) {
     EXPECT_NEAR(ms_between(a, b), 1000.0 / 15, 0.01);
 }
 
+TEST(RateLimiter, UnlimitedProbesGentlyNearWhereThe429sCameFrom) {
+    auto l = limiter(0);
+    T now = t0;
+    for (int i = 0; i < 20; ++i) l.on_accepted(now += milliseconds{50});  // 20/s accepted
+    l.on_refused(now, now, std::nullopt);
+    EXPECT_DOUBLE_EQ(l.effective_rate(), 10.0);
+    // Quickly back to 90 % of the 20/s the server refused beyond: 2/s per second ...
+    for (int i = 0; i < 200 && l.effective_rate() < 18.0; ++i)
+        l.on_accepted(now += milliseconds{60});
+    ASSERT_GE(l.effective_rate(), 18.0);
+    // ... then a tenth of that: one more second of work adds about 0.2/s.
+    const double before = l.effective_rate();
+    for (int i = 0; i < 18; ++i) l.on_accepted(now += milliseconds{55});
+    EXPECT_NEAR(l.effective_rate() - before, 0.2, 0.03);
+}
+
 TEST(RateLimiter, RetryAfterPausesEveryWorkerThenPacingResumes) {
     auto l = limiter(20);
     l.on_refused(t0, t0, milliseconds{1000});

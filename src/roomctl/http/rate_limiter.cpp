@@ -60,9 +60,9 @@ RateLimiter::RateLimiter(RateLimiterOptions options)
     m_stats.limit = m_rate;
 }
 
-RateLimiter::time_point RateLimiter::reserve(time_point now) {
+RateLimiter::time_point RateLimiter::reserve(time_point now, bool counted) {
     std::lock_guard lock(m_mutex);
-    ++m_stats.requests;
+    if (counted) ++m_stats.requests;
     const auto start = std::max(now, m_paused_until);
     if (m_rate <= 0) return start;
     const auto interval = seconds_of(1.0 / m_rate);
@@ -79,8 +79,12 @@ RateLimiter::time_point RateLimiter::paused_until() const {
 
 double RateLimiter::increase_step() const {
     if (m_options.increase > 0) return m_options.increase;
-    const double base = m_options.rate > 0 ? m_options.rate : m_rate_at_slowdown;
-    return std::max(1.0, base / 10.0);
+    if (m_options.rate > 0) return std::max(1.0, m_options.rate / 10.0);
+    // Unlimited: the server's limit is only known from the last cut. Back to near it quickly,
+    // then probe beyond it ten times more gently (as CUBIC's plateau), since every overshoot
+    // costs a round of 429s.
+    const double step = std::max(1.0, m_rate_at_slowdown / 10.0);
+    return m_rate >= 0.9 * m_rate_at_slowdown ? step / 10.0 : step;
 }
 
 void RateLimiter::on_accepted(time_point now) {
@@ -118,8 +122,8 @@ void RateLimiter::on_refused(time_point reserved, time_point now,
     m_slowed = true;
     m_slowed_at = now;
     ++m_stats.slowdowns;
-    // The queue was scheduled at the old rate: the next slot moves no earlier than now.
-    m_tat = std::max(m_tat, now);
+    // The queue was scheduled at the old rate: new slots start after the pause, paced anew.
+    m_tat = std::max(m_tat, std::max(now, m_paused_until));
 }
 
 double RateLimiter::effective_rate() const {

@@ -43,7 +43,8 @@ struct RateLimiterOptions {
     double decrease = 0.5;  // multiplicative decrease on a 429 (0 < decrease < 1)
     double min_rate = 1;    // the decrease stops here (requests per second)
     // Additive increase in requests/s per second of accepted requests; 0 = a tenth of the
-    // configured rate (or of the rate at the last slowdown when unlimited), at least 1.
+    // configured rate, at least 1. Unlimited: a tenth of the rate before the last slowdown
+    // while below 90 % of it, a hundredth beyond (probing gently where the 429s came from).
     double increase = 0;
 };
 
@@ -64,10 +65,11 @@ public:
     explicit RateLimiter(RateLimiterOptions options = {});
 
     // Reserves the next slot at or after `now` and returns it: the caller sends at that time,
-    // not before. Also never before a Retry-After pause ends.
-    time_point reserve(time_point now);
+    // not before. Also never before a Retry-After pause ends. `counted` false for a caller
+    // that reserves again because a pause swallowed its slot (stats count requests once).
+    time_point reserve(time_point now, bool counted = true);
     // The end of the Retry-After pause in force (a past time when none): a caller that reserved
-    // before a pause began waits for it too.
+    // before a pause began waits for it too, then reserves again (paced, not all at once).
     time_point paused_until() const;
     // An answer that was not a 429, for a request sent through the limiter.
     void on_accepted(time_point now);

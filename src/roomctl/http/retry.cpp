@@ -69,7 +69,9 @@ bool wait_unless_cancelled(std::chrono::milliseconds delay, const RetryPolicy& p
 }
 
 // Waits for the limiter's slot and any Retry-After pause in force; false once cancelled.
-// Returns the time the slot was reserved (the limiter's key for "scheduled before a cut").
+// `reserved` is when the slot was (last) reserved: the limiter's key for "scheduled before a
+// cut". A slot a pause swallowed is reserved again after the pause, so the queue resumes at the
+// new pace instead of all at once.
 bool wait_for_slot(RateLimiter& limiter, const RetryPolicy& policy, clock::time_point& reserved) {
     reserved = clock::now();
     auto slot = limiter.reserve(reserved);
@@ -80,10 +82,12 @@ bool wait_for_slot(RateLimiter& limiter, const RetryPolicy& policy, clock::time_
             if (!wait_unless_cancelled(wait, policy)) return false;
             continue;
         }
-        // A pause that began after the slot was reserved holds this request too.
         auto paused = limiter.paused_until();
         if (paused <= now) return true;
-        slot = paused;
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(paused - now);
+        if (!wait_unless_cancelled(wait, policy)) return false;
+        reserved = clock::now();
+        slot = limiter.reserve(reserved, false);
     }
 }
 
