@@ -222,3 +222,12 @@ def test_sigint_during_the_upgrade_exits_130_at_once(run, standin, roomctl_bin):
     assert time.monotonic() - start < 2
     assert proc.returncode == 130, out + err
     assert "interrupted during the upgrade step" in out
+
+
+def test_traces_name_the_steps_and_never_the_token(run, standin):
+    r = run("-vv", "check", "--only", "server")
+    assert r.code == 0, r.stdout + r.stderr
+    out = r.stdout + r.stderr
+    for step in ("ws connect", "ws upgrade", "ws first_message", "ws reply", "ws close"):
+        assert step in out
+    assert "access_token=" not in out and "/rtc?" not in out
