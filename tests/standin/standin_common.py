@@ -17,7 +17,6 @@ each stand-in, which fills in the hooks below. Python 3 standard library only.
 
 import argparse
 import json
-import math
 import os
 import signal
 import socket
@@ -28,6 +27,8 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from standin_quota import Quota, quota_config_updates  # noqa: F401 (the stand-ins' import)
 
 PLAIN = "text/plain; charset=utf-8"
 JSON_CT = "application/json"
@@ -104,56 +105,6 @@ def config_int_updates(doc, updates):
                 raise ValueError(f"{key} must be an integer")
             if key != "date_offset_seconds" and v <= 0:
                 raise ValueError(f"{key} must be positive")
-            updates[key] = v
-    return updates
-
-
-# ----------------------------------------------------------------------------
-# Request quota (the rate-limit fault)
-# ----------------------------------------------------------------------------
-
-class Quota:
-    """A request quota per key (a Twilio account, a LiveKit API key), set with
-    POST /_standin/config {"quota_per_second": N, "quota_burst": B}: a token bucket
-    refilled at N per second holding up to B requests (default N: one second's
-    worth), as API gateways limit "N requests per second". `admit` answers None
-    when a request may proceed, else the Retry-After in whole seconds (at least
-    1: HTTP has no finer unit). Counts what it admitted and refused."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.buckets = {}  # key -> (tokens, monotonic time)
-        self.admitted = self.refused = 0
-
-    def admit(self, key, config):
-        rate = config.get("quota_per_second") or 0
-        if not rate:
-            return None
-        burst = config.get("quota_burst") or rate
-        now = time.monotonic()
-        with self.lock:
-            tokens, last = self.buckets.get(key, (burst, now))
-            tokens = min(burst, tokens + (now - last) * rate)
-            if tokens >= 1:
-                self.buckets[key] = (tokens - 1, now)
-                self.admitted += 1
-                return None
-            self.buckets[key] = (tokens, now)
-            self.refused += 1
-            return max(1, math.ceil((1 - tokens) / rate))
-
-    def to_json(self):
-        with self.lock:
-            return {"admitted": self.admitted, "refused": self.refused}
-
-
-def quota_config_updates(doc, updates):
-    """The quota's config keys, both stand-ins: non-negative numbers (0 = off)."""
-    for key in ("quota_per_second", "quota_burst"):
-        if key in doc:
-            v = doc[key]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                raise ValueError(f"{key} must be a non-negative number")
             updates[key] = v
     return updates
 
