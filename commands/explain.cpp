@@ -2,11 +2,15 @@
 // the chain of causes and the one command that fixes it (src/roomctl/explain/).
 
 #include "commands.hpp"
+#include "roomctl/check/signal_layer.hpp"
+#include "roomctl/config/settings.hpp"
 #include "roomctl/explain/diagnose.hpp"
 #include "roomctl/explain/gather.hpp"
+#include "roomctl/io/module.hpp"
 #include "roomctl/media/room_name.hpp"
 #include "roomctl/report/explain_view.hpp"
 #include "roomctl/util/exit_code.hpp"
+#include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
 
@@ -14,7 +18,48 @@ namespace {
 
 struct ExplainFlags {
     std::string session, room, token;
+    bool no_signal = false;
 };
+
+// check's default --probe-timeout: each step of the WebSocket join is bounded by it.
+constexpr std::chrono::milliseconds k_signal_timeout{5'000};
+
+// check's server.signal for the room being explained, as roomctl's own hidden participant
+// (never the user's token). Its own transport: the probe's ListRooms/DeleteRoom go over it.
+explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
+    const auto& s = ctx.settings();
+    auto trace = ctx.trace_sink();
+    auto transport = io::make_transport(
+        wiring::transport_options(s, trace, ctx.globals.verbose > 1, &ctx.cancelled));
+    check::SignalProbeInput in;
+    in.endpoint = {config::api_url(s.livekit), s.livekit.api_key, s.livekit.api_secret,
+                   k_signal_timeout};
+    in.room = room;
+    in.timeout = k_signal_timeout;
+    in.ca_file = wiring::transport_options(s, {}).ca_file;
+    in.cancel = &ctx.cancelled;
+    in.trace = trace;
+    check::Probe p;
+    explain::SignalFacts out;
+    try {
+        check::probe_signal(p, *transport, in);
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::interrupted) throw;
+        p.status = check::ProbeStatus::failed;
+        p.message = e.what();
+    }
+    if (ctx.cancelled.load())
+        throw Error(ErrorKind::interrupted,
+                    "interrupted during the WebSocket join to /rtc; nothing was changed");
+    out.state = p.status == check::ProbeStatus::ok ? explain::SignalState::ok
+                                                   : explain::SignalState::failed;
+    out.message = p.message;
+    // The probe's sentence for a proxy that drops Upgrade/Connection (livekit/signal_probe.cpp).
+    out.proxy_headers = out.state == explain::SignalState::failed &&
+                        (p.message.find("Upgrade and Connection headers") != std::string::npos ||
+                         p.message.find("dropped its Upgrade header") != std::string::npos);
+    return out;
+}
 
 int run_explain(const ExplainFlags& f, Context& ctx) {
     if (f.session.empty() && f.room.empty() && f.token.empty()) {
@@ -44,6 +89,9 @@ int run_explain(const ExplainFlags& f, Context& ctx) {
     }
     sources.store = store.get();
     sources.server = server.get();
+    if (!f.no_signal) {
+        sources.signal = [&ctx](const std::string& room) { return probe_signal(ctx, room); };
+    }
     explain::Request request{f.session, f.room, !f.token.empty()};
     const auto jwt = f.token.empty() ? std::string{} : read_token_argument(f.token, ctx);
     const auto facts = explain::gather(s, request, jwt, sources);
@@ -64,12 +112,17 @@ void register_explain(CLI::App& root, Context& ctx) {
     cmd->add_option(
         "--token", f->token,
         "The access token the user was given, or - to read it from stdin (never printed)");
+    cmd->add_flag("--no-signal", f->no_signal,
+                  "Skip the WebSocket join to /rtc (made with roomctl's own hidden participant)");
     cmd->footer(
         "Looks at everything on the way to a join and says, in order, what stops it:\n"
         "the row (exists? live? SID?), the room on the server (exists? same SID? age, empty\n"
         "timeout, participants), the naming between them, the token (signature with the\n"
         "configured key, expiry, not-before, join grant, room, identity) and the clock offset\n"
-        "to the server. Reads only; changes nothing. Exit 0 when nothing is in the way, 5 when a\n"
+        "to the server. When nothing before it stops the join (LiveKit), it also makes the\n"
+        "WebSocket join to /rtc as roomctl's own hidden participant, as check's server.signal\n"
+        "does, and leaves (--no-signal skips it). Changes nothing. Exit 0 when nothing is in the "
+        "way, 5 when a\n"
         "cause was found.\n\n"
         "Examples:\n"
         "  roomctl explain --room session-P46odHdPO0wJ      # \"Session not found\"\n"

@@ -37,6 +37,7 @@ public:
         rows();
         token();
         clock();
+        signal();
         if (m_f.server.identity_connected.value_or(false) && m_f.token) {
             m_out.warnings.push_back(
                 inspect::duplicate_identity_warning(m_f.token->inspection.identity, m_f.room));
@@ -270,6 +271,27 @@ private:
             "sync this machine's clock (NTP)");
     }
 
+    // The WebSocket join after /rtc/validate: what livekit-client reports as "could not
+    // establish signal connection" (close code 1006 when the upgrade never completes).
+    void signal() {
+        const auto& sig = m_f.signal;
+        if (sig.state != SignalState::failed) return;
+        const std::string symptom = "could not establish signal connection";
+        if (sig.proxy_headers) {
+            add("signal_proxy_headers",
+                fmt::format("the WebSocket join to /rtc fails: {}", sig.message),
+                "pass the WebSocket headers in the proxy in front of LiveKit (nginx: "
+                "proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; "
+                "proxy_set_header Connection \"upgrade\"), then roomctl check --only server",
+                symptom);
+            return;
+        }
+        add("signal_failed", fmt::format("the WebSocket join to /rtc fails: {}", sig.message),
+            fmt::format("fix what the probe names, then roomctl check --only server --room {}",
+                        m_f.room),
+            symptom);
+    }
+
     const Facts& m_f;
     Explanation m_out;
 };
@@ -286,6 +308,18 @@ std::string_view to_string(RowMatch m) {
             return "embedded";
         case RowMatch::token_room:
             return "token_room";
+    }
+    return "";
+}
+
+std::string_view to_string(SignalState s) {
+    switch (s) {
+        case SignalState::skipped:
+            return "skipped";
+        case SignalState::ok:
+            return "ok";
+        case SignalState::failed:
+            return "failed";
     }
     return "";
 }

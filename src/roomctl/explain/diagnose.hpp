@@ -12,6 +12,9 @@
 //   - "requested room does not exist": the row still says pending while its room closed after
 //     the server's empty timeout (room_closed), or was never created (never_created), or lives
 //     under another name (name_mismatch, naming_differs).
+//   - "could not establish signal connection" (close code 1006): the WebSocket join to /rtc,
+//     probed only when nothing before it stops the join, fails; a proxy dropping Upgrade and
+//     Connection (signal_proxy_headers) or another step (signal_failed, the probe's sentence).
 // Cause codes are stable (JSON `causes[].code`); texts are one line each.
 
 #include <string>

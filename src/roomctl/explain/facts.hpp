@@ -53,6 +53,26 @@ struct ServerFacts {
     std::optional<std::int64_t> clock_offset;  // server time minus local time, seconds
 };
 
+// The WebSocket join to /rtc (check's server.signal) made with roomctl's own hidden probe
+// identity, never the user's token: a second connection with the user's identity disconnects
+// the user. It runs only when the facts before it leave the join otherwise clear (LiveKit, the
+// server answered, the room exists, the token has no error).
+enum class SignalState {
+    skipped,  // not run; `reason` says why (--no-signal, Twilio, an earlier cause)
+    ok,       // joined, read the server's first message and left
+    failed,   // `message` names the step that failed and its cause
+};
+std::string_view to_string(SignalState s);
+
+struct SignalFacts {
+    SignalState state = SignalState::skipped;
+    std::string reason;   // skipped: one line
+    std::string message;  // ok or failed: the probe's one sentence (no token in it)
+    // failed, and the probe found a proxy that does not pass Upgrade/Connection (the upgrade
+    // answered 404 with no body, or 426): the fix is the proxy's headers.
+    bool proxy_headers = false;
+};
+
 struct TokenFacts {
     inspect::Inspection inspection;
     std::string room;  // the room its grant names (LiveKit video.room, Twilio video.room)
@@ -68,6 +88,7 @@ struct Facts {
     std::string room;            // the room in question (server name); may be empty
     ServerFacts server;
     std::optional<TokenFacts> token;
+    SignalFacts signal;
     std::int64_t now = 0;  // unix seconds, local clock
 };
 

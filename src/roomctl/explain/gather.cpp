@@ -27,6 +27,13 @@ std::string token_room(const inspect::Inspection& in) {
     return "";
 }
 
+bool has_error(const inspect::Inspection& in) {
+    for (const auto& d : in.diagnoses) {
+        if (d.severity == token::Severity::error) return true;
+    }
+    return false;
+}
+
 void rethrow_interrupt(const Error& e) {
     if (e.kind() == ErrorKind::interrupted) throw e;
 }
@@ -101,6 +108,26 @@ void ask_server(Facts& f, media::MediaServer& server, const std::string& identit
     }
 }
 
+// The WebSocket join only when nothing before it already stops the join: its answer is then
+// the next thing a client meets, not noise beside a known cause.
+void probe_signal(Facts& f, const Sources& sources) {
+    auto& sig = f.signal;
+    const auto& s = f.server;
+    if (f.provider != "livekit") {
+        sig.reason = "Twilio has no /rtc signalling to probe";
+    } else if (!sources.signal) {
+        sig.reason = "--no-signal";
+    } else if (!s.asked || !s.error.empty()) {
+        sig.reason = "the server could not be asked";
+    } else if (!s.room) {
+        sig.reason = "the room does not exist on the server";
+    } else if (f.token && has_error(f.token->inspection)) {
+        sig.reason = "the token already explains the failure";
+    } else {
+        sig = sources.signal(s.room->name);
+    }
+}
+
 }  // namespace
 
 inspect::InspectOptions inspect_options(const config::Settings& s, std::int64_t now) {
@@ -157,6 +184,7 @@ Facts gather(const config::Settings& settings, const Request& request, const std
         t.room = named_by_token;
         f.token = std::move(t);
     }
+    probe_signal(f, sources);
     return f;
 }
 

@@ -9,6 +9,7 @@
 // fact (Facts::database_error, ServerFacts::error), not an exception, so the explanation still
 // covers what could be read; Error(interrupted) is thrown through.
 
+#include <functional>
 #include <string>
 
 #include "roomctl/config/settings.hpp"
@@ -23,6 +24,12 @@ struct Sources {
     // Why `store` or `server` is null when it should not be (connecting failed): one line each,
     // reported as Facts::database_error and ServerFacts::error.
     std::string store_error, server_error;
+    // The signalling probe for a room that exists on the server (commands/explain.cpp wires
+    // check::probe_signal here: explain/ does no WebSocket I/O itself). Called at most once,
+    // only when the facts gathered before it leave the join otherwise clear; returns
+    // SignalState::ok or failed with the probe's sentence. Throws Error(interrupted) on SIGINT.
+    // Empty: not run (--no-signal), reported as skipped.
+    std::function<SignalFacts(const std::string& room)> signal;
 };
 
 // `jwt` is the token to inspect ("" for none); it is never copied into the facts.

@@ -131,6 +131,10 @@ json explain_json(const explain::Facts& f, const explain::Explanation& why) {
     } else {
         doc["token"] = nullptr;
     }
+    const auto& sig = f.signal;
+    doc["signal"] = {{"state", std::string(explain::to_string(sig.state))},
+                     {"reason", sig.reason.empty() ? json(nullptr) : json(sig.reason)},
+                     {"message", sig.message.empty() ? json(nullptr) : json(sig.message)}};
     doc["clock_offset_seconds"] = s.clock_offset ? json(*s.clock_offset) : json(nullptr);
     json causes = json::array();
     for (const auto& c : why.causes) causes.push_back({{"code", c.code}, {"text", c.text}});
@@ -175,6 +179,17 @@ std::string render_explain(const explain::Facts& f, const explain::Explanation& 
         fact("clock", o == 0 ? "this machine and the server agree"
                              : fmt::format("the server's clock is {}s {}", std::llabs(o),
                                            o > 0 ? "ahead" : "behind"));
+    }
+    switch (f.signal.state) {
+        case explain::SignalState::ok:
+            fact("signal", "the WebSocket join to /rtc works: " + f.signal.message);
+            break;
+        case explain::SignalState::failed:
+            fact("signal", "the WebSocket join to /rtc FAILS (see below)");
+            break;
+        case explain::SignalState::skipped:
+            if (f.signal.reason == "--no-signal") fact("signal", "not probed (--no-signal)");
+            break;
     }
     for (const auto& w : why.warnings) out += paint(style.color, "33", "warning: " + w) + "\n";
     out += "\n";

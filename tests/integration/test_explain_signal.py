@@ -1,0 +1,105 @@
+"""explain's signalling step: when nothing before it stops the join (LiveKit, the server
+answered, the room exists, the token has no error), explain makes check's server.signal
+WebSocket join to /rtc with roomctl's own hidden probe identity (never the user's token), and a
+failure there is a cause (a proxy that strips Upgrade: close code 1006 in the app)."""
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_explain import mint
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for faultproxy
+from faultproxy import FaultProxy  # noqa: E402
+
+
+@pytest.fixture
+def proxy(standin):
+    p = FaultProxy(standin.port)
+    yield p
+    p.close()
+
+
+def healthy_room(db, standin, name):
+    db.insert(name)
+    room = standin.seed_room(name, participants=["alice"])
+    db.set_sid(name, room["sid"])
+    return room
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_healthy_room_signalling_works_and_the_probe_leaves(run, db, standin):
+    healthy_room(db, standin, "class-s1")
+    token = mint("livekit", "class-s1", identity="rafael")
+    r = run("explain", "--room", "class-s1", "--token", token, "--json")
+    assert r.code == 0, r.stdout + r.stderr
+    sig = r.json["signal"]
+    assert sig["state"] == "ok", sig
+    assert sig["message"].startswith('joined room "class-s1"'), sig
+    assert "as roomctl-probe-" in sig["message"]
+    assert "rafael" not in sig["message"]  # roomctl's identity, not the user's
+    assert token not in r.stdout + r.stderr
+    # The probe left, and its join made no room of its own.
+    people = run("participants", "list", "class-s1", "--json")
+    assert people.code == 0, people.stderr
+    assert [p["identity"] for p in people.json["participants"]] == ["alice"]
+    assert not [n for n in standin.rooms() if n.startswith("roomctl-probe-")]
+    assert "class-s1" in standin.rooms()
+    text = run("explain", "--room", "class-s1")
+    assert text.code == 0, text.stdout + text.stderr
+    assert "the WebSocket join to /rtc works" in text.stdout, text.stdout
+    assert "Nothing in the way" in text.stdout
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_proxy_stripping_upgrade_is_the_cause(run, db, standin, proxy):
+    healthy_room(db, standin, "class-s2")
+    proxy.set("strip_upgrade", match=r"GET /rtc\?")
+    r = run("explain", "--room", "class-s2", "--json", url=proxy.url)
+    assert r.code == 5, r.stdout + r.stderr
+    doc = r.json
+    assert [c["code"] for c in doc["causes"]] == ["signal_proxy_headers"], doc["causes"]
+    assert doc["signal"]["state"] == "failed"
+    assert "not passing the Upgrade and Connection headers" in doc["causes"][0]["text"]
+    assert doc["symptom"] == "could not establish signal connection"
+    assert "proxy_set_header Upgrade $http_upgrade" in doc["fix"]
+    assert any("GET /rtc?" in line and mode == "strip_upgrade" for line, mode in proxy.log)
+    text = run("explain", "--room", "class-s2", url=proxy.url)
+    assert text.code == 5
+    assert "Why the join fails (\"could not establish signal connection\")" in text.stdout
+    assert "Fix: pass the WebSocket headers in the proxy" in text.stdout, text.stdout
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_no_signal_skips_the_probe(run, db, standin, proxy):
+    healthy_room(db, standin, "class-s3")
+    proxy.set("strip_upgrade", match=r"GET /rtc\?")
+    r = run("explain", "--room", "class-s3", "--no-signal", "--json", url=proxy.url)
+    assert r.code == 0, r.stdout + r.stderr
+    assert r.json["signal"] == {"state": "skipped", "reason": "--no-signal", "message": None}
+    assert not [line for line, _ in proxy.log if line.startswith("GET /rtc?")]
+    text = run("explain", "--room", "class-s3", "--no-signal", url=proxy.url)
+    assert "not probed (--no-signal)" in text.stdout
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_a_token_problem_or_missing_room_runs_no_probe(run, db, standin, proxy):
+    healthy_room(db, standin, "class-s4")
+    bad = mint("livekit", "class-s4", secret="another-secret-another-secret-xx")
+    r = run("explain", "--room", "class-s4", "--token", bad, "--json", url=proxy.url)
+    assert r.code == 5
+    assert r.json["signal"]["state"] == "skipped"
+    assert "token" in r.json["signal"]["reason"]
+    gone = run("explain", "--room", "class-s5-missing", "--json", url=proxy.url)
+    assert gone.json["signal"]["state"] == "skipped"
+    assert not [line for line, _ in proxy.log if line.startswith("GET /rtc?")]
+
+
+@pytest.mark.parametrize("provider", ["twilio"])
+def test_twilio_runs_no_probe(run, db, standin):
+    healthy_room(db, standin, "class-s6")
+    r = run("explain", "--room", "class-s6", "--json")
+    assert r.code == 0, r.stdout + r.stderr
+    assert r.json["signal"]["state"] == "skipped"
+    assert "Twilio" in r.json["signal"]["reason"]
+    assert not [k for k in standin.requests() if "rtc" in k.lower()]
