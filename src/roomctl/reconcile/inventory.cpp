@@ -1,13 +1,13 @@
 #include "roomctl/reconcile/inventory.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <optional>
 #include <set>
-#include <thread>
+#include <memory>
 
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/parallel.hpp"
 
 namespace roomctl::reconcile {
 
@@ -69,11 +69,8 @@ std::map<std::string, std::string> fill_participant_counts(std::vector<media::Se
     std::vector<std::optional<std::uint32_t>> counts(wanted.size());
     std::vector<std::string> errors(wanted.size());
     std::vector<std::optional<Error>> refusals(wanted.size());  // auth: the run cannot go on
-    std::atomic<std::size_t> next{0};
-    auto stopped = [&] { return lookup.interrupted && lookup.interrupted->load(); };
-    auto work = [&] {
-        std::unique_ptr<media::MediaServer> server;
-        for (std::size_t i = next++; i < wanted.size() && !stopped(); i = next++) {
+    util::for_each_index(wanted.size(), lookup.concurrency, lookup.interrupted, [&] {
+        return [&, server = std::unique_ptr<media::MediaServer>()](std::size_t i) mutable {
             try {
                 if (!server) server = lookup.make_server();
                 counts[i] = count_connected(*server, rooms[wanted[i]]);
@@ -84,17 +81,10 @@ std::map<std::string, std::string> fill_participant_counts(std::vector<media::Se
             } catch (const std::exception& e) {
                 errors[i] = e.what();
             }
-        }
-    };
-    const auto threads = std::clamp<std::size_t>(lookup.concurrency, 1, wanted.size());
-    if (threads == 1) {
-        work();
-    } else {
-        std::vector<std::thread> pool;
-        for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-        for (auto& t : pool) t.join();
-    }
-    if (stopped()) throw Error(ErrorKind::interrupted, "interrupted while counting participants");
+        };
+    });
+    if (lookup.interrupted && lookup.interrupted->load())
+        throw Error(ErrorKind::interrupted, "interrupted while counting participants");
     for (const auto& refusal : refusals) {
         if (refusal) throw *refusal;
     }

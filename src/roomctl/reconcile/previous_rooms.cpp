@@ -1,11 +1,10 @@
 #include "roomctl/reconcile/previous_rooms.hpp"
 
-#include <algorithm>
 #include <exception>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/parallel.hpp"
 
 namespace roomctl::reconcile {
 
@@ -34,11 +33,8 @@ std::map<std::string, PreviousRoom> find_previous_rooms(
     if (wanted.empty()) return found;
 
     std::vector<PreviousRoom> results(wanted.size());
-    std::atomic<std::size_t> next{0};
-    auto stopped = [&] { return lookup.interrupted && lookup.interrupted->load(); };
-    auto work = [&] {
-        std::unique_ptr<media::MediaServer> server;
-        for (std::size_t i = next++; i < wanted.size() && !stopped(); i = next++) {
+    util::for_each_index(wanted.size(), lookup.concurrency, lookup.interrupted, [&] {
+        return [&, server = std::unique_ptr<media::MediaServer>()](std::size_t i) mutable {
             auto& out = results[i];
             try {
                 if (!wanted[i].sid.empty()) {
@@ -53,17 +49,10 @@ std::map<std::string, PreviousRoom> find_previous_rooms(
                 out.room.reset();
                 out.error = e.what();
             }
-        }
-    };
-    const auto threads = std::clamp<std::size_t>(lookup.concurrency, 1, wanted.size());
-    if (threads == 1) {
-        work();
-    } else {
-        std::vector<std::thread> pool;
-        for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-        for (auto& t : pool) t.join();
-    }
-    if (stopped()) throw Error(ErrorKind::interrupted, "interrupted while reading old rooms");
+        };
+    });
+    if (lookup.interrupted && lookup.interrupted->load())
+        throw Error(ErrorKind::interrupted, "interrupted while reading old rooms");
     for (std::size_t i = 0; i < wanted.size(); ++i) {
         found.emplace(wanted[i].room, std::move(results[i]));
     }
