@@ -2,7 +2,10 @@
 answered, the room exists, the token has no error), explain makes check's server.signal
 WebSocket join to /rtc with roomctl's own hidden probe identity (never the user's token), and a
 failure there is a cause (a proxy that strips Upgrade: close code 1006 in the app)."""
+import signal as signal_module
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,34 @@ def test_twilio_runs_no_probe(run, db, standin):
     assert r.json["signal"]["state"] == "skipped"
     assert "Twilio" in r.json["signal"]["reason"]
     assert not [k for k in standin.requests() if "rtc" in k.lower()]
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_an_upgrade_that_never_answers_is_bounded(run, db, standin):
+    # check's default --probe-timeout (5 s) bounds each step of explain's WebSocket join.
+    healthy_room(db, standin, "class-s7")
+    standin.fault(method="rtc", delay_ms=30000)
+    start = time.monotonic()
+    r = run("explain", "--room", "class-s7", "--json")
+    assert time.monotonic() - start < 15
+    assert r.code == 5, r.stdout + r.stderr
+    assert [c["code"] for c in r.json["causes"]] == ["signal_failed"]
+    assert "no HTTP answer to the WebSocket upgrade within 5000 ms" in r.json["causes"][0]["text"]
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_sigint_during_the_probe_exits_130_at_once(run, db, standin, roomctl_bin):
+    healthy_room(db, standin, "class-s8")
+    standin.fault(method="rtc", delay_ms=30000)
+    proc = subprocess.Popen([roomctl_bin, "explain", "--room", "class-s8"], env=run.env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+    standin.wait_for_request("ListRooms", timeout=15)
+    time.sleep(1.5)  # inside the held upgrade
+    proc.send_signal(signal_module.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=10)
+    assert time.monotonic() - start < 2
+    assert proc.returncode == 130, out + err
+    assert "interrupted during the WebSocket join to /rtc" in err, err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1, err
