@@ -79,8 +79,8 @@ nlohmann::json report_scope(Context& ctx, const ScopedAudit& audit, const ScopeA
                             const reconcile::Plan& plan, reconcile::ScopedCommand command) {
     if (!audit.narrowed) return nullptr;
     auto& printer = ctx.printer();
-    printer.status(report::scope_summary(audit.scoped.findings.size(),
-                                         audit.whole.findings.size(), audit.scope, args.kinds));
+    printer.status(report::scope_summary(audit.scoped.findings.size(), audit.whole.findings.size(),
+                                         audit.scope, args.kinds));
     const auto notes = reconcile::scope_notes(audit.names, audit.scoped, plan, command);
     for (const auto& n : notes) {
         if (n.declined) {

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-
 #include "commands.hpp"
 #include "roomctl/config/config_write.hpp"
 #include "roomctl/config/external_profiles.hpp"

@@ -2,9 +2,9 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <set>
-#include <memory>
 
 #include "roomctl/util/error.hpp"
 #include "roomctl/util/parallel.hpp"

@@ -9,7 +9,8 @@ std::string scope_summary(std::size_t scoped, std::size_t all, const reconcile::
                           const std::vector<std::string>& kinds) {
     return fmt::format(
         "scope: {} of {} finding(s){}{}", scoped, all,
-        scope.rooms.empty() ? std::string() : fmt::format(", rooms {}", fmt::join(scope.rooms, ", ")),
+        scope.rooms.empty() ? std::string()
+                            : fmt::format(", rooms {}", fmt::join(scope.rooms, ", ")),
         kinds.empty() ? std::string() : fmt::format(", kinds {}", fmt::join(kinds, ", ")));
 }
 
