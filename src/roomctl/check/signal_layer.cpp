@@ -118,6 +118,7 @@ void probe_signal(Probe& p, http::Transport& transport, const SignalProbeInput& 
     }
     if (own_room && exchange.http_status == 101)
         note += delete_probe_room(transport, in.endpoint, room);
+    if (in.step) *in.step = verdict.step;
     p.status = verdict.ok ? ProbeStatus::ok : ProbeStatus::failed;
     p.message = verdict.message + note;
 }
