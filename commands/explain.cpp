@@ -39,6 +39,8 @@ explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
     in.ca_file = wiring::transport_options(s, {}).ca_file;
     in.cancel = &ctx.cancelled;
     in.trace = trace;
+    http::WsStep step = http::WsStep::done;
+    in.step = &step;
     check::Probe p;
     explain::SignalFacts out;
     try {
@@ -47,6 +49,7 @@ explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
         if (e.kind() == ErrorKind::interrupted) throw;
         p.status = check::ProbeStatus::failed;
         p.message = e.what();
+        out.step = "room lookup";
     }
     if (ctx.cancelled.load())
         throw Error(ErrorKind::interrupted,
@@ -54,6 +57,9 @@ explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
     out.state = p.status == check::ProbeStatus::ok ? explain::SignalState::ok
                                                    : explain::SignalState::failed;
     out.message = p.message;
+    if (out.state == explain::SignalState::failed && out.step.empty()) {
+        out.step = http::to_string(step);
+    }
     // The probe's sentence for a proxy that drops Upgrade/Connection (livekit/signal_probe.cpp).
     out.proxy_headers = out.state == explain::SignalState::failed &&
                         (p.message.find("Upgrade and Connection headers") != std::string::npos ||

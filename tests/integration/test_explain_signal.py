@@ -62,7 +62,7 @@ def test_proxy_stripping_upgrade_is_the_cause(run, db, standin, proxy):
     assert r.code == 5, r.stdout + r.stderr
     doc = r.json
     assert [c["code"] for c in doc["causes"]] == ["signal_proxy_headers"], doc["causes"]
-    assert doc["signal"]["state"] == "failed"
+    assert doc["signal"]["state"] == "failed" and doc["signal"]["step"] == "upgrade"
     assert "not passing the Upgrade and Connection headers" in doc["causes"][0]["text"]
     assert doc["symptom"] == "could not establish signal connection"
     assert "proxy_set_header Upgrade $http_upgrade" in doc["fix"]
@@ -70,6 +70,7 @@ def test_proxy_stripping_upgrade_is_the_cause(run, db, standin, proxy):
     text = run("explain", "--room", "class-s2", url=proxy.url)
     assert text.code == 5
     assert "Why the join fails (\"could not establish signal connection\")" in text.stdout
+    assert "FAILS at the upgrade step" in text.stdout, text.stdout
     assert "Fix: pass the WebSocket headers in the proxy" in text.stdout, text.stdout
 
 
@@ -79,7 +80,8 @@ def test_no_signal_skips_the_probe(run, db, standin, proxy):
     proxy.set("strip_upgrade", match=r"GET /rtc\?")
     r = run("explain", "--room", "class-s3", "--no-signal", "--json", url=proxy.url)
     assert r.code == 0, r.stdout + r.stderr
-    assert r.json["signal"] == {"state": "skipped", "reason": "--no-signal", "message": None}
+    assert r.json["signal"] == {"state": "skipped", "reason": "--no-signal", "message": None,
+                                "step": None}
     assert not [line for line, _ in proxy.log if line.startswith("GET /rtc?")]
     text = run("explain", "--room", "class-s3", "--no-signal", url=proxy.url)
     assert "not probed (--no-signal)" in text.stdout
@@ -119,6 +121,7 @@ def test_an_upgrade_that_never_answers_is_bounded(run, db, standin):
     assert r.code == 5, r.stdout + r.stderr
     assert [c["code"] for c in r.json["causes"]] == ["signal_failed"]
     assert "no HTTP answer to the WebSocket upgrade within 5000 ms" in r.json["causes"][0]["text"]
+    assert r.json["signal"]["step"] == "upgrade"
 
 
 @pytest.mark.parametrize("provider", ["livekit"])

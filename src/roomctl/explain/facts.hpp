@@ -68,6 +68,9 @@ struct SignalFacts {
     SignalState state = SignalState::skipped;
     std::string reason;   // skipped: one line
     std::string message;  // ok or failed: the probe's one sentence (no token in it)
+    // failed: the step it failed at ("connect", "tls", "upgrade", "first_message", "close";
+    // "room lookup" when the probe's ListRooms failed before the WebSocket)
+    std::string step;
     // failed, and the probe found a proxy that does not pass Upgrade/Connection (the upgrade
     // answered 404 with no body, or 426): the fix is the proxy's headers.
     bool proxy_headers = false;

@@ -134,7 +134,8 @@ json explain_json(const explain::Facts& f, const explain::Explanation& why) {
     const auto& sig = f.signal;
     doc["signal"] = {{"state", std::string(explain::to_string(sig.state))},
                      {"reason", sig.reason.empty() ? json(nullptr) : json(sig.reason)},
-                     {"message", sig.message.empty() ? json(nullptr) : json(sig.message)}};
+                     {"message", sig.message.empty() ? json(nullptr) : json(sig.message)},
+                     {"step", sig.step.empty() ? json(nullptr) : json(sig.step)}};
     doc["clock_offset_seconds"] = s.clock_offset ? json(*s.clock_offset) : json(nullptr);
     json causes = json::array();
     for (const auto& c : why.causes) causes.push_back({{"code", c.code}, {"text", c.text}});
@@ -185,7 +186,9 @@ std::string render_explain(const explain::Facts& f, const explain::Explanation& 
             fact("signal", "the WebSocket join to /rtc works: " + f.signal.message);
             break;
         case explain::SignalState::failed:
-            fact("signal", "the WebSocket join to /rtc FAILS (see below)");
+            fact("signal", fmt::format("the WebSocket join to /rtc FAILS at the {} step (see "
+                                       "below)",
+                                       f.signal.step));
             break;
         case explain::SignalState::skipped:
             if (f.signal.reason == "--no-signal") fact("signal", "not probed (--no-signal)");
