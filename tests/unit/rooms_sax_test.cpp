@@ -87,8 +87,7 @@ std::string after_sent(const std::string& message) {
 
 std::string describe(const media::ServerRoom& r) {
     return "{sid=" + r.sid + " name=" + r.name +
-           " creation_time=" + std::to_string(r.creation_time) +
-           " num_participants=" +
+           " creation_time=" + std::to_string(r.creation_time) + " num_participants=" +
            (r.num_participants ? std::to_string(*r.num_participants) : "unknown") +
            " empty_timeout=" + std::to_string(r.empty_timeout) +
            " departure_timeout=" + std::to_string(r.departure_timeout) +

@@ -200,15 +200,15 @@ struct Settings {
     // Request rate limit as typed ("20/s", "1200/m", "0" = unlimited); empty = the provider's
     // default. Parsed by http::parse_rate where the run's limiters are made (wiring/).
     std::string rate;
-    std::uint32_t empty_timeout = 3600;                 // seconds, for rooms roomctl creates
-    std::uint32_t departure_timeout = 0;                // seconds; 0 = server default
-    RoomSettingDefaults room_settings;                  // [recreate] type, metadata, ...
-    std::chrono::seconds starting_within{900};          // starts_column: due window of recreate
-    std::chrono::seconds min_age{600};                  // cleanup: never delete younger rooms
-    std::vector<std::string> keep;                      // cleanup: glob patterns never deleted
-    std::uint32_t max_deletes = 25;                     // cleanup: more planned deletes = none
-    std::map<std::string, Origin> origins;              // key ("livekit.url") -> origin
-    std::string config_path;                            // file that was read, if any
+    std::uint32_t empty_timeout = 3600;         // seconds, for rooms roomctl creates
+    std::uint32_t departure_timeout = 0;        // seconds; 0 = server default
+    RoomSettingDefaults room_settings;          // [recreate] type, metadata, ...
+    std::chrono::seconds starting_within{900};  // starts_column: due window of recreate
+    std::chrono::seconds min_age{600};          // cleanup: never delete younger rooms
+    std::vector<std::string> keep;              // cleanup: glob patterns never deleted
+    std::uint32_t max_deletes = 25;             // cleanup: more planned deletes = none
+    std::map<std::string, Origin> origins;      // key ("livekit.url") -> origin
+    std::string config_path;                    // file that was read, if any
     std::string profile;  // [profiles.NAME] applied over the file's top level ("" = none)
     // Settings keys ("twilio.api_secret") whose secret file was not read because the provider
     // in use does not need it -> the file's path. The value stays empty.
