@@ -10,6 +10,7 @@
 #include "roomctl/media/room_name.hpp"
 #include "roomctl/report/explain_view.hpp"
 #include "roomctl/util/exit_code.hpp"
+#include "roomctl/util/text.hpp"
 #include "roomctl/wiring/factory.hpp"
 
 namespace roomctl::cli {
@@ -56,7 +57,9 @@ explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
                     "interrupted during the WebSocket join to /rtc; nothing was changed");
     out.state = p.status == check::ProbeStatus::ok ? explain::SignalState::ok
                                                    : explain::SignalState::failed;
-    out.message = p.message;
+    // The sentence quotes the server (an upgrade's body, a close reason, the joined room's
+    // name): control bytes in it must not split explain's one-line cause.
+    out.message = text::escape_controls(p.message);
     if (out.state == explain::SignalState::failed && out.step.empty()) {
         out.step = http::to_string(step);
     }

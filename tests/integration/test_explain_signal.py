@@ -140,3 +140,15 @@ def test_sigint_during_the_probe_exits_130_at_once(run, db, standin, roomctl_bin
     assert proc.returncode == 130, out + err
     assert "interrupted during the WebSocket join to /rtc" in err, err
     assert len([line for line in err.splitlines() if line.strip()]) == 1, err
+
+
+@pytest.mark.parametrize("provider", ["livekit"])
+def test_server_text_in_the_cause_cannot_break_the_line(run, db, standin):
+    # The probe's sentence quotes the upgrade's answer; a CR or an ESC sequence in it is shown
+    # escaped, so the cause stays one line and the terminal gets no control sequence.
+    healthy_room(db, standin, "class-s9")
+    standin.fault(method="rtc", status=502, body="bad\r\x1b[2Kgateway\n")
+    r = run("explain", "--room", "class-s9")
+    assert r.code == 5, r.stdout + r.stderr
+    assert "\r" not in r.stdout and "\x1b" not in r.stdout
+    assert 'HTTP 502 with "bad\\r\\x1b[2Kgateway"' in r.stdout, r.stdout
