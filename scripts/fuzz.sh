@@ -18,7 +18,8 @@ export ROOMCTL_ROOT
 # shellcheck source=lib/deps.sh
 source "$ROOMCTL_ROOT/scripts/lib/deps.sh"
 
-TARGETS=(fuzz_token_inspect fuzz_config fuzz_livekit_response fuzz_twilio_response)
+TARGETS=(fuzz_token_inspect fuzz_config fuzz_livekit_response fuzz_twilio_response
+  fuzz_signal_response)
 if (($# > 0)); then TARGETS=("$@"); fi
 SECONDS_PER_TARGET=${ROOMCTL_FUZZ_SECONDS:-30}
 BUILD_DIR="$ROOMCTL_ROOT/${ROOMCTL_FUZZ_BUILD_DIR:-build-fuzz}"

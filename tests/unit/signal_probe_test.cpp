@@ -222,6 +222,30 @@ TEST(SignalVerdictTest, OtherUpgradeAnswers) {
               std::string::npos);
 }
 
+// fuzz_signal_response's first finding (fuzz/corpus/.../upgrade_body_with_controls): server
+// text quoted in the sentence must not carry control bytes into check's one-line output.
+TEST(SignalVerdictTest, ServerTextCannotBreakTheLineOrReachTheTerminal) {
+    const auto no_controls = [](const std::string& m) {
+        for (unsigned char ch : m) {
+            if (ch < 0x20 || ch == 0x7f) return false;
+        }
+        return true;
+    };
+    http::WsExchange x;
+    x.stopped_at = http::WsStep::upgrade;
+    x.http_status = 502;
+    x.http_body = "bad gateway\r\x1b[31mred\x1a";
+    auto v = interpret_signal(x, context());
+    EXPECT_TRUE(no_controls(v.message)) << v.message;
+    EXPECT_NE(v.message.find("\\x1b[31mred"), std::string::npos) << v.message;
+    http::WsExchange closed;
+    closed.stopped_at = http::WsStep::first_message;
+    closed.close_code = 1008;
+    closed.close_reason = "policy\r\x1b]0;title\x07";
+    v = interpret_signal(closed, context());
+    EXPECT_TRUE(no_controls(v.message)) << v.message;
+}
+
 TEST(SignalVerdictTest, CloseWithoutFrameAfterUpgradeIs1006IdleTimeout) {
     http::WsExchange x;
     x.stopped_at = http::WsStep::first_message;

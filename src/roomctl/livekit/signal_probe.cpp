@@ -291,7 +291,9 @@ std::string signal_url(const std::string& base_url, const std::string& token) {
                        http::url_encode(token), k_signal_protocol);
 }
 
-SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c) {
+namespace {
+
+SignalVerdict interpret(const http::WsExchange& x, const SignalContext& c) {
     SignalVerdict v;
     v.step = x.stopped_at;
     const std::string timeout = fmt::format("{} ms", c.step_timeout.count());
@@ -443,6 +445,17 @@ SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c
     }
     v.message =
         fmt::format("{} over {} and left ({})", joined, x.tls ? "wss" : "ws", step_times(x));
+    return v;
+}
+
+}  // namespace
+
+SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c) {
+    auto v = interpret(x, c);
+    // The sentence quotes what the server sent (the refused upgrade's body, a close reason, a
+    // redirect, the joined room's name): none of it may break the line or reach the terminal
+    // as a control sequence (found by fuzz_signal_response).
+    v.message = text::escape_controls(v.message);
     return v;
 }
 

@@ -106,7 +106,8 @@ struct SignalVerdict {
 
 // One sentence for the whole exchange: on success which room was joined, as whom, the server's
 // version and the steps' times; otherwise the first step that failed and its cause in operator
-// words (proxy headers, idle timeouts, certificate names, ...). Pure.
+// words (proxy headers, idle timeouts, certificate names, ...). What the server sent is quoted
+// with its control bytes escaped (text::escape_controls), so the sentence stays one line. Pure.
 SignalVerdict interpret_signal(const http::WsExchange& exchange, const SignalContext& context);
 
 }  // namespace roomctl::livekit
