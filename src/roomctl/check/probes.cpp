@@ -31,14 +31,6 @@ using clock = std::chrono::system_clock;
 constexpr std::int64_t k_leeway_seconds = 60;
 constexpr std::int64_t k_warn_skew_seconds = 10;
 
-std::string random_suffix() {
-    static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device rd;
-    std::string s;
-    for (int i = 0; i < 10; ++i) s += alphabet[rd() % 36];
-    return s;
-}
-
 // Long enough for roomctl's own sentences; server text is cut before it gets here.
 std::string first_line(const std::string& s) {
     return text::first_line(livekit::scrub_tokens(s), 400);
@@ -366,6 +358,14 @@ bool CheckReport::ok() const {
 CheckReport run_checks(const config::Settings& settings, http::Transport& transport,
                        const CheckOptions& options) {
     return Runner(settings, transport, options).run();
+}
+
+std::string random_suffix() {
+    static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::random_device rd;
+    std::string s;
+    for (int i = 0; i < 10; ++i) s += alphabet[rd() % 36];
+    return s;
 }
 
 }  // namespace roomctl::check

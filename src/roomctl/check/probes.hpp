@@ -56,4 +56,8 @@ struct CheckReport {
 CheckReport run_checks(const config::Settings& settings, http::Transport& transport,
                        const CheckOptions& options);
 
+// Ten random [a-z0-9] characters, for the names of probe rooms and identities
+// ("roomctl-check-…", "roomctl-probe-…") that must not collide with an app's.
+std::string random_suffix();
+
 }  // namespace roomctl::check

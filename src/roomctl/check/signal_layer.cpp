@@ -2,8 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <random>
-
+#include "roomctl/check/probes.hpp"
 #include "roomctl/io/module.hpp"
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/livekit/signal_probe.hpp"
@@ -11,14 +10,6 @@
 namespace roomctl::check {
 
 namespace {
-
-std::string random_suffix() {
-    static const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device rd;
-    std::string s;
-    for (int i = 0; i < 10; ++i) s += alphabet[rd() % 36];
-    return s;
-}
 
 std::string host_of(const std::string& base_url) {
     auto start = base_url.find("://");
