@@ -4,6 +4,7 @@ Nothing here is mocked: each test gets its own schema in the PostgreSQL that
 scripts/test.sh started (ROOMCTL_TEST_DATABASE_URL) and a fresh stand-in state.
 Under CI=true a test that would skip fails instead.
 """
+import contextlib
 import json
 import os
 import select
@@ -328,6 +329,33 @@ def run(roomctl_bin, tmp_path, pg_url, standin, db):
     _run.spawn = _spawn
     _run.env = _env  # the environment _run uses, for tests that start roomctl themselves
     return _run
+
+
+@contextlib.contextmanager
+def tls_livekit_standin(tmp_path, san):
+    """A LiveKit stand-in serving HTTPS (and wss) with a fresh self-signed certificate for the
+    subjectAltName `san` ("IP:127.0.0.1,DNS:localhost"); yields (port, certificate path) and
+    stops the stand-in afterwards."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=roomctl-test", "-addext", f"subjectAltName={san}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    port_file = tmp_path / "tls-standin.port"
+    proc = subprocess.Popen(["/usr/bin/python3", str(SOURCE_DIR / "tests/standin/livekit_standin.py"),
+                             "--port", "0", "--port-file", str(port_file),
+                             "--keys", f"{API_KEY}:{API_SECRET}",
+                             "--tls-cert", str(cert), "--tls-key", str(key)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the TLS stand-in did not start within 15 s")
+            time.sleep(0.05)
+        yield port_file.read_text().strip(), cert
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def read_terminal(master, proc, timeout):

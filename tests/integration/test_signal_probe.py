@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import API_KEY, API_SECRET, SOURCE_DIR
+from conftest import tls_livekit_standin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for faultproxy
 from faultproxy import FaultProxy  # noqa: E402
@@ -149,52 +149,26 @@ def test_server_that_never_answers_is_bounded_by_the_probe_timeout(run, standin)
         listener.close()
 
 
-def _tls_standin(tmp_path, san):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=roomctl-test", "-addext", f"subjectAltName={san}",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    port_file = tmp_path / "port"
-    proc = subprocess.Popen(["/usr/bin/python3", str(SOURCE_DIR / "tests/standin/livekit_standin.py"),
-                             "--port", "0", "--port-file", str(port_file),
-                             "--keys", f"{API_KEY}:{API_SECRET}",
-                             "--tls-cert", str(cert), "--tls-key", str(key)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if port_file.exists() and port_file.read_text().strip():
-            break
-        time.sleep(0.05)
-    return proc, cert, port_file.read_text().strip()
-
-
 def test_wss_with_the_private_ca(run, standin, tmp_path):
-    proc, cert, port = _tls_standin(tmp_path, "IP:127.0.0.1,DNS:localhost")
-    try:
+    with tls_livekit_standin(tmp_path, "IP:127.0.0.1,DNS:localhost") as (port, cert):
         ok = run("check", "--only", "server", "--cacert", str(cert), "--json",
                  url=f"https://localhost:{port}")
         assert ok.code == 0, ok.stdout + ok.stderr
         assert "over wss and left" in signal(ok)["message"]
         assert "TLS" in signal(ok)["message"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_certificate_for_another_name_is_the_tls_cause(run, standin, tmp_path):
     # The same certificate serves HTTP and the WebSocket, so server.reach names the TLS cause
     # first and server.signal is skipped (the WebSocket's own sentence for a name mismatch is
     # unit-tested: SignalVerdictTest.TlsNameMismatchNamesTheHost).
-    proc, cert, port = _tls_standin(tmp_path, "DNS:other.example")
-    try:
+    with tls_livekit_standin(tmp_path, "DNS:other.example") as (port, cert):
         bad = run("check", "--only", "server", "--cacert", str(cert), "--json",
                   url=f"https://127.0.0.1:{port}")
         assert bad.code == 5
         reach = probes(bad)["server.reach"]
         assert reach["status"] == "failed" and "TLS" in reach["message"]
         assert signal(bad)["status"] == "skipped"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_upgrade_that_never_answers_is_bounded_by_the_probe_timeout(run, standin):
