@@ -8,22 +8,19 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AccessToken, TrackSource } from 'livekit-server-sdk';
+import { startStandin, stopStandin } from './standin_process.mjs';
 
 const BIN = process.env.ROOMCTL_BIN;
 const KEY = 'APIinspectConformance';
 const SECRET = 'inspect-conformance-secret-0123456789abcdef';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE_DIR = process.env.ROOMCTL_SOURCE_DIR || path.resolve(here, '..', '..', '..');
-const STANDIN = path.join(SOURCE_DIR, 'tests', 'standin', 'livekit_standin.py');
 
 function binaryProblem() {
   if (!BIN) return 'ROOMCTL_BIN is not set';
@@ -176,34 +173,12 @@ describe('roomctl token inspect reads SDK-minted tokens', { skip: problem ?? fal
 // --check-server against the LiveKit stand-in (auto_create off)
 // ---------------------------------------------------------------------------
 
-async function startStandin() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'livekit-standin-'));
-  const portFile = path.join(dir, 'port');
-  const child = spawn('/usr/bin/python3',
-    [STANDIN, '--host', '127.0.0.1', '--port', '0', '--port-file', portFile,
-      '--keys', `${KEY}:${SECRET}`, '--auto-create', 'false'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const port = (await readFile(portFile, 'utf8')).trim();
-      if (port) return { child, dir, url: `http://127.0.0.1:${port}` };
-    } catch { /* not written yet */ }
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  child.kill('SIGTERM');
-  throw new Error('the LiveKit stand-in did not start');
-}
-
 describe('roomctl token inspect --check-server', { skip: problem ?? false }, () => {
   let standin;
-  before(async () => { standin = await startStandin(); });
-  after(async () => {
-    if (!standin) return;
-    standin.child.kill('SIGTERM');
-    if (standin.child.exitCode === null) await once(standin.child, 'exit');
-    rmSync(standin.dir, { recursive: true, force: true });
+  before(async () => {
+    standin = await startStandin({ keys: `${KEY}:${SECRET}`, args: ['--auto-create', 'false'] });
   });
+  after(async () => { await stopStandin(standin); });
 
   async function seedRoom(name) {
     const res = await fetch(`${standin.url}/_standin/rooms`, {

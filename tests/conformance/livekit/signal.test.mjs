@@ -9,49 +9,16 @@
 
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import {
   DisconnectReason, LeaveRequest, ParticipantInfo_State, Ping, SignalRequest, SignalResponse,
 } from '@livekit/protocol';
+import { startStandin, stopStandin } from './standin_process.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SOURCE_DIR = process.env.ROOMCTL_SOURCE_DIR || path.resolve(here, '..', '..', '..');
-const STANDIN = path.join(SOURCE_DIR, 'tests', 'standin', 'livekit_standin.py');
 const KEY = 'devkey';
 const SECRET = 'secret';
-
-async function startStandin() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'livekit-signal-'));
-  const portFile = path.join(dir, 'port');
-  const child = spawn('/usr/bin/python3',
-    [STANDIN, '--host', '127.0.0.1', '--port', '0', '--port-file', portFile, '--keys', `${KEY}:${SECRET}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`stand-in exited early: ${stderr}`);
-    try {
-      const port = Number.parseInt((await readFile(portFile, 'utf8')).trim(), 10);
-      if (port > 0) return { child, dir, port, url: `http://127.0.0.1:${port}` };
-    } catch (err) {
-      if (err.code !== 'ENOENT') throw err;
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`stand-in did not start within 15 s: ${stderr}`);
-    }
-    await sleep(50);
-  }
-}
 
 let standin;
 let svc;
@@ -140,17 +107,12 @@ function rawGet(jwt, { upgrade }) {
 }
 
 before(async () => {
-  standin = await startStandin();
+  standin = await startStandin({ keys: `${KEY}:${SECRET}` });
   svc = new RoomServiceClient(standin.url, KEY, SECRET);
 });
 
 after(async () => {
-  if (standin.child.exitCode === null) {
-    const exited = once(standin.child, 'exit');
-    standin.child.kill('SIGTERM');
-    await exited;
-  }
-  await rm(standin.dir, { recursive: true, force: true });
+  await stopStandin(standin);
 });
 
 beforeEach(async () => {

@@ -7,19 +7,10 @@
 
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { AccessToken, RoomServiceClient, TrackSource, TrackType, TwirpError } from 'livekit-server-sdk';
+import { startStandin, stopStandin } from './standin_process.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SOURCE_DIR = process.env.ROOMCTL_SOURCE_DIR || path.resolve(here, '..', '..', '..');
-const STANDIN = path.join(SOURCE_DIR, 'tests', 'standin', 'livekit_standin.py');
-const PYTHON = '/usr/bin/python3';
 
 const KEY = 'devkey';
 const SECRET = 'secret';
@@ -29,53 +20,6 @@ const SECRET2 = 'second-secret-that-is-long-enough-1234';
 // ---------------------------------------------------------------------------
 // Stand-in process management
 // ---------------------------------------------------------------------------
-
-async function startStandin() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'livekit-standin-'));
-  const portFile = path.join(dir, 'port');
-  const child = spawn(
-    PYTHON,
-    [STANDIN, '--host', '127.0.0.1', '--port', '0', '--port-file', portFile,
-      '--keys', `${KEY}:${SECRET},${KEY2}:${SECRET2}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`stand-in exited early (${child.exitCode ?? child.signalCode}): ${stderr}`);
-    }
-    try {
-      const port = Number.parseInt((await readFile(portFile, 'utf8')).trim(), 10);
-      if (port > 0 && stdout.includes('\n')) {
-        return { child, dir, url: `http://127.0.0.1:${port}`, port, stdout: () => stdout, stderr: () => stderr };
-      }
-    } catch (err) {
-      if (err.code !== 'ENOENT') throw err;
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`stand-in did not start within 15 s: ${stderr}`);
-    }
-    await sleep(50);
-  }
-}
-
-async function stopStandin(s) {
-  if (!s) return;
-  if (s.child.exitCode === null && s.child.signalCode === null) {
-    const exited = once(s.child, 'exit');
-    s.child.kill('SIGTERM');
-    const timer = setTimeout(() => s.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  await rm(s.dir, { recursive: true, force: true });
-}
 
 let standin;
 let svc; // RoomServiceClient with the right credentials
@@ -127,7 +71,7 @@ async function waitFor(predicate, timeoutMs = 6_000) {
 }
 
 before(async () => {
-  standin = await startStandin();
+  standin = await startStandin({ keys: `${KEY}:${SECRET},${KEY2}:${SECRET2}` });
   svc = new RoomServiceClient(standin.url, KEY, SECRET);
 });
 
