@@ -7,6 +7,7 @@
 #include "roomctl/explain/diagnose.hpp"
 #include "roomctl/explain/gather.hpp"
 #include "roomctl/io/module.hpp"
+#include "roomctl/livekit/signal_probe.hpp"
 #include "roomctl/media/room_name.hpp"
 #include "roomctl/report/explain_view.hpp"
 #include "roomctl/util/exit_code.hpp"
@@ -40,8 +41,8 @@ explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
     in.ca_file = wiring::transport_options(s, {}).ca_file;
     in.cancel = &ctx.cancelled;
     in.trace = trace;
-    http::WsStep step = http::WsStep::done;
-    in.step = &step;
+    livekit::SignalVerdict verdict;
+    in.verdict = &verdict;
     check::Probe p;
     explain::SignalFacts out;
     try {
@@ -61,12 +62,9 @@ explain::SignalFacts probe_signal(Context& ctx, const std::string& room) {
     // name): control bytes in it must not split explain's one-line cause.
     out.message = text::escape_controls(p.message);
     if (out.state == explain::SignalState::failed && out.step.empty()) {
-        out.step = http::to_string(step);
+        out.step = http::to_string(verdict.step);
     }
-    // The probe's sentence for a proxy that drops Upgrade/Connection (livekit/signal_probe.cpp).
-    out.proxy_headers = out.state == explain::SignalState::failed &&
-                        (p.message.find("Upgrade and Connection headers") != std::string::npos ||
-                         p.message.find("dropped its Upgrade header") != std::string::npos);
+    out.proxy_headers = out.state == explain::SignalState::failed && verdict.proxy_headers;
     return out;
 }
 

@@ -194,6 +194,16 @@ TEST(SignalVerdictTest, UpgradeAnsweredWith404EmptyBodyNamesTheProxyHeaders) {
               std::string::npos);
     EXPECT_NE(v.message.find("proxy_set_header Upgrade $http_upgrade"), std::string::npos);
     EXPECT_FALSE(v.room_missing);
+    EXPECT_TRUE(v.proxy_headers);
+    x.http_status = 426;
+    EXPECT_TRUE(interpret_signal(x, context()).proxy_headers);
+    // A 404 with LiveKit's words is the room, not the proxy; a 502 is the proxy's upstream.
+    x.http_status = 404;
+    x.http_body = "requested room does not exist";
+    EXPECT_FALSE(interpret_signal(x, context()).proxy_headers);
+    x.http_status = 502;
+    x.http_body.clear();
+    EXPECT_FALSE(interpret_signal(x, context()).proxy_headers);
 }
 
 TEST(SignalVerdictTest, MissingRoomBeforeUpgrade) {

@@ -109,7 +109,7 @@ void probe_signal(Probe& p, http::Transport& transport, const SignalProbeInput& 
     }
     if (own_room && exchange.http_status == 101)
         note += delete_probe_room(transport, in.endpoint, room);
-    if (in.step) *in.step = verdict.step;
+    if (in.verdict) *in.verdict = verdict;
     p.status = verdict.ok ? ProbeStatus::ok : ProbeStatus::failed;
     p.message = verdict.message + note;
 }

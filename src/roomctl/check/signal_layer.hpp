@@ -24,6 +24,7 @@
 #include "roomctl/check/probes.hpp"
 #include "roomctl/http/transport.hpp"
 #include "roomctl/http/websocket.hpp"
+#include "roomctl/livekit/signal_probe.hpp"
 #include "roomctl/livekit/twirp.hpp"
 
 namespace roomctl::check {
@@ -35,8 +36,8 @@ struct SignalProbeInput {
     std::string ca_file;                       // as TransportOptions::ca_file
     const std::atomic<bool>* cancel = nullptr;
     http::TraceSink trace;
-    // When set, receives the step the verdict is about (explain reports it beside the cause).
-    http::WsStep* step = nullptr;
+    // When set, receives the verdict (explain reports its step and proxy_headers).
+    livekit::SignalVerdict* verdict = nullptr;
 };
 
 // Sets p.status and p.message (one line). Throws what the transport throws for the room

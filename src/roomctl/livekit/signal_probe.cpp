@@ -168,7 +168,7 @@ std::string upgrade_failure(const http::WsExchange& x, const SignalContext& c, b
             "(room.auto_create: false): the join was refused with HTTP 404 before the upgrade",
             c.room);
     }
-    if (s == 404 && text::first_line(x.http_body).empty()) {
+    if (s == 404 && upgrade_headers_dropped(x)) {
         return instead +
                ": a proxy in front of LiveKit is not passing the Upgrade and Connection headers "
                "(nginx: proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "
@@ -187,7 +187,7 @@ std::string upgrade_failure(const http::WsExchange& x, const SignalContext& c, b
         return instead +
                ": the proxy in front of LiveKit cannot reach it, or does not "
                "forward WebSocket requests";
-    if (s == 426)
+    if (s == 426 && upgrade_headers_dropped(x))
         return instead +
                ": a proxy downgraded the request to HTTP/1.0 or dropped its "
                "Upgrade header (nginx: proxy_http_version 1.1)";
@@ -450,8 +450,14 @@ SignalVerdict interpret(const http::WsExchange& x, const SignalContext& c) {
 
 }  // namespace
 
+bool upgrade_headers_dropped(const http::WsExchange& x) {
+    if (x.stopped_at != http::WsStep::upgrade) return false;
+    return (x.http_status == 404 && text::first_line(x.http_body).empty()) || x.http_status == 426;
+}
+
 SignalVerdict interpret_signal(const http::WsExchange& x, const SignalContext& c) {
     auto v = interpret(x, c);
+    v.proxy_headers = !v.ok && upgrade_headers_dropped(x);
     // The sentence quotes what the server sent (the refused upgrade's body, a close reason, a
     // redirect, the joined room's name): none of it may break the line or reach the terminal
     // as a control sequence (found by fuzz_signal_response).

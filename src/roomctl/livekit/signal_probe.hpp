@@ -102,7 +102,13 @@ struct SignalVerdict {
     std::string message;  // one line: what happened and, on failure, its likely cause and fix
     std::optional<FirstSignal> first;  // when a first message was read
     bool room_missing = false;         // 404 "requested room does not exist" before the upgrade
+    bool proxy_headers = false;        // upgrade_headers_dropped: the fix is the proxy's config
 };
+
+// True when the upgrade was answered as if it never asked for one: LiveKit's /rtc answers a
+// GET without Upgrade with 404 and an empty body (rtcservice.go), and 426 means a proxy spoke
+// HTTP/1.0 upstream. Either way a proxy in front dropped Upgrade/Connection.
+bool upgrade_headers_dropped(const http::WsExchange& exchange);
 
 // One sentence for the whole exchange: on success which room was joined, as whom, the server's
 // version and the steps' times; otherwise the first step that failed and its cause in operator
