@@ -156,3 +156,29 @@ def test_ws_idle_close_cuts_after_seconds_of_silence(livekit, proxy):
 def test_ws_idle_close_needs_a_trigger(proxy):
     with pytest.raises(ValueError):
         proxy.set("ws_idle_close")
+
+
+def test_a_held_join_never_acts_on_the_state_after_a_reset(livekit):
+    # The shared stand-in is reset between tests. A join a fault held past the end of its test
+    # once woke up in the next test and created its room there (test_faults saw an orphan it
+    # never made); a held request now hangs up when the stand-in was reset meanwhile.
+    livekit.control("reset", {})
+    livekit.fault(method="rtc", delay_ms=3000)
+    sock = socket.create_connection(("127.0.0.1", livekit.port), timeout=5)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET /rtc?access_token={join_token('late', 'held-room')} HTTP/1.1\r\n"
+                  f"Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    time.sleep(0.5)  # the join is being held (rtc is not a counted method)
+    livekit.control("reset", {})  # the next test begins
+    sock.settimeout(5)
+    answer = b""
+    try:
+        while chunk := sock.recv(65536):
+            answer += chunk
+    except ConnectionResetError:
+        pass
+    sock.close()
+    assert not answer.startswith(b"HTTP/1.1 101"), answer[:80]
+    assert "held-room" not in livekit.rooms()
+    assert participants(livekit, "held-room") == []

@@ -215,6 +215,9 @@ class State:
 
     def reset(self):
         with self.lock:
+            # Bumped by every reset: a request a fault held across one (a test's delayed call
+            # outliving the test, on a stand-in shared by the next) sees it and hangs up.
+            self.generation = getattr(self, "generation", 0) + 1
             self.config = dict(self.defaults)
             self.rooms = {}
             self.faults = []
@@ -444,8 +447,14 @@ class Handler(BaseHTTPRequestHandler):
     def _strike(self, fault):
         """The part of a fault that is not an answer: delay, then exit or drop."""
         if fault.delay_ms:
+            generation = self.state.generation
             # Interruptible, so SIGTERM is not held up by a simulated hang.
             self.stop_event.wait(fault.delay_ms / 1000)
+            if self.state.generation != generation:
+                # The stand-in was reset meanwhile: the test that set the fault is over, and
+                # its request must not act on the next test's rooms (a held /rtc join once
+                # created a room in a later test's state). Hang up as a dead server would.
+                self._hang_up()
         if fault.exit or fault.drop:
             if self._fault_target is not None:  # nothing is answered: log that
                 self._log_answer(None, b"", fault.phase)
@@ -453,12 +462,15 @@ class Handler(BaseHTTPRequestHandler):
             # The media server killed mid-run: no cleanup, the kernel closes every socket.
             os.kill(os.getpid(), signal.SIGKILL)
         if fault.drop:
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            raise ConnectionResetError()
+            self._hang_up()
+
+    def _hang_up(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        raise ConnectionResetError()
 
     # -- the control surface -------------------------------------------------
 
