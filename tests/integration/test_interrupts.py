@@ -189,8 +189,19 @@ class SilentPort:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
         self.port = self.sock.getsockname()[1]
+        self.clients = []
+
+    def wait_for_client(self, timeout=30):
+        """Returns once roomctl's connection has arrived (accepted, still never answered): a
+        fixed sleep is not enough under a sanitizer on a loaded machine, where a signal sent
+        before the connect began is (rightly) a clean "nothing was changed" exit instead."""
+        self.sock.settimeout(timeout)
+        conn, _ = self.sock.accept()
+        self.clients.append(conn)
 
     def close(self):
+        for c in self.clients:
+            c.close()
         self.sock.close()
 
 
@@ -200,7 +211,8 @@ def test_a_connect_that_cannot_be_cancelled_still_ends_within_2_s(run, db, stand
         url = (f"postgresql://roomctl:roomctl@127.0.0.1:{silent.port}/roomctl"
                "?connect_timeout=60")
         proc = subprocess_with(roomctl_bin, run, "audit", "--json", env={"ROOMCTL_DATABASE_URL": url})
-        time.sleep(0.7)  # connecting
+        silent.wait_for_client()
+        time.sleep(0.2)  # connecting
         assert proc.poll() is None, "roomctl must still be connecting"
         code, elapsed, out, err = terminate(proc)
     finally:
@@ -217,7 +229,8 @@ def test_a_second_signal_ends_the_run_at_once(run, db, standin, roomctl_bin):
         url = (f"postgresql://roomctl:roomctl@127.0.0.1:{silent.port}/roomctl"
                "?connect_timeout=60")
         proc = subprocess_with(roomctl_bin, run, "audit", env={"ROOMCTL_DATABASE_URL": url})
-        time.sleep(0.7)
+        silent.wait_for_client()
+        time.sleep(0.2)  # inside the connect, which no PQcancel can reach
         proc.send_signal(signal.SIGINT)
         time.sleep(0.1)
         code, elapsed, out, err = terminate(proc, signal.SIGINT)
