@@ -63,7 +63,7 @@ public:
     std::vector<media::CreateRoomOptions> created_with;
     std::string provider_name = "livekit";
     std::size_t max_name_length = 256;
-    bool counts_participants = true;  // reports_participant_counts()
+    bool counts_participants = true;  // false: list_rooms leaves counts unknown (Twilio)
     std::optional<std::int64_t> clock_offset_seconds;
     std::int64_t now = 1767225600;  // creation_time of rooms created here (2026-01-01)
     // Run inside create_room after the room exists, before the answer ("while its room was
@@ -175,7 +175,6 @@ public:
         return {};
     }
     std::size_t max_room_name_length() const override { return max_name_length; }
-    bool reports_participant_counts() const override { return counts_participants; }
     std::optional<media::ServerRoom> confirm_missing(const std::string& name,
                                                      const std::string& sid) override {
         std::unique_lock lock(m_mutex);
@@ -290,7 +289,6 @@ public:
         return m_s.list_participants(r);
     }
     std::size_t max_room_name_length() const override { return m_s.max_room_name_length(); }
-    bool reports_participant_counts() const override { return m_s.reports_participant_counts(); }
     std::uint32_t max_empty_timeout() const override { return m_s.max_empty_timeout(); }
     std::uint32_t empty_timeout_step() const override { return m_s.empty_timeout_step(); }
     void validate(const media::CreateRoomOptions& o) const override { m_s.validate(o); }

@@ -92,7 +92,9 @@ void ask_server(Facts& f, media::MediaServer& server, const std::string& identit
         }
         if (s.room) {
             std::optional<std::vector<media::Participant>> people;
-            if (!server.reports_participant_counts() ||
+            // An unknown count (Twilio lists none) is read; so is a room that may hold the
+            // token's identity.
+            if (!s.room->num_participants ||
                 (!identity.empty() && media::may_have_participants(s.room->num_participants))) {
                 people = server.list_participants(s.room->name);
             }

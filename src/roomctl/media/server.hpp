@@ -201,9 +201,6 @@ public:
     // Longest room name the server accepts (LiveKit default limit.max_room_name_length = 256;
     // Twilio: 128 characters).
     virtual std::size_t max_room_name_length() const { return 256; }
-    // False when list_rooms leaves num_participants unknown (Twilio): the inventory then asks
-    // list_participants for the rooms whose occupancy matters.
-    virtual bool reports_participant_counts() const { return true; }
     // The longest empty timeout (seconds before a room nobody joined is closed) the server
     // keeps, 0 for no cap, and the step its timeouts come in. LiveKit: uint32 seconds, no cap
     // (protocol: Room.empty_timeout). Twilio: UnusedRoomTimeout in whole minutes, 1-60

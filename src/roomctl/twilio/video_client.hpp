@@ -30,6 +30,8 @@ public:
     VideoClient(http::Transport& transport, Endpoint endpoint, RetryPolicy policy = {});
 
     std::string provider() const override { return "twilio"; }
+    // Twilio's room resource has no participant count: every room comes back with
+    // num_participants unknown; list_participants (Status=connected, all pages) counts them.
     std::vector<media::ServerRoom> list_rooms(const std::vector<std::string>& names) override;
     media::ServerRoom create_room(const media::CreateRoomOptions& options) override;
     media::DeleteOutcome delete_room(const std::string& name, const std::string& sid) override;
@@ -48,9 +50,6 @@ public:
     std::size_t max_room_name_length() const override { return 128; }
     std::optional<media::ServerRoom> confirm_missing(const std::string& name,
                                                      const std::string& sid) override;
-    // Connected participants per room are not in Twilio's room resource: list_rooms leaves
-    // num_participants unknown; list_participants (Status=connected, all pages) counts them.
-    bool reports_participant_counts() const override { return false; }
     std::uint32_t max_empty_timeout() const override { return 3600; }
     std::uint32_t empty_timeout_step() const override { return 60; }
     void validate(const media::CreateRoomOptions& options) const override;

@@ -49,9 +49,6 @@ public:
                                               const std::string& sid) override {
         return m_client.confirm_missing(name, sid);
     }
-    bool reports_participant_counts() const override {
-        return m_client.reports_participant_counts();
-    }
     std::uint32_t max_empty_timeout() const override { return m_client.max_empty_timeout(); }
     std::uint32_t empty_timeout_step() const override { return m_client.empty_timeout_step(); }
     void validate(const CreateRoomOptions& o) const override { m_client.validate(o); }
