@@ -50,7 +50,9 @@ cleanup() {
 trap cleanup EXIT
 
 pg_start "$PGDIR" >/dev/null
-/usr/bin/python3 "$BENCH/standin_nodelay.py" --port 0 \
+# --cache-list-rooms: an unfiltered ListRooms answers the encoding cached until a room changes,
+# so the audit measures the clients, not the stand-in encoding 55 MB of JSON (bench only).
+/usr/bin/python3 "$ROOMCTL_ROOT/tests/standin/livekit_standin.py" --port 0 --cache-list-rooms \
     --port-file "$WORK/standin.port" --keys "devkey:bench-secret-0123456789abcdef0123456789" \
     >"$WORK/standin.log" 2>&1 &
 STANDIN_PID=$!

@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import standin_common  # noqa: E402
 import livekit_participant_admin as participant_admin  # noqa: E402
 import livekit_signal  # noqa: E402
+from livekit_list_cache import ListRoomsCache, TrackedAttributes, TrackedDict, changed  # noqa: E402
 from standin_common import (  # noqa: E402
     JSON_CT, PLAIN, HTTPError, control_creation_time, control_identities, config_int_updates,
     opt_int, positive_int, to_json_bytes,
@@ -397,7 +398,7 @@ class Participant:
         }
 
 
-class Room:
+class Room(TrackedAttributes):  # every change invalidates a cached ListRooms encoding
     def __init__(self, name, now, empty_timeout, departure_timeout, max_participants=0,
                  metadata="", sid=None, creation_time_ms=None):
         self.sid = sid or random_id("RM_")
@@ -408,7 +409,7 @@ class Room:
         self.creation_time_ms = int(now * 1000) if creation_time_ms is None else creation_time_ms
         self.turn_password = random_id("", 32)
         self.metadata = metadata
-        self.participants = {}  # identity -> Participant, in join order
+        self.participants = TrackedDict()  # identity -> Participant, in join order
         self.first_joined_at = None
         self.last_left_at = None
         self.version_micro = int(now * 1_000_000)
@@ -470,6 +471,11 @@ class State(standin_common.State):
         self.keys = keys
         super().__init__(defaults)
 
+    def _reset_more(self):
+        self.rooms = TrackedDict()  # every change invalidates a cached ListRooms encoding
+        self.list_cache = ListRoomsCache()
+        changed()
+
     def close_idle_rooms(self):
         with self.lock:
             now = self.now()
@@ -496,8 +502,11 @@ class RoomService:
 
     standin = sys.modules[__name__]  # what livekit_participant_admin needs from this module
 
-    def __init__(self, state):
+    def __init__(self, state, cache_list_rooms=False):
         self.state = state
+        # Bench only (--cache-list-rooms): an unfiltered ListRooms answers the encoding cached
+        # until a room changes (livekit_list_cache.py); the tests keep the live path.
+        self.cache_list_rooms = cache_list_rooms
 
     @staticmethod
     def _need(grants, flag):
@@ -542,6 +551,9 @@ class RoomService:
         self._need(grants, "roomList")
         with self.state.lock:
             rooms = self.state.rooms
+            if self.cache_list_rooms and not req["names"]:
+                return self.state.list_cache.get(
+                    lambda: to_json_bytes({"rooms": [r.to_json() for r in rooms.values()]}))
             if req["names"]:
                 found = [rooms[n] for n in dict.fromkeys(req["names"]) if n in rooms]
             else:
@@ -740,7 +752,7 @@ class Handler(standin_common.Handler):
             raise bad_route(f"unexpected Content-Type: {go_quote(raw_ct)}", self.command, path)
         req = decode_request(self.body, method)
         result = getattr(self.service, method)(req, grants)
-        self._send(200, to_json_bytes(result), JSON_CT)
+        self._send(200, result if isinstance(result, bytes) else to_json_bytes(result), JSON_CT)
 
     # -- the control surface (routes and plumbing: standin_common.Handler) ------
 
@@ -839,6 +851,9 @@ def main(argv=None):
     ap.add_argument("--default-empty-timeout", type=positive_int, default=300)
     ap.add_argument("--default-departure-timeout", type=positive_int, default=20)
     ap.add_argument("--verbose", action="store_true", help="log request lines (tokens redacted)")
+    ap.add_argument("--cache-list-rooms", action="store_true",
+                    help="bench only: answer an unfiltered ListRooms from an encoding cached "
+                         "until a room changes")
     args = ap.parse_args(argv)
 
     state = State(args.keys, {
@@ -850,7 +865,8 @@ def main(argv=None):
     # server.go backgroundWorker: a 1 s ticker calling CloseIdleRooms.
     return standin_common.serve(
         "livekit-standin", args.host, args.port, args.port_file, Handler,
-        {"state": state, "service": RoomService(state), "verbose": args.verbose},
+        {"state": state, "service": RoomService(state, args.cache_list_rooms),
+         "verbose": args.verbose},
         state.close_idle_rooms, 1.0,
         tls=(args.tls_cert, args.tls_key) if args.tls_cert else None)
 
