@@ -434,11 +434,20 @@ def startup():
             nd / o, "≥ 20× less wall", "min", 20)
 
 
+def floor():
+    import audit_floor  # issue 17 item 1: the audit against curl ∥ psql COPY, memory growth
+    audit_floor.run(sys.modules[__name__])
+
+
 def main():
-    which = sys.argv[1:] or ["recreate", "audit", "tokens", "startup", "rate"]
+    which = sys.argv[1:] or ["recreate", "audit", "floor", "tokens", "startup", "rate"]
     for name in which:
         t0 = time.perf_counter()
-        globals()[name]()
+        if name == "history":  # bench/history_bench.py (issue 17 item 4)
+            import history_bench
+            history_bench.run(sys.modules[__name__])
+        else:
+            globals()[name]()
         log(f"{name} done in {time.perf_counter() - t0:.0f} s")
     print_table()
 

@@ -3,7 +3,7 @@
 # stand-in, runs the four workloads of bench/README.md against their peers, and prints the
 # table of measured ratios against the targets, then the Google Benchmark micro results.
 #   bench/run.sh                       # everything (about 5 minutes on 2 cores)
-#   bench/run.sh recreate tokens       # some workloads: recreate audit tokens startup rate
+#   bench/run.sh recreate tokens       # some workloads: recreate audit floor tokens startup rate
 # Sizes: BENCH_RECREATE_ROOMS (2000), BENCH_AUDIT_ROOMS (100000), BENCH_TOKENS (100000),
 # BENCH_SEED_BUDGET_S (150, the most time spent seeding audit's server rooms),
 # BENCH_RATE_ROOMS (2000: `rate` then takes ~5.5 min, three runs at a 20/s quota; 100 for a
