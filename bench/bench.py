@@ -439,6 +439,12 @@ def floor():
     audit_floor.run(sys.modules[__name__])
 
 
+def recreate_floor():
+    """Issue 17 item 5: three runs of roomctl and the curl floor against the limit (recreate_floor.py)."""
+    import recreate_floor as rf
+    rf.run(sys.modules[__name__])
+
+
 def main():
     which = sys.argv[1:] or ["recreate", "audit", "floor", "tokens", "startup", "rate"]
     for name in which:
