@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "roomctl/livekit/room_service.hpp"
@@ -213,6 +216,82 @@ TEST(RoomsSax, DeepNestingInsideARoomIsSkippedWithinTheParserLimits) {
     auto rooms = parse_list_rooms(deep);
     ASSERT_EQ(rooms.size(), 1u);
     EXPECT_EQ(rooms[0].name, "r");
+}
+
+// ListRoomsFeed: the body in pieces, as libcurl's write callback hands it over, must give
+// exactly parse_list_rooms's rooms or error, wherever the pieces are cut.
+std::string outcome_of(const std::function<std::vector<media::ServerRoom>()>& parse) {
+    try {
+        std::string out = "rooms:";
+        for (const auto& r : parse()) out += describe(r) + ";";
+        return out;
+    } catch (const Error& e) {
+        return std::string{"error: "} + e.what();
+    }
+}
+
+TEST(RoomsFeed, EverySplitOfEveryBodyGivesTheWholeBodysAnswer) {
+    std::vector<std::string> bodies(std::begin(k_bodies), std::end(k_bodies));
+    bodies.emplace_back(k_answer);
+    for (const auto& body : bodies) {
+        SCOPED_TRACE(body);
+        const auto whole = outcome_of([&] { return parse_list_rooms(body); });
+        for (std::size_t cut = 0; cut <= body.size(); ++cut) {
+            ListRoomsFeed feed;
+            feed.feed(std::string_view(body).substr(0, cut));
+            feed.feed(std::string_view(body).substr(cut));
+            ASSERT_EQ(outcome_of([&] { return feed.finish(); }), whole) << "cut at " << cut;
+        }
+        ListRoomsFeed bytewise;
+        for (const char& c : body) bytewise.feed(std::string_view(&c, 1));
+        EXPECT_EQ(outcome_of([&] { return bytewise.finish(); }), whole) << "one byte at a time";
+    }
+}
+
+std::string many_rooms(int n) {
+    std::string body = R"({"rooms":[)";
+    for (int i = 0; i < n; ++i) {
+        if (i) body += ',';
+        body += R"({"sid":"RM_)" + std::to_string(i) + R"(","name":"room-)" + std::to_string(i) +
+                R"(","empty_timeout":300,"creation_time":"1700000000","num_participants":1,)"
+                R"("enabled_codecs":[{"mime":"audio/opus","fmtp_line":""}],"metadata":")" +
+                std::string(200, 'm') + R"("})";
+    }
+    return body + "]}";
+}
+
+TEST(RoomsFeed, ABodyLargerThanTheQueueIsParsedWithBackPressure) {
+    const std::string body = many_rooms(10'000);  // ~3 MB: the feeder waits for the parser
+    ASSERT_GT(body.size(), 2 * ListRoomsFeed::k_max_queued);
+    ListRoomsFeed feed;
+    for (std::size_t at = 0; at < body.size(); at += 16'384)
+        feed.feed(std::string_view(body).substr(at, 16'384));
+    auto rooms = feed.finish();
+    ASSERT_EQ(rooms.size(), 10'000u);
+    EXPECT_EQ(rooms[9'999].name, "room-9999");
+    EXPECT_EQ(outcome_of([&] { return rooms; }),
+              outcome_of([&] { return parse_list_rooms(body); }));
+}
+
+TEST(RoomsFeed, ABrokenBodyStopsTheParseButFeedingGoesOnUntilTheEnd) {
+    const std::string body = "{\"rooms\":[x" + many_rooms(5'000);  // malformed at its 11th byte
+    ListRoomsFeed feed;
+    for (std::size_t at = 0; at < body.size(); at += 4'096)
+        feed.feed(std::string_view(body).substr(at, 4'096));  // never blocks on a stopped parser
+    EXPECT_EQ(outcome_of([&] { return feed.finish(); }),
+              "error: LiveKit ListRooms sent malformed JSON");
+}
+
+TEST(RoomsFeed, AnAbandonedParseEndsAtOnceWithoutAResult) {
+    const std::string body = many_rooms(100);
+    const auto started = std::chrono::steady_clock::now();
+    {
+        ListRoomsFeed feed;
+        feed.feed(std::string_view(body).substr(0, body.size() / 2));
+        feed.abandon();  // the transfer was cut off: the parser must not wait for the rest
+        EXPECT_THROW(feed.feed("]}"), std::logic_error);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds{2'000});
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <mutex>
+#include <string_view>
 
 #include "roomctl/http/trace.hpp"
 #include "roomctl/util/text.hpp"
@@ -22,20 +24,49 @@ void global_init_once() {
 using text::lower;
 using text::trim;
 
+// Where the body goes: into Response::body, or, once a BodyConsumer accepted the answer,
+// to the consumer piece by piece. The limit counts every byte either way.
 struct Sink {
-    Response* response;
-    std::size_t limit;
+    Response* response = nullptr;
+    std::size_t limit = 0;
+    CURL* handle = nullptr;
+    BodyConsumer* consumer = nullptr;  // null: send(), collect the body
+    std::size_t received = 0;
     bool overflow = false;
+    enum class Mode { undecided, collecting, streaming } mode = Mode::undecided;
+    std::exception_ptr failure;  // what the consumer threw; the transfer was aborted for it
+
+    // Asks the consumer, once the head is in, whether it takes this answer's body.
+    void decide() {
+        if (!consumer) {
+            mode = Mode::collecting;
+            return;
+        }
+        curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response->status);
+        mode = consumer->begin(*response) ? Mode::streaming : Mode::collecting;
+    }
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
     auto* sink = static_cast<Sink*>(user);
     std::size_t bytes = size * n;
-    if (sink->response->body.size() + bytes > sink->limit) {
+    if (sink->received + bytes > sink->limit) {
         sink->overflow = true;
         return 0;  // aborts the transfer: an unbounded response must not exhaust memory
     }
-    sink->response->body.append(data, bytes);
+    sink->received += bytes;
+    try {
+        if (sink->mode == Sink::Mode::undecided) sink->decide();
+        if (sink->mode == Sink::Mode::streaming) {
+            if (bytes) sink->consumer->write(std::string_view(data, bytes));
+        } else {
+            sink->response->body.append(data, bytes);
+        }
+    } catch (...) {
+        // An exception must not cross libcurl's C frames: abort, rethrow after perform().
+        sink->failure = std::current_exception();
+        return 0;
+    }
     return bytes;
 }
 
@@ -144,7 +175,13 @@ CurlTransport::~CurlTransport() {
     if (m_impl->multi) curl_multi_cleanup(m_impl->multi);
 }
 
-Response CurlTransport::send(const Request& request) {
+Response CurlTransport::send(const Request& request) { return transfer(request, nullptr); }
+
+Response CurlTransport::send_streaming(const Request& request, BodyConsumer& consumer) {
+    return transfer(request, &consumer);
+}
+
+Response CurlTransport::transfer(const Request& request, BodyConsumer* consumer) {
     const auto* cancel = m_impl->options.cancel;
     if (cancel && cancel->load()) {
         throw TransportError(
@@ -154,7 +191,11 @@ Response CurlTransport::send(const Request& request) {
     CURL* h = m_impl->handle;
     curl_easy_reset(h);  // keeps the connection cache, clears per-request options
     Response response;
-    Sink sink{&response, m_impl->options.max_response_bytes};
+    Sink sink;
+    sink.response = &response;
+    sink.limit = m_impl->options.max_response_bytes;
+    sink.handle = h;
+    sink.consumer = consumer;
     HeaderSink header_sink{&response};
 
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -217,6 +258,12 @@ Response CurlTransport::send(const Request& request) {
     }
     CURLcode rc = m_impl->perform();
     curl_slist_free_all(headers);
+    const bool streamed = sink.mode == Sink::Mode::streaming;
+    if (streamed && (rc != CURLE_OK || !header_sink.complete)) consumer->end(false);
+    if (sink.failure) {
+        if (trace) trace("< failed: the answer's reader gave up");
+        std::rethrow_exception(sink.failure);
+    }
 
     if (rc != CURLE_OK) {
         std::string where = endpoint_of(request.url);
@@ -270,8 +317,10 @@ Response CurlTransport::send(const Request& request) {
         throw TransportError(FailureCause::other, detail);
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+    if (sink.mode == Sink::Mode::undecided) sink.decide();  // an answer with an empty body
+    if (sink.mode == Sink::Mode::streaming) consumer->end(true);
     if (trace) {
-        trace(fmt::format("< {} ({} bytes)", response.status, response.body.size()));
+        trace(fmt::format("< {} ({} bytes)", response.status, sink.received));
         if (m_impl->options.trace_headers)
             for (const auto& [name, value] : response.headers)
                 trace("< " + trace_header(name, value));

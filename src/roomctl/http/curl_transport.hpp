@@ -17,8 +17,12 @@ public:
     CurlTransport& operator=(const CurlTransport&) = delete;
 
     Response send(const Request& request) override;
+    // The body goes to `consumer` from libcurl's write callback as it arrives (no copy of the
+    // whole answer is kept when begin() accepts it); everything else is send()'s.
+    Response send_streaming(const Request& request, BodyConsumer& consumer) override;
 
 private:
+    Response transfer(const Request& request, BodyConsumer* consumer);
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -146,9 +146,11 @@ std::chrono::milliseconds retry_delay(int attempt, const RetryPolicy& policy,
     return std::min(delay, policy.max_delay);
 }
 
-Response send_with_retry(Transport& transport, const Request& request, Idempotency idempotency,
-                         const RetryPolicy& policy, const std::string& what,
-                         const std::function<void()>& before_attempt) {
+namespace {
+
+Response retry_loop(Transport& transport, const Request& request, BodyConsumer* consumer,
+                    Idempotency idempotency, const RetryPolicy& policy, const std::string& what,
+                    const std::function<void()>& before_attempt) {
     const auto started = clock::now();
     int failures = 0, rate_limited = 0;  // attempts so far, by kind
     for (int attempt = 0;; ++attempt) {
@@ -164,7 +166,8 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
         }
         if (before_attempt) before_attempt();
         try {
-            Response answer = transport.send(request);
+            Response answer =
+                consumer ? transport.send_streaming(request, *consumer) : transport.send(request);
             if (policy.limiter) {
                 if (answer.status == 429) {
                     auto wait = std::min(retry_after(answer), policy.max_delay);
@@ -198,6 +201,20 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
                 fmt::format("interrupted while waiting to retry {} (after {})", what, failure));
         }
     }
+}
+
+}  // namespace
+
+Response send_with_retry(Transport& transport, const Request& request, Idempotency idempotency,
+                         const RetryPolicy& policy, const std::string& what,
+                         const std::function<void()>& before_attempt) {
+    return retry_loop(transport, request, nullptr, idempotency, policy, what, before_attempt);
+}
+
+Response send_with_retry(Transport& transport, const Request& request, BodyConsumer& consumer,
+                         Idempotency idempotency, const RetryPolicy& policy,
+                         const std::string& what) {
+    return retry_loop(transport, request, &consumer, idempotency, policy, what, {});
 }
 
 }  // namespace roomctl::http

@@ -84,4 +84,13 @@ Response send_with_retry(Transport& transport, const Request& request, Idempoten
                          const RetryPolicy& policy, const std::string& what,
                          const std::function<void()>& before_attempt = {});
 
+// send_with_retry, with each attempt's body streamed to `consumer` (Transport::send_streaming).
+// Every attempt starts with consumer.begin(), so a consumer that restarts there never mixes an
+// attempt cut off mid-body (which end(false) announced) into the next one; an accepted answer
+// (begin() returned true) is never repeated, since a repeatable status is one the consumer
+// should leave to the caller in Response::body.
+Response send_with_retry(Transport& transport, const Request& request, BodyConsumer& consumer,
+                         Idempotency idempotency, const RetryPolicy& policy,
+                         const std::string& what);
+
 }  // namespace roomctl::http

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,11 +56,51 @@ private:
 // are already redacted (http/trace.hpp).
 using TraceSink = std::function<void(const std::string&)>;
 
+// Receives an answer's body piece by piece while it arrives (Transport::send_streaming), so a
+// large answer can be parsed during the transfer and never held whole. One attempt is
+// begin(), then write()s, then end(); a retried request starts again with begin().
+class BodyConsumer {
+public:
+    virtual ~BodyConsumer() = default;
+    // The answer's status and headers are in (body empty), no body byte yet. True: this
+    // answer's body goes to write(), Response::body stays empty, and end() follows exactly
+    // once; false: the body is collected into Response::body as send() does (error bodies).
+    virtual bool begin(const Response& head) = 0;
+    // The next piece of the body, in order; never empty. Runs on the transfer's thread and may
+    // block briefly (back-pressure). An exception aborts the transfer and leaves send_streaming.
+    virtual void write(std::string_view piece) = 0;
+    // After a begin() that returned true: `complete` when the whole body arrived (the answer
+    // is then returned), false when the transfer failed after all (send_streaming then throws
+    // TransportError: cut off, too large, timeout, cancelled). Must not throw.
+    virtual void end(bool complete) noexcept = 0;
+};
+
 class Transport {
 public:
     virtual ~Transport() = default;
     // Throws TransportError when no response was received.
     virtual Response send(const Request& request) = 0;
+    // send(), with the body handed to `consumer` as it arrives when consumer.begin() accepts
+    // the answer; the limits (max_response_bytes, timeout, cancel) and errors are send()'s.
+    // This default receives the whole answer first and hands it over in one piece: right for
+    // transports that do not stream (wrappers, scripted tests).
+    virtual Response send_streaming(const Request& request, BodyConsumer& consumer) {
+        Response response = send(request);
+        std::string body = std::move(response.body);
+        response.body.clear();
+        if (!consumer.begin(response)) {
+            response.body = std::move(body);
+            return response;
+        }
+        try {
+            if (!body.empty()) consumer.write(body);
+        } catch (...) {
+            consumer.end(false);
+            throw;
+        }
+        consumer.end(true);
+        return response;
+    }
 };
 
 struct TransportOptions {

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <exception>
 #include <limits>
+#include <memory>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -191,6 +195,49 @@ nlohmann::json permission_to_json(const media::ParticipantPermission& m) {
                 {"can_update_metadata", m.can_update_metadata}};
 }
 
+namespace {
+
+// Hands a 2xx JSON ListRooms answer to a ListRoomsFeed while it arrives; other answers (Twirp
+// errors, proxies' pages) are collected whole for interpret_twirp_response. Each attempt
+// starts a fresh parse in begin(), so nothing of an attempt cut off mid-body reaches the
+// result of the one the retry loop makes next.
+class ListRoomsConsumer final : public http::BodyConsumer {
+public:
+    bool begin(const http::Response& head) override {
+        m_feed.reset();
+        m_rooms.reset();
+        m_failure = nullptr;
+        if (head.status < 200 || head.status >= 300 || head.media_type() != "application/json")
+            return false;
+        m_feed = std::make_unique<ListRoomsFeed>();
+        return true;
+    }
+    void write(std::string_view piece) override { m_feed->feed(piece); }
+    void end(bool complete) noexcept override {
+        if (complete) {
+            try {
+                m_rooms = m_feed->finish();
+            } catch (...) {
+                m_failure = std::current_exception();
+            }
+        }
+        m_feed.reset();  // abandons an unfinished parse
+    }
+    // True when the last attempt's answer was parsed (to rooms or to an error).
+    bool parsed() const { return m_rooms.has_value() || m_failure != nullptr; }
+    std::vector<media::ServerRoom> take() {
+        if (m_failure) std::rethrow_exception(m_failure);
+        return std::move(*m_rooms);
+    }
+
+private:
+    std::unique_ptr<ListRoomsFeed> m_feed;
+    std::optional<std::vector<media::ServerRoom>> m_rooms;
+    std::exception_ptr m_failure;
+};
+
+}  // namespace
+
 RoomServiceClient::RoomServiceClient(http::Transport& transport, ApiEndpoint endpoint,
                                      http::RetryPolicy retry)
     : m_transport(transport), m_endpoint(std::move(endpoint)), m_retry(std::move(retry)) {}
@@ -201,14 +248,13 @@ std::vector<media::ServerRoom> RoomServiceClient::list_rooms(
     grant.room_list = true;
     json request = json::object();
     if (!names.empty()) request["names"] = names;
+    // A fleet's answer runs to tens of MB: parse it while it arrives, build no document and
+    // never hold the whole body.
+    ListRoomsConsumer consumer;
     auto response =
         http::send_with_retry(m_transport, twirp_request(m_endpoint, "ListRooms", request, grant),
-                              http::Idempotency::idempotent, m_retry, "ListRooms");
-    if (response.status >= 200 && response.status < 300 &&
-        response.media_type() == "application/json") {
-        // A fleet's answer runs to tens of MB: parse it as a stream, build no document.
-        return parse_list_rooms(response.body);
-    }
+                              consumer, http::Idempotency::idempotent, m_retry, "ListRooms");
+    if (consumer.parsed()) return consumer.take();
     interpret_twirp_response("ListRooms", response, m_endpoint);  // throws for every non-answer
     throw runtime_error("LiveKit ListRooms gave no answer to parse");
 }

@@ -3,8 +3,16 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <istream>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <streambuf>
+#include <string>
 
 #include "roomctl/util/error.hpp"
 
@@ -239,15 +247,135 @@ private:
 
 }  // namespace
 
-std::vector<media::ServerRoom> parse_list_rooms(std::string_view body) {
-    RoomsHandler handler;
-    bool ok = json::sax_parse(body.begin(), body.end(), &handler, json::input_format_t::json, true);
+namespace {
+
+// parse_list_rooms's verdict on a finished SAX parse.
+std::vector<media::ServerRoom> outcome(bool ok, RoomsHandler& handler) {
     if (!ok || !handler.rooms_error.empty()) {
         const std::string& what = !ok ? handler.error : handler.rooms_error;
         throw runtime_error(fmt::format("LiveKit ListRooms sent {}",
                                         what.empty() ? std::string{"malformed JSON"} : what));
     }
     return std::move(handler.rooms);
+}
+
+}  // namespace
+
+std::vector<media::ServerRoom> parse_list_rooms(std::string_view body) {
+    RoomsHandler handler;
+    bool ok = json::sax_parse(body.begin(), body.end(), &handler, json::input_format_t::json, true);
+    return outcome(ok, handler);
+}
+
+// What the feeding thread and the parser thread share, under `lock`.
+struct ListRoomsFeed::Shared {
+    std::mutex lock;
+    std::condition_variable changed;  // a piece queued or taken, the end, the parser done
+    std::deque<std::string> pieces;
+    std::size_t queued = 0;  // bytes in `pieces`
+    bool closed = false;     // finish(): no more pieces, the end is the body's end
+    bool abandoned = false;  // abandon(): stop, the result does not matter
+    bool parser_done = false;
+    std::vector<media::ServerRoom> rooms;
+    std::exception_ptr failure;  // the parse's Error, or anything else it threw
+};
+
+namespace {
+
+// The parser's input: nlohmann's stream adapter reads through sbumpc(), so a piece is read
+// from its buffer inline and underflow() runs once per piece, taking the next from the queue.
+class QueueBuffer final : public std::streambuf {
+public:
+    explicit QueueBuffer(ListRoomsFeed::Shared& shared) : m_shared(shared) {}
+
+protected:
+    int_type underflow() override {
+        std::unique_lock lock(m_shared.lock);
+        m_shared.changed.wait(lock, [&] {
+            return !m_shared.pieces.empty() || m_shared.closed || m_shared.abandoned;
+        });
+        if (m_shared.abandoned || m_shared.pieces.empty()) return traits_type::eof();
+        m_current = std::move(m_shared.pieces.front());
+        m_shared.pieces.pop_front();
+        m_shared.queued -= m_current.size();
+        lock.unlock();
+        m_shared.changed.notify_all();  // the feeder may be waiting for room
+        setg(m_current.data(), m_current.data(), m_current.data() + m_current.size());
+        return traits_type::to_int_type(m_current.front());
+    }
+
+private:
+    ListRoomsFeed::Shared& m_shared;
+    std::string m_current;
+};
+
+}  // namespace
+
+ListRoomsFeed::ListRoomsFeed() : m_shared(std::make_unique<Shared>()) {
+    m_thread = std::thread([shared = m_shared.get()] {
+        std::vector<media::ServerRoom> rooms;
+        std::exception_ptr failure;
+        try {
+            QueueBuffer buffer(*shared);
+            std::istream in(&buffer);
+            RoomsHandler handler;
+            bool ok = json::sax_parse(in, &handler, json::input_format_t::json, true);
+            rooms = outcome(ok, handler);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        {
+            std::lock_guard lock(shared->lock);
+            shared->rooms = std::move(rooms);
+            shared->failure = failure;
+            shared->parser_done = true;
+            // What the parser will never read is dropped at once: feed() adds nothing more.
+            shared->pieces.clear();
+            shared->queued = 0;
+        }
+        shared->changed.notify_all();
+    });
+}
+
+ListRoomsFeed::~ListRoomsFeed() { abandon(); }
+
+void ListRoomsFeed::feed(std::string_view piece) {
+    if (piece.empty()) return;
+    std::unique_lock lock(m_shared->lock);
+    if (m_shared->closed || m_shared->abandoned)
+        throw std::logic_error("ListRoomsFeed::feed after the end of the body");
+    // Room for the piece, or an empty queue (a piece larger than the bound goes in alone).
+    m_shared->changed.wait(lock, [&] {
+        return m_shared->parser_done || m_shared->pieces.empty() ||
+               m_shared->queued + piece.size() <= k_max_queued;
+    });
+    if (m_shared->parser_done) return;  // it stopped at an error: the rest cannot matter
+    m_shared->pieces.emplace_back(piece);
+    m_shared->queued += piece.size();
+    lock.unlock();
+    m_shared->changed.notify_all();
+}
+
+std::vector<media::ServerRoom> ListRoomsFeed::finish() {
+    {
+        std::unique_lock lock(m_shared->lock);
+        if (m_shared->closed || m_shared->abandoned)
+            throw std::logic_error("ListRoomsFeed::finish called twice or after abandon");
+        m_shared->closed = true;
+    }
+    m_shared->changed.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+    if (m_shared->failure) std::rethrow_exception(m_shared->failure);
+    return std::move(m_shared->rooms);
+}
+
+void ListRoomsFeed::abandon() noexcept {
+    {
+        std::lock_guard lock(m_shared->lock);
+        m_shared->abandoned = true;
+    }
+    m_shared->changed.notify_all();
+    if (m_thread.joinable()) m_thread.join();
 }
 
 }  // namespace roomctl::livekit

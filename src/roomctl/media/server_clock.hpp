@@ -80,6 +80,15 @@ public:
             m_offset = o;
         return response;
     }
+    // Streams through to the inner transport (a ListRooms answer is parsed as it arrives).
+    http::Response send_streaming(const http::Request& request,
+                                  http::BodyConsumer& consumer) override {
+        const auto sent = std::chrono::system_clock::now();
+        auto response = m_inner.send_streaming(request, consumer);
+        if (auto o = clock_offset_of(response, sent, std::chrono::system_clock::now()))
+            m_offset = o;
+        return response;
+    }
     // Server minus local seconds; nullopt until an answer with a Date header came.
     std::optional<std::int64_t> offset() const { return m_offset; }
 
