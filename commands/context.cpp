@@ -55,6 +55,9 @@ public:
     void cancel() noexcept override { m_inner->cancel(); }
 
     std::vector<store::DbRoom> load_rooms() override { return m_inner->load_rooms(); }
+    std::unique_ptr<store::InventoryRead> read_inventory() override {
+        return m_inner->read_inventory();
+    }
     std::vector<int> update_sids(const std::vector<store::SidUpdate>& updates) override {
         return m_inner->update_sids(updates);
     }

@@ -12,6 +12,7 @@
 #include "roomctl/store/conninfo.hpp"
 #include "roomctl/store/mapping_sql.hpp"
 #include "roomctl/store/pg_connection.hpp"
+#include "roomctl/store/pg_inventory_read.hpp"
 #include "roomctl/store/sid_sql.hpp"
 #include "roomctl/store/sql.hpp"
 #include "roomctl/store/table_facts.hpp"
@@ -75,6 +76,17 @@ public:
     }
 
     std::vector<DbRoom> load_rooms() override { return select_rooms("", std::nullopt); }
+
+    std::unique_ptr<InventoryRead> read_inventory() override {
+        PgReadParts parts;
+        parts.conn = [this]() -> PgConnection& { return *m_conn; };
+        parts.row = &m_row;
+        parts.live_array = m_live_array;
+        parts.ended_array = m_ended_array;
+        parts.guarded = [this](const std::function<void()>& f) { guarded(f); };
+        parts.retrying = [this](const std::function<void()>& f) { guarded_read(f); };
+        return pg_inventory_read(std::move(parts));
+    }
 
     bool try_advisory_lock(std::int64_t key) override {
         return guarded([&] {
@@ -418,24 +430,7 @@ private:
                 param ? tx.exec_params(statement, m_live_array, m_ended_array, *param)
                       : tx.exec_params(statement, m_live_array, m_ended_array);
             tx.commit();
-            std::vector<DbRoom> rooms;
-            rooms.reserve(r.size());
-            for (const auto& row : r) {
-                DbRoom room;
-                room.name = sql::optional_text(row[0]).value_or("");
-                room.sid = sql::optional_text(row[1]);
-                room.status = sql::optional_text(row[2]);
-                room.liveness = facts::liveness_of(row[3].c_str());
-                room.live = room.liveness == Liveness::live;
-                room.room = sql::optional_text(row[4]).value_or("");
-                if (!row[5].is_null()) room.starts_at = row[5].as<std::int64_t>();
-                for (std::size_t i = 0; i < m_row.settings.size(); ++i) {
-                    auto value = sql::optional_text(row[static_cast<pqxx::row::size_type>(6 + i)]);
-                    if (value) room.settings[m_row.settings[i].first] = std::move(*value);
-                }
-                rooms.push_back(std::move(room));
-            }
-            return rooms;
+            return rooms_of(r, m_row);
         });
     }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -184,12 +185,52 @@ struct DatabaseTarget {
                            // where SQL needs it (quote_ident)
 };
 
+// The whole table as one InventoryRead sees it (InventoryRead::tally).
+struct TableTally {
+    std::int64_t rows = 0;  // count(*): every row this role sees (RLS applies)
+    // Ended rows whose SID (as text) matches one of the patterns given to tally().
+    std::int64_t ended_matching_sids = 0;
+    // True when open_rows() returned every row of the table (nothing was left unread, e.g. a
+    // store that can only load everything): the counts above are then those rows' own.
+    bool whole_table = false;
+};
+
+// One consistent read of the rows an inventory needs (RoomStore::read_inventory), so that cost
+// follows the live set and the server's rooms, not the table's history: the rows that are not
+// ended, then only those ended rows the server names. Every call of one read sees the same
+// snapshot (PostgreSQL: one REPEATABLE READ, READ ONLY transaction, ended when the read is
+// destroyed). Rows are classified and named exactly as load_rooms classifies and names them
+// (the same SQL expressions). Not thread-safe: one thread at a time, and the store runs nothing
+// else while a read lives. Errors as load_rooms.
+class InventoryRead {
+public:
+    virtual ~InventoryRead() = default;
+    // Call first. Takes the snapshot, calls `snapshot_taken` (when that returns, nothing the
+    // server is asked afterwards can precede the snapshot), then returns every row whose
+    // liveness is live or unclassified, ordered by name then SID. A read retried after a lost
+    // connection takes a new snapshot and may call `snapshot_taken` again.
+    virtual std::vector<DbRoom> open_rows(const std::function<void()>& snapshot_taken) = 0;
+    // The table's row count and, for `sid_patterns` (POSIX regular expressions, bound as
+    // text[]; none: 0), how many ended rows record a SID matching one. One scan on the server.
+    virtual TableTally tally(const std::vector<std::string>& sid_patterns) = 0;
+    // The ended rows whose server room (DbRoom::room) is one of `rooms` or whose SID is one of
+    // `sids` (ignored without a sid_column), ordered by name then SID. Values are bound
+    // parameters; a name holding U+0000 names no row.
+    virtual std::vector<DbRoom> ended_rows(const std::vector<std::string>& rooms,
+                                           const std::vector<std::string>& sids) = 0;
+};
+
 class RoomStore {
 public:
     virtual ~RoomStore() = default;
     // Every row of the table (live and not), ordered by name. Throws Error(config) when the
     // mapping is wrong, Error(runtime) on database errors.
     virtual std::vector<DbRoom> load_rooms() = 0;
+    // A read of only the rows an inventory needs (InventoryRead). This default serves stores
+    // that can only load everything: open_rows() calls load_rooms() BEFORE snapshot_taken and
+    // returns every row (TableTally::whole_table), ended_rows() returns nothing. Wrappers must
+    // forward it.
+    virtual std::unique_ptr<InventoryRead> read_inventory();
     // Rows are addressed by their server room (DbRoom::room: the template applied by the
     // server), never by the name column alone: under "{session_id}-{name}" many rows share a
     // name. Liveness is decided as load_rooms decides it (status column, session table or

@@ -227,6 +227,26 @@ std::string select_rooms(const RowSql& row, const std::string& where) {
            ") AS roomctl_rows ORDER BY roomctl_name, roomctl_sid";
 }
 
+std::string open_rows_filter(const RowSql& row) {
+    return " WHERE " + liveness(row, row.status, 1, 2) + " <> 'ended'";
+}
+
+std::string ended_named_filter(const RowSql& row) {
+    // The name and SID tests come first: with an index on the name column (a "{name}"
+    // template) or on the SID column PostgreSQL can fetch just these rows; the liveness test
+    // then only filters them.
+    std::string named = row.room + " = ANY ($3::text[])";
+    if (!row.sid.empty()) named += " OR " + row.sid + "::text = ANY ($4::text[])";
+    return " WHERE (" + named + ") AND " + liveness(row, row.status, 1, 2) + " = 'ended'";
+}
+
+std::string tally_rows(const RowSql& row) {
+    if (row.sid.empty()) return "SELECT pg_catalog.count(*), 0::bigint FROM " + row.table;
+    return "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE " + row.sid +
+           "::text ~ ANY ($3::text[]) AND " + liveness(row, row.status, 1, 2) +
+           " = 'ended') FROM " + row.table;
+}
+
 std::string session_filter(const std::string& session_sql) {
     return " WHERE " + session_sql + "::text = $3::text";
 }

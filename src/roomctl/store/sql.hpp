@@ -140,6 +140,16 @@ std::string write_sids(const RowSql& row, const std::string& base_type);
 std::string select_rooms(const RowSql& row, const std::string& where);
 // " WHERE <session_sql>::text = $3::text", for select_rooms; `session_sql` table-qualified.
 std::string session_filter(const std::string& session_sql);
+// For select_rooms: the rows whose liveness (as select_rooms classifies them) is not 'ended':
+// live and unclassified rows. No parameter of its own.
+std::string open_rows_filter(const RowSql& row);
+// For select_rooms: the ended rows whose server room is in $3 (text[]) or, with a SID column,
+// whose SID as text is in $4 (text[]). Without a SID column only $3 is used.
+std::string ended_named_filter(const RowSql& row);
+// $1 live words, $2 ended words, $3 SID patterns (text[] of POSIX regexes): count(*) of the
+// table and how many ended rows have a SID matching one pattern. Without a SID column the
+// statement takes no parameter and the second count is 0.
+std::string tally_rows(const RowSql& row);
 // $1 server room (text), $2 live words (text[]): the SID (as text; NULL without a sid_column)
 // of the first live row of the room (lowest SID first); no row when none is live.
 std::string recorded_sid(const RowSql& row);
