@@ -17,15 +17,24 @@ namespace roomctl::cli {
 
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server,
-                                 const config::Settings& settings, reconcile::Inventory* kept) {
+                                 const config::Settings& settings, reconcile::Inventory* kept,
+                                 const reconcile::GatherOptions& gather) {
     if (!server) server = ctx.media_server();  // config errors first, before connecting anywhere
     if (!store) store = ctx.room_store();
-    auto inventory = reconcile::gather_inventory(*server, *store, settings.rooms);
+    auto options = gather;
+    if (!options.counts.make_server) options.counts.make_server = [&ctx] { return ctx.media_server(); };
+    if (!options.counts.interrupted) options.counts.interrupted = &ctx.interrupted;
+    auto inventory = reconcile::gather_inventory(*server, *store, settings.rooms, options);
     if (!settings.rooms.starts_column.empty()) {
         inventory.due_within_seconds = settings.starting_within.count();
     }
-    ctx.printer().status(fmt::format("read {} database row(s) and {} server room(s)",
-                                     inventory.database.size(), inventory.server.size()));
+    // Rows read, not the table's size: ended rows the server does not name are only counted.
+    const auto unread =
+        inventory.unread_rows == 0
+            ? std::string()
+            : fmt::format(" ({} ended row(s) not needed, only counted)", inventory.unread_rows);
+    ctx.printer().status(fmt::format("read {} database row(s){} and {} server room(s)",
+                                     inventory.database.size(), unread, inventory.server.size()));
     auto result = reconcile::audit(inventory);
     if (kept) *kept = std::move(inventory);
     return result;
@@ -48,18 +57,19 @@ void add_scope_args(CLI::App* cmd, ScopeArgs& args, const std::string& what, boo
 
 ScopedAudit audit_scoped(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                          std::unique_ptr<media::MediaServer>& server,
-                         const config::Settings& settings, const ScopeArgs& args) {
+                         const config::Settings& settings, const ScopeArgs& args,
+                         const reconcile::GatherOptions& gather) {
     ScopedAudit out;
     for (const auto& k : args.kinds) out.scope.kinds.insert(reconcile::finding_kind(k));
     out.scope.rooms = args.rooms;
     out.narrowed = !args.rooms.empty() || !args.session.empty() || !args.kinds.empty();
     if (!out.narrowed) {
-        out.whole = audit_now(ctx, store, server, settings);
+        out.whole = audit_now(ctx, store, server, settings, nullptr, gather);
         out.scoped = out.whole;
         return out;
     }
     reconcile::Inventory inventory;
-    out.whole = audit_now(ctx, store, server, settings, &inventory);
+    out.whole = audit_now(ctx, store, server, settings, &inventory, gather);
     if (!args.session.empty()) {
         for (auto& room : reconcile::session_rooms(*store, settings.rooms, args.session)) {
             if (std::find(out.scope.rooms.begin(), out.scope.rooms.end(), room) ==

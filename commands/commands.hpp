@@ -38,6 +38,7 @@ config::FlagValues given_flags(const Context& ctx);
 }  // namespace roomctl::cli
 
 #include "roomctl/reconcile/audit.hpp"
+#include "roomctl/reconcile/inventory.hpp"
 #include "roomctl/reconcile/scope.hpp"
 
 namespace roomctl::cli {
@@ -48,10 +49,13 @@ namespace roomctl::cli {
 // `settings` are the run's (its command flags applied): with [rooms] starts_column, sessions
 // starting later than settings.starting_within are not_yet_due (Inventory::due_within_seconds).
 // `inventory`, when given, receives what was read (scoped runs classify the names with it).
+// `gather`: keep patterns whose rooms' occupancy is not read (cleanup) and how many participant
+// reads run at once; its counts.make_server and interrupted default to the context's.
 reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                                  std::unique_ptr<media::MediaServer>& server,
                                  const config::Settings& settings,
-                                 reconcile::Inventory* inventory = nullptr);
+                                 reconcile::Inventory* inventory = nullptr,
+                                 const reconcile::GatherOptions& gather = {});
 
 // A scoped run's command line: NAME… positionals, --session ID, --kind KIND (audit only).
 struct ScopeArgs {
@@ -78,7 +82,8 @@ struct ScopedAudit {
 };
 ScopedAudit audit_scoped(Context& ctx, std::unique_ptr<store::RoomStore>& store,
                          std::unique_ptr<media::MediaServer>& server,
-                         const config::Settings& settings, const ScopeArgs& args);
+                         const config::Settings& settings, const ScopeArgs& args,
+                         const reconcile::GatherOptions& gather = {});
 
 // Prints scope_notes() (declined ones as warnings, the rest as status lines) and returns
 // report::scope_json, the document's "scope" object; null when the run was not scoped.

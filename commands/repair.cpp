@@ -244,7 +244,9 @@ int run_recreate(const RepairFlags& f, Context& ctx) {
     check_fixed_settings(s, *run.server);
     open_run(ctx, f, run);
     // A scope narrows the findings, not what is read: the safety gate judges the whole.
-    const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope);
+    reconcile::GatherOptions gather;
+    gather.counts.concurrency = f.concurrency;
+    const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope, gather);
     const auto& audit = scoped.scoped;
     reconcile::RecreatePolicy policy;
     policy.max_name_length = run.server->max_room_name_length();
@@ -283,8 +285,11 @@ int run_cleanup(const RepairFlags& f, Context& ctx) {
     Run run;
     open_run(ctx, f, run);
     // A scope narrows the findings, not what is read: the safety gate and the --max-deletes
-    // cap judge the whole picture.
-    const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope);
+    // cap judge the whole picture. Kept rooms are never deleted: their occupancy is not read.
+    reconcile::GatherOptions gather;
+    gather.keep = policy.keep;
+    gather.counts.concurrency = f.concurrency;
+    const auto scoped = audit_scoped(ctx, run.store, run.server, s, f.scope, gather);
     const auto& audit = scoped.scoped;
     if (scoped.narrowed)
         policy.picture_candidates = reconcile::cleanup_candidates(scoped.whole, policy.keep);

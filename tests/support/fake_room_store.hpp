@@ -66,7 +66,7 @@ struct StoreCall {
 // A scripted failure's `times` that never runs out.
 inline constexpr int k_always = -1;
 
-class FakeRoomStore final : public store::RoomStore {
+class FakeRoomStore : public store::RoomStore {
 public:
     // Read and set by tests before and after a run; while one runs, hooks must lock `mutex`.
     std::map<std::string, Row> rows;

@@ -60,6 +60,17 @@ std::optional<std::string> sid_provider(const std::string& sid) {
     return std::nullopt;
 }
 
+std::string sid_pattern(const std::string& provider) {
+    const std::string digits = "0123456789";
+    const std::string upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const std::string lower = "abcdefghijklmnopqrstuvwxyz";
+    if (provider == "livekit") return "^RM_[" + digits + upper + lower + "]{12}$";
+    if (provider == "twilio") return "^RM[" + digits + "ABCDEFabcdef]{32}$";
+    return "";
+}
+
+std::vector<std::string> sid_providers() { return {"livekit", "twilio"}; }
+
 std::string provider_title(const std::string& provider) {
     if (provider == "livekit") return "LiveKit";
     if (provider == "twilio") return "Twilio";
@@ -229,7 +240,7 @@ AuditResult audit(const Inventory& inv) {
     AuditResult result;
     auto& s = result.summary;
     auto& findings = result.findings;
-    s.database_rooms = inv.database.size();
+    s.database_rooms = inv.database.size() + inv.unread_rows;
     s.server_rooms = inv.server.size();
     s.provider = inv.provider;
     s.table = inv.table;
@@ -383,6 +394,11 @@ AuditResult audit(const Inventory& inv) {
         return a.room < b.room;
     });
     count_findings(s, findings);
+    for (const auto& [owner, rows] : inv.unread_foreign_sids) {
+        if (inv.provider.empty() || owner == inv.provider || rows == 0) continue;
+        s.ended_foreign_sids += rows;
+        foreign_tally[owner] += rows;
+    }
     std::size_t most = 0;
     for (const auto& [owner, rows] : foreign_tally) {
         if (rows > most) {

@@ -85,6 +85,12 @@ struct Inventory {
     // With [rooms] starts_column: a missing room whose session starts more than this many
     // seconds after observed_at is not_yet_due, not missing. nullopt: no schedules.
     std::optional<std::int64_t> due_within_seconds;
+    // Rows of the table left unread because they could not matter (ended rows whose room and
+    // SID the server does not report: gather_inventory), counted in SQL in the same snapshot,
+    // so that AuditSummary::database_rooms and ended_foreign_sids stay the whole table's.
+    // Per other provider: how many of them record a SID of that provider's format.
+    std::size_t unread_rows = 0;
+    std::map<std::string, std::size_t> unread_foreign_sids;
 };
 
 // The provider whose SID format `sid` has: "livekit" for "RM_" + exactly 12 base62
@@ -92,6 +98,13 @@ struct Inventory {
 // (the Twilio spec's ^RM[0-9a-fA-F]{32}$; Twilio itself writes lowercase); nullopt for
 // anything else (empty, placeholders, truncated values).
 std::optional<std::string> sid_provider(const std::string& sid);
+
+// The same formats as POSIX regular expressions for PostgreSQL's `~` (ASCII character lists,
+// not ranges or classes, so no collation or locale widens them): sid_provider(s) == p exactly
+// when s matches sid_pattern(p). "" for a provider without a known format.
+std::string sid_pattern(const std::string& provider);
+// The providers sid_provider() can name: "livekit", "twilio".
+std::vector<std::string> sid_providers();
 
 // "LiveKit", "Twilio" for messages; other values as given.
 std::string provider_title(const std::string& provider);
