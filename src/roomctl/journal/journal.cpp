@@ -113,7 +113,29 @@ void Journal::append(const nlohmann::json& line) {
     write_all(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+void Journal::append_unsynced(const nlohmann::json& line) {
+    write_only(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+void Journal::sync() {
+    // EINVAL: a special file that cannot be synced (/dev/null); the writes themselves succeeded.
+    if (m_sync_failed || (::fsync(m_fd) != 0 && errno != EINVAL)) {
+        const int err = m_sync_failed ? EIO : errno;
+        m_sync_failed = true;
+        throw runtime_error(fmt::format("cannot flush journal {}: {}", m_path, std::strerror(err)));
+    }
+}
+
 void Journal::write_all(const std::string& text) {
+    write_only(text);
+    // EINVAL: a special file that cannot be synced (/dev/null); the write itself succeeded.
+    if (::fsync(m_fd) != 0 && errno != EINVAL) {
+        throw runtime_error(
+            fmt::format("cannot flush journal {}: {}", m_path, std::strerror(errno)));
+    }
+}
+
+void Journal::write_only(const std::string& text) {
     const char* p = text.data();
     std::size_t left = text.size();
     while (left > 0) {
@@ -125,11 +147,6 @@ void Journal::write_all(const std::string& text) {
         }
         p += n;
         left -= static_cast<std::size_t>(n);
-    }
-    // EINVAL: a special file that cannot be synced (/dev/null); the write itself succeeded.
-    if (::fsync(m_fd) != 0 && errno != EINVAL) {
-        throw runtime_error(
-            fmt::format("cannot flush journal {}: {}", m_path, std::strerror(errno)));
     }
 }
 

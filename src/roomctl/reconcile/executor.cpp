@@ -4,12 +4,14 @@
 
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "roomctl/reconcile/executor_worker.hpp"
 #include "roomctl/reconcile/sid_recorder.hpp"
 #include "roomctl/util/error.hpp"
+#include "roomctl/util/group_commit.hpp"
 
 namespace roomctl::reconcile {
 
@@ -40,7 +42,24 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
         return halted.load() || (options.interrupted && options.interrupted->load());
     };
 
-    auto work = [&] {
+    // With options.sync, records are appended under report_mutex and made durable together.
+    std::optional<util::GroupCommit> commit;
+    if (options.sync) commit.emplace(options.sync);
+    // The end record the journal could not make durable: the action's outcome is not there.
+    auto outcome_unrecorded = [](Action& a, const std::exception& e) {
+        if (a.error.empty()) a.error = std::string{"outcome not recorded: "} + e.what();
+    };
+    auto halt_unrecorded = [&](Action& a, const std::exception& e) {
+        outcome_unrecorded(a, e);
+        halt(ErrorKind::runtime, "not started: the journal could not be written",
+             fmt::format("{}; {} ended {} but its outcome is not in the journal, and nothing "
+                         "more was started (fix the journal, then run roomctl audit)",
+                         e.what(), action_label(a), to_string(a.status)));
+    };
+
+    // One worker's loop. `unsynced` is its last action whose end record was appended but is
+    // not yet known durable (only with options.sync), `end_ticket` that record's ticket.
+    auto work_loop = [&](Action*& unsynced, std::uint64_t& end_ticket) {
         std::unique_ptr<media::MediaServer> server;
         for (;;) {
             Action* action = nullptr;
@@ -55,11 +74,21 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
             }
             if (options.on_started) {
                 try {
-                    std::lock_guard lock(report_mutex);
-                    options.on_started(*action);
+                    std::uint64_t ticket = 0;
+                    {
+                        std::lock_guard lock(report_mutex);
+                        options.on_started(*action);
+                        if (commit) ticket = commit->appended();
+                    }
+                    // The start record is durable before anything is touched; the flush also
+                    // covers this worker's previous end record.
+                    if (commit) commit->wait(ticket);
+                    unsynced = nullptr;
                 } catch (const std::exception& e) {
                     // Nothing was done: the action stays planned and is reported below as
                     // not started, like the rest.
+                    if (unsynced) outcome_unrecorded(*unsynced, e);
+                    unsynced = nullptr;
                     halt(ErrorKind::runtime, "not started: the journal could not be written",
                          fmt::format("{}; stopped before {}: nothing may happen that the "
                                      "journal cannot record (fix the journal, then run again)",
@@ -84,18 +113,27 @@ ExecutionSummary execute(Plan& plan, const ExecutorPorts& ports, const ExecuteOp
                 try {
                     std::lock_guard lock(report_mutex);
                     options.on_finished(*action);
-                } catch (const std::exception& e) {
-                    if (action->error.empty()) {
-                        action->error = std::string{"outcome not recorded: "} + e.what();
+                    if (commit) {
+                        end_ticket = commit->appended();
+                        unsynced = action;
                     }
-                    halt(ErrorKind::runtime, "not started: the journal could not be written",
-                         fmt::format("{}; {} ended {} but its outcome is not in the journal, "
-                                     "and nothing more was started (fix the journal, then run "
-                                     "roomctl audit)",
-                                     e.what(), action_label(*action), to_string(action->status)));
+                } catch (const std::exception& e) {
+                    halt_unrecorded(*action, e);
                     return;
                 }
             }
+        }
+    };
+    auto work = [&] {
+        Action* unsynced = nullptr;
+        std::uint64_t end_ticket = 0;
+        work_loop(unsynced, end_ticket);
+        // The last end record this worker appended is durable before execute() returns.
+        if (!unsynced) return;
+        try {
+            commit->wait(end_ticket);
+        } catch (const std::exception& e) {
+            halt_unrecorded(*unsynced, e);
         }
     };
 

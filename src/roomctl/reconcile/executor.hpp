@@ -70,6 +70,16 @@ struct ExecuteOptions {
     // further action starts: nothing may happen that could not be recorded.
     std::function<void(const Action&)> on_started;
     std::function<void(const Action&)> on_finished;  // outcome and progress; under a lock
+    // When set, on_started and on_finished only append their record (the journal line, no
+    // fsync) and this makes every record appended so far durable (the journal's fsync). The
+    // executor calls it outside its locks, one call at a time, and workers waiting together
+    // share one call (group commit, util/group_commit.hpp): an action still starts only once
+    // its start record is durable; a worker's end record becomes durable with its next start
+    // record or, for its last action, before execute() returns. When it throws, no further
+    // action starts (as when on_started throws), and an action whose end record it did not
+    // make durable gets "outcome not recorded: ..." as its error. Unset: each callback must
+    // make its own record durable, and workers take turns.
+    std::function<void()> sync;
 };
 
 struct ExecutionSummary {
