@@ -161,7 +161,9 @@ std::string database_owner(Context& ctx, const media::ServerRoom& room) {
     if (visibility.applies && !visibility.sees_all_rows) {
         return "row-level security may hide the row that owns it (" + visibility.explanation + ")";
     }
-    for (const auto& row : store->load_rooms()) {
+    // Only rows that are not ended can own it: the table's ended history is not read.
+    const auto rows = store->read_inventory()->open_rows([] {});
+    for (const auto& row : rows) {
         const bool by_name = row.room == room.name;  // the template applied by the store
         const bool by_sid = !room.sid.empty() && row.sid && *row.sid == room.sid;
         if (!by_name && !by_sid) continue;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "roomctl/store/room_store.hpp"
+#include "roomctl/util/error.hpp"
 #include "store_fixture.hpp"
 
 namespace roomctl::store {
@@ -186,6 +187,25 @@ TEST_F(InventoryReadTest, RowLevelSecurityAppliesToTheReadAndItsCounts) {
     EXPECT_EQ(read->tally({}).rows, 2);
     EXPECT_TRUE(read->ended_rows({"theirs"}, {}).empty());
     EXPECT_EQ(read->ended_rows({"mine-old"}, {}).size(), 1u);
+}
+
+// A statement that fails ends the read's transaction first, so the store's own error path
+// (check_mapping, the lock holder's name) can run on the connection: the one-line messages of
+// load_rooms, not libpqxx's "transaction still active".
+TEST_F(InventoryReadTest, AFailedStatementGivesTheSameMessagesAsLoadRooms) {
+    exec("CREATE TABLE " + qualified("calls") + " (id serial PRIMARY KEY, name text, sid text)");
+    RoomMapping m;
+    m.table = m_schema + ".calls";
+    m.name_column = "name";
+    m.sid_column = "sid";
+    m.live_when = "name";  // not a boolean
+    auto s = store(m);
+    const auto expected = testing::error_of([&] { s->load_rooms(); }, ErrorKind::config);
+    EXPECT_NE(expected.find("[rooms] live_when does not work"), std::string::npos) << expected;
+    auto read = s->read_inventory();
+    EXPECT_EQ(testing::error_of([&] { read->open_rows([] {}); }, ErrorKind::config), expected);
+    read.reset();
+    EXPECT_EQ(testing::error_of([&] { s->load_rooms(); }, ErrorKind::config), expected);
 }
 
 }  // namespace

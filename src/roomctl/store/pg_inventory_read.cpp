@@ -47,7 +47,7 @@ public:
 
     std::vector<DbRoom> open_rows(const std::function<void()>& snapshot_taken) override {
         std::vector<DbRoom> rows;
-        m.retrying([&] {
+        m.retrying(ending_on_error([&] {
             m_tx.reset();
             auto& conn = m.conn();
             m_tx = std::make_unique<SnapshotTransaction>(conn);
@@ -61,13 +61,13 @@ public:
             rows = rooms_of(m_tx->exec_params(sql::select_rooms(*m.row, sql::open_rows_filter(*m.row)),
                                               m.live_array, m.ended_array),
                             *m.row);
-        });
+        }));
         return rows;
     }
 
     TableTally tally(const std::vector<std::string>& sid_patterns) override {
         TableTally t;
-        m.guarded([&] {
+        m.guarded(ending_on_error([&] {
             const auto statement = sql::tally_rows(*m.row);
             const pqxx::row r =
                 m.row->sid.empty()
@@ -76,7 +76,7 @@ public:
                                                  sql::text_array_literal(sid_patterns));
             t.rows = r[0].as<std::int64_t>();
             t.ended_matching_sids = r[1].as<std::int64_t>();
-        });
+        }));
         return t;
     }
 
@@ -93,7 +93,7 @@ public:
         };
         std::vector<DbRoom> rows;
         if (rooms.empty() && (sids.empty() || m.row->sid.empty())) return rows;
-        m.guarded([&] {
+        m.guarded(ending_on_error([&] {
             const auto statement = sql::select_rooms(*m.row, sql::ended_named_filter(*m.row));
             const pqxx::result r =
                 m.row->sid.empty()
@@ -102,11 +102,29 @@ public:
                     : transaction().exec_params(statement, m.live_array, m.ended_array,
                                                 usable(rooms), usable(sids));
             rows = rooms_of(r, *m.row);
-        });
+        }));
         return rows;
     }
 
 private:
+    // `f`, ending the transaction when it throws: a failed statement leaves it unusable, and the
+    // store's error path (naming a lock's holder) opens a transaction of its own on the
+    // connection, which libpqxx refuses while this one is open.
+    template <typename F>
+    std::function<void()> ending_on_error(F f) {
+        return [this, f] {
+            try {
+                f();
+            } catch (...) {
+                try {
+                    m_tx.reset();
+                } catch (...) {
+                }
+                throw;
+            }
+        };
+    }
+
     SnapshotTransaction& transaction() {
         if (!m_tx) throw Error(ErrorKind::runtime, "internal: InventoryRead used before open_rows");
         return *m_tx;
