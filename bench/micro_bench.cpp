@@ -5,7 +5,11 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
+#ifdef ROOMCTL_BENCH_SIMDJSON
+#include <simdjson.h>
+#endif
 
 #include "roomctl/livekit/access_token.hpp"
 #include "roomctl/livekit/room_service.hpp"
@@ -150,6 +154,112 @@ void BM_list_rooms_dom_10k(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
 BENCHMARK(BM_list_rooms_dom_10k)->Unit(benchmark::kMillisecond);
+
+// Issue 17 item 2: the 100,000-room answer in the LiveKit stand-in's shape (Room.to_json:
+// nested version, five enabled codecs, ~550 bytes a room). Process CPU time is measured
+// (MeasureProcessCPUTime): ListRoomsFeed parses on a thread of its own.
+std::string standin_shaped_body(int n) {
+    std::string body = R"({"rooms":[)";
+    for (int i = 0; i < n; ++i) {
+        if (i) body += ',';
+        const auto id = std::to_string(i);
+        body += R"({"sid":"RM_au)" + id + R"(","name":"au-)" + id +
+                R"(","empty_timeout":86400,"departure_timeout":20,"max_participants":0,)"
+                R"("creation_time":"1764500000","creation_time_ms":"1764500000123",)"
+                R"("turn_password":"abcdefghijklmnopqrstuvwxyz012345","enabled_codecs":[)"
+                R"({"mime":"audio/opus","fmtp_line":""},{"mime":"video/VP8","fmtp_line":""},)"
+                R"({"mime":"video/H264","fmtp_line":""},{"mime":"video/VP9","fmtp_line":""},)"
+                R"({"mime":"video/AV1","fmtp_line":""}],"metadata":"","num_participants":0,)"
+                R"("num_publishers":0,"active_recording":false,)"
+                R"("version":{"unix_micro":"1764500000123456","ticks":0}})";
+    }
+    return body + "]}";
+}
+
+const std::string& body_100k() {
+    static const std::string body = standin_shaped_body(100'000);
+    return body;
+}
+
+void BM_list_rooms_sax_100k(benchmark::State& state) {
+    const auto& body = body_100k();
+    for (auto _ : state) benchmark::DoNotOptimize(lk::parse_list_rooms(body));
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_list_rooms_sax_100k)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+// The product path: the same parse fed in libcurl-sized pieces (16 KiB) through the queue.
+void BM_list_rooms_feed_100k(benchmark::State& state) {
+    const auto& body = body_100k();
+    for (auto _ : state) {
+        lk::ListRoomsFeed feed;
+        for (std::size_t at = 0; at < body.size(); at += 16'384)
+            feed.feed(std::string_view(body).substr(at, 16'384));
+        benchmark::DoNotOptimize(feed.finish());
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_list_rooms_feed_100k)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
+#ifdef ROOMCTL_BENCH_SIMDJSON
+// simdjson ondemand over the whole (padded) document, building the same ServerRooms. Well-formed
+// answers only, no error agreement: a lower bound of what a product version would cost. The
+// padded copy is made once, outside the timing (a product would receive into such a buffer).
+std::int64_t sj_int(simdjson::ondemand::value v) {
+    if (v.type() == simdjson::ondemand::json_type::string) {
+        std::string_view s = v.get_string();
+        return std::stoll(std::string(s));
+    }
+    return v.get_int64();
+}
+
+std::vector<roomctl::media::ServerRoom> parse_list_rooms_simdjson(
+    simdjson::ondemand::parser& p, const simdjson::padded_string& b) {
+    std::vector<roomctl::media::ServerRoom> rooms;
+    auto doc = p.iterate(b);
+    for (auto field : doc.get_object()) {
+        if (field.unescaped_key().value() != "rooms") continue;
+        rooms.clear();
+        for (auto room_value : field.value().get_array()) {
+            roomctl::media::ServerRoom r;
+            for (auto f : room_value.get_object()) {
+                std::string_view k = f.unescaped_key();
+                simdjson::ondemand::value v = f.value();
+                if (v.is_null()) continue;
+                if (k == "sid")
+                    r.sid = std::string(std::string_view(v.get_string()));
+                else if (k == "name")
+                    r.name = std::string(std::string_view(v.get_string()));
+                else if (k == "metadata")
+                    r.metadata = std::string(std::string_view(v.get_string()));
+                else if (k == "creation_time" || k == "creationTime")
+                    r.creation_time = sj_int(v);
+                else if (k == "num_participants" || k == "numParticipants")
+                    r.num_participants = static_cast<std::uint32_t>(sj_int(v));
+                else if (k == "empty_timeout" || k == "emptyTimeout")
+                    r.empty_timeout = static_cast<std::uint32_t>(sj_int(v));
+                else if (k == "departure_timeout" || k == "departureTimeout")
+                    r.departure_timeout = static_cast<std::uint32_t>(sj_int(v));
+                else if (k == "max_participants" || k == "maxParticipants")
+                    r.max_participants = static_cast<std::uint32_t>(sj_int(v));
+            }
+            rooms.push_back(std::move(r));
+        }
+    }
+    return rooms;
+}
+
+void BM_list_rooms_simdjson_100k(benchmark::State& state) {
+    const simdjson::padded_string body(body_100k());
+    simdjson::ondemand::parser parser;
+    auto check = parse_list_rooms_simdjson(parser, body);
+    if (check.size() != 100'000 || check.back().name != "au-99999")
+        state.SkipWithError("wrong rooms");
+    for (auto _ : state) benchmark::DoNotOptimize(parse_list_rooms_simdjson(parser, body));
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_list_rooms_simdjson_100k)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+#endif
 
 }  // namespace
 
