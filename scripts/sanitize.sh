@@ -8,6 +8,8 @@
 #
 # Usage: scripts/sanitize.sh [ctest args...]   e.g. scripts/sanitize.sh -L unit
 # Environment: ROOMCTL_SANITIZE_BUILD_DIR  build directory under the checkout (default build-asan)
+#              ROOMCTL_SANITIZE_BUILD_ONLY=1  build, then exit (scripts/test.sh builds the tree in
+#                                             the background while the release tests run)
 #
 # How a finding fails the run:
 #   - exitcode=99: an instrumented process that gets a report exits 99 at once (halt_on_error,
@@ -43,8 +45,15 @@ echo "==> building $BUILD_DIR with -DROOMCTL_SANITIZE=ON (ASan + UBSan)" >&2
 # -O1 with line tables (-g1): what the sanitizers' authors recommend, enough for every report
 # to name file and line, and about half the compile time of -O2 -g (CI builds everything
 # again here).
+# ROOMCTL_CTEST_PER_CASE=OFF: each GoogleTest executable is one ctest test (`unit`, `db`), all
+# its cases in one instrumented process instead of one process per case (tests/CMakeLists.txt).
 build_roomctl "$BUILD_DIR" -DROOMCTL_SANITIZE=ON -DROOMCTL_BUILD_UNIT_TESTS=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
+  -DROOMCTL_CTEST_PER_CASE=OFF -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
+
+if [[ ${ROOMCTL_SANITIZE_BUILD_ONLY:-} == 1 ]]; then
+  echo "==> sanitize.sh: $BUILD_DIR built in $((SECONDS - started)) s" >&2
+  exit 0
+fi
 
 echo "==> installing the conformance test's npm packages (livekit-server-sdk)" >&2
 npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund --loglevel=error

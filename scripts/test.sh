@@ -32,11 +32,27 @@ npm ci --prefix "$ROOMCTL_ROOT/tests/conformance/livekit" --no-audit --no-fund -
 
 PGDIR=$(mktemp -d /tmp/roomctl-test-pg.XXXXXX)
 BOUNCERDIR=$(mktemp -d /tmp/roomctl-test-pgbouncer.XXXXXX)
+# The full run builds the sanitizer tree (scripts/sanitize.sh) in the background, niced, while
+# the release tests run: they spend much of their time waiting on processes, sockets, timeouts
+# and PostgreSQL, and the build uses the cores they leave idle. Its output goes to a log, shown
+# when it fails.
+asan_build_pid=""
+asan_build_log=""
 cleanup() {
+  # Its own process group (setsid), so that the compilers go too.
+  if [[ -n $asan_build_pid ]]; then kill -- "-$asan_build_pid" 2>/dev/null || true; fi
   pgbouncer_stop "$BOUNCERDIR" >/dev/null 2>&1 || true
   pg_stop "$PGDIR" >/dev/null 2>&1 || true
+  if [[ -n $asan_build_log ]]; then rm -f -- "$asan_build_log"; fi
 }
 trap cleanup EXIT
+if (($# == 0)); then
+  asan_build_log=$(mktemp /tmp/roomctl-asan-build.XXXXXX)
+  echo "==> building the sanitizer tree in the background (nice 10), log $asan_build_log" >&2
+  ROOMCTL_SANITIZE_BUILD_ONLY=1 setsid nice -n 10 bash "$ROOMCTL_ROOT/scripts/sanitize.sh" \
+    >"$asan_build_log" 2>&1 &
+  asan_build_pid=$!
+fi
 pg_start "$PGDIR" >/dev/null
 # PgBouncer in front of it, transaction and session mode (ROOMCTL_TEST_POOLER_URL,
 # ROOMCTL_TEST_SESSION_POOLER_URL), for the connection-pooler tests.
@@ -48,6 +64,15 @@ pgbouncer_start "$BOUNCERDIR" >/dev/null
 (cd "$ROOMCTL_ROOT/build" && ctest --output-on-failure --parallel 2 --timeout 1200 "$@")
 if (($# > 0)); then exit 0; fi
 
+echo "==> waiting for the sanitizer tree's build" >&2
+if ! wait "$asan_build_pid"; then
+  asan_build_pid=""
+  echo "==> the sanitizer tree's build failed; its last lines:" >&2
+  tail -n 60 "$asan_build_log" >&2
+  exit 1
+fi
+asan_build_pid=""
+tail -n 1 "$asan_build_log" >&2
 echo "==> the whole suite again under ASan + UBSan (scripts/sanitize.sh)" >&2
 bash "$ROOMCTL_ROOT/scripts/sanitize.sh"
 echo "==> fuzz smoke: each libFuzzer target for ${ROOMCTL_FUZZ_SECONDS:-30}s (scripts/fuzz.sh)" >&2
