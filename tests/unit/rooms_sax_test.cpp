@@ -237,12 +237,16 @@ TEST(RoomsFeed, EverySplitOfEveryBodyGivesTheWholeBodysAnswer) {
         SCOPED_TRACE(body);
         const auto whole = outcome_of([&] { return parse_list_rooms(body); });
         for (std::size_t cut = 0; cut <= body.size(); ++cut) {
-            ListRoomsFeed feed;
+            ListRoomsFeed feed(0);  // the parser thread from the first byte, as for a fleet
             feed.feed(std::string_view(body).substr(0, cut));
             feed.feed(std::string_view(body).substr(cut));
             ASSERT_EQ(outcome_of([&] { return feed.finish(); }), whole) << "cut at " << cut;
+            ListRoomsFeed small;  // held and parsed at finish(): no thread for a small answer
+            small.feed(std::string_view(body).substr(0, cut));
+            small.feed(std::string_view(body).substr(cut));
+            ASSERT_EQ(outcome_of([&] { return small.finish(); }), whole) << "cut at " << cut;
         }
-        ListRoomsFeed bytewise;
+        ListRoomsFeed bytewise(0);
         for (const char& c : body) bytewise.feed(std::string_view(&c, 1));
         EXPECT_EQ(outcome_of([&] { return bytewise.finish(); }), whole) << "one byte at a time";
     }
@@ -286,7 +290,7 @@ TEST(RoomsFeed, AnAbandonedParseEndsAtOnceWithoutAResult) {
     const std::string body = many_rooms(100);
     const auto started = std::chrono::steady_clock::now();
     {
-        ListRoomsFeed feed;
+        ListRoomsFeed feed(0);
         feed.feed(std::string_view(body).substr(0, body.size() / 2));
         feed.abandon();  // the transfer was cut off: the parser must not wait for the rest
         EXPECT_THROW(feed.feed("]}"), std::logic_error);

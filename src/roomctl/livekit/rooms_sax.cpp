@@ -311,7 +311,13 @@ private:
 
 }  // namespace
 
-ListRoomsFeed::ListRoomsFeed() : m_shared(std::make_unique<Shared>()) {
+ListRoomsFeed::ListRoomsFeed(std::size_t thread_after)
+    : m_shared(std::make_unique<Shared>()), m_thread_after(thread_after) {
+    if (m_thread_after == 0) start();
+}
+
+void ListRoomsFeed::start() {
+    m_started = true;
     m_thread = std::thread([shared = m_shared.get()] {
         std::vector<media::ServerRoom> rooms;
         std::exception_ptr failure;
@@ -344,6 +350,13 @@ void ListRoomsFeed::feed(std::string_view piece) {
     std::unique_lock lock(m_shared->lock);
     if (m_shared->closed || m_shared->abandoned)
         throw std::logic_error("ListRoomsFeed::feed after the end of the body");
+    if (!m_started) {  // held until the answer proves large enough for a thread
+        m_shared->pieces.emplace_back(piece);
+        m_shared->queued += piece.size();
+        lock.unlock();
+        if (m_shared->queued > m_thread_after) start();
+        return;
+    }
     // Room for the piece, or an empty queue (a piece larger than the bound goes in alone).
     m_shared->changed.wait(lock, [&] {
         return m_shared->parser_done || m_shared->pieces.empty() ||
@@ -362,6 +375,13 @@ std::vector<media::ServerRoom> ListRoomsFeed::finish() {
         if (m_shared->closed || m_shared->abandoned)
             throw std::logic_error("ListRoomsFeed::finish called twice or after abandon");
         m_shared->closed = true;
+    }
+    if (!m_started) {  // a small answer: parsed here, as a whole
+        std::string body;
+        body.reserve(m_shared->queued);
+        for (const auto& piece : m_shared->pieces) body += piece;
+        m_shared->pieces.clear();
+        return parse_list_rooms(body);
     }
     m_shared->changed.notify_all();
     if (m_thread.joinable()) m_thread.join();

@@ -27,8 +27,12 @@ std::vector<media::ServerRoom> parse_list_rooms(std::string_view body);
 class ListRoomsFeed {
 public:
     static constexpr std::size_t k_max_queued = 1u << 20;
+    // Answers up to this size are parsed at finish() on the calling thread: no thread is worth
+    // starting for them (most calls, and every fuzz input). The parser thread starts once more
+    // than this has been fed; 0 starts it at once.
+    static constexpr std::size_t k_thread_after = 256u << 10;
 
-    ListRoomsFeed();   // starts the parser thread
+    explicit ListRoomsFeed(std::size_t thread_after = k_thread_after);
     ~ListRoomsFeed();  // abandon(), then joins the thread
     ListRoomsFeed(const ListRoomsFeed&) = delete;
     ListRoomsFeed& operator=(const ListRoomsFeed&) = delete;
@@ -46,7 +50,11 @@ public:
     struct Shared;  // the queue and the outcome (rooms_sax.cpp only)
 
 private:
+    void start();
+
     std::unique_ptr<Shared> m_shared;
+    std::size_t m_thread_after;
+    bool m_started = false;
     std::thread m_thread;
 };
 
