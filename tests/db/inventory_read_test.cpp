@@ -208,5 +208,30 @@ TEST_F(InventoryReadTest, AFailedStatementGivesTheSameMessagesAsLoadRooms) {
     EXPECT_EQ(testing::error_of([&] { s->load_rooms(); }, ErrorKind::config), expected);
 }
 
+// A connection lost while the server was asked (pg_terminate_backend, a restart): the rest of
+// the read goes on on a new connection, as load_rooms would, instead of failing the run.
+TEST_F(InventoryReadTest, TheReadGoesOnAfterALostConnection) {
+    require_admin();
+    if (!m_admin_url) return;
+    create_default_table();
+    insert("live-a", "RM_a", "active");
+    insert("old-b", "RM_b", "ended");
+    auto s = store(default_mapping());
+    auto read = s->read_inventory();
+    ASSERT_EQ(read->open_rows([] {}).size(), 1u);
+    // The store's session is the one idle in its open transaction.
+    const std::string idle =
+        "FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_type = 'client "
+        "backend' AND query LIKE '%" + m_schema + "%'";
+    ASSERT_EQ(exec("SELECT count(*) " + idle)[0][0].as<int>(), 1);
+    admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = "
+               "'idle in transaction' AND backend_type = 'client backend' AND query LIKE "
+               "'%" + m_schema + "%'");
+    const auto ended = read->ended_rows({"old-b"}, {});
+    ASSERT_EQ(ended.size(), 1u);
+    EXPECT_EQ(ended[0].name, "old-b");
+    EXPECT_EQ(read->tally({}).rows, 2);
+}
+
 }  // namespace
 }  // namespace roomctl::store

@@ -67,7 +67,7 @@ public:
 
     TableTally tally(const std::vector<std::string>& sid_patterns) override {
         TableTally t;
-        m.guarded(ending_on_error([&] {
+        m.retrying(ending_on_error([&] {
             const auto statement = sql::tally_rows(*m.row);
             const pqxx::row r =
                 m.row->sid.empty()
@@ -93,7 +93,7 @@ public:
         };
         std::vector<DbRoom> rows;
         if (rooms.empty() && (sids.empty() || m.row->sid.empty())) return rows;
-        m.guarded(ending_on_error([&] {
+        m.retrying(ending_on_error([&] {
             const auto statement = sql::select_rooms(*m.row, sql::ended_named_filter(*m.row));
             const pqxx::result r =
                 m.row->sid.empty()
@@ -125,8 +125,16 @@ private:
         };
     }
 
+    // The read's transaction. After a lost connection (the store reconnected: retrying) a new
+    // one, whose snapshot is taken after the server was asked: it only adds ended rows and
+    // counts, so a row that ended meanwhile may also appear as ended beside its live self
+    // (audit goes by the live row), and the counts are the new snapshot's.
     SnapshotTransaction& transaction() {
-        if (!m_tx) throw Error(ErrorKind::runtime, "internal: InventoryRead used before open_rows");
+        if (!m_tx) {
+            auto& conn = m.conn();
+            m_tx = std::make_unique<SnapshotTransaction>(conn);
+            apply_timeouts(*m_tx, conn);
+        }
         return *m_tx;
     }
 

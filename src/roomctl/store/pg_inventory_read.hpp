@@ -28,8 +28,10 @@ struct PgReadParts {
 };
 
 // A read in one REPEATABLE READ, READ ONLY transaction, opened by open_rows() and rolled back
-// when the read is destroyed (it only read). Statements after open_rows() are not retried: a
-// new connection could not see the same snapshot.
+// when the read is destroyed (it only read). Every statement is asked once more after a lost
+// connection, on the store's new connection: open_rows() with a new snapshot (and a second
+// snapshot_taken call), tally() and ended_rows() in a transaction of their own whose snapshot
+// is later than the server's answer (see transaction() in the .cpp).
 std::unique_ptr<InventoryRead> pg_inventory_read(PgReadParts parts);
 
 }  // namespace roomctl::store

@@ -201,7 +201,9 @@ struct TableTally {
 // snapshot (PostgreSQL: one REPEATABLE READ, READ ONLY transaction, ended when the read is
 // destroyed). Rows are classified and named exactly as load_rooms classifies and names them
 // (the same SQL expressions). Not thread-safe: one thread at a time, and the store runs nothing
-// else while a read lives. Errors as load_rooms.
+// else while a read lives. Errors as load_rooms; like load_rooms, each call is asked once more
+// on a new connection after a lost one, and tally()/ended_rows() then read a later snapshot
+// (ended rows only: a row that ended meanwhile can appear twice, live and ended).
 class InventoryRead {
 public:
     virtual ~InventoryRead() = default;
