@@ -446,7 +446,8 @@ def recreate_floor():
 
 
 def main():
-    which = sys.argv[1:] or ["recreate", "audit", "floor", "tokens", "startup", "rate"]
+    which = sys.argv[1:] or ["recreate", "recreate_floor", "audit", "floor", "history", "tokens",
+                             "startup", "rate"]
     for name in which:
         t0 = time.perf_counter()
         if name == "history":  # bench/history_bench.py (issue 17 item 4)

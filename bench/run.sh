@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Rebuilds roomctl and the micro benchmarks, starts a throwaway PostgreSQL and the LiveKit
-# stand-in, runs the four workloads of bench/README.md against their peers, and prints the
+# stand-in, runs the workloads of bench/README.md against their peers and floors, and prints the
 # table of measured ratios against the targets, then the Google Benchmark micro results.
-#   bench/run.sh                       # everything (about 5 minutes on 2 cores)
-#   bench/run.sh recreate tokens       # some workloads: recreate audit floor tokens startup rate
+#   bench/run.sh                       # everything (about 15 minutes on 2 cores)
+#   bench/run.sh recreate tokens       # some workloads: recreate recreate_floor audit floor
+#                                      # history tokens startup rate
 # Sizes: BENCH_RECREATE_ROOMS (2000), BENCH_AUDIT_ROOMS (100000), BENCH_TOKENS (100000),
 # BENCH_SEED_BUDGET_S (150, the most time spent seeding audit's server rooms),
+# BENCH_FLOOR_SIZES (10000,30000,100000), BENCH_FLOOR_ROUNDS (3),
 # BENCH_RATE_ROOMS (2000: `rate` then takes ~5.5 min, three runs at a 20/s quota; 100 for a
-# quick look, ~20 s).
+# quick look, ~20 s). BENCH_ROOMCTL_BEFORE / BENCH_ROOMCTL_COMPARE: a second roomctl measured
+# beside (recreate_floor, history / floor).
 set -euo pipefail
 
 ROOMCTL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
