@@ -22,7 +22,8 @@ reconcile::AuditResult audit_now(Context& ctx, std::unique_ptr<store::RoomStore>
     if (!server) server = ctx.media_server();  // config errors first, before connecting anywhere
     if (!store) store = ctx.room_store();
     auto options = gather;
-    if (!options.counts.make_server) options.counts.make_server = [&ctx] { return ctx.media_server(); };
+    if (!options.counts.make_server)
+        options.counts.make_server = [&ctx] { return ctx.media_server(); };
     if (!options.counts.interrupted) options.counts.interrupted = &ctx.interrupted;
     auto inventory = reconcile::gather_inventory(*server, *store, settings.rooms, options);
     if (!settings.rooms.starts_column.empty()) {

@@ -21,8 +21,8 @@ namespace roomctl::store {
 namespace {
 
 using config::RoomMapping;
-using Key = std::tuple<std::string, std::optional<std::string>, std::optional<std::string>,
-                       int, std::string, std::map<std::string, std::string>>;
+using Key = std::tuple<std::string, std::optional<std::string>, std::optional<std::string>, int,
+                       std::string, std::map<std::string, std::string>>;
 
 Key key_of(const DbRoom& r) {
     return {r.name, r.sid, r.status, static_cast<int>(r.liveness), r.room, r.settings};
@@ -131,7 +131,7 @@ TEST_F(InventoryReadTest, LiveWhenClassifiesAsLoadRoomsDoes) {
 TEST_F(InventoryReadTest, TallyCountsEndedRowsWithMatchingSidsAndValuesAreNeverSpliced) {
     create_default_table();
     insert("a", "RM0123456789abcdef0123456789abcdef", "ended");
-    insert("b", "RM0123456789abcdef0123456789abcdeX", "ended");  // not hex
+    insert("b", "RM0123456789abcdef0123456789abcdeX", "ended");   // not hex
     insert("c", "RM0123456789abcdef0123456789abcdef", "active");  // live: not counted
     insert("x'); DROP TABLE livekit_rooms; --", "RM_{\"}\\", "ended");
     auto m = default_mapping();
@@ -222,11 +222,14 @@ TEST_F(InventoryReadTest, TheReadGoesOnAfterALostConnection) {
     // The store's session is the one idle in its open transaction.
     const std::string idle =
         "FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_type = 'client "
-        "backend' AND query LIKE '%" + m_schema + "%'";
+        "backend' AND query LIKE '%" +
+        m_schema + "%'";
     ASSERT_EQ(exec("SELECT count(*) " + idle)[0][0].as<int>(), 1);
-    admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = "
-               "'idle in transaction' AND backend_type = 'client backend' AND query LIKE "
-               "'%" + m_schema + "%'");
+    admin_exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = "
+        "'idle in transaction' AND backend_type = 'client backend' AND query LIKE "
+        "'%" +
+        m_schema + "%'");
     const auto ended = read->ended_rows({"old-b"}, {});
     ASSERT_EQ(ended.size(), 1u);
     EXPECT_EQ(ended[0].name, "old-b");

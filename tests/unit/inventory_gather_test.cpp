@@ -150,11 +150,20 @@ TEST(InventoryGather, ServerErrorsPropagateUnchanged) {
 }
 
 TEST(SidPattern, AgreesWithSidProvider) {
-    const std::vector<std::string> samples = {
-        "RM_abcdefABCD12", "RM_abcdefABCD1", "RM_abcdefABCD123", "RM_abcdef-BCD12", "RM_abcdéfBCD12",
-        "RM0123456789abcdef0123456789abcdef", "RM0123456789ABCDEF0123456789ABCDEF",
-        "RM0123456789abcdef0123456789abcdeg", "RM0123456789abcdef0123456789abcde", "",
-        "RM_", "rm_abcdefABCD12", "RM_abcdefABCD12\n", "xRM_abcdefABCD12"};
+    const std::vector<std::string> samples = {"RM_abcdefABCD12",
+                                              "RM_abcdefABCD1",
+                                              "RM_abcdefABCD123",
+                                              "RM_abcdef-BCD12",
+                                              "RM_abcdéfBCD12",
+                                              "RM0123456789abcdef0123456789abcdef",
+                                              "RM0123456789ABCDEF0123456789ABCDEF",
+                                              "RM0123456789abcdef0123456789abcdeg",
+                                              "RM0123456789abcdef0123456789abcde",
+                                              "",
+                                              "RM_",
+                                              "rm_abcdefABCD12",
+                                              "RM_abcdefABCD12\n",
+                                              "xRM_abcdefABCD12"};
     for (const auto& s : samples) {
         for (const auto& p : reconcile::sid_providers()) {
             const std::regex re(reconcile::sid_pattern(p), std::regex::extended);

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <future>
 #include <iterator>
-#include <thread>
-#include <exception>
 #include <memory>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "roomctl/reconcile/planner.hpp"
 #include "roomctl/util/error.hpp"
@@ -26,9 +26,9 @@ std::uint32_t count_connected(media::MediaServer& server, const media::ServerRoo
 // Counts rooms[wanted[i]] into counts[i] on up to lookup.concurrency threads (or on `fallback`
 // alone without lookup.make_server); a failed count leaves counts[i] nullopt and errors[i] its
 // exception. Throws Error(auth) or Error(interrupted) as fill_participant_counts documents.
-void count_rooms(const std::vector<media::ServerRoom>& rooms, const std::vector<std::size_t>& wanted,
-                 const CountLookup& lookup, media::MediaServer* fallback,
-                 std::vector<std::optional<std::uint32_t>>& counts,
+void count_rooms(const std::vector<media::ServerRoom>& rooms,
+                 const std::vector<std::size_t>& wanted, const CountLookup& lookup,
+                 media::MediaServer* fallback, std::vector<std::optional<std::uint32_t>>& counts,
                  std::vector<std::exception_ptr>& errors) {
     counts.assign(wanted.size(), std::nullopt);
     errors.assign(wanted.size(), nullptr);
@@ -40,8 +40,8 @@ void count_rooms(const std::vector<media::ServerRoom>& rooms, const std::vector<
             return [&, server = std::unique_ptr<media::MediaServer>()](std::size_t i) mutable {
                 try {
                     if (own_clients && !server) server = lookup.make_server();
-                    counts[i] = count_connected(own_clients ? *server : *fallback,
-                                                rooms[wanted[i]]);
+                    counts[i] =
+                        count_connected(own_clients ? *server : *fallback, rooms[wanted[i]]);
                 } catch (const Error& e) {
                     errors[i] = std::current_exception();
                     if (e.kind() == ErrorKind::auth || e.kind() == ErrorKind::interrupted)
@@ -172,11 +172,13 @@ Inventory gather_inventory(media::MediaServer& server, store::RoomStore& store,
     const auto& tally = db.tallies.begin()->second;
     if (!tally.whole_table) {
         const auto read_rows = static_cast<std::int64_t>(inv.database.size() + ended.size());
-        inv.unread_rows = static_cast<std::size_t>(std::max<std::int64_t>(0, tally.rows - read_rows));
+        inv.unread_rows =
+            static_cast<std::size_t>(std::max<std::int64_t>(0, tally.rows - read_rows));
         for (const auto& provider : foreign) {
             const auto seen = static_cast<std::int64_t>(with_sids_of(ended, provider));
             const auto all = db.tallies[provider].ended_matching_sids;
-            if (all > seen) inv.unread_foreign_sids[provider] = static_cast<std::size_t>(all - seen);
+            if (all > seen)
+                inv.unread_foreign_sids[provider] = static_cast<std::size_t>(all - seen);
         }
     }
     inv.database.insert(inv.database.end(), std::make_move_iterator(ended.begin()),

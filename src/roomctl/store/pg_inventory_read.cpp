@@ -58,9 +58,10 @@ public:
             apply_timeouts(*m_tx, conn);
             m_tx->exec("SELECT 1");
             snapshot_taken();
-            rows = rooms_of(m_tx->exec_params(sql::select_rooms(*m.row, sql::open_rows_filter(*m.row)),
-                                              m.live_array, m.ended_array),
-                            *m.row);
+            rows =
+                rooms_of(m_tx->exec_params(sql::select_rooms(*m.row, sql::open_rows_filter(*m.row)),
+                                           m.live_array, m.ended_array),
+                         *m.row);
         }));
         return rows;
     }
@@ -69,11 +70,10 @@ public:
         TableTally t;
         m.retrying(ending_on_error([&] {
             const auto statement = sql::tally_rows(*m.row);
-            const pqxx::row r =
-                m.row->sid.empty()
-                    ? transaction().exec_params1(statement)
-                    : transaction().exec_params1(statement, m.live_array, m.ended_array,
-                                                 sql::text_array_literal(sid_patterns));
+            const pqxx::row r = m.row->sid.empty() ? transaction().exec_params1(statement)
+                                                   : transaction().exec_params1(
+                                                         statement, m.live_array, m.ended_array,
+                                                         sql::text_array_literal(sid_patterns));
             t.rows = r[0].as<std::int64_t>();
             t.ended_matching_sids = r[1].as<std::int64_t>();
         }));
