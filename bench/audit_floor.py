@@ -102,15 +102,6 @@ def prepare(b, n):
     return seeded, seed_s
 
 
-def kinds(path):
-    with open(path) as f:
-        doc = json.load(f)
-    counts = {}
-    for fd in doc.get("findings", []):
-        counts[fd["kind"]] = counts.get(fd["kind"], 0) + 1
-    return dict(sorted(counts.items()))
-
-
 def run(b):
     token = subprocess.run([b.ROOMCTL, "token", "create", "--list", "--ttl", "1h"], check=True,
                            capture_output=True, text=True).stdout.strip()
@@ -121,14 +112,14 @@ def run(b):
         def go():
             with open(out, "w") as f:
                 r = b.measure([binary, "audit", "--json"], ok_codes=(0, 5), stdout=f)
-            found[tag] = kinds(out)
+            found[tag] = b.finding_kinds(out)
             return r
         return go
 
     def node():
         with open(out, "w") as f:
             r = b.measure(["node", os.path.join(b.NODE_DIR, "audit.mjs")], stdout=f)
-        found["node"] = kinds(out)
+        found["node"] = b.finding_kinds(out)
         return r
 
     programs += [("roomctl", audit_with(b.ROOMCTL, "roomctl")), ("node", node)]

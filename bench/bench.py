@@ -385,15 +385,7 @@ def audit():
         node = measure(["node", os.path.join(NODE_DIR, "audit.mjs")], stdout=f)
     log(f"  node: {node.wall:.2f} s wall, {node.rss_kb / 1024:.0f} MiB peak")
 
-    def kinds(path):
-        with open(path) as f:
-            doc = json.load(f)
-        counts = {}
-        for fd in doc.get("findings", []):
-            counts[fd["kind"]] = counts.get(fd["kind"], 0) + 1
-        return counts
-
-    ck, nk = kinds(ours_out), kinds(node_out)
+    ck, nk = finding_kinds(ours_out), finding_kinds(node_out)
     notes.append(f"audit findings: roomctl {dict(sorted(ck.items()))}, Node {dict(sorted(nk.items()))}")
     w = f"2. audit {n} rows × {seeded} rooms"
     add_row(w + ": wall", fmt_s(ours.wall), f"Node SDK+pg {fmt_s(node.wall)}",
@@ -443,6 +435,16 @@ def recreate_floor():
     """Issue 17 item 5: three runs of roomctl and the curl floor against the limit (recreate_floor.py)."""
     import recreate_floor as rf
     rf.run(sys.modules[__name__])
+
+
+def finding_kinds(path):
+    """{kind: count} of the findings in an audit JSON document (roomctl's or the Node peer's)."""
+    with open(path) as f:
+        doc = json.load(f)
+    counts = {}
+    for fd in doc.get("findings", []):
+        counts[fd["kind"]] = counts.get(fd["kind"], 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def main():
