@@ -20,6 +20,7 @@
 #include "roomctl/http/retry.hpp"
 #include "roomctl/livekit/room_service.hpp"
 #include "roomctl/livekit/rooms_sax.hpp"
+#include "support/loopback_listener.hpp"
 
 namespace roomctl::http {
 namespace {
@@ -36,16 +37,9 @@ struct Scripted {
 class ScriptServer {
 public:
     explicit ScriptServer(std::vector<Scripted> script) : m_script(std::move(script)) {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(m_fd, 8) != 0 ||
-            ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("cannot listen on 127.0.0.1");
-        }
-        port = ntohs(addr.sin_port);
+        const auto listener = roomctl::testing::listen_on_loopback();
+        m_fd = listener.fd;
+        port = listener.port;
         m_thread = std::thread([this] { serve(); });
     }
     ~ScriptServer() {

@@ -19,6 +19,7 @@
 
 #include "roomctl/config/settings.hpp"
 #include "roomctl/wiring/factory.hpp"
+#include "support/loopback_listener.hpp"
 
 namespace roomctl::http {
 namespace {
@@ -59,16 +60,9 @@ TEST(TraceUrl, HidesUserinfoAndSecretQueryValues) {
 class LoopbackServer {
 public:
     explicit LoopbackServer(std::string body) : m_body(std::move(body)) {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = 0;
-        auto* sa = reinterpret_cast<sockaddr*>(&addr);
-        if (::bind(m_fd, sa, sizeof addr) != 0 || ::listen(m_fd, 8) != 0) ADD_FAILURE() << "bind";
-        socklen_t len = sizeof addr;
-        ::getsockname(m_fd, sa, &len);
-        m_port = ntohs(addr.sin_port);
+        const auto listener = roomctl::testing::listen_on_loopback();
+        m_fd = listener.fd;
+        m_port = listener.port;
         m_thread = std::thread([this] { serve(); });
     }
     ~LoopbackServer() {
