@@ -173,17 +173,7 @@ def recreate():
 
     # The floor this stand-in and machine allow: the same CreateRoom calls from curl, 32 at a
     # time, no database. The gap between it and the ideal limit is the stand-in's own cost.
-    tok = subprocess.run([ROOMCTL, "token", "create", "--create", "--ttl", "1h"], check=True,
-                         capture_output=True, text=True).stdout.strip()
-    cfg = os.path.join(WORK, "curl.cfg")
-    with open(cfg, "w") as f:
-        for i in range(1, n + 1):
-            if i > 1:
-                f.write("next\n")
-            f.write(f'url = "{URL.scheme}://{URL.netloc}/twirp/livekit.RoomService/CreateRoom"\n'
-                    f'header = "Authorization: Bearer {tok}"\nheader = "Content-Type: application/json"\n'
-                    f'data = "{{\\"name\\":\\"rc-{i}\\",\\"empty_timeout\\":3600}}"\n'
-                    'silent\noutput = "/dev/null"\n')
+    cfg = write_curl_create_config(os.path.join(WORK, "curl.cfg"), n)
     reset_standin(LATENCY_MS)
     floor = measure(["curl", "--parallel", "--parallel-immediate", "--parallel-max", str(CONCURRENCY),
                      "-K", cfg])
@@ -435,6 +425,22 @@ def recreate_floor():
     """Issue 17 item 5: three runs of roomctl and the curl floor against the limit (recreate_floor.py)."""
     import recreate_floor as rf
     rf.run(sys.modules[__name__])
+
+
+def write_curl_create_config(path, n):
+    """A `curl -K` config of n CreateRoom calls (rooms rc-1 … rc-n, as the recreate workloads'
+    rows name them) with a token minted by roomctl; returns `path`."""
+    tok = subprocess.run([ROOMCTL, "token", "create", "--create", "--ttl", "1h"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    with open(path, "w") as f:
+        for i in range(1, n + 1):
+            if i > 1:
+                f.write("next\n")
+            f.write(f'url = "{URL.scheme}://{URL.netloc}/twirp/livekit.RoomService/CreateRoom"\n'
+                    f'header = "Authorization: Bearer {tok}"\nheader = "Content-Type: application/json"\n'
+                    f'data = "{{\\"name\\":\\"rc-{i}\\",\\"empty_timeout\\":3600}}"\n'
+                    'silent\noutput = "/dev/null"\n')
+    return path
 
 
 def finding_kinds(path):

@@ -62,17 +62,7 @@ def run(b):
         if fixed != n or created != n:
             raise RuntimeError(f"recreate_floor/{who}: {fixed} rows fixed, {created} CreateRoom calls, expected {n}")
 
-    tok = b.subprocess.run([b.ROOMCTL, "token", "create", "--create", "--ttl", "1h"], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    cfg = os.path.join(b.WORK, "curl-floor.cfg")
-    with open(cfg, "w") as f:
-        for i in range(1, n + 1):
-            if i > 1:
-                f.write("next\n")
-            f.write(f'url = "{b.URL.scheme}://{b.URL.netloc}/twirp/livekit.RoomService/CreateRoom"\n'
-                    f'header = "Authorization: Bearer {tok}"\nheader = "Content-Type: application/json"\n'
-                    f'data = "{{\\"name\\":\\"rc-{i}\\",\\"empty_timeout\\":3600}}"\n'
-                    'silent\noutput = "/dev/null"\n')
+    cfg = b.write_curl_create_config(os.path.join(b.WORK, "curl-floor.cfg"), n)
     journal = os.path.join(b.WORK, "recreate-floor-journal.jsonl")
 
     def roomctl(binary, who):
