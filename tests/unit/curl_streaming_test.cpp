@@ -193,7 +193,12 @@ TEST(CurlStreaming, ABodyCutOffMidwayEndsTheConsumerAndFailsAsSendDoes) {
 }
 
 TEST(CurlStreaming, TheSizeLimitCountsStreamedBytes) {
-    ScriptServer server({{http_answer(200, k_big, "application/json")}});
+    // No Content-Length: the body ends when the connection closes, so only counting the
+    // streamed bytes can stop it.
+    ScriptServer server(
+        {{"HTTP/1.1 200 X\r\nContent-Type: application/json\r\n"
+          "Connection: close\r\n\r\n" +
+          k_big}});
     TransportOptions options;
     options.max_response_bytes = 100'000;
     CurlTransport transport(options);
@@ -204,8 +209,30 @@ TEST(CurlStreaming, TheSizeLimitCountsStreamedBytes) {
     } catch (const TransportError& e) {
         EXPECT_EQ(e.cause(), FailureCause::too_large) << e.what();
     }
+    EXPECT_GT(r.body.size(), 0u);
     EXPECT_LE(r.body.size(), 100'000u);
     EXPECT_EQ(r.ends, std::vector<bool>{false});
+}
+
+TEST(CurlStreaming, AnAnswerAnnouncedOverTheLimitIsRefusedBeforeItsFirstByte) {
+    // A streamed parse would build rooms from every byte it is given: an announced size over
+    // the limit must not reach the consumer at all.
+    ScriptServer server({{http_answer(200, k_big, "application/json")}});
+    TransportOptions options;
+    options.max_response_bytes = 100'000;
+    CurlTransport transport(options);
+    Recorder r;
+    try {
+        transport.send_streaming(post(server.url()), r);
+        ADD_FAILURE() << "an oversized answer must fail";
+    } catch (const TransportError& e) {
+        EXPECT_EQ(e.cause(), FailureCause::too_large) << e.what();
+        EXPECT_NE(std::string{e.what()}.find("exceeds 100000 bytes; refusing to read it"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(r.body.empty());
+    EXPECT_TRUE(r.ends.empty());  // end() only follows a begin() that accepted the answer
 }
 
 TEST(CurlStreaming, AConsumerThatThrowsAbortsTheTransferWithItsException) {
